@@ -1,0 +1,124 @@
+/**
+ * The resolved inventory: what `load()` returns after parsing, defaulting and validation.
+ * Every other module reads these types; none of them reads YAML. Field names follow kubeadm's
+ * ClusterConfiguration and KubeletConfiguration so that a kubeadm user recognises them.
+ */
+
+export type Role = 'control-plane' | 'worker';
+export type PullPolicy = 'IfNotPresent' | 'Always' | 'Never';
+
+export interface ClusterConfiguration {
+  /** Always with a leading "v", e.g. "v1.28.4". */
+  kubernetesVersion: string;
+  /** As written by the user, or kubeadm's default for that version (k8s.gcr.io or registry.k8s.io). */
+  imageRepository: string;
+  /** True when the user did not set imageRepository (kubeadm treats the default repository specially for CoreDNS). */
+  imageRepositoryIsDefault: boolean;
+  clusterName: string;
+  /** host[:port], or "" when not set. */
+  controlPlaneEndpoint: string;
+  /** kubeadm's constant: /etc/kubernetes/pki */
+  certificatesDir: string;
+  networking: {
+    /** "" when not set: then kube-controller-manager gets no --allocate-node-cidrs/--cluster-cidr, as with kubeadm. */
+    podSubnet: string;
+    serviceSubnet: string;
+    dnsDomain: string;
+  };
+  apiServer: { extraArgs: Record<string, string>; certSANs: string[] };
+  controllerManager: { extraArgs: Record<string, string> };
+  scheduler: { extraArgs: Record<string, string> };
+  etcd: {
+    local: {
+      dataDir: string;
+      extraArgs: Record<string, string>;
+      serverCertSANs: string[];
+      peerCertSANs: string[];
+    };
+  };
+}
+
+/** The KubeletConfiguration fields the inventory may set; the rest keep kubeadm's defaults. */
+export interface KubeletSettings {
+  serializeImagePulls: boolean;
+  /** undefined when not set (kubelet then leaves it unlimited when serializeImagePulls is false). */
+  maxParallelImagePulls?: number;
+  registryPullQPS: number;
+  registryBurst: number;
+  cgroupDriver: 'systemd' | 'cgroupfs';
+}
+
+export interface ImagesSettings {
+  pullPolicy: PullPolicy;
+  retries: number;
+  parallel: number;
+  timeoutMs: number;
+  credentials: { configFile?: string };
+}
+
+export interface BastionSettings {
+  address: string;
+  port: number;
+  user: string;
+  identityFile?: string;
+  agent: boolean;
+  /** Pinned host keys of the bastion ("ssh-ed25519 AAAA..."), checked before knownHostsFile. */
+  hostKeys: string[];
+}
+
+export interface SshSettings {
+  user: string;
+  port: number;
+  /** Absolute path (~ expanded), or undefined. */
+  identityFile?: string;
+  agent: boolean;
+  sudo: boolean;
+  /** Absolute path (~ expanded). */
+  knownHostsFile: string;
+  bastion: BastionSettings | null;
+  connectTimeoutMs: number;
+}
+
+export interface HostSpec {
+  /** The node name: kubeadm lowercases the hostname. */
+  name: string;
+  /** Where SSH connects. */
+  address: string;
+  /** The API server's advertise address: advertiseAddress, or address. */
+  advertiseAddress: string;
+  /** kubeadm's localAPIEndpoint.bindPort, 6443 by default. */
+  bindPort: number;
+  roles: Role[];
+  /** The inventory's ssh block merged with this host's own overrides. */
+  ssh: SshSettings;
+  /** e.g. unix:///run/containerd/containerd.sock; undefined means "detect on the host". */
+  criSocket?: string;
+  /** Host keys pinned in the inventory ("ssh-ed25519 AAAA..."); checked before knownHostsFile. */
+  hostKeys: string[];
+}
+
+export interface Inventory {
+  /** Absolute path of the inventory file. */
+  file: string;
+  /** Absolute folder that relative paths in the inventory are resolved against. */
+  dir: string;
+  cluster: ClusterConfiguration;
+  kubelet: KubeletSettings;
+  images: ImagesSettings;
+  /** Absolute path of a kubeadm-style patch directory, or undefined. */
+  patches?: string;
+  wait: { timeoutMs: number };
+  ssh: SshSettings;
+  hosts: HostSpec[];
+  /** Absolute path of the state directory on the control machine (CAs, per-host certificates, admin.conf). */
+  stateDir: string;
+}
+
+/** A file that `up` writes on a host and `render` writes under DIR/<host>/<path>. */
+export interface RenderedFile {
+  /** Absolute path on the host. */
+  path: string;
+  content: string | Buffer;
+  /** e.g. 0o600 for private keys and kubeconfigs, 0o644 otherwise. */
+  mode: number;
+}
