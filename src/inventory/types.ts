@@ -38,14 +38,17 @@ export interface ClusterConfiguration {
   };
 }
 
-/** The KubeletConfiguration fields the inventory may set; the rest keep kubeadm's defaults. */
+/**
+ * The KubeletConfiguration fields the inventory may set. Each is undefined when the inventory leaves it out:
+ * kubeadm then writes nothing for it (kubelet's own default applies), except cgroupDriver, which kubeadm
+ * defaults to systemd from v1.22 on.
+ */
 export interface KubeletSettings {
-  serializeImagePulls: boolean;
-  /** undefined when not set (kubelet then leaves it unlimited when serializeImagePulls is false). */
+  serializeImagePulls?: boolean;
   maxParallelImagePulls?: number;
-  registryPullQPS: number;
-  registryBurst: number;
-  cgroupDriver: 'systemd' | 'cgroupfs';
+  registryPullQPS?: number;
+  registryBurst?: number;
+  cgroupDriver?: 'systemd' | 'cgroupfs';
 }
 
 export interface ImagesSettings {
