@@ -19,13 +19,15 @@ export interface DockerRunOptions {
   allowFailure?: boolean;
 }
 
-export class DockerCommandError extends Error {
+/** A command (docker or another program) that exited non-zero; carries its argv and output. */
+export class CommandError extends Error {
   constructor(
+    readonly program: string,
     readonly argv: string[],
     readonly result: DockerResult,
   ) {
-    super(`docker ${argv.join(' ')} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
-    this.name = 'DockerCommandError';
+    super(`${program} ${argv.join(' ')} exited ${result.code}: ${(result.stderr.trim() || result.stdout.trim()).slice(-2000)}`);
+    this.name = 'CommandError';
   }
 }
 
@@ -59,7 +61,7 @@ export function runCommand(
         code: code ?? (signal ? 128 : 1),
       };
       if (result.code !== 0 && !options.allowFailure) {
-        reject(new DockerCommandError([program, ...argv].slice(program === 'docker' ? 1 : 0), result));
+        reject(new CommandError(program, argv, result));
       } else {
         resolvePromise(result);
       }
