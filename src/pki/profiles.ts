@@ -1,0 +1,89 @@
+/**
+ * What kubeadm's certs and kubeconfig phases do differently by version, as data.
+ * Rows are ordered; the first whose range contains the version wins; a version no row covers is an error.
+ */
+import semver from 'semver';
+
+/** Which notBefore/notAfter kubeadm gives a leaf (non-CA) certificate. */
+export type LeafValidityRule =
+  /** notBefore = the CA's notBefore, notAfter = now + 1 year (pkiutil.NewSignedCert up to v1.30). */
+  | 'ca-not-before'
+  /** notBefore = now - 5 minutes (CertificateBackdate), notAfter = notBefore + 1 year (certlist.go GetConfig, v1.31+). */
+  | 'backdated-start';
+
+export interface PkiProfile {
+  /** semver range of Kubernetes versions. */
+  versions: string;
+  /** Where in kubeadm's source this row comes from. */
+  source: string;
+  /** O of apiserver-kubelet-client.crt. */
+  apiserverKubeletClientOrganization: string[];
+  /** O of etcd/healthcheck-client.crt and apiserver-etcd-client.crt. */
+  etcdClientOrganization: string[];
+  /** O of the admin.conf client certificate. */
+  adminOrganization: string[];
+  /** Whether the first control-plane node gets super-admin.conf (CN kubernetes-super-admin, O system:masters). */
+  superAdminKubeconfig: boolean;
+  /** Whether controller-manager.conf and scheduler.conf point at the node's own API server rather than controlPlaneEndpoint. */
+  componentsUseLocalApiEndpoint: boolean;
+  leafValidity: LeafValidityRule;
+}
+
+const MASTERS = 'system:masters';
+const CLUSTER_ADMINS = 'kubeadm:cluster-admins';
+
+export const PKI_PROFILES: readonly PkiProfile[] = [
+  {
+    versions: '>=1.31.0-0',
+    source:
+      'kubeadm v1.31: phases/certs/certlist.go GetConfig (NotBefore = start - CertificateBackdate, validity from ' +
+      'ClusterConfiguration.certificateValidityPeriod, default 8760h) and util/pkiutil/pki_helpers.go NewSignedCert ' +
+      '(notAfter = notBefore + CertificateValidityPeriod)',
+    apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
+    etcdClientOrganization: [],
+    adminOrganization: [CLUSTER_ADMINS],
+    superAdminKubeconfig: true,
+    componentsUseLocalApiEndpoint: true,
+    leafValidity: 'backdated-start',
+  },
+  {
+    versions: '>=1.29.0-0 <1.31.0-0',
+    source:
+      'kubeadm v1.29: super-admin.conf and admin.conf in kubeadm:cluster-admins (KEP-4214, phases/kubeconfig/kubeconfig.go ' +
+      'getKubeConfigSpecsBase); apiserver-kubelet-client O kubeadm:cluster-admins (kubernetes#121837); no O on ' +
+      'etcd/healthcheck-client (kubernetes#119859) and apiserver-etcd-client (kubernetes#120521)',
+    apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
+    etcdClientOrganization: [],
+    adminOrganization: [CLUSTER_ADMINS],
+    superAdminKubeconfig: true,
+    componentsUseLocalApiEndpoint: true,
+    leafValidity: 'ca-not-before',
+  },
+  {
+    versions: '>=1.20.0-0 <1.29.0-0',
+    source:
+      'kubeadm v1.20: phases/certs/certlist.go (O system:masters on apiserver-kubelet-client, etcd/healthcheck-client, ' +
+      'apiserver-etcd-client), kubeconfig.go (admin.conf O system:masters; controller-manager.conf and scheduler.conf ' +
+      'use the LocalAPIEndpoint since kubernetes#94398), pkiutil RemoveDuplicateAltNames since kubernetes#92753',
+    apiserverKubeletClientOrganization: [MASTERS],
+    etcdClientOrganization: [MASTERS],
+    adminOrganization: [MASTERS],
+    superAdminKubeconfig: false,
+    componentsUseLocalApiEndpoint: true,
+    leafValidity: 'ca-not-before',
+  },
+];
+
+/** The profile for a Kubernetes version such as "v1.28.4". */
+export function pkiProfileFor(kubernetesVersion: string): PkiProfile {
+  const version = semver.valid(semver.clean(kubernetesVersion) ?? '');
+  if (!version) throw new Error(`kubernetesVersion "${kubernetesVersion}" is not a version like v1.28.4`);
+  const profile = PKI_PROFILES.find((p) => semver.satisfies(version, p.versions, { includePrerelease: true }));
+  if (!profile) {
+    throw new Error(
+      `Kubernetes ${kubernetesVersion} is not supported for certificates and kubeconfig files ` +
+        `(supported: ${PKI_PROFILES.map((p) => p.versions).join(', ')})`,
+    );
+  }
+  return profile;
+}
