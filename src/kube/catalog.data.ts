@@ -1,0 +1,126 @@
+/**
+ * kubeadm's image catalog as data: ordered tables of semver ranges over Kubernetes versions, first match
+ * wins, a version no row covers is refused. Each row says which kubeadm file (and change) it comes from.
+ *
+ * Sources read (kubernetes/kubernetes):
+ *  - cmd/kubeadm/app/constants/constants.go: PauseVersion, CoreDNSVersion, SupportedEtcdVersion,
+ *    DefaultEtcdVersion (and constants_unix.go for PauseVersion in v1.20)
+ *  - cmd/kubeadm/app/images/images.go: GetControlPlaneImages, GetDNSImage, GetEtcdImage, GetPauseImage
+ *  - cmd/kubeadm/app/apis/kubeadm/v1beta2|v1beta3/defaults.go: DefaultImageRepository
+ *  - CHANGELOG/CHANGELOG-1.20.md … CHANGELOG-1.38.md and the cherry-pick pull requests they cite, for the
+ *    patch release in which a backport landed
+ *
+ * kubeadm looks the etcd tag up by the target's MINOR (SupportedEtcdVersion is map[uint8]string), so within a
+ * minor the tag only changes where a backport edited that map; those patch boundaries are the ranges below.
+ */
+
+export type Component =
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kube-proxy'
+  | 'pause'
+  | 'etcd'
+  | 'coredns';
+
+export interface Rule<T> {
+  range: string;
+  value: T;
+  source: string;
+}
+
+/** The newest release whose data below was checked; later patches of its minor reuse its values. */
+export const NEWEST_KNOWN_PATCH = '1.32.10';
+
+/** Every version bootstrap accepts. */
+export const SUPPORTED_MINOR_RANGE = `>=1.20.0 <1.${Number(NEWEST_KNOWN_PATCH.split('.')[1]) + 1}.0`;
+
+/** kubeadm's default ClusterConfiguration.imageRepository. */
+export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
+  { range: '>=1.25.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
+  { range: '>=1.24.9 <1.25.0', value: 'registry.k8s.io', source: 'kubeadm v1.24.9 v1beta3/defaults.go (backport PR #113395)' },
+  { range: '>=1.23.15 <1.24.0', value: 'registry.k8s.io', source: 'kubeadm v1.23.15 v1beta3/defaults.go (backport PR #113393)' },
+  { range: '>=1.22.17 <1.23.0', value: 'registry.k8s.io', source: 'kubeadm v1.22.17 v1beta2/defaults.go (backport PR #113388)' },
+  { range: '>=1.20.0 <1.25.0', value: 'k8s.gcr.io', source: 'kubeadm v1.20.0 apis/kubeadm/v1beta2/defaults.go' },
+];
+
+/**
+ * The order GetControlPlaneImages appends images. kubeadm v1.29 (PR #114534, addons that can be disabled)
+ * moved CoreDNS between kube-proxy and pause.
+ */
+export const COMPONENT_ORDER: Rule<Component[]>[] = [
+  {
+    range: '>=1.29.0',
+    value: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'pause', 'etcd'],
+    source: 'kubeadm v1.29.0 images/images.go GetControlPlaneImages',
+  },
+  {
+    range: '>=1.20.0 <1.29.0',
+    value: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'pause', 'etcd', 'coredns'],
+    source: 'kubeadm v1.20.0 images/images.go GetControlPlaneImages',
+  },
+];
+
+/** constants.PauseVersion. */
+export const PAUSE_TAG: Rule<string>[] = [
+  { range: '>=1.31.0', value: '3.10', source: 'kubeadm v1.31.0 constants/constants.go PauseVersion' },
+  { range: '>=1.26.0 <1.31.0', value: '3.9', source: 'kubeadm v1.26.0 constants/constants.go PauseVersion' },
+  { range: '>=1.25.0 <1.26.0', value: '3.8', source: 'kubeadm v1.25.0 constants/constants.go PauseVersion' },
+  { range: '>=1.24.0 <1.25.0', value: '3.7', source: 'kubeadm v1.24.0 constants/constants.go PauseVersion' },
+  { range: '>=1.23.0 <1.24.0', value: '3.6', source: 'kubeadm v1.23.0 constants/constants.go PauseVersion' },
+  { range: '>=1.22.0 <1.23.0', value: '3.5', source: 'kubeadm v1.22.0 constants/constants.go PauseVersion' },
+  { range: '>=1.21.0 <1.22.0', value: '3.4.1', source: 'kubeadm v1.21.0 constants/constants.go PauseVersion' },
+  { range: '>=1.20.0 <1.21.0', value: '3.2', source: 'kubeadm v1.20.0 constants/constants_unix.go PauseVersion' },
+];
+
+/** constants.CoreDNSVersion (v1.20: GetDNSVersion → CoreDNSVersion "1.7.0", without "v"). */
+export const COREDNS_TAG: Rule<string>[] = [
+  { range: '>=1.31.0', value: 'v1.11.3', source: 'kubeadm v1.31.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.29.0 <1.31.0', value: 'v1.11.1', source: 'kubeadm v1.29.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.27.0 <1.29.0', value: 'v1.10.1', source: 'kubeadm v1.27.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.25.0 <1.27.0', value: 'v1.9.3', source: 'kubeadm v1.25.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.23.0 <1.25.0', value: 'v1.8.6', source: 'kubeadm v1.23.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.22.0 <1.23.0', value: 'v1.8.4', source: 'kubeadm v1.22.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.21.0 <1.22.0', value: 'v1.8.0', source: 'kubeadm v1.21.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.20.0 <1.21.0', value: '1.7.0', source: 'kubeadm v1.20.0 constants/constants.go CoreDNSVersion' },
+];
+
+/**
+ * GetDNSImage: the image path under the repository. Since v1.21 the upstream image is coredns/coredns, and
+ * kubeadm uses that path only when the repository equals its own DefaultImageRepository (string compare);
+ * a mirror keeps the flat "coredns" name.
+ */
+export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOtherRepository: string }>[] = [
+  {
+    range: '>=1.21.0',
+    value: { withDefaultRepository: 'coredns/coredns', withOtherRepository: 'coredns' },
+    source: 'kubeadm v1.21.0 images/images.go GetDNSImage ("Handle the renaming of the official image")',
+  },
+  {
+    range: '>=1.20.0 <1.21.0',
+    value: { withDefaultRepository: 'coredns', withOtherRepository: 'coredns' },
+    source: 'kubeadm v1.20.0 images/images.go GetDNSImage',
+  },
+];
+
+/** constants.SupportedEtcdVersion[minor] as each release's kubeadm has it. */
+export const ETCD_TAG: Rule<string>[] = [
+  { range: '>=1.32.0 <1.33.0', value: '3.5.16-0', source: 'kubeadm v1.32.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.31.0 <1.32.0', value: '3.5.15-0', source: 'kubeadm v1.31.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.30.0 <1.31.0', value: '3.5.12-0', source: 'kubeadm v1.30.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.29.0 <1.30.0', value: '3.5.10-0', source: 'kubeadm v1.29.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.28.0 <1.29.0', value: '3.5.9-0', source: 'kubeadm v1.28.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.27.0 <1.28.0', value: '3.5.7-0', source: 'kubeadm v1.27.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.26.0 <1.27.0', value: '3.5.6-0', source: 'kubeadm v1.26.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.25.5 <1.26.0', value: '3.5.6-0', source: 'kubeadm v1.25.5 constants.go (cherry-pick of PR #114093)' },
+  { range: '>=1.25.4 <1.25.5', value: '3.5.5-0', source: 'kubeadm v1.25.4 constants.go (cherry-pick PR #113197)' },
+  { range: '>=1.25.0 <1.25.4', value: '3.5.4-0', source: 'kubeadm v1.25.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.24.9 <1.25.0', value: '3.5.6-0', source: 'kubeadm v1.24.9 constants.go (cherry-pick PR #114106)' },
+  { range: '>=1.24.0 <1.24.9', value: '3.5.3-0', source: 'kubeadm v1.24.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.23.15 <1.24.0', value: '3.5.6-0', source: 'kubeadm v1.23.15 constants.go (cherry-pick PR #114107)' },
+  { range: '>=1.23.14 <1.23.15', value: '3.5.5-0', source: 'kubeadm v1.23.14 constants.go (cherry-pick PR #113100)' },
+  { range: '>=1.23.0 <1.23.14', value: '3.5.1-0', source: 'kubeadm v1.23.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.22.17 <1.23.0', value: '3.5.6-0', source: 'kubeadm v1.22.17 constants.go (cherry-pick of PR #114093)' },
+  { range: '>=1.22.0 <1.22.17', value: '3.5.0-0', source: 'kubeadm v1.22.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.20.0 <1.22.0', value: '3.4.13-0', source: 'kubeadm v1.20.0 and v1.21.0 constants/constants.go SupportedEtcdVersion' },
+];

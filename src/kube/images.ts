@@ -1,0 +1,85 @@
+/**
+ * The images `kubeadm config images list --kubernetes-version V [--image-repository R]` prints, computed from
+ * the tables in catalog.data.ts the way kubeadm's cmd/kubeadm/app/images/images.go composes them:
+ *
+ *   GetKubernetesImage: <repository>/<component>:<kubernetesVersion>   (apiserver, controller-manager, scheduler, proxy)
+ *   GetPauseImage:      <repository>/pause:<PauseVersion>
+ *   GetEtcdImage:       <repository>/etcd:<SupportedEtcdVersion[minor]>
+ *   GetDNSImage:        <repository>[/coredns]/coredns:<CoreDNSVersion>, "/coredns" only when the repository is
+ *                       kubeadm's own default (the upstream image moved to coredns/coredns in v1.21)
+ *
+ * A plain configuration is assumed: local etcd, and the kube-proxy and CoreDNS addons enabled.
+ */
+import {
+  COMPONENT_ORDER,
+  COREDNS_IMAGE_PATH,
+  COREDNS_TAG,
+  DEFAULT_IMAGE_REPOSITORY,
+  ETCD_TAG,
+  PAUSE_TAG,
+  type Component,
+} from './catalog.data.js';
+import { normalizeKubernetesVersion, pickRule, VersionError } from './version.js';
+
+export type { Component } from './catalog.data.js';
+
+export interface CatalogImage {
+  component: Component;
+  image: string;
+}
+
+/** kubeadm's default imageRepository for that version: k8s.gcr.io, or registry.k8s.io since v1.25 and its backports. */
+export function defaultImageRepository(version: string): string {
+  return pickRule(DEFAULT_IMAGE_REPOSITORY, version, 'the default image repository').value;
+}
+
+/** The repository as kubeadm uses it: without a trailing "/", never empty. */
+function resolveRepository(version: string, imageRepository: string | undefined): string {
+  if (imageRepository === undefined) return defaultImageRepository(version);
+  const repository = imageRepository.trim().replace(/\/+$/, '');
+  if (repository === '' || /\s/.test(repository) || repository.includes(':/')) {
+    throw new VersionError(`imageRepository "${imageRepository}" is not a valid image repository (expected e.g. "registry.example.com/k8s")`);
+  }
+  return repository;
+}
+
+function imageOf(version: string, component: Component, repository: string): string {
+  switch (component) {
+    case 'kube-apiserver':
+    case 'kube-controller-manager':
+    case 'kube-scheduler':
+    case 'kube-proxy':
+      // KubernetesVersionToImageTag only rewrites "+" (build metadata), which normalized versions never carry.
+      return `${repository}/${component}:${version}`;
+    case 'pause':
+      return `${repository}/pause:${pickRule(PAUSE_TAG, version, 'the pause image tag').value}`;
+    case 'etcd':
+      return `${repository}/etcd:${pickRule(ETCD_TAG, version, 'the etcd image tag').value}`;
+    case 'coredns': {
+      const tag = pickRule(COREDNS_TAG, version, 'the CoreDNS image tag').value;
+      const path = pickRule(COREDNS_IMAGE_PATH, version, 'the CoreDNS image path').value;
+      // kubeadm compares the configured repository string with its own default, nothing smarter.
+      const name = repository === defaultImageRepository(version) ? path.withDefaultRepository : path.withOtherRepository;
+      return `${repository}/${name}:${tag}`;
+    }
+  }
+}
+
+/** Exactly the list and order kubeadm prints for `kubeadm config images list` with that version and repository. */
+export function catalogImages(version: string, imageRepository?: string): CatalogImage[] {
+  const v = normalizeKubernetesVersion(version);
+  const repository = resolveRepository(v, imageRepository);
+  return pickRule(COMPONENT_ORDER, v, 'the image list').value.map((component) => ({
+    component,
+    image: imageOf(v, component, repository),
+  }));
+}
+
+/** One entry of catalogImages, by component. */
+export function componentImage(version: string, component: Component, imageRepository?: string): string {
+  const v = normalizeKubernetesVersion(version);
+  if (!COMPONENT_ORDER[0]?.value.includes(component)) {
+    throw new VersionError(`unknown component "${String(component)}"`);
+  }
+  return imageOf(v, component, resolveRepository(v, imageRepository));
+}

@@ -1,0 +1,143 @@
+/**
+ * Container-runtime rules kubeadm applies by version: which CRI sockets it looks for, what it falls back to,
+ * which tool pulls images, and which kubelet versions its preflight accepts.
+ *
+ * Sources:
+ *  - kubeadm v1.20–v1.23 cmd/kubeadm/app/util/runtime/runtime.go (detectCRISocketImpl, NewContainerRuntime,
+ *    DockerRuntime.PullImage = "docker pull"), runtime_unix.go (dockerSocket, containerdSocket) and
+ *    constants/constants_unix.go (DefaultDockerCRISocket = "/var/run/dockershim.sock").
+ *  - kubeadm v1.24+ runtime.go (defaultKnownCRISockets, only CRIRuntime) and constants_unix.go
+ *    (CRISocketContainerd, CRISocketCRIO, CRISocketDocker = cri-dockerd, DefaultCRISocket = containerd);
+ *    URL schemes on sockets came with PR #107295 (v1.24), dockershim left kubeadm in v1.24.
+ *  - Kubelet skew: constants.go MinimumKubeletVersion (v1.20: fixed v1.19.0, i.e. one minor back;
+ *    later getSkewedKubernetesVersion(-1); getSkewedKubernetesVersion(-3) since v1.29, PR #120825) and
+ *    preflight/checks.go KubeletVersionCheck (kubelet older than the minimum, or a kubelet minor newer than
+ *    the control plane's, fails).
+ */
+import semver from 'semver';
+import { normalizeKubernetesVersion, pickRule, VersionError, type VersionRule } from './version.js';
+
+/** One socket kubeadm checks: the path it dials, and the criSocket it then writes (they differ for dockershim). */
+export interface CriSocketProbe {
+  /** The socket whose presence kubeadm tests. */
+  probe: string;
+  /** The criSocket value kubeadm uses when that socket is present. */
+  criSocket: string;
+  /**
+   * v1.20–v1.23 only: docker and containerd are one choice: containerd counts only when docker's socket is
+   * absent (Docker 18.09+ ships containerd too), so both present is not "multiple CRIs".
+   */
+  onlyIfAbsent?: string;
+}
+
+interface RuntimeRules {
+  probes: CriSocketProbe[];
+  /** Written when no socket is found. */
+  defaultCriSocket: string;
+  /** The criSocket for which images are pulled with `docker pull` rather than `crictl pull`/CRI. */
+  dockerPullSocket: string | null;
+}
+
+const DOCKERSHIM = '/var/run/dockershim.sock';
+
+const RUNTIME_RULES: readonly VersionRule<RuntimeRules>[] = [
+  {
+    range: '>=1.24.0',
+    value: {
+      probes: [
+        { probe: 'unix:///var/run/containerd/containerd.sock', criSocket: 'unix:///var/run/containerd/containerd.sock' },
+        { probe: 'unix:///var/run/crio/crio.sock', criSocket: 'unix:///var/run/crio/crio.sock' },
+        { probe: 'unix:///var/run/cri-dockerd.sock', criSocket: 'unix:///var/run/cri-dockerd.sock' },
+      ],
+      defaultCriSocket: 'unix:///var/run/containerd/containerd.sock',
+      dockerPullSocket: null,
+    },
+    source: 'kubeadm v1.24+ util/runtime/runtime.go defaultKnownCRISockets, constants/constants_unix.go',
+  },
+  {
+    range: '>=1.20.0 <1.24.0',
+    value: {
+      probes: [
+        { probe: '/var/run/docker.sock', criSocket: DOCKERSHIM },
+        { probe: '/run/containerd/containerd.sock', criSocket: '/run/containerd/containerd.sock', onlyIfAbsent: '/var/run/docker.sock' },
+        { probe: '/var/run/crio/crio.sock', criSocket: '/var/run/crio/crio.sock' },
+      ],
+      defaultCriSocket: DOCKERSHIM,
+      dockerPullSocket: DOCKERSHIM,
+    },
+    source: 'kubeadm v1.20–v1.23 util/runtime/runtime.go detectCRISocketImpl, runtime_unix.go, constants_unix.go',
+  },
+];
+
+function rules(version: string): RuntimeRules {
+  return pickRule(RUNTIME_RULES, version, 'the container runtime rules').value;
+}
+
+/** The sockets kubeadm probes, in its order, with what each one becomes. */
+export function criSocketProbes(version: string): CriSocketProbe[] {
+  return rules(version).probes.map((p) => ({ ...p }));
+}
+
+/** The criSocket values kubeadm can detect, in the order it probes for them. */
+export function knownCriSockets(version: string): string[] {
+  return rules(version).probes.map((p) => p.criSocket);
+}
+
+/** What kubeadm writes when it detects no socket (constants.DefaultDockerCRISocket / DefaultCRISocket). */
+export function defaultCriSocket(version: string): string {
+  return rules(version).defaultCriSocket;
+}
+
+/**
+ * kubeadm's detection given the sockets present on a host (as probe paths): the criSocket it picks, or an
+ * error listing several, exactly as detectCRISocketImpl decides.
+ */
+export function detectCriSocket(version: string, present: Iterable<string>): { criSocket: string } | { multiple: string[] } {
+  const have = new Set(present);
+  const r = rules(version);
+  const found = r.probes
+    .filter((p) => have.has(p.probe) && !(p.onlyIfAbsent !== undefined && have.has(p.onlyIfAbsent)))
+    .map((p) => p.criSocket);
+  if (found.length === 0) return { criSocket: r.defaultCriSocket };
+  if (found.length === 1) return { criSocket: found[0]! };
+  return { multiple: found };
+}
+
+/**
+ * True exactly where that kubeadm pulls images with `docker pull`: before v1.24, when the criSocket is the
+ * dockershim socket (NewContainerRuntime compares the string with DefaultDockerCRISocket, so a
+ * "unix://"-prefixed spelling already goes to crictl).
+ */
+export function pullsWithDocker(version: string, criSocket: string): boolean {
+  const socket = rules(version).dockerPullSocket;
+  return socket !== null && criSocket === socket;
+}
+
+/** How many minors older than kubeadm (= the target version) the kubelet may be. */
+const KUBELET_SKEW: readonly VersionRule<number>[] = [
+  { range: '>=1.29.0', value: 3, source: 'kubeadm v1.29 constants.go MinimumKubeletVersion = getSkewedKubernetesVersion(-3) (PR #120825)' },
+  { range: '>=1.20.0 <1.29.0', value: 1, source: 'kubeadm v1.20 constants.go MinimumKubeletVersion = v1.19.0; v1.21–v1.28 getSkewedKubernetesVersion(-1)' },
+];
+
+/** The number of minors the kubelet may lag behind the target version, per that kubeadm. */
+export function kubeletMaxSkew(targetVersion: string): number {
+  return pickRule(KUBELET_SKEW, targetVersion, 'the kubelet version skew').value;
+}
+
+/**
+ * kubeadm's KubeletVersionCheck: the kubelet must be at least v1.(minor-N).0 for that kubeadm, and its minor
+ * must not be newer than the target's. Patch versions never matter. The kubelet version is as
+ * `kubelet --version` reports it ("Kubernetes v1.28.4", "v1.28.4" or "1.28.4"); pre-release kubelets compare
+ * by their MAJOR.MINOR.PATCH.
+ */
+export function kubeletSkewOk(kubeletVersion: string, targetVersion: string): boolean {
+  const target = normalizeKubernetesVersion(targetVersion);
+  const kubelet = semver.coerce(kubeletVersion.replace(/^\s*Kubernetes\s+/, ''));
+  if (!kubelet) throw new VersionError(`kubelet version "${kubeletVersion}" is not a version`);
+  const skew = kubeletMaxSkew(target);
+  const minimum = `${semver.major(target)}.${semver.minor(target) - skew}.0`;
+  if (semver.lt(kubelet, minimum)) return false;
+  if (kubelet.major > semver.major(target)) return false;
+  if (kubelet.major === semver.major(target) && kubelet.minor > semver.minor(target)) return false;
+  return true;
+}
