@@ -1,0 +1,220 @@
+/**
+ * kube-apiserver, bootstrap lab stand-in. Keeps the real binary's contract for what bootstrap relies on:
+ * its flags (strictly parsed), its start-up failures for missing or mismatched certificates and keys, etcd
+ * reached over mutual TLS with --etcd-certfile/--etcd-keyfile, secure serving on --secure-port with
+ * --tls-cert-file, x509 client authentication against --client-ca-file, the health endpoints /livez /readyz
+ * /healthz (with an etcd check), /version, and a small generic API stored in etcd (see rest.ts).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { kubeApiserverFlags } from './flagsets.js';
+import type { Flags } from './flags.js';
+import { EtcdClient } from './etcd.js';
+import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
+import { boundToClusterAdmin, parseApiPath, serveResource, storageKey } from './rest.js';
+import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, type Identity } from './serving.js';
+import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
+
+/** Paths the system:public-info-viewer ClusterRole opens to everyone, anonymous included. */
+const PUBLIC_PATHS = [/^\/livez(\/.*)?$/, /^\/readyz(\/.*)?$/, /^\/healthz(\/.*)?$/, /^\/version\/?$/];
+
+/** Identities the real bootstrap RBAC policy lets do what the lab's components and bootstrap need. */
+function privileged(who: Identity): boolean {
+  return who.groups.includes('system:masters') ||
+    who.user === 'system:kube-controller-manager' || who.user === 'system:kube-scheduler' ||
+    who.user === 'system:kube-proxy' || who.groups.includes('system:nodes');
+}
+
+function versionInfo(): Record<string, string> {
+  const v = kubernetesVersion();
+  const m = /^v(\d+)\.(\d+)/.exec(v);
+  return {
+    major: m?.[1] ?? '0', minor: m?.[2] ?? '0', gitVersion: v, gitCommit: 'bootstrap-lab-stand-in', gitTreeState: 'clean',
+    buildDate: '1970-01-01T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'gc', platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+function requireFlag(flags: Flags, name: string, message: string): string {
+  const v = flags.string(name);
+  if (!v) throw new ComponentError(message);
+  return v;
+}
+
+function optionalPair(flags: Flags, certFlag: string, keyFlag: string, what: string): KeyPair | undefined {
+  const cert = flags.string(certFlag);
+  const key = flags.string(keyFlag);
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new ComponentError(`--${certFlag} and --${keyFlag} must be given together`);
+  try {
+    return loadKeyPair(cert, key, { cert, key });
+  } catch (error) {
+    throw new ComponentError(`failed to load ${what} from ${cert} and ${key}: ${(error as Error).message}`);
+  }
+}
+
+async function main(flags: Flags): Promise<void> {
+  // Options validation, in the order the real apiserver reports problems: etcd, serving, authentication.
+  const etcdServers = flags.list('etcd-servers');
+  if (etcdServers.length === 0) throw new ComponentError('[--etcd-servers must be specified]');
+  if (!flags.string('service-account-issuer')) throw new ComponentError('[service-account-issuer is a required flag, --service-account-signing-key-file and --service-account-issuer are required flags]');
+  const serviceCidr = flags.string('service-cluster-ip-range');
+
+  let etcdCA: Buffer;
+  try {
+    etcdCA = readFileGo(requireFlag(flags, 'etcd-cafile', '--etcd-cafile is required by the lab apiserver: etcd is reached over TLS only'));
+    parseCertificates(etcdCA, flags.string('etcd-cafile'));
+  } catch (error) {
+    throw new ComponentError(`error creating storage factory: ${(error as Error).message}`);
+  }
+  const etcdClientPair = optionalPair(flags, 'etcd-certfile', 'etcd-keyfile', 'etcd client certificate');
+
+  const servingPair = optionalPair(flags, 'tls-cert-file', 'tls-private-key-file', 'serving certificate');
+  if (!servingPair) throw new ComponentError('the lab apiserver needs --tls-cert-file and --tls-private-key-file (it does not generate a self-signed certificate)');
+
+  let clientCAs: ReturnType<typeof loadCABundle> | undefined;
+  if (flags.string('client-ca-file')) {
+    try {
+      clientCAs = loadCABundle(flags.string('client-ca-file'));
+    } catch (error) {
+      throw new ComponentError(`unable to load client CA provider: ${(error as Error).message}`);
+    }
+  }
+  let requestHeaderCA: ReturnType<typeof loadCABundle> | undefined;
+  if (flags.string('requestheader-client-ca-file')) {
+    try {
+      requestHeaderCA = loadCABundle(flags.string('requestheader-client-ca-file'));
+    } catch (error) {
+      throw new ComponentError(`unable to load request-header client CA provider: ${(error as Error).message}`);
+    }
+  }
+  optionalPair(flags, 'kubelet-client-certificate', 'kubelet-client-key', 'kubelet client certificate');
+  optionalPair(flags, 'proxy-client-cert-file', 'proxy-client-key-file', 'front-proxy client certificate');
+  for (const f of flags.list('service-account-key-file')) {
+    try {
+      loadPublicKeys(f);
+    } catch (error) {
+      throw new ComponentError(`failed to parse service-account-issuer-key-file: ${(error as Error).message}`);
+    }
+  }
+  const signingKey = requireFlag(flags, 'service-account-signing-key-file', 'service-account-signing-key-file is a required flag');
+  try {
+    loadPrivateKeyFile(signingKey);
+  } catch (error) {
+    throw new ComponentError(`failed to parse service-account-issuer-key-file: ${(error as Error).message}`);
+  }
+  if (!serviceCidr) log.warn('services.go:49', 'No CIDR for service cluster IPs specified. Default value which was 10.0.0.0/24 is deprecated');
+
+  const etcd = new EtcdClient(etcdServers, etcdCA, etcdClientPair);
+  let lastEtcdError: string | undefined = 'not checked yet';
+  let bootstrapped = false;
+  const unhealthy = labFault() === 'unhealthy';
+
+  const checks = (endpoint: 'livez' | 'readyz' | 'healthz'): HealthCheck[] => [
+    { name: 'ping', check: async () => undefined },
+    { name: 'log', check: async () => undefined },
+    {
+      name: 'etcd',
+      check: async () => {
+        try {
+          await etcd.health(2_000);
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    },
+    ...(endpoint === 'readyz' ? [{ name: 'etcd-readiness', check: async () => (lastEtcdError === undefined ? undefined : lastEtcdError) }] : []),
+    { name: 'poststarthook/bootstrap-controller', check: async () => (bootstrapped ? undefined : 'not finished') },
+    ...(unhealthy ? [{ name: 'poststarthook/bootstrap-lab-fault', check: async () => 'this image never becomes healthy' }] : []),
+  ];
+
+  const handler = async (req: IncomingMessage, res: ServerResponse, who: Identity): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const isPublic = PUBLIC_PATHS.some((r) => r.test(url.pathname));
+    if (!isPublic && !privileged(who) && !(who.authenticated && (await boundToClusterAdmin(etcd, who.user, who.groups).catch(() => false)))) {
+      const verb = (req.method ?? 'GET').toLowerCase();
+      sendStatus(res, 403, 'Forbidden', `forbidden: User "${who.user}" cannot ${verb} path "${url.pathname}"`);
+      return;
+    }
+    for (const endpoint of ['livez', 'readyz', 'healthz'] as const) {
+      if (url.pathname === `/${endpoint}` || url.pathname.startsWith(`/${endpoint}/`)) {
+        await answerHealth(res, url, endpoint, checks(endpoint));
+        return;
+      }
+    }
+    if (url.pathname === '/version' || url.pathname === '/version/') {
+      sendJson(res, 200, versionInfo());
+      return;
+    }
+    if (url.pathname === '/api') {
+      sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+      return;
+    }
+    const apiPath = parseApiPath(url.pathname);
+    if (apiPath) {
+      await serveResource(etcd, apiPath, req, res);
+      return;
+    }
+    sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
+  };
+
+  await listenSecure({
+    bindAddress: flags.string('bind-address', '0.0.0.0'),
+    port: flags.int('secure-port', 6443),
+    cert: servingPair.cert,
+    key: servingPair.key,
+    clientCAs: clientCAs?.certs ?? [],
+    anonymousAuth: flags.bool('anonymous-auth', true),
+    handler,
+  });
+
+  // Storage and the post-start hooks: wait for etcd, then create what a fresh apiserver creates.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await etcd.health(2_000);
+      if (lastEtcdError !== undefined) log.info('storage_factory.go:1', `etcd is reachable at ${etcdServers.join(',')}`);
+      lastEtcdError = undefined;
+      if (!bootstrapped) {
+        await bootstrapObjects(etcd, clientCAs?.pem, requestHeaderCA?.pem, flags);
+        bootstrapped = true;
+        log.info('controller.go:1', 'bootstrap objects created (namespaces, extension-apiserver-authentication)');
+      }
+    } catch (error) {
+      lastEtcdError = (error as Error).message;
+      log.warn('logging.go:59', `[core] grpc: addrConn.createTransport failed to connect to {${etcdServers[0]}}: ${lastEtcdError}`);
+    }
+    await sleep(bootstrapped && lastEtcdError === undefined ? 10_000 : Math.min(1_000 * (attempt + 1), 5_000));
+  }
+}
+
+/** The objects a fresh real apiserver creates itself, which kubeadm and the components rely on. */
+async function bootstrapObjects(etcd: EtcdClient, clientCA: Buffer | undefined, requestHeaderCA: Buffer | undefined, flags: Flags): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    await etcd.create(storageKey({ resource: 'namespaces', name: ns }), JSON.stringify({
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, creationTimestamp: now }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
+    }));
+  }
+  await etcd.create(storageKey({ resource: 'clusterroles', name: 'cluster-admin' }), JSON.stringify({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin', creationTimestamp: now },
+    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }],
+  }));
+  const data: Record<string, string> = {};
+  if (clientCA) data['client-ca-file'] = clientCA.toString();
+  if (requestHeaderCA) {
+    data['requestheader-client-ca-file'] = requestHeaderCA.toString();
+    data['requestheader-allowed-names'] = JSON.stringify(flags.list('requestheader-allowed-names'));
+    data['requestheader-extra-headers-prefix'] = JSON.stringify(flags.list('requestheader-extra-headers-prefix'));
+    data['requestheader-group-headers'] = JSON.stringify(flags.list('requestheader-group-headers'));
+    data['requestheader-username-headers'] = JSON.stringify(flags.list('requestheader-username-headers'));
+  }
+  await etcd.put(storageKey({ resource: 'configmaps', namespace: 'kube-system', name: 'extension-apiserver-authentication' }), JSON.stringify({
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', creationTimestamp: now }, data,
+  }));
+}
+
+await runComponent({
+  name: 'kube-apiserver',
+  flags: kubeApiserverFlags,
+  description: 'The Kubernetes API server validates and configures data for the api objects.',
+  main,
+});

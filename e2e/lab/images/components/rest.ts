@@ -1,0 +1,171 @@
+/**
+ * A generic object store behind the API paths, kept in etcd under /registry/<resource>/[<namespace>/]<name>
+ * as the real apiserver lays keys out (values are JSON here, not protobuf). It gives bootstrap and the other
+ * stand-ins a working API for what they do: create/read/update/delete/list ConfigMaps, Secrets, RBAC
+ * objects, Leases, Namespaces... No validation, admission or watch beyond what that needs.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { EtcdClient } from './etcd.js';
+import { sendJson, sendStatus } from './serving.js';
+
+/** Resources that live outside namespaces (the ones bootstrap and kubeadm touch). */
+const CLUSTER_SCOPED = new Set([
+  'namespaces', 'nodes', 'persistentvolumes', 'clusterroles', 'clusterrolebindings', 'customresourcedefinitions',
+  'priorityclasses', 'storageclasses', 'certificatesigningrequests', 'apiservices', 'validatingwebhookconfigurations',
+  'mutatingwebhookconfigurations', 'runtimeclasses', 'csidrivers', 'csinodes', 'flowschemas', 'prioritylevelconfigurations',
+]);
+
+export interface ApiPath {
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/** Parses /api/v1/... and /apis/<group>/<version>/...; undefined for anything else. */
+export function parseApiPath(pathname: string): ApiPath | undefined {
+  const parts = pathname.split('/').filter(Boolean);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1]!;
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1]!;
+    version = parts[2]!;
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    return { group, version, namespace: rest[1], resource: rest[2]!, name: rest[3], subresource: rest[4] };
+  }
+  return { group, version, resource: rest[0]!, name: rest[1], subresource: rest[2] };
+}
+
+export function storageKey(p: { resource: string; namespace?: string; name?: string }): string {
+  return `/registry/${p.resource}/${p.namespace ? `${p.namespace}/` : ''}${p.name ?? ''}`;
+}
+
+type KubeObject = { apiVersion?: string; kind?: string; metadata?: Record<string, unknown>; [k: string]: unknown };
+
+function withRevision(value: string, revision: string): KubeObject {
+  const obj = JSON.parse(value) as KubeObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: revision };
+  return obj;
+}
+
+async function readBody(req: IncomingMessage): Promise<KubeObject> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString();
+  return (text ? JSON.parse(text) : {}) as KubeObject;
+}
+
+/** RFC 7386 JSON merge patch (also used for strategic merge patches, which agree with it for maps). */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+function displayName(p: ApiPath): string {
+  return p.group ? `${p.resource}.${p.group}` : p.resource;
+}
+
+export async function serveResource(store: EtcdClient, p: ApiPath, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const namespaced = !CLUSTER_SCOPED.has(p.resource);
+  if (!namespaced && p.namespace) {
+    sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
+    return;
+  }
+  const apiVersion = p.group ? `${p.group}/${p.version}` : p.version;
+  const method = req.method ?? 'GET';
+  if (!p.name) {
+    if (method === 'GET') {
+      const prefix = `/registry/${p.resource}/${p.namespace ? `${p.namespace}/` : ''}`;
+      const items = (await store.list(prefix)).map((kv) => withRevision(kv.value, kv.modRevision));
+      sendJson(res, 200, { kind: 'List', apiVersion, metadata: {}, items });
+      return;
+    }
+    if (method === 'POST') {
+      const obj = await readBody(req);
+      const name = String(obj.metadata?.name ?? '');
+      if (!name) {
+        sendStatus(res, 422, 'Invalid', `${displayName(p)} "" is invalid: metadata.name: Required value: name or generateName is required`);
+        return;
+      }
+      if (namespaced && p.namespace && !(await store.get(storageKey({ resource: 'namespaces', name: p.namespace })))) {
+        sendStatus(res, 404, 'NotFound', `namespaces "${p.namespace}" not found`);
+        return;
+      }
+      obj.apiVersion ??= apiVersion;
+      obj.metadata = { ...obj.metadata, name, ...(namespaced ? { namespace: p.namespace ?? 'default' } : {}),
+        uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+      delete obj.metadata.resourceVersion;
+      const key = storageKey({ resource: p.resource, namespace: namespaced ? (p.namespace ?? 'default') : undefined, name });
+      if (!(await store.create(key, JSON.stringify(obj)))) {
+        sendStatus(res, 409, 'AlreadyExists', `${displayName(p)} "${name}" already exists`);
+        return;
+      }
+      const stored = await store.get(key);
+      sendJson(res, 201, stored ? withRevision(stored.value, stored.modRevision) : obj);
+      return;
+    }
+    sendStatus(res, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+    return;
+  }
+  const key = storageKey(p);
+  const existing = await store.get(key);
+  const notFound = () => sendStatus(res, 404, 'NotFound', `${displayName(p)} "${p.name}" not found`);
+  switch (method) {
+    case 'GET':
+      if (!existing) return notFound();
+      sendJson(res, 200, withRevision(existing.value, existing.modRevision));
+      return;
+    case 'PUT':
+    case 'PATCH': {
+      if (!existing) return notFound();
+      const body = await readBody(req);
+      const old = JSON.parse(existing.value) as KubeObject;
+      const wanted = body.metadata?.resourceVersion;
+      if (method === 'PUT' && wanted !== undefined && String(wanted) !== existing.modRevision) {
+        sendStatus(res, 409, 'Conflict', `Operation cannot be fulfilled on ${displayName(p)} "${p.name}": the object has been modified; please apply your changes to the latest version and try again`);
+        return;
+      }
+      const updated = (method === 'PUT' ? body : mergePatch(old, body)) as KubeObject;
+      updated.metadata = { ...updated.metadata, name: p.name, uid: old.metadata?.uid, creationTimestamp: old.metadata?.creationTimestamp,
+        ...(p.namespace ? { namespace: p.namespace } : {}) };
+      delete updated.metadata.resourceVersion;
+      const revision = await store.put(key, JSON.stringify(updated));
+      sendJson(res, 200, withRevision(JSON.stringify(updated), revision));
+      return;
+    }
+    case 'DELETE':
+      if (!existing) return notFound();
+      await store.delete(key);
+      sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: p.name, kind: p.resource } });
+      return;
+    default:
+      sendStatus(res, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
+}
+
+/** True when a stored ClusterRoleBinding to cluster-admin names this user or one of its groups. */
+export async function boundToClusterAdmin(store: EtcdClient, user: string, groups: string[]): Promise<boolean> {
+  const bindings = await store.list('/registry/clusterrolebindings/');
+  return bindings.some((kv) => {
+    const b = JSON.parse(kv.value) as { roleRef?: { kind?: string; name?: string }; subjects?: { kind?: string; name?: string }[] };
+    if (b.roleRef?.kind !== 'ClusterRole' || b.roleRef.name !== 'cluster-admin') return false;
+    return (b.subjects ?? []).some((s) => (s.kind === 'User' && s.name === user) || (s.kind === 'Group' && groups.includes(s.name ?? '')));
+  });
+}
