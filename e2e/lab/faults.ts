@@ -1,0 +1,291 @@
+/**
+ * Faults for tests, always bounded in time: every fault is recorded under .lab/faults/ and a detached restorer
+ * process reverts it when its time is up (`clearFaults` reverts at once). A fault that cannot be applied on this
+ * machine says so instead of pretending.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DockerCli, runCommand } from './docker.js';
+import { launchRegistry, registryPid, registryStatus, registryStorage, stopRegistry, waitForRegistry, type RegistryName } from './registry.js';
+import type { LabState } from './state.js';
+import { labDir, labExists, loadLab } from './state.js';
+
+export type FaultSpec =
+  /** Stops sshd on a node (systemctl stop ssh); the node itself keeps running. */
+  | { kind: 'sshd-stop'; node: string }
+  /** `docker stop` of the node; reverted by `docker start` (systemd boots again). */
+  | { kind: 'node-stop'; node: string }
+  /** `docker pause` (freezer): the node accepts nothing, answers nothing. */
+  | { kind: 'node-pause'; node: string }
+  /** tc netem on the node's eth0: delay and/or loss (needs sch_netem in the kernel). */
+  | { kind: 'netem'; node: string; delayMs?: number; jitterMs?: number; lossPercent?: number }
+  /** Random packet loss on the node, in and out, by the netfilter statistic match (works without sch_netem). */
+  | { kind: 'loss'; node: string; percent: number }
+  /** tc tbf bandwidth cap on the node's eth0 (egress), e.g. rate "1mbit". */
+  | { kind: 'bandwidth'; node: string; rate: string }
+  /** The registry answers every request with HTTP 500. */
+  | { kind: 'registry-500'; registry: RegistryName }
+  /** The registry accepts connections and never answers (its process is stopped with SIGSTOP). */
+  | { kind: 'registry-stall'; registry: RegistryName }
+  /** A tag disappears from the registry (manifest unknown), and comes back when the fault ends. */
+  | { kind: 'remove-image'; registry: RegistryName; repository: string; tag: string };
+
+export interface ActiveFault {
+  id: string;
+  spec: FaultSpec;
+  /** Epoch ms when the restorer reverts it. */
+  until: number;
+  restorerPid?: number;
+}
+
+/** No fault may outlive this. */
+export const MAX_FAULT_MS = 30 * 60_000;
+
+function faultsDir(repoRoot: string): string {
+  return join(labDir(repoRoot), 'faults');
+}
+
+function faultFile(repoRoot: string, id: string): string {
+  return join(faultsDir(repoRoot), `${id}.json`);
+}
+
+export function listFaults(repoRoot: string): ActiveFault[] {
+  const dir = faultsDir(repoRoot);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ActiveFault);
+}
+
+function nodeOf(lab: LabState, name: string) {
+  const node = lab.nodes.find((n) => n.name === name);
+  if (!node) throw new Error(`no lab node named ${JSON.stringify(name)} (nodes: ${lab.nodes.map((n) => n.name).join(', ')})`);
+  return node;
+}
+
+async function containerPid(docker: DockerCli, container: string): Promise<string> {
+  const pid = (await docker.run(['inspect', '--format', '{{.State.Pid}}', container])).stdout.trim();
+  if (!/^[1-9]\d*$/.test(pid)) throw new Error(`${container} is not running`);
+  return pid;
+}
+
+/** Runs a host program inside the node's network namespace (the node may lack the tool or the capability). */
+async function inNodeNetns(docker: DockerCli, container: string, argv: string[]): Promise<void> {
+  const pid = await containerPid(docker, container);
+  const [program, ...rest] = argv;
+  await runCommand('nsenter', ['-t', pid, '-n', '--', program ?? 'true', ...rest], { timeoutMs: 15_000 });
+}
+
+const LOSS_CHAIN = 'BOOTSTRAP-LAB-LOSS';
+
+function tagLink(repoRoot: string, spec: { registry: RegistryName; repository: string; tag: string }): string {
+  return join(registryStorage(repoRoot, spec.registry), 'docker/registry/v2/repositories', spec.repository, '_manifests/tags', spec.tag);
+}
+
+async function applySpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string): Promise<void> {
+  switch (spec.kind) {
+    case 'sshd-stop': {
+      const node = nodeOf(lab, spec.node);
+      if (lab.light) throw new Error('sshd-stop needs full nodes (light nodes run sshd as their only process)');
+      await docker.exec(node.container, ['systemctl', 'stop', 'ssh.service']);
+      return;
+    }
+    case 'node-stop':
+      await docker.run(['stop', '--time', '10', nodeOf(lab, spec.node).container], { timeoutMs: 60_000 });
+      return;
+    case 'node-pause':
+      await docker.run(['pause', nodeOf(lab, spec.node).container]);
+      return;
+    case 'netem': {
+      const args = ['netem'];
+      if (spec.delayMs !== undefined) args.push('delay', `${spec.delayMs}ms`, ...(spec.jitterMs ? [`${spec.jitterMs}ms`] : []));
+      if (spec.lossPercent !== undefined) args.push('loss', `${spec.lossPercent}%`);
+      try {
+        await inNodeNetns(docker, nodeOf(lab, spec.node).container, ['tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', ...args]);
+      } catch (error) {
+        if (/qdisc kind is unknown/i.test((error as Error).message)) {
+          throw new Error('this kernel has no sch_netem (CONFIG_NET_SCH_NETEM), so delay cannot be injected here; use the loss or bandwidth faults');
+        }
+        throw error;
+      }
+      return;
+    }
+    case 'loss': {
+      if (!(spec.percent > 0 && spec.percent <= 100)) throw new Error('loss percent must be in (0, 100]');
+      const container = nodeOf(lab, spec.node).container;
+      const probability = (spec.percent / 100).toFixed(4);
+      await inNodeNetns(docker, container, ['iptables', '-w', '-N', LOSS_CHAIN]);
+      await inNodeNetns(docker, container, ['iptables', '-w', '-A', LOSS_CHAIN, '-m', 'statistic', '--mode', 'random', '--probability', probability, '-j', 'DROP']);
+      await inNodeNetns(docker, container, ['iptables', '-w', '-I', 'INPUT', '-i', 'eth0', '-j', LOSS_CHAIN]);
+      await inNodeNetns(docker, container, ['iptables', '-w', '-I', 'OUTPUT', '-o', 'eth0', '-j', LOSS_CHAIN]);
+      return;
+    }
+    case 'bandwidth':
+      if (!/^\d+(\.\d+)?(bit|kbit|mbit|gbit)$/.test(spec.rate)) throw new Error(`bandwidth rate must look like 1mbit, not ${JSON.stringify(spec.rate)}`);
+      await inNodeNetns(docker, nodeOf(lab, spec.node).container, [
+        'tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', spec.rate, 'burst', '32kbit', 'latency', '400ms',
+      ]);
+      return;
+    case 'registry-500':
+      // The registry process steps aside; the restorer answers 500 on its address until the fault ends.
+      await stopRegistry(repoRoot, spec.registry);
+      return;
+    case 'registry-stall': {
+      const pid = registryPid(repoRoot, spec.registry);
+      if (pid === undefined) throw new Error(`the ${spec.registry} is not running`);
+      process.kill(pid, 'SIGSTOP');
+      return;
+    }
+    case 'remove-image': {
+      const link = tagLink(repoRoot, spec);
+      if (!existsSync(link)) throw new Error(`${spec.repository}:${spec.tag} is not in the ${spec.registry}`);
+      renameSync(link, `${link}.removed-${id}`);
+      return;
+    }
+  }
+}
+
+async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string): Promise<void> {
+  switch (spec.kind) {
+    case 'sshd-stop':
+      await docker.exec(nodeOf(lab, spec.node).container, ['systemctl', 'start', 'ssh.service'], { allowFailure: true });
+      return;
+    case 'node-stop':
+      await docker.run(['start', nodeOf(lab, spec.node).container], { allowFailure: true, timeoutMs: 60_000 });
+      return;
+    case 'node-pause':
+      await docker.run(['unpause', nodeOf(lab, spec.node).container], { allowFailure: true });
+      return;
+    case 'netem':
+    case 'bandwidth':
+      await inNodeNetns(docker, nodeOf(lab, spec.node).container, ['tc', 'qdisc', 'del', 'dev', 'eth0', 'root']).catch(() => undefined);
+      return;
+    case 'loss': {
+      const container = nodeOf(lab, spec.node).container;
+      for (const argv of [
+        ['-D', 'INPUT', '-i', 'eth0', '-j', LOSS_CHAIN],
+        ['-D', 'OUTPUT', '-o', 'eth0', '-j', LOSS_CHAIN],
+        ['-F', LOSS_CHAIN],
+        ['-X', LOSS_CHAIN],
+      ]) {
+        await inNodeNetns(docker, container, ['iptables', '-w', ...argv]).catch(() => undefined);
+      }
+      return;
+    }
+    case 'registry-500': {
+      if (registryPid(repoRoot, spec.registry) === undefined) await launchRegistry(repoRoot, spec.registry);
+      const [host, port] = registryAddress(lab, spec.registry);
+      await waitForRegistry(host, port, 30_000);
+      return;
+    }
+    case 'registry-stall': {
+      const pid = registryPid(repoRoot, spec.registry);
+      if (pid !== undefined) process.kill(pid, 'SIGCONT');
+      return;
+    }
+    case 'remove-image': {
+      const link = tagLink(repoRoot, spec);
+      if (existsSync(`${link}.removed-${id}`)) renameSync(`${link}.removed-${id}`, link);
+      return;
+    }
+  }
+}
+
+function registryAddress(lab: LabState, registry: RegistryName): [string, number] {
+  const address = registry === 'registry' ? lab.registry.address : lab.authRegistry.address;
+  const [host, port] = address.split(':');
+  return [host ?? '', Number(port)];
+}
+
+/**
+ * Applies a fault for `durationMs` and returns its record. A detached restorer reverts it then, even if the
+ * caller dies; `clearFault` reverts it sooner.
+ */
+export async function applyFault(repoRoot: string, spec: FaultSpec, durationMs: number): Promise<ActiveFault> {
+  if (!(durationMs > 0 && durationMs <= MAX_FAULT_MS)) throw new Error(`a fault lasts from 1 ms to ${MAX_FAULT_MS / 60_000} min`);
+  const lab = loadLab(repoRoot);
+  const docker = new DockerCli(lab.docker.host);
+  const id = `${spec.kind}-${Date.now()}-${randomBytes(3).toString('hex')}`;
+  const fault: ActiveFault = { id, spec, until: Date.now() + durationMs };
+  mkdirSync(faultsDir(repoRoot), { recursive: true });
+  writeFileSync(faultFile(repoRoot, id), JSON.stringify(fault, null, 2));
+  try {
+    await applySpec(repoRoot, lab, docker, spec, id);
+  } catch (error) {
+    rmSync(faultFile(repoRoot, id), { force: true });
+    if (spec.kind === 'registry-500') await revertSpec(repoRoot, lab, docker, spec, id).catch(() => undefined);
+    throw error;
+  }
+  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  const restorer = spawn(process.execPath, [cli, 'fault-restorer', id], { detached: true, stdio: 'ignore', cwd: repoRoot });
+  restorer.unref();
+  fault.restorerPid = restorer.pid;
+  writeFileSync(faultFile(repoRoot, id), JSON.stringify(fault, null, 2));
+  if (spec.kind === 'registry-500') {
+    const [host, port] = registryAddress(lab, spec.registry);
+    const deadline = Date.now() + 15_000;
+    while ((await registryStatus(host, port)) !== 500) {
+      if (Date.now() > deadline) throw new Error('the registry-500 fault did not take hold within 15 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return fault;
+}
+
+/** The restorer: serves 500s when that is the fault, waits out the fault's time, reverts it. */
+export async function runRestorer(repoRoot: string, id: string): Promise<void> {
+  const file = faultFile(repoRoot, id);
+  if (!existsSync(file)) return;
+  const fault = JSON.parse(readFileSync(file, 'utf8')) as ActiveFault;
+  const lab = loadLab(repoRoot);
+  let server: Server | undefined;
+  if (fault.spec.kind === 'registry-500') {
+    const [host, port] = registryAddress(lab, fault.spec.registry);
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNKNOWN","message":"lab fault: registry answers 500"}]}\n');
+    });
+    await new Promise<void>((resolvePromise, reject) => {
+      server?.once('error', reject);
+      server?.listen(port, host, () => resolvePromise());
+    });
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, fault.until - Date.now())));
+  if (server) await new Promise((r) => server?.close(() => r(undefined)));
+  server?.closeAllConnections();
+  await clearFault(repoRoot, id, { fromRestorer: true });
+}
+
+/** Reverts one fault now (stopping its restorer first). */
+export async function clearFault(repoRoot: string, id: string, options: { fromRestorer?: boolean } = {}): Promise<void> {
+  const file = faultFile(repoRoot, id);
+  if (!existsSync(file)) return;
+  const fault = JSON.parse(readFileSync(file, 'utf8')) as ActiveFault;
+  if (!options.fromRestorer && fault.restorerPid) {
+    try {
+      process.kill(fault.restorerPid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    // The 500 server of a killed restorer releases its port when the process is gone.
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (labExists(repoRoot)) {
+    const lab = loadLab(repoRoot);
+    await revertSpec(repoRoot, lab, new DockerCli(lab.docker.host), fault.spec, id);
+  }
+  rmSync(file, { force: true });
+}
+
+/** Reverts every active fault (used by `down` and by tests' cleanup). */
+export async function clearFaults(repoRoot: string, log: (line: string) => void = () => undefined): Promise<void> {
+  for (const fault of listFaults(repoRoot)) {
+    log(`clearing fault ${fault.id}`);
+    await clearFault(repoRoot, fault.id).catch((error: Error) => log(`could not clear ${fault.id}: ${error.message}`));
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The inventory `bootstrap` reads for the lab, in the product's own format: the lab registry as imageRepository,
+ * the lab's key, every node's host key pinned.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { LabNode } from './state.js';
+import { labDir } from './state.js';
+
+export interface LabInventoryInput {
+  kubernetesVersion: string;
+  imageRepository: string;
+  identityFile: string;
+  knownHostsFile: string;
+  nodes: (LabNode & { hostKey: string })[];
+}
+
+export function renderLabInventory(input: LabInventoryInput): string {
+  const document = {
+    cluster: {
+      kubernetesVersion: input.kubernetesVersion,
+      imageRepository: input.imageRepository,
+    },
+    // The lab's containerd and dockerd run with the cgroupfs driver (nodes share the host's cgroup v1 tree).
+    kubelet: { cgroupDriver: 'cgroupfs' },
+    ssh: {
+      user: 'root',
+      port: 22,
+      identityFile: input.identityFile,
+      knownHostsFile: input.knownHostsFile,
+    },
+    hosts: input.nodes.map((node) => ({
+      name: node.name,
+      address: node.address,
+      roles: node.roles,
+      hostKeys: [node.hostKey],
+    })),
+  };
+  return '# Written by `npm run lab -- up`: the lab nodes, their pinned host keys and the lab registry.\n' + stringify(document);
+}
+
+export function writeLabInventory(repoRoot: string, input: LabInventoryInput): string {
+  const file = join(labDir(repoRoot), 'inventory.yaml');
+  writeFileSync(file, renderLabInventory(input), { mode: 0o644 });
+  return file;
+}

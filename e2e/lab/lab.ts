@@ -1,0 +1,360 @@
+/**
+ * `lab up`, `lab down`, `lab status`: the order in which the lab's parts are made and unmade.
+ * `up` records what it made in .lab/lab.json as it goes, so that `down` can clean up after a failed `up` too.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { satisfies, valid } from 'semver';
+import { DockerCli } from './docker.js';
+import { ensureDockerEngine, engineAnswers, LAB_DOCKER_HOST, LAB_RUN_DIR, readIpForward, removeEmptyCgroups, stopLabDockerd, unmountUnder } from './dockerd.js';
+import { clearFaults } from './faults.js';
+import { writeLabInventory } from './inventory.js';
+import { ensureNodeImage } from './node-image.js';
+import { createNode, forEachBounded, LAB_LABEL, planNodes, waitForSshd, waitForSystemd } from './nodes.js';
+import { allLabHostPackages, ensureDebianPackages } from './packages.js';
+import { startRegistry, stopRegistry, registryStatus } from './registry.js';
+import { knownHostsFile, makeHostKey, makeLabKeyPair, writeSshFiles } from './ssh.js';
+import type { LabNode, LabRuntime, LabState } from './state.js';
+import { labDir, labExists, loadLab, saveLab } from './state.js';
+
+export const DEFAULT_KUBERNETES_VERSION = 'v1.28.4';
+export const LAB_NETWORK = 'bootstrap-lab';
+/** The lab bridge's name on this machine, fixed so that it is easy to find and to remove. */
+export const LAB_BRIDGE = 'br-bootstrap-lab';
+export const LAB_SUBNET = { subnet: '10.77.0.0/24', gateway: '10.77.0.1', firstHost: 10, maxHosts: 240 };
+export const REGISTRY_PORT = 5000;
+export const AUTH_REGISTRY_PORT = 5001;
+
+export interface UpOptions {
+  hosts: number;
+  controlPlanes: number;
+  kubernetesVersion: string;
+  runtime: LabRuntime;
+  light: boolean;
+  /** Build and push the component images (Part of `up` unless turned off). */
+  images: boolean;
+  /** Install the kubelet/crictl stand-ins into every full node. */
+  standins: boolean;
+  log: (line: string) => void;
+}
+
+export function defaultUpOptions(overrides: Partial<UpOptions> = {}): UpOptions {
+  return {
+    hosts: 1,
+    controlPlanes: 1,
+    kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
+    runtime: 'containerd',
+    light: false,
+    images: true,
+    standins: true,
+    log: (line) => process.stderr.write(`lab: ${line}\n`),
+    ...overrides,
+  };
+}
+
+/** Checks options a user can get wrong, with messages that say what to do. */
+export function validateUpOptions(options: UpOptions): void {
+  if (!Number.isInteger(options.hosts) || options.hosts < 1 || options.hosts > LAB_SUBNET.maxHosts) {
+    throw new Error(`--hosts must be a whole number from 1 to ${LAB_SUBNET.maxHosts}`);
+  }
+  if (!Number.isInteger(options.controlPlanes) || options.controlPlanes < 1 || options.controlPlanes > options.hosts) {
+    throw new Error(`--control-planes must be from 1 to the number of hosts (${options.hosts})`);
+  }
+  if (!/^v\d+\.\d+\.\d+$/.test(options.kubernetesVersion) || valid(options.kubernetesVersion) === null) {
+    throw new Error(`--kubernetes-version must look like v1.28.4, not ${JSON.stringify(options.kubernetesVersion)}`);
+  }
+  if (options.runtime === 'docker' && !satisfies(options.kubernetesVersion.slice(1), '<1.24.0')) {
+    throw new Error('--runtime docker needs --kubernetes-version below v1.24 (kubelet dropped dockershim in v1.24)');
+  }
+}
+
+function ipOf(index: number): string {
+  const [a, b, c] = LAB_SUBNET.gateway.split('.');
+  return `${a}.${b}.${c}.${LAB_SUBNET.firstHost + index}`;
+}
+
+const ipForwardFile = (repoRoot: string) => join(labDir(repoRoot), 'ip_forward.before');
+
+/** The pause image containerd should use for sandboxes: kubeadm's, from the catalog, in the lab registry. */
+async function labPauseImage(version: string, registry: string): Promise<string> {
+  const catalog = await optionalImport<{ catalogImages: (v: string, repo?: string) => { component: string; image: string }[] }>(
+    new URL('../../src/kube/images.js', import.meta.url),
+  );
+  if (!catalog) throw new Error('src/kube/images.ts (the image catalog) is missing; build the project first (npx tsc -p .)');
+  const pause = catalog.catalogImages(version, registry).find((entry) => entry.component === 'pause');
+  if (!pause) throw new Error(`the image catalog has no pause image for ${version}`);
+  return pause.image;
+}
+
+async function optionalImport<T>(url: URL): Promise<T | undefined> {
+  if (!existsSync(url)) return undefined;
+  return (await import(url.href)) as T;
+}
+
+export async function up(repoRoot: string, options: UpOptions): Promise<LabState> {
+  validateUpOptions(options);
+  const { log } = options;
+  if (labExists(repoRoot)) throw new Error('a lab is already up (.lab/lab.json exists); run: npm run lab -- down');
+  const started = Date.now();
+  mkdirSync(labDir(repoRoot), { recursive: true });
+  await ensureDebianPackages(allLabHostPackages(), log);
+  if (!existsSync(ipForwardFile(repoRoot))) writeFileSync(ipForwardFile(repoRoot), readIpForward() + '\n');
+
+  const engine = await ensureDockerEngine(repoRoot, log);
+  const docker = new DockerCli(engine.host);
+  const key = await makeLabKeyPair(repoRoot);
+  const registry = `${LAB_SUBNET.gateway}:${REGISTRY_PORT}`;
+  const authRegistry = `${LAB_SUBNET.gateway}:${AUTH_REGISTRY_PORT}`;
+  const nodes = planNodes(options.hosts, options.controlPlanes, ipOf);
+  const state: LabState = {
+    docker: engine,
+    network: { name: LAB_NETWORK, subnet: LAB_SUBNET.subnet, gateway: LAB_SUBNET.gateway },
+    registry: { address: registry },
+    authRegistry: { address: authRegistry, username: 'lab', password: randomBytes(12).toString('hex') },
+    kubernetesVersion: options.kubernetesVersion,
+    runtime: options.runtime,
+    light: options.light,
+    nodes,
+    sshKey: key.privateKey,
+    sshConfig: join(labDir(repoRoot), 'ssh_config'),
+    inventory: join(labDir(repoRoot), 'inventory.yaml'),
+  };
+  // Saved before anything is created, so that `down` finds everything even if `up` fails half-way.
+  saveLab(state, repoRoot);
+
+  await createNetwork(docker);
+  await startRegistry(repoRoot, { name: 'registry', host: LAB_SUBNET.gateway, port: REGISTRY_PORT });
+  await startRegistry(repoRoot, {
+    name: 'auth-registry',
+    host: LAB_SUBNET.gateway,
+    port: AUTH_REGISTRY_PORT,
+    auth: { username: state.authRegistry.username, password: state.authRegistry.password },
+  });
+  log(`registries at ${registry} and ${authRegistry} (basic auth)`);
+
+  const image = await ensureNodeImage(
+    docker,
+    repoRoot,
+    {
+      registries: [registry, authRegistry],
+      sandboxImage: options.light ? '' : await labPauseImage(options.kubernetesVersion, registry),
+      runtime: options.runtime,
+      kubernetesVersion: options.kubernetesVersion,
+      authorizedKey: key.publicKey,
+    },
+    log,
+  );
+
+  const hostKeys = new Map<string, string>();
+  const runtimeDirs = options.runtime === 'docker' ? ['/var/lib/containerd', '/var/lib/docker'] : ['/var/lib/containerd'];
+  log(`starting ${nodes.length} ${options.light ? 'light ' : ''}node(s)`);
+  await forEachBounded(nodes, options.light ? 8 : 4, async (node) => {
+    const hostKey = await makeHostKey(repoRoot, node.name);
+    hostKeys.set(node.name, hostKey.publicKey);
+    await createNode(docker, repoRoot, node, {
+      image,
+      network: LAB_NETWORK,
+      light: options.light,
+      runtimeDirs,
+      hostPrivateKey: hostKey.privateKey,
+      hostPublicKey: hostKey.publicKey,
+    });
+  });
+  await forEachBounded(nodes, 8, async (node) => {
+    if (options.light) {
+      await waitForSshd(node, 60_000);
+      return;
+    }
+    const verdict = await waitForSystemd(docker, node, 120_000);
+    if (verdict !== 'running') log(`${node.name}: systemd is ${verdict}`);
+    await waitForSshd(node, 30_000);
+  });
+
+  const withKeys = nodes.map((node) => ({ ...node, hostKey: hostKeys.get(node.name) ?? '' }));
+  writeSshFiles(repoRoot, withKeys, key.privateKey);
+  writeLabInventory(repoRoot, {
+    kubernetesVersion: options.kubernetesVersion,
+    imageRepository: registry,
+    identityFile: key.privateKey,
+    knownHostsFile: knownHostsFile(repoRoot),
+    nodes: withKeys,
+  });
+  saveLab(state, repoRoot);
+  log(`${nodes.length} node(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  if (!options.light && options.standins) await installStandinsOnNodes(docker, nodes, log);
+  if (options.images) await buildImages(state, log);
+  log(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s; inventory: ${state.inventory}`);
+  return state;
+}
+
+async function createNetwork(docker: DockerCli): Promise<void> {
+  await docker.run(['network', 'rm', LAB_NETWORK], { allowFailure: true });
+  await docker.run([
+    'network', 'create',
+    '--driver', 'bridge',
+    // Nodes reach each other and the gateway address (the registries), nothing else.
+    '--internal',
+    '--subnet', LAB_SUBNET.subnet,
+    '--gateway', LAB_SUBNET.gateway,
+    '--opt', `com.docker.network.bridge.name=${LAB_BRIDGE}`,
+    '--label', `${LAB_LABEL}=network`,
+    LAB_NETWORK,
+  ]);
+}
+
+interface StandinsModule {
+  installStandins: (container: string, docker: DockerCli) => Promise<void>;
+}
+
+async function installStandinsOnNodes(docker: DockerCli, nodes: LabNode[], log: (line: string) => void): Promise<void> {
+  const module = await optionalImport<StandinsModule>(new URL('./standins/install.js', import.meta.url));
+  if (!module?.installStandins) {
+    log('stand-ins not installed: e2e/lab/standins/install.ts is not built yet');
+    return;
+  }
+  log('installing the kubelet and crictl stand-ins');
+  await forEachBounded(nodes, 3, (node) => module.installStandins(node.container, docker));
+}
+
+interface ImagesModule {
+  buildLabImages: (lab: LabState) => Promise<unknown>;
+}
+
+async function buildImages(state: LabState, log: (line: string) => void): Promise<void> {
+  const module = await optionalImport<ImagesModule>(new URL('./images/build.js', import.meta.url));
+  if (!module?.buildLabImages) {
+    log('component images not built: e2e/lab/images/build.ts is not built yet');
+    return;
+  }
+  log('building and pushing the component images');
+  await module.buildLabImages(state);
+}
+
+export interface DownOptions {
+  /** Also remove the cached node root (.lab/cache). */
+  purge: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Removes every trace of the lab: faults, containers, volumes, network, registries, the lab's dockerd with its data,
+ * the lab's images (when the engine is not the lab's own), leftover cgroups, and .lab/ except the cache.
+ * Works from whatever `up` managed to record.
+ */
+export async function down(repoRoot: string, options: DownOptions): Promise<void> {
+  const { log } = options;
+  const state = labExists(repoRoot) ? loadLab(repoRoot) : undefined;
+  await clearFaults(repoRoot, log);
+  const hosts = new Set<string>();
+  if (state) hosts.add(state.docker.host);
+  if (await engineAnswers(LAB_DOCKER_HOST)) hosts.add(LAB_DOCKER_HOST);
+  for (const host of hosts) {
+    if (!(await engineAnswers(host))) continue;
+    const docker = new DockerCli(host);
+    await removeLabObjects(docker, log, state?.docker.startedByLab === false);
+  }
+  await stopRegistry(repoRoot, 'registry');
+  await stopRegistry(repoRoot, 'auth-registry');
+  if (state?.docker.startedByLab !== false) await stopLabDockerd(repoRoot, log);
+  // Nested runtimes in the nodes see the host's cgroup tree; remove what they left once it is empty.
+  for (const name of ['kubepods', 'kubepods.slice', 'k8s.io']) removeEmptyCgroups(name);
+  restoreIpForward(repoRoot, log);
+  await unmountUnder([labDir(repoRoot), LAB_RUN_DIR]);
+  rmSync(LAB_RUN_DIR, { recursive: true, force: true });
+  if (existsSync(labDir(repoRoot))) {
+    for (const entry of readdirSync(labDir(repoRoot))) {
+      if (entry === 'cache' && !options.purge) continue;
+      rmSync(join(labDir(repoRoot), entry), { recursive: true, force: true });
+    }
+    if (options.purge) rmSync(labDir(repoRoot), { recursive: true, force: true });
+  }
+  log('lab removed');
+}
+
+async function removeLabObjects(docker: DockerCli, log: (line: string) => void, removeImages: boolean): Promise<void> {
+  const containers = (await docker.run(['ps', '-aq', '--filter', `label=${LAB_LABEL}`], { allowFailure: true })).stdout
+    .split('\n')
+    .filter(Boolean);
+  const named = (await docker.run(['ps', '-aq', '--filter', 'name=^bootstrap-lab-'], { allowFailure: true })).stdout
+    .split('\n')
+    .filter(Boolean);
+  const all = [...new Set([...containers, ...named])];
+  if (all.length > 0) {
+    log(`removing ${all.length} container(s)`);
+    // Unpause first: a paused container cannot be stopped.
+    await docker.run(['unpause', ...all], { allowFailure: true, timeoutMs: 60_000 });
+    await docker.run(['rm', '-f', '-v', ...all], { timeoutMs: 300_000 });
+  }
+  const volumes = (await docker.run(['volume', 'ls', '-q', '--filter', 'name=^bootstrap-lab-'], { allowFailure: true })).stdout
+    .split('\n')
+    .filter((v) => v.startsWith('bootstrap-lab-'));
+  if (volumes.length > 0) await docker.run(['volume', 'rm', '-f', ...volumes], { timeoutMs: 120_000 });
+  await docker.run(['network', 'rm', LAB_NETWORK], { allowFailure: true });
+  if (removeImages) {
+    const images = (await docker.run(['images', '--format', '{{.Repository}}:{{.Tag}}'], { allowFailure: true })).stdout
+      .split('\n')
+      .filter((i) => i.startsWith('bootstrap-lab/'));
+    if (images.length > 0) await docker.run(['rmi', '-f', ...images], { allowFailure: true, timeoutMs: 120_000 });
+  }
+}
+
+function restoreIpForward(repoRoot: string, log: (line: string) => void): void {
+  const file = ipForwardFile(repoRoot);
+  if (!existsSync(file)) return;
+  const before = readFileSync(file, 'utf8').trim();
+  const now = readIpForward();
+  if (before !== now && (before === '0' || before === '1')) {
+    log(`net.ipv4.ip_forward is ${now}, was ${before} before the lab: restoring it`);
+    writeFileSync('/proc/sys/net/ipv4/ip_forward', before + '\n');
+  }
+}
+
+export interface NodeStatus {
+  name: string;
+  address: string;
+  container: string;
+  state: string;
+  systemd: string;
+}
+
+export interface LabStatus {
+  state: LabState;
+  engine: boolean;
+  nodes: NodeStatus[];
+  registries: { address: string; status: number }[];
+}
+
+/** What is up: container state and systemd's verdict per node, registries' /v2/ answer. */
+export async function status(repoRoot: string): Promise<LabStatus> {
+  const state = loadLab(repoRoot);
+  const docker = new DockerCli(state.docker.host);
+  const engine = await engineAnswers(state.docker.host);
+  const nodes: NodeStatus[] = [];
+  for (const node of state.nodes) {
+    let containerState = 'unknown';
+    let systemd = '-';
+    if (engine) {
+      const inspect = await docker.run(['inspect', '--format', '{{.State.Status}}', node.container], { allowFailure: true });
+      containerState = inspect.code === 0 ? inspect.stdout.trim() : 'missing';
+      if (containerState === 'running' && !state.light) {
+        const result = await docker.exec(node.container, ['systemctl', 'is-system-running'], { allowFailure: true, timeoutMs: 10_000 });
+        systemd = result.stdout.trim() || 'unknown';
+      }
+    }
+    nodes.push({ name: node.name, address: node.address, container: node.container, state: containerState, systemd });
+  }
+  const registries = [];
+  for (const address of [state.registry.address, state.authRegistry.address]) {
+    const [host, port] = address.split(':');
+    registries.push({ address, status: await registryStatus(host ?? '', Number(port)) });
+  }
+  return { state, engine, nodes, registries };
+}
+
+/** Used by tests: the ssh command for a node (argv). */
+export function sshArgv(state: LabState, node: string, command: string[]): string[] {
+  return ['-F', state.sshConfig, node, '--', ...command];
+}
+

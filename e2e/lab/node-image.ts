@@ -1,0 +1,231 @@
+/**
+ * The node image: a Debian root made by debootstrap (cached as a tarball under .lab/cache, so it is built once
+ * per machine), imported into Docker, then one per-lab layer with the lab's containerd, registry and SSH settings.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockerCli, runCommand } from './docker.js';
+import type { LabRuntime } from './state.js';
+import { labDir } from './state.js';
+
+export const DEBIAN_SUITE = 'bookworm';
+
+/** What every node has: systemd as init, sshd, the real container runtimes, and the tools kubeadm's preflight looks for. */
+export const NODE_PACKAGES = [
+  'systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2',
+  'containerd', 'runc', 'docker.io',
+  'libstdc++6', 'ca-certificates',
+  'iptables', 'conntrack', 'ebtables', 'ethtool', 'socat', 'kmod', 'sudo', 'procps', 'curl',
+] as const;
+
+export function debianMirror(): string {
+  return process.env.BOOTSTRAP_LAB_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
+}
+
+/** Identifies a base root by what went into it, so a changed package list builds a new one. */
+export function baseImageKey(): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ suite: DEBIAN_SUITE, packages: NODE_PACKAGES, mirror: debianMirror(), layout: 1 }))
+    .digest('hex')
+    .slice(0, 12);
+}
+
+export function cacheDir(repoRoot: string): string {
+  return join(labDir(repoRoot), 'cache');
+}
+
+export function baseTarball(repoRoot: string): string {
+  return join(cacheDir(repoRoot), `node-rootfs-${DEBIAN_SUITE}-${baseImageKey()}.tar`);
+}
+
+export const BASE_IMAGE_REPO = 'bootstrap-lab/node-base';
+export const NODE_IMAGE_REPO = 'bootstrap-lab/node';
+
+/** Builds the cached root tarball unless it exists. Host keys and machine-id are removed: every node gets its own. */
+export async function ensureBaseTarball(repoRoot: string, log: (line: string) => void): Promise<string> {
+  const tarball = baseTarball(repoRoot);
+  if (existsSync(tarball)) return tarball;
+  mkdirSync(cacheDir(repoRoot), { recursive: true });
+  const work = mkdtempSync(join(cacheDir(repoRoot), 'debootstrap-'));
+  const root = join(work, 'root');
+  try {
+    log(`building the node root with debootstrap (${DEBIAN_SUITE}, once per machine)`);
+    await runCommand(
+      'debootstrap',
+      ['--variant=minbase', `--include=${NODE_PACKAGES.join(',')}`, DEBIAN_SUITE, root, debianMirror()],
+      { timeoutMs: 1_800_000 },
+    );
+    for (const file of ['ssh_host_rsa_key', 'ssh_host_ecdsa_key', 'ssh_host_ed25519_key']) {
+      rmSync(join(root, 'etc/ssh', file), { force: true });
+      rmSync(join(root, 'etc/ssh', `${file}.pub`), { force: true });
+    }
+    writeFileSync(join(root, 'etc/machine-id'), '');
+    rmSync(join(root, 'var/lib/dbus/machine-id'), { force: true });
+    rmSync(join(root, 'var/cache/apt/archives'), { recursive: true, force: true });
+    mkdirSync(join(root, 'var/cache/apt/archives/partial'), { recursive: true });
+    const partial = `${tarball}.partial`;
+    await runCommand('tar', ['--numeric-owner', '--xattrs', '-C', root, '-cf', partial, '.'], { timeoutMs: 600_000 });
+    renameSync(partial, tarball);
+    return tarball;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function imageExists(docker: DockerCli, image: string): Promise<boolean> {
+  const result = await docker.run(['image', 'inspect', '--format', '{{.Id}}', image], { allowFailure: true });
+  return result.code === 0;
+}
+
+/** Imports the cached root into the engine once. */
+export async function ensureBaseImage(docker: DockerCli, repoRoot: string, log: (line: string) => void): Promise<string> {
+  const image = `${BASE_IMAGE_REPO}:${baseImageKey()}`;
+  if (await imageExists(docker, image)) return image;
+  const tarball = await ensureBaseTarball(repoRoot, log);
+  log('importing the node root into Docker');
+  await docker.run(['import', tarball, image], { timeoutMs: 600_000 });
+  return image;
+}
+
+export interface NodeImageSettings {
+  registries: string[];
+  /** The pause image containerd's CRI plugin uses for sandboxes (kubeadm's, in the lab registry). */
+  sandboxImage: string;
+  runtime: LabRuntime;
+  kubernetesVersion: string;
+  /** The lab's public SSH key, authorised for root. */
+  authorizedKey: string;
+}
+
+/** The files the per-lab layer adds, by absolute path. */
+export function nodeImageFiles(settings: NodeImageSettings): Record<string, { content: string; mode: number }> {
+  const files: Record<string, { content: string; mode: number }> = {};
+  files['/etc/containerd/config.toml'] = { content: containerdConfig(settings.sandboxImage), mode: 0o644 };
+  for (const registry of settings.registries) {
+    files[`/etc/containerd/certs.d/${registry}/hosts.toml`] = { content: hostsToml(registry), mode: 0o644 };
+  }
+  files['/etc/docker/daemon.json'] = {
+    content:
+      JSON.stringify(
+        {
+          'insecure-registries': settings.registries,
+          'exec-opts': ['native.cgroupdriver=cgroupfs'],
+          // The node's own dockerd must not need a bridge or NAT: pods use the host network in the lab.
+          bridge: 'none',
+          iptables: false,
+          'ip-forward': false,
+          'ip-masq': false,
+        },
+        null,
+        2,
+      ) + '\n',
+    mode: 0o644,
+  };
+  files['/etc/ssh/sshd_config.d/bootstrap-lab.conf'] = {
+    content: [
+      '# bootstrap lab node: key-only root login, one host key made per node, room for parallel sessions',
+      'HostKey /etc/ssh/ssh_host_ed25519_key',
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UseDNS no',
+      'MaxSessions 64',
+      'MaxStartups 200:30:400',
+      '',
+    ].join('\n'),
+    mode: 0o644,
+  };
+  files['/root/.ssh/authorized_keys'] = { content: settings.authorizedKey.trim() + '\n', mode: 0o600 };
+  files['/etc/bootstrap-lab/version'] = { content: settings.kubernetesVersion + '\n', mode: 0o644 };
+  files['/etc/bootstrap-lab/runtime'] = { content: settings.runtime + '\n', mode: 0o644 };
+  return files;
+}
+
+/** containerd for CRI: cgroupfs (runc default), registry hosts from certs.d, the lab's pause image. */
+export function containerdConfig(sandboxImage: string): string {
+  return `# bootstrap lab node: containerd's CRI plugin with the lab registries (see certs.d) and the lab's pause image
+version = 2
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = ${JSON.stringify(sandboxImage)}
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "/etc/containerd/certs.d"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "/var/lib/containerd/opt"
+`;
+}
+
+/** A lab registry speaks plain HTTP. */
+export function hostsToml(registry: string): string {
+  return `server = "http://${registry}"
+
+[host."http://${registry}"]
+  capabilities = ["pull", "resolve", "push"]
+`;
+}
+
+/**
+ * Builds the per-lab node image on top of the base: config files, enabled services for the chosen runtime.
+ * Tagged by the hash of its inputs, so an unchanged lab reuses it.
+ */
+export async function ensureNodeImage(
+  docker: DockerCli,
+  repoRoot: string,
+  settings: NodeImageSettings,
+  log: (line: string) => void,
+): Promise<string> {
+  const base = await ensureBaseImage(docker, repoRoot, log);
+  const files = nodeImageFiles(settings);
+  const tag = createHash('sha256').update(JSON.stringify({ base, files, runtime: settings.runtime })).digest('hex').slice(0, 12);
+  const image = `${NODE_IMAGE_REPO}:${tag}`;
+  if (await imageExists(docker, image)) return image;
+  log('building the lab node image');
+  const stage = mkdtempSync(join(labDir(repoRoot), 'node-image-'));
+  const container = `bootstrap-lab-image-build-${process.pid}`;
+  try {
+    for (const [path, file] of Object.entries(files)) {
+      const local = join(stage, path);
+      mkdirSync(join(local, '..'), { recursive: true });
+      writeFileSync(local, file.content);
+      chmodSync(local, file.mode);
+    }
+    chmodSync(join(stage, 'root/.ssh'), 0o700);
+    // Enabling and disabling units works on files only; no systemd needs to run for it.
+    const enable = settings.runtime === 'docker' ? ['docker.service', 'docker.socket'] : ['containerd.service'];
+    const disable = settings.runtime === 'docker' ? [] : ['docker.service', 'docker.socket'];
+    const script = [
+      'set -e',
+      disable.length ? `systemctl disable ${disable.join(' ')}` : 'true',
+      `systemctl enable ${enable.join(' ')}`,
+      // Units that have no work to do in a container and would only make the boot slower or degraded.
+      'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true',
+    ].join('\n');
+    await docker.run(['create', '--name', container, base, 'sh', '-c', script]);
+    await docker.run(['cp', `${stage}/.`, `${container}:/`]);
+    await docker.run(['start', '--attach', container], { timeoutMs: 120_000 });
+    await docker.run([
+      'commit',
+      '--change', 'CMD ["/sbin/init"]',
+      '--change', 'ENV container=docker',
+      '--change', 'STOPSIGNAL SIGRTMIN+3',
+      container,
+      image,
+    ]);
+    return image;
+  } finally {
+    await docker.run(['rm', '-f', container], { allowFailure: true });
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
