@@ -1,0 +1,76 @@
+/**
+ * The values the data file's placeholders stand for, taken from the inventory and the host, and the
+ * substitution itself.
+ */
+import { isIPv6 } from 'node:net';
+import { posix } from 'node:path';
+import type { HostSpec, Inventory } from '../inventory/types.js';
+import { ManifestError } from './errors.js';
+
+/** kubeadm's constants.KubernetesDir. */
+export const KUBERNETES_DIR = '/etc/kubernetes';
+
+export interface RenderContext {
+  /** Kubernetes version without the "v" and any pre-release part, e.g. "1.28.15". */
+  release: string;
+  ipv6: boolean;
+  /** Loopback in the advertise address's family, as probes and etcd use it ("127.0.0.1" or "::1"). */
+  loopback: string;
+  placeholders: Record<string, string>;
+}
+
+/** A host for use inside a URL or host:port: IPv6 literals get brackets (Go's net.JoinHostPort). */
+function urlHost(address: string): string {
+  return isIPv6(address) ? `[${address}]` : address;
+}
+
+export function renderContext(inv: Inventory, host: HostSpec, release: string): RenderContext {
+  const cluster = inv.cluster;
+  if (!host.advertiseAddress) {
+    throw new ManifestError(`host "${host.name}" has no advertise address; the control-plane manifests need one`);
+  }
+  const ipv6 = isIPv6(host.advertiseAddress);
+  const loopback = ipv6 ? '::1' : '127.0.0.1';
+  return {
+    release,
+    ipv6,
+    loopback,
+    placeholders: {
+      advertiseAddress: host.advertiseAddress,
+      advertiseHost: urlHost(host.advertiseAddress),
+      bindPort: String(host.bindPort),
+      certificatesDir: cluster.certificatesDir,
+      kubernetesDir: KUBERNETES_DIR,
+      serviceSubnet: cluster.networking.serviceSubnet,
+      podSubnet: cluster.networking.podSubnet,
+      dnsDomain: cluster.networking.dnsDomain,
+      clusterName: cluster.clusterName,
+      nodeName: host.name,
+      dataDir: cluster.etcd.local.dataDir,
+      localhost: urlHost(loopback),
+    },
+  };
+}
+
+const PLACEHOLDER = /\{([A-Za-z]+)\}/g;
+/** Placeholders that name directories; "{dir}/file" is joined the way Go's filepath.Join does. */
+const DIRECTORY_PLACEHOLDER = /^\{(certificatesDir|kubernetesDir|dataDir)\}\/(.*)$/;
+
+/** Fills a template value. Unknown placeholders are a bug in the data file. */
+export function fill(template: string, ctx: RenderContext): string {
+  const dir = DIRECTORY_PLACEHOLDER.exec(template);
+  if (dir) {
+    // kubeadm builds these with filepath.Join(cfg.CertificatesDir, name), which cleans the result.
+    return posix.join(substitute(`{${dir[1]}}`, ctx), substitute(dir[2] ?? '', ctx));
+  }
+  return substitute(template, ctx);
+}
+
+/** Fills placeholders without any path cleaning (kubeadm concatenates volume paths). */
+export function substitute(template: string, ctx: RenderContext): string {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    const value = ctx.placeholders[name];
+    if (value === undefined) throw new Error(`static-pods.yaml: unknown placeholder {${name}}`);
+    return value;
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * The four control-plane Pods, assembled from the per-version data the way kubeadm assembles them
+ * (staticpodutil.ComponentPod plus GetStaticPodSpecs and GetEtcdPodSpec).
+ */
+import type { HostSpec, Inventory } from '../inventory/types.js';
+import {
+  CONTROL_PLANE_COMPONENTS,
+  staticPodData,
+  type ComponentData,
+  type ControlPlaneComponent,
+  type FlagRow,
+  type StaticPodData,
+} from './data.js';
+import { fill, renderContext, type RenderContext } from './context.js';
+import { buildCommand, filteredAuthorizationModes } from './args.js';
+import { httpProbe, probeTarget, type HttpProbe } from './probes.js';
+import { DEBIAN_CA_DIRECTORIES, podVolumes, type HostPathVolume, type VolumeMount } from './volumes.js';
+import { etcdInRange, etcdVersionOf, firstMatch, inRange, releaseOf } from './versions.js';
+import { ManifestError } from './errors.js';
+
+export interface StaticPodOptions {
+  /**
+   * Which of kubeadm's optional CA directories exist on the host (absolute paths). kubeadm checks the node it
+   * runs on; bootstrap cannot, so it assumes a Debian or Ubuntu node unless told otherwise.
+   */
+  existingHostDirectories?: readonly string[];
+}
+
+export interface Container {
+  command: string[];
+  image: string;
+  imagePullPolicy: string;
+  livenessProbe: HttpProbe;
+  name: ControlPlaneComponent;
+  ports?: { containerPort: number; name: string; protocol: 'TCP' }[];
+  readinessProbe?: HttpProbe;
+  resources: { requests: Record<string, string> };
+  startupProbe: HttpProbe;
+  volumeMounts: VolumeMount[];
+}
+
+export interface StaticPod {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: {
+    annotations?: Record<string, string>;
+    creationTimestamp?: null;
+    labels: { component: ControlPlaneComponent; tier: string };
+    name: ControlPlaneComponent;
+    namespace: string;
+  };
+  spec: {
+    containers: Container[];
+    hostNetwork: true;
+    priority?: number;
+    priorityClassName: string;
+    securityContext?: { seccompProfile: { type: 'RuntimeDefault' } };
+    volumes: HostPathVolume[];
+  };
+  status: Record<string, never>;
+}
+
+function extraArgsOf(inv: Inventory, component: ControlPlaneComponent): Readonly<Record<string, string>> {
+  const cluster = inv.cluster;
+  switch (component) {
+    case 'etcd':
+      return cluster.etcd.local.extraArgs;
+    case 'kube-apiserver':
+      return cluster.apiServer.extraArgs;
+    case 'kube-controller-manager':
+      return cluster.controllerManager.extraArgs;
+    case 'kube-scheduler':
+      return cluster.scheduler.extraArgs;
+  }
+}
+
+function conditionHolds(flag: FlagRow, inv: Inventory): boolean {
+  const net = inv.cluster.networking;
+  switch (flag.when) {
+    case undefined:
+      return true;
+    case 'podSubnet':
+      return net.podSubnet !== '';
+    case 'podSubnetAndServiceSubnet':
+      return net.podSubnet !== '' && net.serviceSubnet !== '';
+    case 'clusterName':
+      return inv.cluster.clusterName !== '';
+  }
+}
+
+/** The component's default flags for this version and inventory, before the extra arguments. */
+function defaultFlags(
+  name: ControlPlaneComponent,
+  component: ComponentData,
+  ctx: RenderContext,
+  inv: Inventory,
+  etcdVersion: string | undefined,
+  extraArgs: Readonly<Record<string, string>>,
+): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const flag of component.flags) {
+    if (flag.versions !== undefined && !inRange(ctx.release, flag.versions)) continue;
+    if (flag.etcdVersions !== undefined && !etcdInRange(etcdVersion, flag.etcdVersions)) continue;
+    if (flag.unlessExtraArg !== undefined && flag.unlessExtraArg in extraArgs) continue;
+    if (!conditionHolds(flag, inv)) continue;
+    flags.set(flag.name, fill(flag.value, ctx));
+  }
+  if (name === 'kube-apiserver') {
+    // getAPIServerCommand: a local etcd that advertises other client URLs is reached there.
+    const advertised = inv.cluster.etcd.local.extraArgs['advertise-client-urls'];
+    if (advertised !== undefined) flags.set('etcd-servers', advertised);
+  }
+  return flags;
+}
+
+/** The extra arguments as kubeadm passes them on for this version. */
+function effectiveExtraArgs(
+  name: ControlPlaneComponent,
+  data: StaticPodData,
+  release: string,
+  extraArgs: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  if (name !== 'kube-apiserver') return extraArgs;
+  const mode = firstMatch(data.traits.authorizationModeFromExtraArgs, release, 'authorization-mode handling').value;
+  if (mode === 'passthrough' || !('authorization-mode' in extraArgs)) return extraArgs;
+  return { ...extraArgs, 'authorization-mode': filteredAuthorizationModes(extraArgs['authorization-mode']) };
+}
+
+function buildPod(
+  name: ControlPlaneComponent,
+  data: StaticPodData,
+  ctx: RenderContext,
+  inv: Inventory,
+  image: string,
+  etcdVersion: string | undefined,
+  options: StaticPodOptions,
+): StaticPod {
+  const component = data.components[name];
+  const release = ctx.release;
+  const trait = <K extends keyof StaticPodData['traits']>(key: K) =>
+    firstMatch(data.traits[key] as { versions: string; value: unknown }[], release, key).value as StaticPodData['traits'][K][number]['value'];
+
+  const extraArgs = extraArgsOf(inv, name);
+  const command = buildCommand(
+    name,
+    defaultFlags(name, component, ctx, inv, etcdVersion, extraArgs),
+    effectiveExtraArgs(name, data, release, extraArgs),
+  );
+
+  const target = probeTarget(name, component, ctx, extraArgs);
+  const named = trait('namedProbePort');
+  const port = named ? data.pod.probePortName : target.port;
+  const paths = firstMatch(component.probes, release, `${name} probes`);
+  const timings = data.probeTimings;
+
+  const { volumes, mounts } = podVolumes(
+    component,
+    ctx,
+    extraArgs,
+    trait('caCertsExtraPaths'),
+    options.existingHostDirectories ?? DEBIAN_CA_DIRECTORIES,
+  );
+
+  const container: Container = {
+    command,
+    image,
+    imagePullPolicy: data.pod.imagePullPolicy,
+    livenessProbe: httpProbe(timings.liveness, target, paths.liveness, port),
+    name,
+    resources: { requests: { ...firstMatch(component.resources, release, `${name} resources`).requests } },
+    startupProbe: httpProbe(timings.startup, target, paths.startup, port),
+    volumeMounts: mounts,
+  };
+  if (named) container.ports = [{ containerPort: target.port, name: data.pod.probePortName, protocol: 'TCP' }];
+  if (paths.readiness !== undefined) container.readinessProbe = httpProbe(timings.readiness, target, paths.readiness, port);
+
+  const pod: StaticPod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      labels: { component: name, tier: data.pod.tier },
+      name,
+      namespace: data.pod.namespace,
+    },
+    spec: {
+      containers: [container],
+      hostNetwork: true,
+      priorityClassName: data.pod.priorityClassName,
+      volumes,
+    },
+    status: {},
+  };
+  const annotations = data.pod.annotations[name];
+  if (annotations) {
+    pod.metadata.annotations = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, fill(v, ctx)]));
+  }
+  if (trait('creationTimestampNull')) pod.metadata.creationTimestamp = null;
+  if (trait('explicitPriority')) pod.spec.priority = data.pod.priority;
+  if (trait('seccompRuntimeDefault')) pod.spec.securityContext = { seccompProfile: { type: 'RuntimeDefault' } };
+  return pod;
+}
+
+/**
+ * The control-plane static Pods kubeadm of inv.cluster.kubernetesVersion writes for this host, before any
+ * patches, keyed by component (etcd, kube-apiserver, kube-controller-manager, kube-scheduler).
+ */
+export function renderStaticPods(
+  inv: Inventory,
+  host: HostSpec,
+  images: Readonly<Record<ControlPlaneComponent, string>>,
+  options: StaticPodOptions = {},
+): Map<ControlPlaneComponent, StaticPod> {
+  const data = staticPodData();
+  const release = releaseOf(inv.cluster.kubernetesVersion);
+  if (!inRange(release, data.supportedVersions)) {
+    throw new ManifestError(
+      `kubernetesVersion ${inv.cluster.kubernetesVersion} is outside the versions whose control-plane manifests bootstrap knows (${data.supportedVersions})`,
+    );
+  }
+  for (const component of CONTROL_PLANE_COMPONENTS) {
+    if (!images[component]) throw new ManifestError(`no image given for ${component}`);
+  }
+  const ctx = renderContext(inv, host, release);
+  const etcdVersion = etcdVersionOf(images.etcd);
+  const pods = new Map<ControlPlaneComponent, StaticPod>();
+  for (const component of CONTROL_PLANE_COMPONENTS) {
+    pods.set(component, buildPod(component, data, ctx, inv, images[component], etcdVersion, options));
+  }
+  return pods;
+}
