@@ -16,15 +16,24 @@ export interface KubeconfigContent {
 const YAML_11_SPECIAL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
 const NUMBER_LIKE = /^[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^0x[0-9a-fA-F]+$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/;
 
-/** A scalar as go-yaml v2 writes a string: plain when unambiguous, otherwise double-quoted. */
+const TIMESTAMP_LIKE = /^\d{4}-\d\d?-\d\d?(?:[Tt ].*)?$/;
+
+/**
+ * A scalar as go-yaml v2 writes a string in block context: plain unless it starts with an indicator, contains
+ * ": " or " #", ends with ":" or whitespace, or would read back as another type (bool, null, number, timestamp);
+ * then double-quoted. Flow indicators such as "[" are fine inside a block-context plain scalar.
+ */
 export function yamlScalar(value: string): string {
   const plain =
     value !== '' &&
-    /^[A-Za-z0-9./_][A-Za-z0-9._/@:+=-]*$/.test(value) &&
+    /^[^-?:,[\]{}#&*!|>'"%@`\s][^\x00-\x1f\x7f]*$/.test(value) &&
+    !/\s$/.test(value) &&
     !value.includes(': ') &&
+    !value.includes(' #') &&
     !value.endsWith(':') &&
     !YAML_11_SPECIAL.test(value) &&
-    !NUMBER_LIKE.test(value);
+    !NUMBER_LIKE.test(value) &&
+    !TIMESTAMP_LIKE.test(value);
   return plain ? value : JSON.stringify(value);
 }
 
