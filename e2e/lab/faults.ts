@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerCli, runCommand } from './docker.js';
+import { isolateNode } from './nodes.js';
 import { launchRegistry, registryPid, registryStatus, registryStorage, stopRegistry, waitForRegistry, type RegistryName } from './registry.js';
 import type { LabState } from './state.js';
 import { labDir, labExists, loadLab } from './state.js';
@@ -156,6 +157,7 @@ async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, sp
       return;
     case 'node-stop':
       await docker.run(['start', nodeOf(lab, spec.node).container], { allowFailure: true, timeoutMs: 60_000 });
+      await isolateNode(docker, nodeOf(lab, spec.node).container).catch(() => undefined);
       return;
     case 'node-pause':
       await docker.run(['unpause', nodeOf(lab, spec.node).container], { allowFailure: true });

@@ -37,7 +37,7 @@ export function renderLabInventory(input: LabInventoryInput): string {
       hostKeys: [node.hostKey],
     })),
   };
-  return '# Written by `npm run lab -- up`: the lab nodes, their pinned host keys and the lab registry.\n' + stringify(document);
+  return '# Written by `npm run lab -- up`: the lab nodes, their pinned host keys and the lab registry.\n' + stringify(document, { lineWidth: 0 });
 }
 
 export function writeLabInventory(repoRoot: string, input: LabInventoryInput): string {

@@ -20,8 +20,8 @@ import { labDir, labExists, loadLab, saveLab } from './state.js';
 
 export const DEFAULT_KUBERNETES_VERSION = 'v1.28.4';
 export const LAB_NETWORK = 'bootstrap-lab';
-/** The lab bridge's name on this machine, fixed so that it is easy to find and to remove. */
-export const LAB_BRIDGE = 'br-bootstrap-lab';
+/** The lab bridge's name on this machine (at most 15 characters), fixed so that it is easy to find. */
+export const LAB_BRIDGE = 'br-bootlab';
 export const LAB_SUBNET = { subnet: '10.77.0.0/24', gateway: '10.77.0.1', firstHost: 10, maxHosts: 240 };
 export const REGISTRY_PORT = 5000;
 export const AUTH_REGISTRY_PORT = 5001;

@@ -219,7 +219,6 @@ export async function ensureNodeImage(
       'commit',
       '--change', 'CMD ["/sbin/init"]',
       '--change', 'ENV container=docker',
-      '--change', 'STOPSIGNAL SIGRTMIN+3',
       container,
       image,
     ]);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { DockerCli } from './docker.js';
+import { runCommand, type DockerCli } from './docker.js';
 import type { LabNode } from './state.js';
 import { labDir } from './state.js';
 
@@ -110,6 +110,21 @@ export async function createNode(docker: DockerCli, repoRoot: string, node: LabN
     rmSync(stage, { recursive: true, force: true });
   }
   await docker.run(['start', node.container]);
+  await isolateNode(docker, node.container);
+}
+
+/**
+ * Docker gives containers on an internal network a default route via the bridge address all the same; without
+ * it a node reaches only the lab subnet (the other nodes and the registries on the gateway address), even
+ * this machine's other addresses stay out of reach. Done from this machine, so light nodes need no NET_ADMIN.
+ * Call again after every restart of the container.
+ */
+export async function isolateNode(docker: DockerCli, container: string): Promise<void> {
+  const pid = (await docker.run(['inspect', '--format', '{{.State.Pid}}', container])).stdout.trim();
+  if (!/^[1-9]\d*$/.test(pid)) throw new Error(`${container} is not running`);
+  await runCommand('nsenter', ['-t', pid, '-n', '--', 'ip', 'route', 'del', 'default'], { allowFailure: true, timeoutMs: 15_000 });
+  const routes = await runCommand('nsenter', ['-t', pid, '-n', '--', 'ip', 'route', 'show', 'default'], { timeoutMs: 15_000 });
+  if (routes.stdout.trim() !== '') throw new Error(`${container}: could not remove the default route (${routes.stdout.trim()})`);
 }
 
 /**
