@@ -1,0 +1,257 @@
+/**
+ * Builds the lab's container images offline and pushes them to the lab registries under exactly the names and
+ * tags kubeadm uses for the lab's Kubernetes version with imageRepository = the lab registry
+ * (catalogImages from src/kube/images.ts). Images are OCI, assembled with Debian's umoci in a layout cached
+ * under .lab/cache/images/oci and pushed with Debian's skopeo; layers and intermediate images are reused, so
+ * a second build only writes image configs and lets skopeo skip the blobs the registry already has.
+ *
+ *   kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, coredns:
+ *       busybox + glibc | node + its libraries | the compiled stand-ins (components/) + node_modules
+ *   etcd:   busybox + glibc | Debian's real etcd 3.4 behind etcd/etcd-entrypoint.sh (flag mapping, documented there)
+ *   pause:  catatonit, run as `catatonit -P` (a real pause process)
+ *
+ * Fault variants for tests are pushed beside the real tags: `<tag>-lab-crash` exits at start and
+ * `<tag>-lab-unhealthy` runs but never answers its health checks (publishFault puts one over the real tag).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { catalogImages } from '../../../src/kube/images.js';
+import { runCommand } from '../docker.js';
+import { ensureDebianPackages } from '../packages.js';
+import { defaultRepoRoot, labDir, type LabState } from '../state.js';
+import { buildLayers, type Layer, type LabLayers } from './layers.js';
+
+/** Debian packages the image build needs on this machine. */
+export const IMAGE_BUILD_PACKAGES = ['umoci', 'skopeo', 'busybox-static', 'etcd-server', 'etcd-client', 'catatonit'];
+
+export type LabFault = 'crash' | 'unhealthy';
+export const FAULTS: readonly LabFault[] = ['crash', 'unhealthy'];
+/** Components that get fault variants. */
+export const FAULT_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'] as const;
+
+/** What the builder needs from the lab state. */
+export type LabImagesTarget = Pick<LabState, 'registry' | 'authRegistry' | 'kubernetesVersion'>;
+
+export interface BuiltImage {
+  component: string;
+  /** The reference in the lab registry, e.g. "10.77.0.1:5000/kube-apiserver:v1.28.15". */
+  image: string;
+  fault?: LabFault;
+  /** The tag of this image in the local OCI layout. */
+  layoutTag: string;
+}
+
+export interface BuildOptions {
+  repoRoot?: string;
+  /** Also push to the htpasswd-protected registry (default true). */
+  pushToAuthRegistry?: boolean;
+  /** Also build and push the fault variants (default true). */
+  faults?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  images: BuiltImage[];
+  /** Wall time of the whole build and push, in milliseconds. */
+  elapsedMs: number;
+}
+
+const EPOCH = '1970-01-01T00:00:00Z';
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The OCI layout the lab's images are assembled in. */
+export function imageCacheDir(repoRoot = defaultRepoRoot()): string {
+  return join(labDir(repoRoot), 'cache', 'images');
+}
+
+function layoutDir(repoRoot: string): string {
+  return join(imageCacheDir(repoRoot), 'oci');
+}
+
+/** Reference parts: "host:port/path/name:tag" → repository (without tag) and tag. */
+export function splitReference(image: string): { repository: string; tag: string } {
+  const at = image.lastIndexOf(':');
+  if (at < 0 || image.slice(at).includes('/')) throw new Error(`image reference without a tag: ${image}`);
+  return { repository: image.slice(0, at), tag: image.slice(at + 1) };
+}
+
+/** The fault variant's reference: same repository, tag "<tag>-lab-<fault>". */
+export function faultImage(image: string, fault: LabFault): string {
+  const { repository, tag } = splitReference(image);
+  return `${repository}:${tag}-lab-${fault}`;
+}
+
+/** The same image in another registry (host:port replaced). */
+export function inRegistry(image: string, registry: string): string {
+  return `${registry}/${image.slice(image.indexOf('/') + 1)}`;
+}
+
+interface ImageRecipe {
+  layers: Layer[];
+  entrypoint: string[];
+  cmd: string[];
+  env: string[];
+}
+
+function recipeFor(component: string, tag: string, layers: LabLayers, kubernetesVersion: string): ImageRecipe {
+  const standinStack = [layers.base, layers.node, layers.standins];
+  const versionEnv = `BOOTSTRAP_LAB_KUBERNETES_VERSION=${kubernetesVersion}`;
+  switch (component) {
+    case 'kube-apiserver':
+    case 'kube-controller-manager':
+    case 'kube-scheduler':
+    case 'kube-proxy':
+      return { layers: standinStack, entrypoint: [`/usr/local/bin/${component}`], cmd: [], env: [PATH_ENV, versionEnv] };
+    case 'coredns':
+      return { layers: standinStack, entrypoint: ['/coredns'], cmd: [], env: [PATH_ENV, `BOOTSTRAP_LAB_COREDNS_VERSION=${tag.replace(/^v/, '')}`] };
+    case 'etcd':
+      return { layers: [layers.base, layers.etcd], entrypoint: [], cmd: ['/usr/local/bin/etcd'], env: [PATH_ENV, 'ETCD_UNSUPPORTED_ARCH='] };
+    case 'pause':
+      return { layers: [layers.pause], entrypoint: ['/usr/bin/catatonit', '-P'], cmd: [], env: [PATH_ENV] };
+    default:
+      throw new Error(`the lab has no image recipe for component "${component}"`);
+  }
+}
+
+/** Tags present in the OCI layout. */
+function layoutTags(layout: string): Set<string> {
+  const index = join(layout, 'index.json');
+  if (!existsSync(index)) return new Set();
+  const doc = JSON.parse(readFileSync(index, 'utf8')) as { manifests?: { annotations?: Record<string, string> }[] };
+  return new Set((doc.manifests ?? []).map((m) => m.annotations?.['org.opencontainers.image.ref.name'] ?? '').filter(Boolean));
+}
+
+const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+async function umoci(argv: string[]): Promise<void> {
+  await runCommand('umoci', argv, { timeoutMs: 600_000 });
+}
+
+/** An image with exactly these layers (cached as tag "stack-<hash>"), built by appending layer tars. */
+async function ensureStack(layout: string, layers: Layer[]): Promise<string> {
+  const tag = `stack-${shortHash(layers.map((l) => `${l.name}:${l.key}`).join(','))}`;
+  if (layoutTags(layout).has(tag)) return tag;
+  let current = `${tag}-0`;
+  await umoci(['new', '--image', `${layout}:${current}`]);
+  for (const [i, layer] of layers.entries()) {
+    const next = i === layers.length - 1 ? tag : `${tag}-${i + 1}`;
+    await umoci(['raw', 'add-layer', '--image', `${layout}:${current}`, '--tag', next,
+      '--history.created', EPOCH, '--history.created_by', `bootstrap lab layer ${layer.name}`, layer.tar]);
+    await umoci(['rm', '--image', `${layout}:${current}`]);
+    current = next;
+  }
+  return tag;
+}
+
+/** The final image: the stack plus its config (entrypoint, cmd, env, labels); cached by the config's hash. */
+async function ensureImage(layout: string, stackTag: string, recipe: ImageRecipe, labels: Record<string, string>): Promise<string> {
+  const args = [
+    '--created', EPOCH, '--author', 'bootstrap lab', '--os', 'linux', '--architecture', 'amd64', '--no-history',
+    ...(recipe.entrypoint.length > 0 ? recipe.entrypoint.flatMap((e) => ['--config.entrypoint', e]) : ['--clear', 'config.entrypoint']),
+    ...recipe.cmd.flatMap((c) => ['--config.cmd', c]),
+    ...recipe.env.flatMap((e) => ['--config.env', e]),
+    ...Object.entries(labels).sort().flatMap(([k, v]) => ['--config.label', `${k}=${v}`]),
+  ];
+  const tag = `image-${shortHash([stackTag, ...args].join('\0'))}`;
+  if (layoutTags(layout).has(tag)) return tag;
+  await umoci(['config', '--image', `${layout}:${stackTag}`, '--tag', tag, ...args]);
+  return tag;
+}
+
+async function push(layout: string, layoutTag: string, destination: string, creds?: string): Promise<void> {
+  await runCommand('skopeo', [
+    '--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []),
+    `oci:${layout}:${layoutTag}`, `docker://${destination}`,
+  ], { timeoutMs: 600_000 });
+}
+
+/** Runs tasks with at most `limit` in flight. */
+async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await task(items[next++]!);
+  }));
+}
+
+export async function buildLabImages(lab: LabImagesTarget, options: BuildOptions = {}): Promise<BuildResult> {
+  const started = Date.now();
+  const repoRoot = options.repoRoot ?? defaultRepoRoot();
+  const log = options.log ?? (() => undefined);
+  await ensureDebianPackages(IMAGE_BUILD_PACKAGES, log);
+
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const componentsDir = join(here, 'components');
+  const entrypoint = join(repoRoot, 'e2e', 'lab', 'images', 'etcd', 'etcd-entrypoint.sh');
+  const cache = imageCacheDir(repoRoot);
+  const layout = layoutDir(repoRoot);
+  const layers = await buildLayers(join(cache, 'layers'), componentsDir, join(repoRoot, 'node_modules'), entrypoint);
+  log(`layers ready in ${Date.now() - started} ms`);
+  if (!existsSync(join(layout, 'index.json'))) await umoci(['init', '--layout', layout]);
+
+  const images: BuiltImage[] = [];
+  for (const { component, image } of catalogImages(lab.kubernetesVersion, lab.registry.address)) {
+    const { tag } = splitReference(image);
+    const recipe = recipeFor(component, tag, layers, lab.kubernetesVersion);
+    const stack = await ensureStack(layout, recipe.layers);
+    const labels = { 'org.opencontainers.image.title': `bootstrap lab ${component}`, 'io.bootstrap.lab.component': component };
+    images.push({ component, image, layoutTag: await ensureImage(layout, stack, recipe, labels) });
+    if (options.faults !== false && (FAULT_COMPONENTS as readonly string[]).includes(component)) {
+      for (const fault of FAULTS) {
+        const faulty = { ...recipe, env: [...recipe.env, `BOOTSTRAP_LAB_FAULT=${fault}`] };
+        images.push({ component, image: faultImage(image, fault), fault, layoutTag: await ensureImage(layout, stack, faulty, { ...labels, 'io.bootstrap.lab.fault': fault }) });
+      }
+    }
+  }
+  log(`images assembled in ${Date.now() - started} ms`);
+
+  const pushes: { layoutTag: string; destination: string; creds?: string }[] = [];
+  for (const img of images) {
+    pushes.push({ layoutTag: img.layoutTag, destination: img.image });
+    if (options.pushToAuthRegistry !== false) {
+      pushes.push({ layoutTag: img.layoutTag, destination: inRegistry(img.image, lab.authRegistry.address), creds: `${lab.authRegistry.username}:${lab.authRegistry.password}` });
+    }
+  }
+  await inParallel(pushes, 4, (p) => push(layout, p.layoutTag, p.destination, p.creds));
+  log(`pushed ${pushes.length} images in ${Date.now() - started} ms`);
+  writeFileSync(buildRecordFile(repoRoot, lab.kubernetesVersion), JSON.stringify(images, null, 2) + '\n');
+  return { images, elapsedMs: Date.now() - started };
+}
+
+/** The record of the last build for a version: which layout tag each pushed reference came from. */
+function buildRecordFile(repoRoot: string, kubernetesVersion: string): string {
+  return join(imageCacheDir(repoRoot), `built-${kubernetesVersion}.json`);
+}
+
+function lastBuild(lab: LabImagesTarget, repoRoot: string): BuiltImage[] {
+  const file = buildRecordFile(repoRoot, lab.kubernetesVersion);
+  if (!existsSync(file)) throw new Error(`no lab images were built for ${lab.kubernetesVersion}; run buildLabImages first`);
+  return JSON.parse(readFileSync(file, 'utf8')) as BuiltImage[];
+}
+
+async function pushEverywhere(lab: LabImagesTarget, layout: string, layoutTag: string, image: string): Promise<void> {
+  await push(layout, layoutTag, image);
+  await push(layout, layoutTag, inRegistry(image, lab.authRegistry.address), `${lab.authRegistry.username}:${lab.authRegistry.password}`);
+}
+
+/**
+ * Puts a fault variant over the component's real tag in both lab registries, so the next pull of the real
+ * name gets an image that crashes or never becomes healthy. restoreImage() undoes it.
+ */
+export async function publishFault(lab: LabImagesTarget, component: (typeof FAULT_COMPONENTS)[number], fault: LabFault, repoRoot = defaultRepoRoot()): Promise<string> {
+  const built = lastBuild(lab, repoRoot);
+  const variant = built.find((b) => b.component === component && b.fault === fault);
+  const real = built.find((b) => b.component === component && b.fault === undefined);
+  if (!variant || !real) throw new Error(`no ${fault} variant of ${component} was built for ${lab.kubernetesVersion}`);
+  await pushEverywhere(lab, layoutDir(repoRoot), variant.layoutTag, real.image);
+  return real.image;
+}
+
+/** Pushes the healthy image of the component back over its real tag in both lab registries. */
+export async function restoreImage(lab: LabImagesTarget, component: string, repoRoot = defaultRepoRoot()): Promise<string> {
+  const real = lastBuild(lab, repoRoot).find((b) => b.component === component && b.fault === undefined);
+  if (!real) throw new Error(`no ${component} image was built for ${lab.kubernetesVersion}`);
+  await pushEverywhere(lab, layoutDir(repoRoot), real.layoutTag, real.image);
+  return real.image;
+}
