@@ -25,7 +25,7 @@ export interface KubeletConfigOptions {
 
 /**
  * The KubeletConfiguration object kubeadm marshals into /var/lib/kubelet/config.yaml: only the fields
- * kubeadm's Default() sets (componentconfigs/kubelet.go, unchanged in substance from v1.20 to v1.36), the
+ * kubeadm's Default() sets (componentconfigs/kubelet.go, unchanged in substance from v1.20 to v1.37), the
  * inventory's kubelet settings, and the zero values Go still serializes for that kubelet API version.
  * kubeadm does not run the kubelet's own defaulting, so e.g. syncFrequency stays "0s" here and the kubelet
  * fills it in when it loads the file.

@@ -20,7 +20,7 @@ export function pick<T extends { range: string }>(table: readonly T[], kubernete
   const row = table.find((r) => semver.satisfies(minor, r.range));
   if (!row) {
     throw new UnsupportedKubeletVersionError(
-      `${what} for Kubernetes ${kubernetesVersion} is not known; supported versions are v1.20 to v1.36`,
+      `${what} for Kubernetes ${kubernetesVersion} is not known; supported versions are v1.20 to v1.37`,
     );
   }
   return row;
@@ -64,14 +64,14 @@ const DURATIONS_1_20 = [
 const DURATIONS_1_29 = [...DURATIONS_1_20, 'imageMaximumGCAge'] as const;
 
 /**
- * Read from k8s.io/kubelet config/v1beta1/types.go at tags v0.20.0 … v0.36.0 (fields that are either
+ * Read from k8s.io/kubelet config/v1beta1/types.go at tags v0.20.0 … v0.36.0 and v0.37.0-beta.0 (fields that are either
  * non-pointer structs or lack omitempty), and from k8s.io/component-base's LoggingConfiguration at the
  * same tags: config/v1alpha1/types.go (v0.20–v0.24; flushFrequency/verbosity/options added in v0.23) and
  * logs/api/v1/types.go (v0.25+; options.text added in v0.30).
  */
 export const KUBELET_CONFIG_SHAPES: readonly KubeletConfigShape[] = [
-  // v0.32: CrashLoopBackOff CrashLoopBackOffConfig (struct) added.
-  { range: '>=1.32.0 <1.37.0', durations: DURATIONS_1_29, emptyStructs: ['crashLoopBackOff', 'memorySwap'], containerRuntimeEndpointField: true, maxParallelImagePulls: true, logging: 'json+text' },
+  // v0.32: CrashLoopBackOff CrashLoopBackOffConfig (struct) added. v0.37.0-beta.0 has the same fields as v0.36.0.
+  { range: '>=1.32.0 <1.38.0', durations: DURATIONS_1_29, emptyStructs: ['crashLoopBackOff', 'memorySwap'], containerRuntimeEndpointField: true, maxParallelImagePulls: true, logging: 'json+text' },
   // v0.30: component-base FormatOptions gains Text.
   { range: '>=1.30.0 <1.32.0', durations: DURATIONS_1_29, emptyStructs: ['memorySwap'], containerRuntimeEndpointField: true, maxParallelImagePulls: true, logging: 'json+text' },
   { range: '>=1.29.0 <1.30.0', durations: DURATIONS_1_29, emptyStructs: ['memorySwap'], containerRuntimeEndpointField: true, maxParallelImagePulls: true, logging: 'json' },
@@ -104,7 +104,8 @@ export interface KubeletFlagRule {
 
 export const KUBELET_FLAG_RULES: readonly KubeletFlagRule[] = [
   // kubeadm v1.35 (kubernetes/kubernetes#133778): stops passing --pod-infra-container-image; kubelet v1.35 removed the flag (#133779).
-  { range: '>=1.35.0 <1.37.0', dockershim: false, containerRuntimeRemote: false, containerRuntimeEndpointFlag: false, podInfraContainerImage: 'never', instanceConfig: true },
+  // NodeLocalCRISocket later went GA (#135742), so v1.36 and v1.37 keep this behaviour.
+  { range: '>=1.35.0 <1.38.0', dockershim: false, containerRuntimeRemote: false, containerRuntimeEndpointFlag: false, podInfraContainerImage: 'never', instanceConfig: true },
   // kubeadm v1.34: NodeLocalCRISocket beta, default on (flags.go drops --container-runtime-endpoint when enabled).
   { range: '>=1.34.0 <1.35.0', dockershim: false, containerRuntimeRemote: false, containerRuntimeEndpointFlag: false, podInfraContainerImage: 'always', instanceConfig: true },
   // kubeadm v1.26 (kubernetes/kubernetes#112000): no more --container-runtime=remote.

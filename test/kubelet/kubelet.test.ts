@@ -313,9 +313,9 @@ describe('inventory settings and defaults', () => {
     assert.match(String(a[3]?.content), /\nExecStart=\/usr\/bin\/kubelet \$KUBELET_KUBECONFIG_ARGS \$KUBELET_CONFIG_ARGS \$KUBELET_KUBEADM_ARGS \$KUBELET_EXTRA_ARGS\n$/);
   });
 
-  it('versions outside v1.20–v1.36 are refused', () => {
+  it('versions outside v1.20–v1.37 are refused', () => {
     assert.throws(() => files('v1.19.16'), UnsupportedKubeletVersionError);
-    assert.throws(() => files('v1.37.0'), /supported versions are v1\.20 to v1\.36/);
+    assert.throws(() => files('v1.38.0'), /supported versions are v1\.20 to v1\.37/);
     assert.throws(() => files('latest'), /not a Kubernetes version/);
   });
 });
