@@ -1,0 +1,42 @@
+import { loadInventory } from '../inventory/index.js';
+import { catalogImages } from '../kube/images.js';
+import { normalizeKubernetesVersion } from '../kube/version.js';
+import { outputFormat, parse } from './args.js';
+import { UsageError } from './errors.js';
+
+export const usage = `Usage: bootstrap images list (--kubernetes-version V | <inventory.yaml>) [--image-repository R] [-o text|json]
+
+Prints the images kubeadm pulls for a Kubernetes version, in the order
+\`kubeadm config images list\` prints them: the control-plane components, kube-proxy,
+pause, etcd and CoreDNS. With an inventory, its kubernetesVersion and imageRepository apply.`;
+
+export async function images(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') return console.log(usage), 0;
+  if (sub !== 'list') throw new UsageError(sub ? `unknown images command "${sub}"\n\n${usage}` : usage);
+  const { positionals, values } = parse(
+    rest,
+    {
+      'kubernetes-version': { type: 'string' },
+      'image-repository': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+    },
+    usage,
+  );
+  if (values.help) return console.log(usage), 0;
+  const format = outputFormat(values.output);
+  let version = values['kubernetes-version'] as string | undefined;
+  let repository = values['image-repository'] as string | undefined;
+  if (positionals.length > 1 || (positionals.length === 1) === (version !== undefined)) {
+    throw new UsageError(`give either --kubernetes-version or one inventory\n\n${usage}`);
+  }
+  if (positionals[0]) {
+    const inv = await loadInventory(positionals[0]);
+    version = inv.cluster.kubernetesVersion;
+    if (repository === undefined && !inv.cluster.imageRepositoryIsDefault) repository = inv.cluster.imageRepository;
+  }
+  const list = catalogImages(normalizeKubernetesVersion(version as string), repository);
+  if (format === 'json') console.log(JSON.stringify({ kubernetesVersion: version, images: list }, null, 2));
+  else for (const { image } of list) console.log(image);
+  return 0;
+}

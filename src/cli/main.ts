@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/**
+ * The `bootstrap` command. The only place that calls process.exit: every command returns an exit code,
+ * and every error a user can cause is printed as a message (exit 2 for bad input, 1 for failures).
+ * Set BOOTSTRAP_DEBUG=1 to see stack traces of unexpected errors.
+ */
+import { readFileSync } from 'node:fs';
+import { InventoryError } from '../inventory/index.js';
+import { VersionError } from '../kube/version.js';
+import { EXIT, UsageError } from './errors.js';
+
+type Run = (argv: string[]) => Promise<number>;
+
+/** Commands are loaded when used, so `bootstrap validate` does not pay for the SSH or X.509 libraries. */
+const commands: Record<string, { load: () => Promise<Run>; summary: string }> = {
+  validate: { load: async () => (await import('./validate.js')).validate, summary: 'check an inventory, reporting every problem as file:line:column' },
+  images: { load: async () => (await import('./images.js')).images, summary: "list kubeadm's images for a Kubernetes version (images list)" },
+  render: { load: async () => (await import('./render.js')).render, summary: 'write every file `up` would write, per host, into a folder' },
+  schema: { load: async () => (await import('./schema.js')).schema, summary: "print the inventory's JSON Schema (for editors)" },
+};
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: bootstrap <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`bootstrap <command> --help\` for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === 'version') {
+    console.log(packageVersion());
+    return EXIT.ok;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${help()}`);
+  return (await command.load())(rest);
+}
+
+function report(error: unknown): number {
+  if (error instanceof InventoryError || error instanceof UsageError || error instanceof VersionError) {
+    console.error(error.message);
+    return EXIT.usage;
+  }
+  const err = error as Error;
+  if (process.env.BOOTSTRAP_DEBUG) console.error(err.stack);
+  else console.error(`error: ${err.message ?? String(error)}`);
+  return EXIT.failed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(report(error)),
+);

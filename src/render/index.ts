@@ -1,0 +1,89 @@
+/**
+ * Everything `up` writes on a host, computed offline: certificates and kubeconfigs, static Pod manifests
+ * (with the inventory's patches applied), kubelet files. `render` writes it to a folder; `up` compares it with
+ * what a host has and writes only the difference. One function serves both, so a dry run cannot drift from a real one.
+ */
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
+import { componentImage } from '../kube/images.js';
+import { defaultCriSocket } from '../kube/runtime.js';
+import { renderKubeletFiles } from '../kubelet/index.js';
+import { renderStaticPodFiles, type ControlPlaneComponent } from '../manifests/index.js';
+import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
+import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
+
+/** What `up` learns about a host before writing (render uses kubeadm's defaults where it has no facts). */
+export interface HostFacts {
+  criSocket?: string;
+  hostname?: string;
+  resolvConf?: string;
+}
+
+export interface HostRender {
+  host: HostSpec;
+  files: RenderedFile[];
+  /** Why a host gets no files. */
+  reason?: string;
+  /** Lines such as kubeadm's "[patches] Applied patch of type … to target …". */
+  notes: string[];
+}
+
+const CONTROL_PLANE: ControlPlaneComponent[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+/** The image reference kubeadm would use: the CoreDNS path rule needs to know whether the repository is the default one. */
+export function imageFor(inv: Inventory, component: Parameters<typeof componentImage>[1]): string {
+  const repository = inv.cluster.imageRepositoryIsDefault ? undefined : inv.cluster.imageRepository;
+  return componentImage(inv.cluster.kubernetesVersion, component, repository);
+}
+
+async function renderControlPlaneHost(
+  inv: Inventory, host: HostSpec, pki: ClusterPki, patches: PatchSet | undefined, facts: HostFacts,
+): Promise<HostRender> {
+  const notes: string[] = [];
+  const patch = patches
+    ? (target: string, obj: object) => applyPatches(patches, target, obj, (line) => notes.push(line))
+    : undefined;
+  const images = Object.fromEntries(CONTROL_PLANE.map((c) => [c, imageFor(inv, c)])) as Record<ControlPlaneComponent, string>;
+  const files = [
+    ...(await renderHostPki(inv, host, pki)),
+    ...renderStaticPodFiles(inv, host, images, patch),
+    ...renderKubeletFiles(inv, host, {
+      criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(inv.cluster.kubernetesVersion),
+      pauseImage: imageFor(inv, 'pause'),
+      resolvConf: facts.resolvConf,
+      hostname: facts.hostname,
+    }),
+  ];
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { host, files, notes };
+}
+
+export async function renderCluster(inv: Inventory, facts: Map<string, HostFacts> = new Map()): Promise<HostRender[]> {
+  const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
+  const pki = controlPlanes.length ? await loadOrCreateClusterPki(inv.stateDir) : undefined;
+  const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: inv.cluster.kubernetesVersion }) : undefined;
+  const renders: HostRender[] = [];
+  for (const host of inv.hosts) {
+    if (pki && host.roles.includes('control-plane')) {
+      renders.push(await renderControlPlaneHost(inv, host, pki, patches, facts.get(host.name) ?? {}));
+    } else {
+      renders.push({ host, files: [], notes: [], reason: 'worker: its images are pre-pulled; nothing is written before it joins' });
+    }
+  }
+  return renders;
+}
+
+/** DIR/<host>/<absolute path>, each host's folder replaced as a whole so nothing stale remains. */
+export async function writeRenderTree(outDir: string, renders: HostRender[]): Promise<void> {
+  for (const { host, files } of renders) {
+    const root = join(outDir, host.name);
+    await rm(root, { recursive: true, force: true });
+    for (const file of files) {
+      const target = join(root, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content, { mode: file.mode });
+      await chmod(target, file.mode); // the umask must not change what the host will get
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseInventory, loadInventory, InventoryError } from '../../src/inventory/index.js';
+import { repoRoot } from '../helpers.js';
+
+const minimal = `
+cluster:
+  kubernetesVersion: "1.28.4"
+hosts:
+  - name: cp1
+    address: 10.7.0.149
+    roles: [control-plane]
+`;
+
+test('a two-field inventory gets kubeadm defaults', () => {
+  const inv = parseInventory('/srv/lab/inventory.yaml', minimal);
+  assert.equal(inv.file, '/srv/lab/inventory.yaml');
+  assert.equal(inv.cluster.kubernetesVersion, 'v1.28.4');
+  assert.equal(inv.cluster.imageRepository, 'registry.k8s.io');
+  assert.equal(inv.cluster.imageRepositoryIsDefault, true);
+  assert.equal(inv.cluster.clusterName, 'kubernetes');
+  assert.equal(inv.cluster.controlPlaneEndpoint, '');
+  assert.equal(inv.cluster.certificatesDir, '/etc/kubernetes/pki');
+  assert.deepEqual(inv.cluster.networking, { podSubnet: '', serviceSubnet: '10.96.0.0/12', dnsDomain: 'cluster.local' });
+  assert.equal(inv.cluster.etcd.local.dataDir, '/var/lib/etcd');
+  assert.deepEqual(inv.kubelet, {
+    serializeImagePulls: undefined, maxParallelImagePulls: undefined, registryPullQPS: undefined, registryBurst: undefined, cgroupDriver: undefined,
+  });
+  assert.deepEqual(inv.images, { pullPolicy: 'IfNotPresent', retries: 5, parallel: 3, timeoutMs: 300_000, credentials: { configFile: undefined } });
+  assert.deepEqual(inv.wait, { timeoutMs: 240_000 });
+  assert.equal(inv.stateDir, '/srv/lab/.bootstrap/inventory');
+  const [host] = inv.hosts;
+  assert.ok(host);
+  assert.equal(host.advertiseAddress, '10.7.0.149');
+  assert.equal(host.bindPort, 6443);
+  assert.deepEqual(host.roles, ['control-plane']);
+  assert.equal(host.criSocket, undefined);
+  assert.deepEqual(host.ssh, {
+    user: 'root', port: 22, identityFile: undefined, agent: true, sudo: false,
+    knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), bastion: null, connectTimeoutMs: 10_000,
+  });
+});
+
+test('an older release defaults to k8s.gcr.io', () => {
+  const inv = parseInventory('/x/i.yaml', minimal.replace('1.28.4', 'v1.21.14'));
+  assert.equal(inv.cluster.imageRepository, 'k8s.gcr.io');
+});
+
+test('per-host ssh settings override the inventory-wide ones; paths expand', () => {
+  const inv = parseInventory('/srv/lab/inventory.yaml', `
+cluster: { kubernetesVersion: v1.28.4 }
+ssh: { user: admin, port: 2222, identityFile: ~/.ssh/lab, knownHostsFile: ./known_hosts, sudo: true, connectTimeout: 3s,
+       bastion: { address: jump.example.com, user: jump, identityFile: keys/jump } }
+hosts:
+  - { name: cp1, address: 10.7.0.149, roles: [control-plane], ssh: { user: ubuntu, port: 22, bastion: null } }
+  - { name: w1, address: 10.7.0.150, roles: [worker], criSocket: /run/containerd/containerd.sock }
+`);
+  const [cp1, w1] = inv.hosts;
+  assert.ok(cp1 && w1);
+  assert.equal(cp1.ssh.user, 'ubuntu');
+  assert.equal(cp1.ssh.port, 22);
+  assert.equal(cp1.ssh.identityFile, join(homedir(), '.ssh/lab'));
+  assert.equal(cp1.ssh.knownHostsFile, '/srv/lab/known_hosts');
+  assert.equal(cp1.ssh.sudo, true);
+  assert.equal(cp1.ssh.connectTimeoutMs, 3000);
+  assert.equal(cp1.ssh.bastion, null);
+  assert.equal(w1.ssh.user, 'admin');
+  assert.equal(w1.ssh.port, 2222);
+  assert.deepEqual(w1.ssh.bastion, {
+    address: 'jump.example.com', port: 22, user: 'jump', identityFile: '/srv/lab/keys/jump', agent: true, hostKeys: [],
+  });
+  assert.equal(w1.criSocket, 'unix:///run/containerd/containerd.sock');
+});
+
+test('extraArgs values become text; kubelet fields pass through', () => {
+  const inv = parseInventory('/x/i.yaml', `
+cluster:
+  kubernetesVersion: v1.30.2
+  apiServer: { extraArgs: { audit-log-maxage: 30, anonymous-auth: false, v: "2" }, certSANs: [k8s.example.com, "*.lab.example", 192.0.2.1] }
+kubelet: { serializeImagePulls: false, maxParallelImagePulls: 4, registryPullQPS: 0, registryBurst: 20, cgroupDriver: cgroupfs }
+hosts: [{ name: cp1, address: 10.7.0.149, roles: [control-plane] }]
+`);
+  assert.deepEqual(inv.cluster.apiServer.extraArgs, { 'audit-log-maxage': '30', 'anonymous-auth': 'false', v: '2' });
+  assert.deepEqual(inv.cluster.apiServer.certSANs, ['k8s.example.com', '*.lab.example', '192.0.2.1']);
+  assert.deepEqual(inv.kubelet, { serializeImagePulls: false, maxParallelImagePulls: 4, registryPullQPS: 0, registryBurst: 20, cgroupDriver: 'cgroupfs' });
+});
+
+test('dual-stack subnets are accepted; IPv6 advertise address', () => {
+  const inv = parseInventory('/x/i.yaml', `
+cluster:
+  kubernetesVersion: v1.29.0
+  networking: { podSubnet: "10.244.0.0/16,fd00:10:244::/56", serviceSubnet: "10.96.0.0/16,fd00:10:96::/112" }
+hosts: [{ name: cp1, address: "fd00::10", roles: [control-plane] }]
+`);
+  assert.equal(inv.hosts[0]?.advertiseAddress, 'fd00::10');
+});
+
+test('the example inventories are valid', async () => {
+  for (const name of ['minimal.yaml', 'example.yaml', 'mirror.yaml']) {
+    const inv = await loadInventory(join(repoRoot, 'inventories', name));
+    assert.ok(inv.hosts.length >= 1, name);
+  }
+});
+
+test('errors are an InventoryError listing every problem', () => {
+  assert.throws(
+    () => parseInventory('/x/i.yaml', 'cluster: {}\nhosts: []\n'),
+    (error: unknown) => error instanceof InventoryError && error.problems.length === 2,
+  );
+});
