@@ -3,6 +3,7 @@
  */
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { isIp, canonicalIp } from './ip.js';
+import { PkiError } from './errors.js';
 
 export interface HostPort {
   host: string;
@@ -12,7 +13,7 @@ export interface HostPort {
 
 /** "host", "host:port", "[v6]" or "[v6]:port" (a bare IPv6 address is also accepted), like kubeadm's ParseHostPort. */
 export function parseHostPort(text: string): HostPort {
-  const bad = () => new Error(`controlPlaneEndpoint "${text}" is not host or host:port`);
+  const bad = () => new PkiError(`controlPlaneEndpoint "${text}" is not host or host:port`);
   let host: string;
   let portText: string | undefined;
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
@@ -41,7 +42,7 @@ function url(host: string, port: number): string {
 /** https://<advertiseAddress>:<bindPort> of the host itself. */
 export function localApiEndpoint(host: HostSpec): string {
   if (!isIp(host.advertiseAddress)) {
-    throw new Error(`host ${host.name}: advertise address "${host.advertiseAddress}" is not an IP address`);
+    throw new PkiError(`host ${host.name}: advertise address "${host.advertiseAddress}" is not an IP address`);
   }
   return url(canonicalIp(host.advertiseAddress), host.bindPort);
 }
@@ -58,7 +59,7 @@ export function controlPlaneEndpoint(inv: Inventory, host: HostSpec): string {
   }
   if (host.roles.includes('control-plane')) return localApiEndpoint(host);
   const first = firstControlPlane(inv);
-  if (!first) throw new Error('the inventory has no control-plane host, so workers have no API server to join');
+  if (!first) throw new PkiError('the inventory has no control-plane host, so workers have no API server to join');
   return localApiEndpoint(first);
 }
 

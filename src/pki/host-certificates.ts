@@ -8,6 +8,7 @@ import type { CertificateSubject } from './certificate.js';
 import { canonicalIp, firstServiceIp, isIp } from './ip.js';
 import { parseHostPort } from './endpoints.js';
 import type { PkiProfile } from './profiles.js';
+import { PkiError } from './errors.js';
 
 export type CaName = 'ca' | 'front-proxy-ca' | 'etcd-ca';
 
@@ -75,7 +76,7 @@ function etcdAltNames(host: HostSpec, extraSans: string[]): AltNames {
 
 function assertAdvertiseAddress(host: HostSpec): void {
   if (!isIp(host.advertiseAddress)) {
-    throw new Error(`host ${host.name}: advertise address "${host.advertiseAddress}" is not an IP address`);
+    throw new PkiError(`host ${host.name}: advertise address "${host.advertiseAddress}" is not an IP address`);
   }
 }
 

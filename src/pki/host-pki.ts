@@ -106,15 +106,6 @@ function assertKnownHost(inv: Inventory, host: HostSpec): void {
   }
 }
 
-function withUserErrors<T>(run: () => Promise<T>): Promise<T> {
-  return run().catch((err: unknown) => {
-    if (err instanceof PkiError || !(err instanceof Error)) throw err;
-    // Messages from inventory values (bad addresses, CIDRs, versions) are the user's to fix.
-    if (/is not|not supported|has an invalid|has no control-plane/.test(err.message)) throw new PkiError(err.message);
-    throw err;
-  });
-}
-
 async function kubeconfigFile(
   inv: Inventory,
   host: HostSpec,
@@ -150,70 +141,66 @@ function isFirstControlPlane(inv: Inventory, host: HostSpec): boolean {
  * Every file kubeadm writes under certificatesDir and /etc/kubernetes/*.conf for this host: on a control-plane
  * node the three CAs, sa.key/sa.pub, the leaf certificates and the kubeconfig files; on a worker ca.crt and kubelet.conf.
  */
-export function renderHostPki(inv: Inventory, host: HostSpec, pki: ClusterPki): Promise<RenderedFile[]> {
-  return withUserErrors(async () => {
-    assertKnownHost(inv, host);
-    const profile = pkiProfileFor(inv.cluster.kubernetesVersion);
-    const now = new Date();
-    const certsDir = inv.cluster.certificatesDir;
-    const hostDir = hostPkiDir(pki.stateDir, host.name);
-    const files: RenderedFile[] = [];
-    const pem = (baseName: string, certPem: string, keyPem?: string) => {
-      files.push({ path: posix.join(certsDir, `${baseName}.crt`), content: certPem, mode: CERT_MODE });
-      if (keyPem !== undefined) files.push({ path: posix.join(certsDir, `${baseName}.key`), content: keyPem, mode: KEY_MODE });
+export async function renderHostPki(inv: Inventory, host: HostSpec, pki: ClusterPki): Promise<RenderedFile[]> {
+  assertKnownHost(inv, host);
+  const profile = pkiProfileFor(inv.cluster.kubernetesVersion);
+  const now = new Date();
+  const certsDir = inv.cluster.certificatesDir;
+  const hostDir = hostPkiDir(pki.stateDir, host.name);
+  const files: RenderedFile[] = [];
+  const pem = (baseName: string, certPem: string, keyPem?: string) => {
+    files.push({ path: posix.join(certsDir, `${baseName}.crt`), content: certPem, mode: CERT_MODE });
+    if (keyPem !== undefined) files.push({ path: posix.join(certsDir, `${baseName}.key`), content: keyPem, mode: KEY_MODE });
+  };
+
+  if (!host.roles.includes('control-plane')) {
+    // kubeadm join on a worker writes only the cluster CA certificate and kubelet.conf.
+    pem(pki.ca.baseName, pki.ca.certPem);
+  } else {
+    const leaves = controlPlaneLeaves(inv, host, profile);
+    const issued = await Promise.all(
+      leaves.map((leaf) => ensurePair(hostDir, leaf.baseName, authority(pki, leaf.ca), leaf.subject, profile, now)),
+    );
+    const leafPair = (name: string) => {
+      const index = leaves.findIndex((l) => l.name === name);
+      const leaf = leaves[index];
+      const pair = issued[index];
+      if (!leaf || !pair) throw new Error(`unreachable: no ${name}`);
+      pem(leaf.baseName, pair.certPem, pair.keyPem);
     };
+    // kubeadm's order: certlist.go GetDefaultCertList, then the service-account key pair.
+    pem(pki.ca.baseName, pki.ca.certPem, pki.ca.keyPem);
+    leafPair('apiserver');
+    leafPair('apiserver-kubelet-client');
+    pem(pki.frontProxyCa.baseName, pki.frontProxyCa.certPem, pki.frontProxyCa.keyPem);
+    leafPair('front-proxy-client');
+    pem(pki.etcdCa.baseName, pki.etcdCa.certPem, pki.etcdCa.keyPem);
+    leafPair('etcd-server');
+    leafPair('etcd-peer');
+    leafPair('etcd-healthcheck-client');
+    leafPair('apiserver-etcd-client');
+    // sa.pub is written with keyutil.WriteKey, hence 0600 like the private key.
+    files.push({ path: posix.join(certsDir, 'sa.key'), content: pki.serviceAccount.keyPem, mode: KEY_MODE });
+    files.push({ path: posix.join(certsDir, 'sa.pub'), content: pki.serviceAccount.publicKeyPem, mode: KEY_MODE });
+  }
 
-    if (!host.roles.includes('control-plane')) {
-      // kubeadm join on a worker writes only the cluster CA certificate and kubelet.conf.
-      pem(pki.ca.baseName, pki.ca.certPem);
-    } else {
-      const leaves = controlPlaneLeaves(inv, host, profile);
-      const issued = await Promise.all(
-        leaves.map((leaf) => ensurePair(hostDir, leaf.baseName, authority(pki, leaf.ca), leaf.subject, profile, now)),
-      );
-      const leafPair = (name: string) => {
-        const index = leaves.findIndex((l) => l.name === name);
-        const leaf = leaves[index];
-        const pair = issued[index];
-        if (!leaf || !pair) throw new Error(`unreachable: no ${name}`);
-        pem(leaf.baseName, pair.certPem, pair.keyPem);
-      };
-      // kubeadm's order: certlist.go GetDefaultCertList, then the service-account key pair.
-      pem(pki.ca.baseName, pki.ca.certPem, pki.ca.keyPem);
-      leafPair('apiserver');
-      leafPair('apiserver-kubelet-client');
-      pem(pki.frontProxyCa.baseName, pki.frontProxyCa.certPem, pki.frontProxyCa.keyPem);
-      leafPair('front-proxy-client');
-      pem(pki.etcdCa.baseName, pki.etcdCa.certPem, pki.etcdCa.keyPem);
-      leafPair('etcd-server');
-      leafPair('etcd-peer');
-      leafPair('etcd-healthcheck-client');
-      leafPair('apiserver-etcd-client');
-      // sa.pub is written with keyutil.WriteKey, hence 0600 like the private key.
-      files.push({ path: posix.join(certsDir, 'sa.key'), content: pki.serviceAccount.keyPem, mode: KEY_MODE });
-      files.push({ path: posix.join(certsDir, 'sa.pub'), content: pki.serviceAccount.publicKeyPem, mode: KEY_MODE });
-    }
-
-    const specs = kubeconfigSpecs(inv, host, profile, isFirstControlPlane(inv, host));
-    const kubeconfigs = await Promise.all(specs.map((spec) => kubeconfigFile(inv, host, pki, spec, profile, now)));
-    specs.forEach((spec, i) => {
-      // clientcmd.WriteToFile: 0600.
-      files.push({ path: posix.join(KUBERNETES_DIR, spec.file), content: kubeconfigs[i] ?? '', mode: KEY_MODE });
-    });
-    return files;
+  const specs = kubeconfigSpecs(inv, host, profile, isFirstControlPlane(inv, host));
+  const kubeconfigs = await Promise.all(specs.map((spec) => kubeconfigFile(inv, host, pki, spec, profile, now)));
+  specs.forEach((spec, i) => {
+    // clientcmd.WriteToFile: 0600.
+    files.push({ path: posix.join(KUBERNETES_DIR, spec.file), content: kubeconfigs[i] ?? '', mode: KEY_MODE });
   });
+  return files;
 }
 
 /** The admin kubeconfig for the control machine: the same content as the host's admin.conf. */
-export function adminKubeconfig(inv: Inventory, host: HostSpec, pki: ClusterPki): Promise<string> {
-  return withUserErrors(async () => {
-    assertKnownHost(inv, host);
-    if (!host.roles.includes('control-plane')) {
-      throw new PkiError(`host ${host.name} is not a control-plane node, so it has no admin.conf`);
-    }
-    const profile = pkiProfileFor(inv.cluster.kubernetesVersion);
-    const spec = kubeconfigSpecs(inv, host, profile, isFirstControlPlane(inv, host)).find((s) => s.file === 'admin.conf');
-    if (!spec) throw new Error('unreachable: a control-plane node has admin.conf');
-    return kubeconfigFile(inv, host, pki, spec, profile, new Date());
-  });
+export async function adminKubeconfig(inv: Inventory, host: HostSpec, pki: ClusterPki): Promise<string> {
+  assertKnownHost(inv, host);
+  if (!host.roles.includes('control-plane')) {
+    throw new PkiError(`host ${host.name} is not a control-plane node, so it has no admin.conf`);
+  }
+  const profile = pkiProfileFor(inv.cluster.kubernetesVersion);
+  const spec = kubeconfigSpecs(inv, host, profile, isFirstControlPlane(inv, host)).find((s) => s.file === 'admin.conf');
+  if (!spec) throw new Error('unreachable: a control-plane node has admin.conf');
+  return kubeconfigFile(inv, host, pki, spec, profile, new Date());
 }

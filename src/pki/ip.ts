@@ -1,5 +1,6 @@
 /** IP address text to bytes and back, for SANs; the same rules Go's net.ParseIP applies to plain addresses. */
 import { isIPv4, isIPv6 } from 'node:net';
+import { PkiError } from './errors.js';
 
 export function isIp(text: string): boolean {
   return isIPv4(text) || isIPv6(text);
@@ -72,10 +73,10 @@ export function firstServiceIp(serviceSubnet: string): string {
   const [address, prefixText] = first.split('/');
   const prefix = Number(prefixText);
   if (!address || !isIp(address) || !Number.isInteger(prefix)) {
-    throw new Error(`networking.serviceSubnet "${serviceSubnet}" is not a CIDR such as 10.96.0.0/12`);
+    throw new PkiError(`networking.serviceSubnet "${serviceSubnet}" is not a CIDR such as 10.96.0.0/12`);
   }
   const bytes = Buffer.from(ipBytes(address));
-  if (prefix < 0 || prefix > bytes.length * 8) throw new Error(`networking.serviceSubnet "${serviceSubnet}" has an invalid prefix length`);
+  if (prefix < 0 || prefix > bytes.length * 8) throw new PkiError(`networking.serviceSubnet "${serviceSubnet}" has an invalid prefix length`);
   // Network address, then + 1.
   for (let bit = prefix; bit < bytes.length * 8; bit++) {
     const index = bit >> 3;

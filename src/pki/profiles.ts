@@ -3,6 +3,7 @@
  * Rows are ordered; the first whose range contains the version wins; a version no row covers is an error.
  */
 import semver from 'semver';
+import { PkiError } from './errors.js';
 
 /** Which notBefore/notAfter kubeadm gives a leaf (non-CA) certificate. */
 export type LeafValidityRule =
@@ -77,10 +78,10 @@ export const PKI_PROFILES: readonly PkiProfile[] = [
 /** The profile for a Kubernetes version such as "v1.28.4". */
 export function pkiProfileFor(kubernetesVersion: string): PkiProfile {
   const version = semver.valid(semver.clean(kubernetesVersion) ?? '');
-  if (!version) throw new Error(`kubernetesVersion "${kubernetesVersion}" is not a version like v1.28.4`);
+  if (!version) throw new PkiError(`kubernetesVersion "${kubernetesVersion}" is not a version like v1.28.4`);
   const profile = PKI_PROFILES.find((p) => semver.satisfies(version, p.versions, { includePrerelease: true }));
   if (!profile) {
-    throw new Error(
+    throw new PkiError(
       `Kubernetes ${kubernetesVersion} is not supported for certificates and kubeconfig files ` +
         `(supported: ${PKI_PROFILES.map((p) => p.versions).join(', ')})`,
     );

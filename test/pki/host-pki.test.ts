@@ -5,6 +5,8 @@ import { readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadOrCreateClusterPki, renderHostPki, adminKubeconfig, hostPkiDir, PkiError } from '../../src/pki/index.js';
+import { createLeafCertificate, describeCertificate } from '../../src/pki/certificate.js';
+import { parsePrivateKey } from '../../src/pki/keys.js';
 import type { RenderedFile } from '../../src/inventory/types.js';
 import { useKeyPool, tempDir, inventory, host, writeRendered, file, openssl } from './fixtures.js';
 
@@ -275,7 +277,7 @@ test('a new advertise address re-issues the certificates that name it and keeps 
   );
 });
 
-test('a stored certificate close to expiry, or signed by another CA, is re-issued', async () => {
+test('a stored certificate signed by another CA is re-issued', async () => {
   const state = tempDir();
   const inv = inventory(state);
   const pki = await loadOrCreateClusterPki(state);
@@ -336,4 +338,30 @@ test('leaf validity: v1.30 starts at the CA\'s notBefore, v1.31 is backdated 5 m
   const b = cert(await renderHostPki(v131, v131.hosts[0]!, pki), `${PKI}/apiserver.crt`);
   assert.ok(Math.abs(new Date(b.validFrom).getTime() - (now - 5 * 60_000)) < 5000);
   assert.equal(new Date(b.validTo).getTime() - new Date(b.validFrom).getTime(), 365 * 86400_000);
+});
+
+test('a stored certificate is kept while it has more than 30 days left and re-issued after that', async () => {
+  const state = tempDir();
+  const inv = inventory(state);
+  const pki = await loadOrCreateClusterPki(state);
+  const first = await renderHostPki(inv, inv.hosts[0]!, pki);
+  const dir = hostPkiDir(state, 'cp1');
+  const stored = new X509Certificate(file(first, `${PKI}/apiserver.crt`));
+  const key = parsePrivateKey(file(first, `${PKI}/apiserver.key`));
+  const day = 86400_000;
+  const withRemaining = async (days: number) => {
+    const pem = await createLeafCertificate(describeCertificate(stored), key, pki.ca, {
+      notBefore: new Date(pki.ca.cert.validFrom),
+      notAfter: new Date(Date.now() + days * day),
+    });
+    writeFileSync(join(dir, 'apiserver.crt'), pem);
+    return pem;
+  };
+  const kept = await withRemaining(31);
+  assert.equal(file(await renderHostPki(inv, inv.hosts[0]!, pki), `${PKI}/apiserver.crt`), kept);
+  const expiring = await withRemaining(29);
+  const renewed = file(await renderHostPki(inv, inv.hosts[0]!, pki), `${PKI}/apiserver.crt`);
+  assert.notEqual(renewed, expiring);
+  assert.ok(new Date(new X509Certificate(renewed).validTo).getTime() > Date.now() + 364 * day);
+  assert.equal(readFileSync(join(dir, 'apiserver.crt'), 'utf8'), renewed);
 });
