@@ -1,7 +1,8 @@
 import path from 'node:path/posix';
 import type { Inventory } from '../inventory/types.js';
 import { clusterDnsIp } from './dns.js';
-import { KUBELET_CONFIG_SHAPES, KUBELET_FLAG_RULES, pick, type KubeletConfigShape } from './versions.js';
+import { applyPatches, type PatchSet } from '../manifests/patches.js';
+import { KUBELET_CONFIG_SHAPES, KUBELET_FLAG_RULES, KUBELET_PATCH_TARGET, pick, type KubeletConfigShape } from './versions.js';
 import { toKubeYaml } from './yaml.js';
 
 /** kubeadm: componentconfigs/kubelet.go kubeletSystemdResolverConfig, used when systemd-resolved is active. */
@@ -21,6 +22,10 @@ export interface KubeletConfigOptions {
   criSocket: string;
   /** Set when systemd-resolved is active on the host (kubeadm checks this on the node itself). */
   resolvConf?: string;
+  /** The inventory's patch directory, loaded; its "kubeletconfiguration" patches apply from v1.25 on. */
+  patches?: PatchSet;
+  /** Receives kubeadm's "[patches] Applied patch ..." lines. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -79,11 +84,16 @@ export function buildKubeletConfiguration(inv: Inventory, opts: KubeletConfigOpt
   if (opts.resolvConf !== undefined && opts.resolvConf !== '') cfg.resolvConf = opts.resolvConf;
 
   addZeroValues(cfg, shape);
-  if (shape.containerRuntimeEndpointField) {
-    // With NodeLocalCRISocket kubeadm merges instance-config.yaml into config.yaml (phases/kubelet/config.go WriteConfigToDisk).
-    cfg.containerRuntimeEndpoint = flags.instanceConfig ? opts.criSocket : '';
+  if (shape.containerRuntimeEndpointField) cfg.containerRuntimeEndpoint = '';
+
+  // phases/kubelet/config.go WriteConfigToDisk: the user's patches first, then (NodeLocalCRISocket)
+  // instance-config.yaml is merged in as one more strategic merge patch.
+  let result = cfg;
+  if (opts.patches && pick(KUBELET_PATCH_TARGET, version, 'The kubeletconfiguration patch target').supported) {
+    result = applyPatches(opts.patches, 'kubeletconfiguration', cfg, opts.log) as Record<string, unknown>;
   }
-  return cfg;
+  if (flags.instanceConfig) result.containerRuntimeEndpoint = opts.criSocket;
+  return result;
 }
 
 function addZeroValues(cfg: Record<string, unknown>, shape: KubeletConfigShape): void {

@@ -3,6 +3,7 @@
  * the systemd drop-in that ties them together.
  */
 import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
+import type { PatchSet } from '../manifests/patches.js';
 import { renderInstanceConfigYaml, renderKubeletConfigYaml } from './config.js';
 import { KUBEADM_DROPIN, KUBEADM_DROPIN_PATH } from './dropin.js';
 import { renderKubeadmFlagsEnv } from './flags.js';
@@ -28,6 +29,10 @@ export interface KubeletFileOptions {
   resolvConf?: string;
   /** The host's own hostname, when known; decides --hostname-override as kubeadm does. */
   hostname?: string;
+  /** The inventory's patch directory, loaded with loadPatches(); "kubeletconfiguration" patches apply (v1.25+). */
+  patches?: PatchSet;
+  /** Receives kubeadm's "[patches] Applied patch ..." lines. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -41,7 +46,12 @@ export function renderKubeletFiles(inv: Inventory, host: HostSpec, opts: Kubelet
   const files: RenderedFile[] = [
     {
       path: KUBELET_CONFIG_PATH,
-      content: renderKubeletConfigYaml(inv, { criSocket: opts.criSocket, resolvConf: opts.resolvConf }),
+      content: renderKubeletConfigYaml(inv, {
+        criSocket: opts.criSocket,
+        resolvConf: opts.resolvConf,
+        patches: opts.patches,
+        log: opts.log,
+      }),
       mode: 0o644,
     },
     {

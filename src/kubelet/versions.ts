@@ -119,3 +119,12 @@ export const KUBELET_FLAG_RULES: readonly KubeletFlagRule[] = [
 
 /** kubeadm v1.20–v1.23: constants.DefaultDockerCRISocket. */
 export const DOCKERSHIM_SOCKETS: readonly string[] = ['/var/run/dockershim.sock', 'unix:///var/run/dockershim.sock'];
+
+/**
+ * Whether kubeadm applies "kubeletconfiguration" patches to config.yaml: since v1.25
+ * (kubernetes/kubernetes#110405). Older kubeadm ignores such files as an unknown target.
+ */
+export const KUBELET_PATCH_TARGET: readonly { range: string; supported: boolean }[] = [
+  { range: '>=1.25.0 <1.38.0', supported: true },
+  { range: '>=1.20.0 <1.25.0', supported: false },
+];

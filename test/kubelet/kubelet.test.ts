@@ -1,5 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadPatches } from '../../src/manifests/patches.js';
 import type { HostSpec, Inventory, KubeletSettings } from '../../src/inventory/types.js';
 import {
   KubeletConfigError,
@@ -317,5 +321,33 @@ describe('inventory settings and defaults', () => {
     assert.throws(() => files('v1.19.16'), UnsupportedKubeletVersionError);
     assert.throws(() => files('v1.38.0'), /supported versions are v1\.20 to v1\.37/);
     assert.throws(() => files('latest'), /not a Kubernetes version/);
+  });
+});
+
+describe('kubeletconfiguration patches', () => {
+  it('apply from v1.25 on, before instance-config.yaml is merged in; older versions ignore them', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kubelet-patches-'));
+    try {
+      await writeFile(path.join(dir, 'kubeletconfiguration0+merge.yaml'), 'maxPods: 50\ncontainerRuntimeEndpoint: unix:///other.sock\n');
+      await writeFile(path.join(dir, 'kubeletconfiguration1+json.json'), '[{"op": "replace", "path": "/clusterDNS", "value": ["169.254.20.10"]}]');
+      const patches = await loadPatches(dir);
+      const render = (version: string, log?: (line: string) => void) =>
+        String(renderKubeletFiles(inventory(version), host, { criSocket: CONTAINERD, pauseImage: PAUSE, patches, log })[0]?.content);
+
+      const log: string[] = [];
+      const v128 = render('v1.28.0', (line) => log.push(line));
+      assert.match(v128, /\nclusterDNS:\n- 169\.254\.20\.10\nclusterDomain: cluster\.local\ncontainerRuntimeEndpoint: unix:\/\/\/other\.sock\n/);
+      assert.match(v128, /\nlogging:\n  flushFrequency: 0\n  options:\n    json:\n      infoBufferSize: "0"\n  verbosity: 0\nmaxPods: 50\nmemorySwap: \{\}\n/);
+      assert.deepEqual(log, [
+        '[patches] Applied patch of type "application/merge-patch+json" to target "kubeletconfiguration"',
+        '[patches] Applied patch of type "application/json-patch+json" to target "kubeletconfiguration"',
+      ]);
+      // v1.34+: instance-config.yaml is merged last, so the detected socket wins.
+      assert.match(render('v1.34.0'), /\ncontainerRuntimeEndpoint: unix:\/\/\/run\/containerd\/containerd\.sock\n/);
+      const v124 = render('v1.24.0');
+      assert.doesNotMatch(v124, /maxPods|169\.254\.20\.10|containerRuntimeEndpoint/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
