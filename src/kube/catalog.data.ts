@@ -30,14 +30,14 @@ export interface Rule<T> {
 }
 
 /** The newest release whose data below was checked; later patches of its minor reuse its values. */
-export const NEWEST_KNOWN_PATCH = '1.32.10';
+export const NEWEST_KNOWN_PATCH = '1.33.6';
 
 /** Every version bootstrap accepts. */
 export const SUPPORTED_MINOR_RANGE = `>=1.20.0 <1.${Number(NEWEST_KNOWN_PATCH.split('.')[1]) + 1}.0`;
 
 /** kubeadm's default ClusterConfiguration.imageRepository. */
 export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
-  { range: '>=1.25.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
+  { range: '>=1.25.0 <1.34.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
   { range: '>=1.24.9 <1.25.0', value: 'registry.k8s.io', source: 'kubeadm v1.24.9 v1beta3/defaults.go (backport PR #113395)' },
   { range: '>=1.23.15 <1.24.0', value: 'registry.k8s.io', source: 'kubeadm v1.23.15 v1beta3/defaults.go (backport PR #113393)' },
   { range: '>=1.22.17 <1.23.0', value: 'registry.k8s.io', source: 'kubeadm v1.22.17 v1beta2/defaults.go (backport PR #113388)' },
@@ -50,7 +50,7 @@ export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
  */
 export const COMPONENT_ORDER: Rule<Component[]>[] = [
   {
-    range: '>=1.29.0',
+    range: '>=1.29.0 <1.34.0',
     value: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'pause', 'etcd'],
     source: 'kubeadm v1.29.0 images/images.go GetControlPlaneImages',
   },
@@ -63,7 +63,7 @@ export const COMPONENT_ORDER: Rule<Component[]>[] = [
 
 /** constants.PauseVersion. */
 export const PAUSE_TAG: Rule<string>[] = [
-  { range: '>=1.31.0', value: '3.10', source: 'kubeadm v1.31.0 constants/constants.go PauseVersion' },
+  { range: '>=1.31.0 <1.34.0', value: '3.10', source: 'kubeadm v1.31.0 constants/constants.go PauseVersion' },
   { range: '>=1.26.0 <1.31.0', value: '3.9', source: 'kubeadm v1.26.0 constants/constants.go PauseVersion' },
   { range: '>=1.25.0 <1.26.0', value: '3.8', source: 'kubeadm v1.25.0 constants/constants.go PauseVersion' },
   { range: '>=1.24.0 <1.25.0', value: '3.7', source: 'kubeadm v1.24.0 constants/constants.go PauseVersion' },
@@ -75,7 +75,8 @@ export const PAUSE_TAG: Rule<string>[] = [
 
 /** constants.CoreDNSVersion (v1.20: GetDNSVersion → CoreDNSVersion "1.7.0", without "v"). */
 export const COREDNS_TAG: Rule<string>[] = [
-  { range: '>=1.31.0', value: 'v1.11.3', source: 'kubeadm v1.31.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.33.0 <1.34.0', value: 'v1.12.0', source: 'kubeadm v1.33.0 constants/constants.go CoreDNSVersion' },
+  { range: '>=1.31.0 <1.33.0', value: 'v1.11.3', source: 'kubeadm v1.31.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.29.0 <1.31.0', value: 'v1.11.1', source: 'kubeadm v1.29.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.27.0 <1.29.0', value: 'v1.10.1', source: 'kubeadm v1.27.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.25.0 <1.27.0', value: 'v1.9.3', source: 'kubeadm v1.25.0 constants/constants.go CoreDNSVersion' },
@@ -92,7 +93,7 @@ export const COREDNS_TAG: Rule<string>[] = [
  */
 export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOtherRepository: string }>[] = [
   {
-    range: '>=1.21.0',
+    range: '>=1.21.0 <1.34.0',
     value: { withDefaultRepository: 'coredns/coredns', withOtherRepository: 'coredns' },
     source: 'kubeadm v1.21.0 images/images.go GetDNSImage ("Handle the renaming of the official image")',
   },
@@ -103,22 +104,44 @@ export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOther
   },
 ];
 
-/** constants.SupportedEtcdVersion[minor] as each release's kubeadm has it. */
+/**
+ * constants.SupportedEtcdVersion[minor] as each release's kubeadm has it. Patch boundaries come from the
+ * cherry-pick pull requests below (merge date → the next patch release), cross-checked against recorded
+ * `kubeadm config images list` output for every patch release from v1.20.0 to v1.30.2.
+ */
 export const ETCD_TAG: Rule<string>[] = [
-  { range: '>=1.32.0 <1.33.0', value: '3.5.16-0', source: 'kubeadm v1.32.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.31.0 <1.32.0', value: '3.5.15-0', source: 'kubeadm v1.31.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.30.0 <1.31.0', value: '3.5.12-0', source: 'kubeadm v1.30.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.29.0 <1.30.0', value: '3.5.10-0', source: 'kubeadm v1.29.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.28.0 <1.29.0', value: '3.5.9-0', source: 'kubeadm v1.28.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.27.0 <1.28.0', value: '3.5.7-0', source: 'kubeadm v1.27.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.26.0 <1.27.0', value: '3.5.6-0', source: 'kubeadm v1.26.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.25.5 <1.26.0', value: '3.5.6-0', source: 'kubeadm v1.25.5 constants.go (cherry-pick of PR #114093)' },
-  { range: '>=1.25.4 <1.25.5', value: '3.5.5-0', source: 'kubeadm v1.25.4 constants.go (cherry-pick PR #113197)' },
+  { range: '>=1.33.6 <1.34.0', value: '3.5.24-0', source: 'kubeadm v1.33.6 constants.go (cherry-pick PR #135018 of #134861)' },
+  { range: '>=1.33.0 <1.33.6', value: '3.5.21-0', source: 'kubeadm v1.33.0 constants/constants.go SupportedEtcdVersion (PR #131144)' },
+  { range: '>=1.32.10 <1.33.0', value: '3.5.24-0', source: 'kubeadm v1.32.10 constants.go (cherry-pick PR #135019 of #134861)' },
+  { range: '>=1.32.0 <1.32.10', value: '3.5.16-0', source: 'kubeadm v1.32.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.31.14 <1.32.0', value: '3.5.24-0', source: 'kubeadm v1.31.14 constants.go (cherry-pick PR #135020 of #134861)' },
+  { range: '>=1.31.0 <1.31.14', value: '3.5.15-0', source: 'kubeadm v1.31.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.30.5 <1.31.0', value: '3.5.15-0', source: 'kubeadm v1.30.5 constants.go (cherry-pick PR #126395 of #126240)' },
+  { range: '>=1.30.0 <1.30.5', value: '3.5.12-0', source: 'kubeadm v1.30.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.29.9 <1.30.0', value: '3.5.15-0', source: 'kubeadm v1.29.9 constants.go (cherry-pick PR #126397 of #126240)' },
+  { range: '>=1.29.3 <1.29.9', value: '3.5.12-0', source: 'kubeadm v1.29.3 constants.go (cherry-pick PR #123188 of #123150)' },
+  { range: '>=1.29.0 <1.29.3', value: '3.5.10-0', source: 'kubeadm v1.29.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.28.14 <1.29.0', value: '3.5.15-0', source: 'kubeadm v1.28.14 constants.go (cherry-pick PR #126399 of #126240)' },
+  { range: '>=1.28.8 <1.28.14', value: '3.5.12-0', source: 'kubeadm v1.28.8 constants.go (cherry-pick PR #123196 of #123150)' },
+  { range: '>=1.28.6 <1.28.8', value: '3.5.10-0', source: 'kubeadm v1.28.6 constants.go (cherry-pick PR #121805 of #121566)' },
+  { range: '>=1.28.0 <1.28.6', value: '3.5.9-0', source: 'kubeadm v1.28.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.27.12 <1.28.0', value: '3.5.12-0', source: 'kubeadm v1.27.12 constants.go (cherry-pick PR #123198 of #123150)' },
+  { range: '>=1.27.10 <1.27.12', value: '3.5.10-0', source: 'kubeadm v1.27.10 constants.go (cherry-pick PR #121804 of #121566)' },
+  { range: '>=1.27.7 <1.27.10', value: '3.5.9-0', source: 'kubeadm v1.27.7 constants.go (etcd 3.5.9 backport, PR #118027 series)' },
+  // v1.27.0–v1.27.2 had no 27 key and fell back to the nearest (3.5.7-0); PR #118307 (v1.27.3) added it.
+  { range: '>=1.27.0 <1.27.7', value: '3.5.7-0', source: 'kubeadm v1.27.0 constants.go SupportedEtcdVersion (+ PR #118307)' },
+  { range: '>=1.26.13 <1.27.0', value: '3.5.10-0', source: 'kubeadm v1.26.13 constants.go (cherry-pick PR #121803 of #121566)' },
+  { range: '>=1.26.10 <1.26.13', value: '3.5.9-0', source: 'kubeadm v1.26.10 constants.go (cherry-pick PR #120957 of #120935)' },
+  { range: '>=1.26.0 <1.26.10', value: '3.5.6-0', source: 'kubeadm v1.26.0 constants/constants.go SupportedEtcdVersion' },
+  { range: '>=1.25.15 <1.26.0', value: '3.5.9-0', source: 'kubeadm v1.25.15 constants.go (etcd 3.5.9 backport, PR #120935 series)' },
+  { range: '>=1.25.5 <1.25.15', value: '3.5.6-0', source: 'kubeadm v1.25.5 constants.go (cherry-pick of PR #114093)' },
+  { range: '>=1.25.4 <1.25.5', value: '3.5.5-0', source: 'kubeadm v1.25.4 constants.go (cherry-pick PR #113197 of #112489)' },
   { range: '>=1.25.0 <1.25.4', value: '3.5.4-0', source: 'kubeadm v1.25.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.24.9 <1.25.0', value: '3.5.6-0', source: 'kubeadm v1.24.9 constants.go (cherry-pick PR #114106)' },
-  { range: '>=1.24.0 <1.24.9', value: '3.5.3-0', source: 'kubeadm v1.24.0 constants/constants.go SupportedEtcdVersion' },
-  { range: '>=1.23.15 <1.24.0', value: '3.5.6-0', source: 'kubeadm v1.23.15 constants.go (cherry-pick PR #114107)' },
-  { range: '>=1.23.14 <1.23.15', value: '3.5.5-0', source: 'kubeadm v1.23.14 constants.go (cherry-pick PR #113100)' },
+  { range: '>=1.24.9 <1.25.0', value: '3.5.6-0', source: 'kubeadm v1.24.9 constants.go (cherry-pick PR #114106 of #114093)' },
+  { range: '>=1.24.8 <1.24.9', value: '3.5.5-0', source: 'kubeadm v1.24.8 constants.go (cherry-pick PR #113099 of #112489)' },
+  { range: '>=1.24.0 <1.24.8', value: '3.5.3-0', source: 'kubeadm v1.24.0 constants/constants.go SupportedEtcdVersion (PR #109471)' },
+  { range: '>=1.23.15 <1.24.0', value: '3.5.6-0', source: 'kubeadm v1.23.15 constants.go (cherry-pick PR #114107 of #114093)' },
+  { range: '>=1.23.14 <1.23.15', value: '3.5.5-0', source: 'kubeadm v1.23.14 constants.go (cherry-pick PR #113100 of #112489)' },
   { range: '>=1.23.0 <1.23.14', value: '3.5.1-0', source: 'kubeadm v1.23.0 constants/constants.go SupportedEtcdVersion' },
   { range: '>=1.22.17 <1.23.0', value: '3.5.6-0', source: 'kubeadm v1.22.17 constants.go (cherry-pick of PR #114093)' },
   { range: '>=1.22.0 <1.22.17', value: '3.5.0-0', source: 'kubeadm v1.22.0 constants/constants.go SupportedEtcdVersion' },

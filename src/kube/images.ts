@@ -33,14 +33,27 @@ export function defaultImageRepository(version: string): string {
   return pickRule(DEFAULT_IMAGE_REPOSITORY, version, 'the default image repository').value;
 }
 
-/** The repository as kubeadm uses it: without a trailing "/", never empty. */
+/** An imageRepository kubeadm would turn into broken image names. */
+export class ImageRepositoryError extends Error {
+  override name = 'ImageRepositoryError';
+  constructor(message: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/**
+ * The repository exactly as kubeadm uses it: a plain string prefix. kubeadm does not normalize it, so rather
+ * than silently differ from kubeadm, spellings that would produce invalid image names are refused.
+ */
 function resolveRepository(version: string, imageRepository: string | undefined): string {
   if (imageRepository === undefined) return defaultImageRepository(version);
-  const repository = imageRepository.trim().replace(/\/+$/, '');
-  if (repository === '' || /\s/.test(repository) || repository.includes(':/')) {
-    throw new VersionError(`imageRepository "${imageRepository}" is not a valid image repository (expected e.g. "registry.example.com/k8s")`);
+  if (imageRepository === '' || /\s/.test(imageRepository) || imageRepository.endsWith('/') || imageRepository.includes('://')) {
+    throw new ImageRepositoryError(
+      `imageRepository "${imageRepository}" is not a valid image repository (expected e.g. "registry.example.com/k8s", without scheme or trailing "/")`,
+    );
   }
-  return repository;
+  return imageRepository;
 }
 
 function imageOf(version: string, component: Component, repository: string): string {

@@ -132,12 +132,13 @@ export function kubeletMaxSkew(targetVersion: string): number {
  */
 export function kubeletSkewOk(kubeletVersion: string, targetVersion: string): boolean {
   const target = normalizeKubernetesVersion(targetVersion);
-  const kubelet = semver.coerce(kubeletVersion.replace(/^\s*Kubernetes\s+/, ''));
+  const text = kubeletVersion.trim().replace(/^Kubernetes\s+/, '');
+  // A pre-release kubelet compares below its release, as in kubeadm's version.LessThan.
+  const kubelet = semver.parse(text.replace(/^v/, '')) ?? semver.coerce(text);
   if (!kubelet) throw new VersionError(`kubelet version "${kubeletVersion}" is not a version`);
   const skew = kubeletMaxSkew(target);
   const minimum = `${semver.major(target)}.${semver.minor(target) - skew}.0`;
   if (semver.lt(kubelet, minimum)) return false;
-  if (kubelet.major > semver.major(target)) return false;
-  if (kubelet.major === semver.major(target) && kubelet.minor > semver.minor(target)) return false;
+  if (kubelet.major > semver.major(target) || kubelet.minor > semver.minor(target)) return false;
   return true;
 }
