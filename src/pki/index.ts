@@ -1,4 +1,12 @@
-/** Certificates, keys and kubeconfig files as kubeadm's certs and kubeconfig phases write them. */
+/**
+ * Certificates, keys and kubeconfig files as kubeadm's certs and kubeconfig phases write them.
+ *
+ * State directory layout (on the control machine):
+ *   <stateDir>/pki/{ca,front-proxy-ca,etcd/ca}.{crt,key}, sa.key, sa.pub   the cluster's CAs: made once, never rewritten
+ *   <stateDir>/hosts/<host>/pki/<baseName>.{crt,key}                         leaf certificates of that host
+ *   <stateDir>/hosts/<host>/pki/kubeconfig/<file>.{crt,key}                  client certificates of its kubeconfig files
+ * Directories are 0700, private keys 0600, certificates 0644.
+ */
 export { loadOrCreateClusterPki, clusterPkiDir } from './cluster-pki.js';
 export type { ClusterPki, CertificateAuthority, ServiceAccountKeys } from './cluster-pki.js';
 export { renderHostPki, adminKubeconfig, hostPkiDir, KUBERNETES_DIR, MIN_REMAINING_MS } from './host-pki.js';
