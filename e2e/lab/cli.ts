@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { applyFault, clearFault, clearFaults, listFaults, runRestorer, type FaultSpec } from './faults.js';
-import { defaultUpOptions, down, status, up } from './lab.js';
+import { defaultUpOptions, down, elapsedLogger, status, up } from './lab.js';
 import type { RegistryName } from './registry.js';
 import { defaultRepoRoot } from './state.js';
 
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'down': {
       const { values } = parseArgs({ args: rest, options: { purge: { type: 'boolean' } }, strict: true });
-      await down(repoRoot, { purge: values.purge ?? false, log: (line) => process.stderr.write(`lab: ${line}\n`) });
+      await down(repoRoot, { purge: values.purge ?? false, log: elapsedLogger() });
       return;
     }
     case 'status': {

@@ -48,9 +48,14 @@ export function defaultUpOptions(overrides: Partial<UpOptions> = {}): UpOptions 
     light: false,
     images: true,
     standins: true,
-    log: (line) => process.stderr.write(`lab: ${line}\n`),
+    log: elapsedLogger(),
     ...overrides,
   };
+}
+
+/** Log lines to stderr with the seconds since the command started, so slow steps stand out. */
+export function elapsedLogger(start = Date.now()): (line: string) => void {
+  return (line) => process.stderr.write(`lab [${((Date.now() - start) / 1000).toFixed(1).padStart(5)}s]: ${line}\n`);
 }
 
 /** Checks options a user can get wrong, with messages that say what to do. */
