@@ -177,7 +177,12 @@ function parsePatchDocuments(file: string, data: string): unknown[] {
       const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
       throw new PatchError(`could not parse patch file ${where}: ${firstLine(error.message)}`);
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new PatchError(`could not parse patch file ${file}: ${firstLine((e as Error).message)}`);
+    }
     // A document that holds nothing (only comments, or an empty "---" section) is skipped.
     if (value === null || value === undefined) continue;
     result.push(value);

@@ -309,6 +309,18 @@ describe('patch directory', () => {
     });
   });
 
+  it('duplicate keys, bad JSON and unknown aliases are located errors too', async () => {
+    await withPatchDir({ 'etcd.yaml': 'a: 1\nb:\n  c: 2\n  c: 3\n' }, async (dir) => {
+      await assert.rejects(loadPatches(dir), /^PatchError: could not parse patch file etcd\.yaml:4:3: Map keys must be unique$/);
+    });
+    await withPatchDir({ 'etcd+json.json': '[\n  {"op": "add", "path": "/a" "value": 1}\n]\n' }, async (dir) => {
+      await assert.rejects(loadPatches(dir), /could not parse patch file etcd\+json\.json:2:30: /);
+    });
+    await withPatchDir({ 'etcd.yaml': 'a: 1\n---\nb: *missing\n' }, async (dir) => {
+      await assert.rejects(loadPatches(dir), (e: unknown) => e instanceof PatchError && /etcd\.yaml: Unresolved alias/.test(e.message));
+    });
+  });
+
   it('a "+" without a known patch type is an error, as in kubeadm', async () => {
     await withPatchDir({ 'etcd+yolo.yaml': 'a: 1\n' }, async (dir) => {
       await assert.rejects(loadPatches(dir), /patch file "etcd\+yolo\.yaml": unknown or missing patch type after '\+'/);
