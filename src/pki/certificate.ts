@@ -188,7 +188,3 @@ export function sameSubject(a: CertificateSubject, b: CertificateSubject): boole
     same(a.ips, b.ips)
   );
 }
-
-export function isCaCertificate(cert: X509Certificate): boolean {
-  return cert.ca;
-}
