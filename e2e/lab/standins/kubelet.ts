@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+/**
+ * kubelet — LAB STAND-IN for the Kubernetes node agent on bootstrap's e2e lab nodes (Debian has no kubelet).
+ *
+ * Installed as the kubelet package installs it (/usr/bin/kubelet, kubelet.service, kubeadm's drop-in), it takes the
+ * kubelet's flags and --config (KubeletConfiguration), then runs every static Pod manifest in staticPodPath through
+ * CRI on the node's real containerd: sandbox, containers (image per imagePullPolicy, command, args, env, hostPath
+ * mounts), restarts with back-off, httpGet startup/liveness probes, and replaces a pod whose manifest changes.
+ * It serves /healthz (default 127.0.0.1:10248) and logs klog-style lines to stdout. It never talks to an API server.
+ */
+import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { UsageError } from './args.js';
+import { CriClient, type Msg } from './cri/client.js';
+import { kubeletSettings, type KubeletSettings } from './kubelet/config.js';
+import { kubeletHelp, parseKubeletFlags } from './kubelet/flags.js';
+import { ImagePuller } from './kubelet/images.js';
+import { logger, type Logger } from './kubelet/log.js';
+import { isManifestFile, ManifestError, parseStaticPod } from './kubelet/pod.js';
+import { PodWorker, type WorkerDeps } from './kubelet/worker.js';
+import { labKubernetesVersion } from './version.js';
+
+const log = logger('kubelet.go');
+
+export interface KubeletOptions {
+  /** Directory of pod logs (the kubelet's podLogsDir, /var/log/pods). */
+  podLogsDir?: string;
+  /** Shorter back-off for tests; the kubelet's own is 10 s doubling to 300 s. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Debounce of manifest directory events. */
+  debounceMs?: number;
+}
+
+/** Watches staticPodPath and keeps one PodWorker per manifest file, replacing it when the file's content changes. */
+export class StaticPodManager {
+  private readonly workers = new Map<string, PodWorker>();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private missingLogged = false;
+
+  constructor(
+    private readonly settings: KubeletSettings,
+    private readonly deps: WorkerDeps,
+    private readonly log: Logger,
+    private readonly debounceMs = 500,
+  ) {}
+
+  /** Adopts pods left by an earlier kubelet process, removes stale ones, then starts watching. */
+  async start(): Promise<void> {
+    await this.enqueue(() => this.rescan(true));
+    this.interval = setInterval(() => void this.enqueue(() => this.rescan(false)), this.settings.fileCheckFrequencyMs);
+    this.watchDir();
+  }
+
+  private watchDir(): void {
+    if (this.watcher || !this.settings.staticPodPath || !existsSync(this.settings.staticPodPath)) return;
+    try {
+      this.watcher = watch(this.settings.staticPodPath, () => this.schedule());
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+
+  /** Debounced rescan: editors and `mv` produce bursts of events. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.enqueue(() => this.rescan(false)), this.debounceMs);
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(task).catch((e: Error) => this.log.error('Static pod sync failed', { err: e.message }));
+    return this.queue;
+  }
+
+  private readManifests(): Map<string, string> {
+    const dir = this.settings.staticPodPath;
+    const files = new Map<string, string>();
+    if (!dir) return files;
+    if (!existsSync(dir)) {
+      if (!this.missingLogged) this.log.info('Unable to read config path', { path: dir, err: 'path does not exist, ignoring' });
+      this.missingLogged = true;
+      return files;
+    }
+    this.missingLogged = false;
+    for (const name of readdirSync(dir).sort()) {
+      const file = join(dir, name);
+      if (!isManifestFile(file)) continue;
+      try {
+        files.set(file, readFileSync(file, 'utf8'));
+      } catch {
+        // A file removed between readdir and read: gone.
+      }
+    }
+    return files;
+  }
+
+  private async rescan(initial: boolean): Promise<void> {
+    if (this.closed) return;
+    this.watchDir();
+    const manifests = this.readManifests();
+    const wanted = new Map<string, ReturnType<typeof parseStaticPod>>();
+    for (const [file, content] of manifests) {
+      try {
+        wanted.set(file, parseStaticPod(file, content, this.settings.nodeName));
+      } catch (e) {
+        if (e instanceof ManifestError) this.log.error('Could not process manifest file', { path: file, err: e.message });
+        else throw e;
+      }
+    }
+    if (initial) await this.adoptOrClean(wanted);
+    for (const [file, worker] of this.workers) {
+      const next = wanted.get(file);
+      if (next && next.contentHash === worker.pod.contentHash) continue;
+      this.workers.delete(file);
+      await worker.terminate(next ? 'manifest changed' : 'manifest removed').catch((e: Error) =>
+        this.log.error('Failed to kill pod', { pod: worker.podRef, err: e.message }),
+      );
+    }
+    for (const [file, pod] of wanted) {
+      if (this.workers.has(file)) continue;
+      const worker = new PodWorker(pod, this.deps);
+      this.workers.set(file, worker);
+      this.log.info('Starting static pod', { pod: worker.podRef, path: file });
+      worker.start();
+    }
+  }
+
+  /** Sandboxes of static pods from an earlier run: keep the ready ones whose manifest is unchanged, remove the rest. */
+  private async adoptOrClean(wanted: Map<string, ReturnType<typeof parseStaticPod>>): Promise<void> {
+    const sandboxes = (await this.deps.cri.listPodSandbox()).filter((s: Msg) => s.annotations?.['kubernetes.io/config.source'] === 'file');
+    for (const sandbox of sandboxes) {
+      const uid = sandbox.metadata?.uid as string;
+      const entry = [...wanted.entries()].find(([, pod]) => pod.uid === uid);
+      if (entry && sandbox.state === 'SANDBOX_READY' && !this.workers.has(entry[0])) {
+        const worker = new PodWorker(entry[1], this.deps);
+        worker.adopt(sandbox.id, sandbox.metadata.attempt);
+        this.workers.set(entry[0], worker);
+        worker.start();
+        continue;
+      }
+      this.log.info('Removing pod sandbox of a static pod that is gone', { podSandboxID: sandbox.id, pod: `${sandbox.metadata?.namespace}/${sandbox.metadata?.name}` });
+      await this.deps.cri.stopPodSandbox(sandbox.id, this.deps.runtimeRequestTimeoutMs).catch(() => undefined);
+      await this.deps.cri.removePodSandbox(sandbox.id, this.deps.runtimeRequestTimeoutMs).catch(() => undefined);
+    }
+  }
+
+  /** Stops watching. Pods keep running (as when the real kubelet stops) unless killPods is set. */
+  async close(killPods = false): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearInterval(this.interval);
+    this.watcher?.close();
+    await this.queue;
+    const workers = [...this.workers.values()];
+    this.workers.clear();
+    await Promise.all(workers.map((w) => (killPods ? w.terminate('kubelet stopped') : w.detach())));
+  }
+}
+
+function serveHealthz(settings: KubeletSettings): Promise<Server | undefined> {
+  if (settings.healthzPort === 0) return Promise.resolve(undefined);
+  const server = createServer((req, res) => {
+    if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+    } else {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('404 page not found\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.healthzPort, settings.healthzBindAddress, () => resolve(server));
+  });
+}
+
+/** Checks the kubeconfig flags the way the kubelet does before it would contact an API server. */
+function checkKubeconfigs(settings: KubeletSettings): void {
+  const { kubeconfig, bootstrapKubeconfig } = settings;
+  if (kubeconfig && existsSync(kubeconfig)) {
+    log.info('Client kubeconfig present; the lab kubelet does not contact the API server', { path: kubeconfig });
+    return;
+  }
+  if (bootstrapKubeconfig) {
+    // cmd/kubelet/app/server.go: with neither file present the kubelet exits (and systemd restarts it).
+    if (!existsSync(bootstrapKubeconfig)) {
+      throw new UsageError(`failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${bootstrapKubeconfig}: no such file or directory`);
+    }
+    log.info('Bootstrap kubeconfig present; the lab kubelet does not perform TLS bootstrapping', { path: bootstrapKubeconfig });
+    return;
+  }
+  log.info('No API server defined - no node status update will be sent');
+}
+
+export async function runKubelet(argv: string[], options: KubeletOptions = {}): Promise<{ stop: (killPods?: boolean) => Promise<void> }> {
+  const version = labKubernetesVersion();
+  const flags = parseKubeletFlags(argv, version);
+  if (flags.values.version) {
+    process.stdout.write(`Kubernetes ${version}\n`);
+    return { stop: async () => undefined };
+  }
+  if (flags.values.help) {
+    process.stdout.write(kubeletHelp(version));
+    return { stop: async () => undefined };
+  }
+  const settings = kubeletSettings(flags);
+  log.info('Kubelet version (bootstrap e2e lab stand-in)', { kubeletVersion: version });
+  checkKubeconfigs(settings);
+  if (settings.podInfraContainerImage) {
+    log.info('The pod sandbox image is chosen by the container runtime; --pod-infra-container-image only pins it', { image: settings.podInfraContainerImage });
+  }
+  const cri = new CriClient(settings.runtimeEndpoint, settings.imageEndpoint, 10_000);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const v = await cri.version();
+      log.info('Container runtime initialized', { containerRuntime: v.runtimeName, version: v.runtimeVersion, apiVersion: v.runtimeApiVersion });
+      break;
+    } catch (e) {
+      if (attempt >= 30) throw new Error(`failed to run Kubelet: validate service connection: validate CRI v1 runtime API for endpoint "${settings.runtimeEndpoint}": ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const healthz = await serveHealthz(settings);
+  log.info('Starting to listen for healthz', { address: `${settings.healthzBindAddress}:${settings.healthzPort}` });
+  const deps: WorkerDeps = {
+    cri,
+    puller: new ImagePuller(cri, logger('image_manager.go'), settings.maxParallelImagePulls, settings.rootDir),
+    log: logger('pod_workers.go'),
+    rootDir: settings.rootDir,
+    podLogsDir: options.podLogsDir ?? settings.podLogsDir,
+    runtimeRequestTimeoutMs: settings.runtimeRequestTimeoutMs,
+    backoff: options.backoff,
+  };
+  if (!settings.staticPodPath) log.info('No static pod path configured (staticPodPath); running no pods');
+  else log.info('Adding static pod path', { path: settings.staticPodPath });
+  const manager = new StaticPodManager(settings, deps, logger('config/file.go'), options.debounceMs);
+  await manager.start();
+  return {
+    stop: async (killPods = false) => {
+      await manager.close(killPods);
+      await new Promise<void>((r) => (healthz ? healthz.close(() => r()) : r()));
+      cri.close();
+    },
+  };
+}
+
+if (process.argv[1] && /kubelet(\.js)?$/.test(process.argv[1])) {
+  runKubelet(process.argv.slice(2))
+    .then((kubelet) => {
+      const shutdown = (): void => {
+        log.info('Shutting down (pods keep running)');
+        void kubelet.stop(false).then(() => process.exit(0));
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+    })
+    .catch((e: Error) => {
+      // The real kubelet logs this line and exits 1; systemd restarts it (Restart=always, RestartSec=10).
+      log.error('command failed', { err: e.message });
+      process.exit(1);
+    });
+}

@@ -1,0 +1,87 @@
+/**
+ * The kubelet's effective settings: the KubeletConfiguration file (--config) with command-line flags on top,
+ * defaults as in kubelet.config.k8s.io/v1beta1 (pkg/kubelet/apis/config/v1beta1/defaults.go).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { parseGoDuration, UsageError } from '../args.js';
+import type { KubeletFlags } from './flags.js';
+
+export interface KubeletSettings {
+  nodeName: string;
+  staticPodPath: string;
+  fileCheckFrequencyMs: number;
+  runtimeEndpoint: string;
+  imageEndpoint: string;
+  runtimeRequestTimeoutMs: number;
+  serializeImagePulls: boolean;
+  /** undefined = no limit (when serializeImagePulls is false). */
+  maxParallelImagePulls?: number;
+  healthzPort: number;
+  healthzBindAddress: string;
+  cgroupDriver: string;
+  rootDir: string;
+  /** podLogsDir (KubeletConfiguration field since v1.29; /var/log/pods before and by default). */
+  podLogsDir: string;
+  podInfraContainerImage?: string;
+  kubeconfig?: string;
+  bootstrapKubeconfig?: string;
+}
+
+const DEFAULT_RUNTIME_ENDPOINT = 'unix:///run/containerd/containerd.sock';
+
+function readConfigFile(path: string): Record<string, unknown> {
+  // Wording of the real kubelet (cmd/kubelet/app/server.go: loadConfigFile) so log readers recognise it.
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `failed to load kubelet config file, path: ${path}, error: failed to load Kubelet config file ${path}, error failed to read kubelet config file "${path}", error: open ${path}: no such file or directory`,
+    );
+  }
+  const doc = parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown> | null;
+  if (!doc || doc.kind !== 'KubeletConfiguration') {
+    throw new UsageError(`failed to load kubelet config file, path: ${path}, error: no kind "${String(doc?.kind ?? '')}" is registered; expected KubeletConfiguration`);
+  }
+  if (doc.apiVersion !== 'kubelet.config.k8s.io/v1beta1' && doc.apiVersion !== 'kubelet.config.k8s.io/v1') {
+    throw new UsageError(`failed to load kubelet config file, path: ${path}, error: no kind "KubeletConfiguration" is registered for version "${String(doc.apiVersion)}"`);
+  }
+  return doc;
+}
+
+export function kubeletSettings(flags: KubeletFlags): KubeletSettings {
+  const f = flags.values;
+  const file = typeof f.config === 'string' ? readConfigFile(f.config) : {};
+  const str = (key: string): string | undefined => (typeof file[key] === 'string' ? (file[key] as string) : undefined);
+  const num = (key: string): number | undefined => (typeof file[key] === 'number' ? (file[key] as number) : undefined);
+  const bool = (key: string): boolean | undefined => (typeof file[key] === 'boolean' ? (file[key] as boolean) : undefined);
+  const flag = <T>(name: string): T | undefined => (flags.given.has(name) ? (f[name] as T) : undefined);
+
+  const serializeImagePulls = flag<boolean>('serialize-image-pulls') ?? bool('serializeImagePulls') ?? true;
+  const maxParallel = num('maxParallelImagePulls');
+  // kubelet pkg/kubelet/apis/config/validation/validation.go (v1.27+): the two checks on maxParallelImagePulls.
+  if (maxParallel !== undefined && maxParallel < 1) {
+    throw new UsageError(`invalid configuration: maxParallelImagePulls ${maxParallel} must be a positive number`);
+  }
+  if (serializeImagePulls && maxParallel !== undefined && maxParallel > 1) {
+    throw new UsageError('invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false');
+  }
+  const runtimeEndpoint = flag<string>('container-runtime-endpoint') ?? str('containerRuntimeEndpoint') ?? DEFAULT_RUNTIME_ENDPOINT;
+  return {
+    nodeName: (flag<string>('hostname-override') ?? hostname()).toLowerCase(),
+    staticPodPath: flag<string>('pod-manifest-path') ?? str('staticPodPath') ?? '',
+    fileCheckFrequencyMs: parseGoDuration(str('fileCheckFrequency') ?? '20s'),
+    runtimeEndpoint,
+    imageEndpoint: flag<string>('image-service-endpoint') ?? str('imageServiceEndpoint') ?? runtimeEndpoint,
+    runtimeRequestTimeoutMs: parseGoDuration(str('runtimeRequestTimeout') ?? '2m'),
+    serializeImagePulls,
+    maxParallelImagePulls: serializeImagePulls ? 1 : maxParallel,
+    healthzPort: flag<number>('healthz-port') ?? num('healthzPort') ?? 10248,
+    healthzBindAddress: flag<string>('healthz-bind-address') ?? str('healthzBindAddress') ?? '127.0.0.1',
+    cgroupDriver: flag<string>('cgroup-driver') ?? str('cgroupDriver') ?? 'cgroupfs',
+    rootDir: flag<string>('root-dir') ?? '/var/lib/kubelet',
+    podLogsDir: str('podLogsDir') ?? '/var/log/pods',
+    podInfraContainerImage: flag<string>('pod-infra-container-image'),
+    kubeconfig: flag<string>('kubeconfig'),
+    bootstrapKubeconfig: flag<string>('bootstrap-kubeconfig'),
+  };
+}
