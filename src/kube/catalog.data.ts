@@ -30,14 +30,14 @@ export interface Rule<T> {
 }
 
 /** The newest release whose data below was checked; later patches of its minor reuse its values. */
-export const NEWEST_KNOWN_PATCH = '1.33.6';
+export const NEWEST_KNOWN_PATCH = '1.34.10';
 
 /** Every version bootstrap accepts. */
 export const SUPPORTED_MINOR_RANGE = `>=1.20.0 <1.${Number(NEWEST_KNOWN_PATCH.split('.')[1]) + 1}.0`;
 
 /** kubeadm's default ClusterConfiguration.imageRepository. */
 export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
-  { range: '>=1.25.0 <1.34.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
+  { range: '>=1.25.0 <1.35.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
   { range: '>=1.24.9 <1.25.0', value: 'registry.k8s.io', source: 'kubeadm v1.24.9 v1beta3/defaults.go (backport PR #113395)' },
   { range: '>=1.23.15 <1.24.0', value: 'registry.k8s.io', source: 'kubeadm v1.23.15 v1beta3/defaults.go (backport PR #113393)' },
   { range: '>=1.22.17 <1.23.0', value: 'registry.k8s.io', source: 'kubeadm v1.22.17 v1beta2/defaults.go (backport PR #113388)' },
@@ -50,7 +50,7 @@ export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
  */
 export const COMPONENT_ORDER: Rule<Component[]>[] = [
   {
-    range: '>=1.29.0 <1.34.0',
+    range: '>=1.29.0 <1.35.0',
     value: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'pause', 'etcd'],
     source: 'kubeadm v1.29.0 images/images.go GetControlPlaneImages',
   },
@@ -63,6 +63,7 @@ export const COMPONENT_ORDER: Rule<Component[]>[] = [
 
 /** constants.PauseVersion. */
 export const PAUSE_TAG: Rule<string>[] = [
+  { range: '>=1.34.0 <1.35.0', value: '3.10.1', source: 'kubeadm v1.34.0 constants/constants.go PauseVersion (PR #130713)' },
   { range: '>=1.31.0 <1.34.0', value: '3.10', source: 'kubeadm v1.31.0 constants/constants.go PauseVersion' },
   { range: '>=1.26.0 <1.31.0', value: '3.9', source: 'kubeadm v1.26.0 constants/constants.go PauseVersion' },
   { range: '>=1.25.0 <1.26.0', value: '3.8', source: 'kubeadm v1.25.0 constants/constants.go PauseVersion' },
@@ -75,6 +76,7 @@ export const PAUSE_TAG: Rule<string>[] = [
 
 /** constants.CoreDNSVersion (v1.20: GetDNSVersion → CoreDNSVersion "1.7.0", without "v"). */
 export const COREDNS_TAG: Rule<string>[] = [
+  { range: '>=1.34.0 <1.35.0', value: 'v1.12.1', source: 'kubeadm v1.34.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.33.0 <1.34.0', value: 'v1.12.0', source: 'kubeadm v1.33.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.31.0 <1.33.0', value: 'v1.11.3', source: 'kubeadm v1.31.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.29.0 <1.31.0', value: 'v1.11.1', source: 'kubeadm v1.29.0 constants/constants.go CoreDNSVersion' },
@@ -93,7 +95,7 @@ export const COREDNS_TAG: Rule<string>[] = [
  */
 export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOtherRepository: string }>[] = [
   {
-    range: '>=1.21.0 <1.34.0',
+    range: '>=1.21.0 <1.35.0',
     value: { withDefaultRepository: 'coredns/coredns', withOtherRepository: 'coredns' },
     source: 'kubeadm v1.21.0 images/images.go GetDNSImage ("Handle the renaming of the official image")',
   },
@@ -110,6 +112,8 @@ export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOther
  * `kubeadm config images list` output for every patch release from v1.20.0 to v1.30.2.
  */
 export const ETCD_TAG: Rule<string>[] = [
+  { range: '>=1.34.2 <1.35.0', value: '3.6.5-0', source: 'kubeadm v1.34.2 constants.go (release-1.34 PR #134426, etcd v3.6.5)' },
+  { range: '>=1.34.0 <1.34.2', value: '3.6.4-0', source: 'kubeadm v1.34.0 constants/constants.go SupportedEtcdVersion' },
   { range: '>=1.33.6 <1.34.0', value: '3.5.24-0', source: 'kubeadm v1.33.6 constants.go (cherry-pick PR #135018 of #134861)' },
   { range: '>=1.33.0 <1.33.6', value: '3.5.21-0', source: 'kubeadm v1.33.0 constants/constants.go SupportedEtcdVersion (PR #131144)' },
   { range: '>=1.32.10 <1.33.0', value: '3.5.24-0', source: 'kubeadm v1.32.10 constants.go (cherry-pick PR #135019 of #134861)' },

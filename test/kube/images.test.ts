@@ -1377,3 +1377,87 @@ test('kubeadm v1.33.6 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/etcd:3.5.24-0',
   ]);
 });
+
+test('kubeadm v1.34.0 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.34.0'), [
+    'registry.k8s.io/kube-apiserver:v1.34.0',
+    'registry.k8s.io/kube-controller-manager:v1.34.0',
+    'registry.k8s.io/kube-scheduler:v1.34.0',
+    'registry.k8s.io/kube-proxy:v1.34.0',
+    'registry.k8s.io/coredns/coredns:v1.12.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.4-0',
+  ]);
+  assert.deepEqual(images('v1.34.0', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.34.0',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.34.0',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.34.0',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.34.0',
+    'registry.aliyuncs.com/google_containers/coredns:v1.12.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10.1',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.4-0',
+  ]);
+});
+
+test('kubeadm v1.34.1 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.34.1'), [
+    'registry.k8s.io/kube-apiserver:v1.34.1',
+    'registry.k8s.io/kube-controller-manager:v1.34.1',
+    'registry.k8s.io/kube-scheduler:v1.34.1',
+    'registry.k8s.io/kube-proxy:v1.34.1',
+    'registry.k8s.io/coredns/coredns:v1.12.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.4-0',
+  ]);
+  assert.deepEqual(images('v1.34.1', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.34.1',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.34.1',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.34.1',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.34.1',
+    'registry.aliyuncs.com/google_containers/coredns:v1.12.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10.1',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.4-0',
+  ]);
+});
+
+test('kubeadm v1.34.2 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.34.2'), [
+    'registry.k8s.io/kube-apiserver:v1.34.2',
+    'registry.k8s.io/kube-controller-manager:v1.34.2',
+    'registry.k8s.io/kube-scheduler:v1.34.2',
+    'registry.k8s.io/kube-proxy:v1.34.2',
+    'registry.k8s.io/coredns/coredns:v1.12.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.5-0',
+  ]);
+  assert.deepEqual(images('v1.34.2', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.34.2',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.34.2',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.34.2',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.34.2',
+    'registry.aliyuncs.com/google_containers/coredns:v1.12.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10.1',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.5-0',
+  ]);
+});
+
+test('kubeadm v1.34.10 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.34.10'), [
+    'registry.k8s.io/kube-apiserver:v1.34.10',
+    'registry.k8s.io/kube-controller-manager:v1.34.10',
+    'registry.k8s.io/kube-scheduler:v1.34.10',
+    'registry.k8s.io/kube-proxy:v1.34.10',
+    'registry.k8s.io/coredns/coredns:v1.12.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.5-0',
+  ]);
+  assert.deepEqual(images('v1.34.10', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.34.10',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.34.10',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.34.10',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.34.10',
+    'registry.aliyuncs.com/google_containers/coredns:v1.12.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10.1',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.5-0',
+  ]);
+});

@@ -24,7 +24,7 @@ test('kubeadm v1.20–v1.23 look for docker (→ dockershim), then containerd, t
 });
 
 test('kubeadm v1.24+ look for containerd, CRI-O, cri-dockerd, with unix:// and containerd as the fallback', () => {
-  for (const v of ['v1.24.0', 'v1.28.4', 'v1.33.6']) {
+  for (const v of ['v1.24.0', 'v1.28.4', 'v1.34.10']) {
     assert.deepEqual(knownCriSockets(v), [
       'unix:///var/run/containerd/containerd.sock',
       'unix:///var/run/crio/crio.sock',
@@ -82,6 +82,8 @@ test('kubelet skew: one minor back before v1.29, three from v1.29, never newer',
   assert.equal(kubeletSkewOk('v1.30.0', 'v1.33.6'), true);
   assert.equal(kubeletSkewOk('v1.29.15', 'v1.33.6'), false);
   assert.equal(kubeletSkewOk('v1.34.0', 'v1.33.6'), false);
+  assert.equal(kubeletSkewOk('v1.31.0', 'v1.34.2'), true);
+  assert.equal(kubeletSkewOk('v1.30.14', 'v1.34.2'), false);
 });
 
 test('kubelet versions as `kubelet --version` prints them, pre-releases below their release', () => {
@@ -90,7 +92,7 @@ test('kubelet versions as `kubelet --version` prints them, pre-releases below th
   assert.equal(kubeletSkewOk('v1.27.0-rc.1', 'v1.28.4'), false);
   assert.equal(kubeletSkewOk('v1.27.1-rc.0', 'v1.28.4'), true);
   assert.throws(() => kubeletSkewOk('not a version', 'v1.28.4'), VersionError);
-  assert.throws(() => kubeletSkewOk('v1.28.4', 'v1.40.0'), VersionError);
+  assert.throws(() => kubeletSkewOk('v1.28.4', 'v1.35.0'), VersionError);
 });
 
 test('runtime rules refuse unsupported versions', () => {
