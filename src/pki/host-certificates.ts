@@ -149,13 +149,14 @@ export interface KubeconfigSpec {
  * first control-plane node, as kubeadm join --control-plane does not write it); a worker only kubelet.conf.
  */
 export function kubeconfigSpecs(inv: Inventory, host: HostSpec, profile: PkiProfile, isFirstControlPlane: boolean): KubeconfigSpec[] {
+  const controlPlane = host.roles.includes('control-plane');
   const kubelet: KubeconfigSpec = {
     file: 'kubelet.conf',
     userName: `system:node:${host.name}`,
     organization: ['system:nodes'],
-    endpoint: 'control-plane',
+    endpoint: controlPlane && profile.controlPlaneKubeletUsesLocalApiEndpoint ? 'local' : 'control-plane',
   };
-  if (!host.roles.includes('control-plane')) return [kubelet];
+  if (!controlPlane) return [kubelet];
   const componentsEndpoint = profile.componentsUseLocalApiEndpoint ? 'local' : 'control-plane';
   const specs: KubeconfigSpec[] = [
     { file: 'admin.conf', userName: 'kubernetes-admin', organization: profile.adminOrganization, endpoint: 'control-plane' },

@@ -27,6 +27,11 @@ export interface PkiProfile {
   superAdminKubeconfig: boolean;
   /** Whether controller-manager.conf and scheduler.conf point at the node's own API server rather than controlPlaneEndpoint. */
   componentsUseLocalApiEndpoint: boolean;
+  /**
+   * Whether kubelet.conf of a control-plane node points at the node's own API server (the ControlPlaneKubeletLocalMode
+   * feature gate at its default). Workers always use controlPlaneEndpoint.
+   */
+  controlPlaneKubeletUsesLocalApiEndpoint: boolean;
   leafValidity: LeafValidityRule;
 }
 
@@ -35,7 +40,20 @@ const CLUSTER_ADMINS = 'kubeadm:cluster-admins';
 
 export const PKI_PROFILES: readonly PkiProfile[] = [
   {
-    versions: '>=1.31.0-0',
+    versions: '>=1.33.0-0',
+    source:
+      'kubeadm v1.33: ControlPlaneKubeletLocalMode promoted to beta, on by default (kubernetes#129956): kubelet.conf of ' +
+      'control-plane nodes uses the local API endpoint on init and join; otherwise as v1.31',
+    apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
+    etcdClientOrganization: [],
+    adminOrganization: [CLUSTER_ADMINS],
+    superAdminKubeconfig: true,
+    componentsUseLocalApiEndpoint: true,
+    controlPlaneKubeletUsesLocalApiEndpoint: true,
+    leafValidity: 'backdated-start',
+  },
+  {
+    versions: '>=1.31.0-0 <1.33.0-0',
     source:
       'kubeadm v1.31: phases/certs/certlist.go GetConfig (NotBefore = start - CertificateBackdate, validity from ' +
       'ClusterConfiguration.certificateValidityPeriod, default 8760h) and util/pkiutil/pki_helpers.go NewSignedCert ' +
@@ -45,6 +63,7 @@ export const PKI_PROFILES: readonly PkiProfile[] = [
     adminOrganization: [CLUSTER_ADMINS],
     superAdminKubeconfig: true,
     componentsUseLocalApiEndpoint: true,
+    controlPlaneKubeletUsesLocalApiEndpoint: false,
     leafValidity: 'backdated-start',
   },
   {
@@ -58,6 +77,7 @@ export const PKI_PROFILES: readonly PkiProfile[] = [
     adminOrganization: [CLUSTER_ADMINS],
     superAdminKubeconfig: true,
     componentsUseLocalApiEndpoint: true,
+    controlPlaneKubeletUsesLocalApiEndpoint: false,
     leafValidity: 'ca-not-before',
   },
   {
@@ -71,6 +91,7 @@ export const PKI_PROFILES: readonly PkiProfile[] = [
     adminOrganization: [MASTERS],
     superAdminKubeconfig: false,
     componentsUseLocalApiEndpoint: true,
+    controlPlaneKubeletUsesLocalApiEndpoint: false,
     leafValidity: 'ca-not-before',
   },
 ];

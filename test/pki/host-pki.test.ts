@@ -314,7 +314,7 @@ test('versions no row covers and bad inventory values are clear errors', async (
   const pki = await loadOrCreateClusterPki(state);
   const old = inventory(state, { version: 'v1.19.16' });
   await assert.rejects(renderHostPki(old, old.hosts[0]!, pki), (err: Error) =>
-    err instanceof PkiError && err.message === 'Kubernetes v1.19.16 is not supported for certificates and kubeconfig files (supported: >=1.31.0-0, >=1.29.0-0 <1.31.0-0, >=1.20.0-0 <1.29.0-0)');
+    err instanceof PkiError && err.message === 'Kubernetes v1.19.16 is not supported for certificates and kubeconfig files (supported: >=1.33.0-0, >=1.31.0-0 <1.33.0-0, >=1.29.0-0 <1.31.0-0, >=1.20.0-0 <1.29.0-0)');
   const badAddress = inventory(state, { hosts: [host('cp1', 'cp1.example.com')] });
   await assert.rejects(renderHostPki(badAddress, badAddress.hosts[0]!, pki), (err: Error) =>
     err instanceof PkiError && err.message === 'host cp1: advertise address "cp1.example.com" is not an IP address');
@@ -364,4 +364,18 @@ test('a stored certificate is kept while it has more than 30 days left and re-is
   assert.notEqual(renewed, expiring);
   assert.ok(new Date(new X509Certificate(renewed).validTo).getTime() > Date.now() + 364 * day);
   assert.equal(readFileSync(join(dir, 'apiserver.crt'), 'utf8'), renewed);
+});
+
+test('v1.33+: kubelet.conf of a control-plane node uses its own API server; a worker still uses controlPlaneEndpoint', async () => {
+  const state = tempDir();
+  const hosts = [host('cp1', '10.0.0.2'), host('w1', '10.0.0.5', ['worker'])];
+  const pki = await loadOrCreateClusterPki(state);
+  const server = async (version: string, h: number, name: string) => {
+    const inv = inventory(state, { version, hosts, controlPlaneEndpoint: 'api.example.com:6443' });
+    return kubeconfig(await renderHostPki(inv, hosts[h]!, pki), name).clusters[0]?.cluster.server;
+  };
+  assert.equal(await server('v1.33.0', 0, 'kubelet.conf'), 'https://10.0.0.2:6443');
+  assert.equal(await server('v1.33.0', 0, 'admin.conf'), 'https://api.example.com:6443');
+  assert.equal(await server('v1.33.0', 1, 'kubelet.conf'), 'https://api.example.com:6443');
+  assert.equal(await server('v1.32.4', 0, 'kubelet.conf'), 'https://api.example.com:6443');
 });

@@ -13,6 +13,8 @@ test('version table: first matching row wins, pre-releases count, unknown versio
   assert.equal(pkiProfileFor('v1.31.0').leafValidity, 'backdated-start');
   assert.equal(pkiProfileFor('v1.34.2').leafValidity, 'backdated-start');
   assert.deepEqual(pkiProfileFor('v1.33.1').etcdClientOrganization, []);
+  assert.equal(pkiProfileFor('v1.32.9').controlPlaneKubeletUsesLocalApiEndpoint, false);
+  assert.equal(pkiProfileFor('v1.33.0-beta.0').controlPlaneKubeletUsesLocalApiEndpoint, true);
   assert.throws(() => pkiProfileFor('v1.19.16'), /Kubernetes v1.19.16 is not supported/);
   assert.throws(() => pkiProfileFor('latest'), /kubernetesVersion "latest" is not a version like v1.28.4/);
 });
