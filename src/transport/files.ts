@@ -1,0 +1,75 @@
+/**
+ * File operations for hosts that can run commands (SSH, local): each is one command, so one round trip,
+ * however many files. The scripts are constants; paths and modes travel as positional arguments, quoted once.
+ */
+import type { ExecOptions, ExecResult, FileWrite, WriteOptions } from './host.js';
+import { tar } from './tar.js';
+
+type Exec = (argv: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
+
+class FileOperationError extends Error {
+  override name = 'FileOperationError';
+}
+
+/**
+ * Unpacks a tar from stdin into a private staging folder, then puts each file in place: copied beside its
+ * target, chmod-ed, renamed over it. A replaced file that differs is first kept under the backup suffix.
+ * Arguments: backup-suffix, then path and mode (octal) for each file in tar order ("0", "1", …).
+ */
+const WRITE_SCRIPT = `set -eu
+umask 022
+stage=$(mktemp -d "\${TMPDIR:-/tmp}/bootstrap.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+tar -x -f - -C "$stage"
+suffix=$1; shift
+i=0
+while [ "$#" -ge 2 ]; do
+  path=$1; mode=$2; shift 2
+  mkdir -p "\${path%/*}"
+  if [ -n "$suffix" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then cp -p "$path" "$path$suffix"; fi
+  tmp="$path.bootstrap-tmp.$$"
+  cp "$stage/$i" "$tmp"
+  chmod "$mode" "$tmp"
+  mv -f "$tmp" "$path"
+  i=$((i + 1))
+done
+`;
+
+export async function writeFilesWithShell(exec: Exec, files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {
+  if (!files.length) return;
+  for (const f of files) {
+    if (!f.path.startsWith('/')) throw new FileOperationError(`not an absolute path: ${f.path}`);
+  }
+  // Staged copies are 0600 whatever they become: a private key never sits readable in the staging folder.
+  const archive = tar(files.map((f, i) => ({ name: String(i), content: Buffer.from(f.content), mode: 0o600 })));
+  const args = files.flatMap((f) => [f.path, f.mode.toString(8).padStart(4, '0')]);
+  const result = await exec(['sh', '-c', WRITE_SCRIPT, 'sh', options.backupSuffix ?? '', ...args], { stdin: archive });
+  if (result.code !== 0) {
+    throw new FileOperationError(`writing ${files.length} file(s) failed: ${(result.stderr || result.stdout).trim()}`);
+  }
+}
+
+/** Prints "<sha256>  <path>" for each path that is a regular file; missing ones are simply absent. */
+const HASH_SCRIPT = `for p do if [ -f "$p" ]; then sha256sum -- "$p"; fi; done`;
+
+export async function hashFilesWithShell(exec: Exec, paths: readonly string[]): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  if (!paths.length) return hashes;
+  const result = await exec(['sh', '-c', HASH_SCRIPT, 'sh', ...paths]);
+  if (result.code !== 0) throw new FileOperationError(`hashing files failed: ${result.stderr.trim()}`);
+  for (const line of result.stdout.split('\n')) {
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (match) hashes.set(match[2] as string, match[1] as string);
+  }
+  return hashes;
+}
+
+/** One file, base64-encoded so any bytes survive a text channel; exit 3 marks "absent", not a read error. */
+const READ_SCRIPT = `if [ -e "$1" ]; then exec base64 -- "$1"; else exit 3; fi`;
+
+export async function readFileWithShell(exec: Exec, path: string): Promise<Buffer | undefined> {
+  const result = await exec(['sh', '-c', READ_SCRIPT, 'sh', path]);
+  if (result.code === 3) return undefined;
+  if (result.code !== 0) throw new FileOperationError(`reading ${path} failed: ${result.stderr.trim()}`);
+  return Buffer.from(result.stdout, 'base64');
+}

@@ -1,0 +1,77 @@
+/**
+ * The one interface every side effect on a machine goes through. Phases take a Host, so they run the same
+ * against SSH, the local machine, or an in-memory host in unit tests. Commands are argument arrays, never
+ * shell text: implementations quote them once, with shell.ts.
+ */
+import type { Duplex } from 'node:stream';
+
+export interface ExecOptions {
+  /** Bytes for the command's standard input: the only way secrets reach a command (never argv). */
+  stdin?: string | Buffer;
+  signal?: AbortSignal;
+  /** Kill the command after this long; the result then has timedOut set. */
+  timeoutMs?: number;
+  /** Run as root via sudo when the host's user is not root (default: the host's sudo setting). */
+  sudo?: boolean;
+}
+
+export interface ExecResult {
+  /** Exit code; -1 when the command was killed by a signal or timed out. */
+  code: number;
+  /** Standard output as text (UTF-8); binary content travels base64-encoded (see files.ts). */
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+/** One file to put on a host. */
+export interface FileWrite {
+  path: string;
+  content: string | Buffer;
+  mode: number;
+}
+
+export interface WriteOptions {
+  /** Keep a copy of each different file being replaced as <path><backupSuffix> (e.g. ".bootstrap-backup-20261122T153000Z"). */
+  backupSuffix?: string;
+}
+
+export interface Host {
+  /** The inventory's host name, for messages. */
+  readonly name: string;
+  /** Runs a command; resolves with its exit code (non-zero is not an error here; see run()). */
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** A file's content, or undefined when it does not exist. */
+  readFile(path: string): Promise<Buffer | undefined>;
+  /** SHA-256 (hex) of each regular file that exists, in one round trip: how `up` finds what differs. */
+  hashFiles(paths: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Writes all files in one round trip, each atomically (a temporary file beside the target, then rename),
+   * creating parent folders (0755) as needed, so no reader ever sees half a file.
+   */
+  writeFiles(files: readonly FileWrite[], options?: WriteOptions): Promise<void>;
+  /** A connection to host:port as seen from the machine (e.g. 127.0.0.1:6443), tunnelled through the transport. */
+  connect(port: number, host?: string): Promise<Duplex>;
+  close(): Promise<void>;
+}
+
+/** A command that exited non-zero, with everything needed to say what went wrong and where. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+  constructor(
+    readonly host: string,
+    readonly argv: readonly string[],
+    readonly result: ExecResult,
+  ) {
+    const why = result.timedOut ? 'timed out' : `exited ${result.code}`;
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
+    super(`${host}: ${argv[0]} ${why}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+/** exec() that throws CommandError on a non-zero exit and returns standard output. */
+export async function run(host: Host, argv: readonly string[], options?: ExecOptions): Promise<string> {
+  const result = await host.exec(argv, options);
+  if (result.code !== 0) throw new CommandError(host.name, argv, result);
+  return result.stdout;
+}
