@@ -24,7 +24,13 @@ function urlHost(address: string): string {
   return isIPv6(address) ? `[${address}]` : address;
 }
 
-export function renderContext(inv: Inventory, host: HostSpec, release: string): RenderContext {
+/** A member of an existing etcd cluster, as etcd's member list reports it. */
+export interface EtcdMember {
+  name: string;
+  peerURL: string;
+}
+
+export function renderContext(inv: Inventory, host: HostSpec, release: string, etcdMembers?: readonly EtcdMember[]): RenderContext {
   const cluster = inv.cluster;
   if (!host.advertiseAddress) {
     throw new ManifestError(`host "${host.name}" has no advertise address; the control-plane manifests need one`);
@@ -48,6 +54,10 @@ export function renderContext(inv: Inventory, host: HostSpec, release: string): 
       nodeName: host.name,
       dataDir: cluster.etcd.local.dataDir,
       localhost: urlHost(loopback),
+      initialCluster:
+        etcdMembers && etcdMembers.length > 0
+          ? etcdMembers.map((m) => `${m.name}=${m.peerURL}`).join(',')
+          : `${host.name}=https://${urlHost(host.advertiseAddress)}:2380`,
     },
   };
 }

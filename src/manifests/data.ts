@@ -22,7 +22,7 @@ export interface Row<T> {
 }
 
 /** When a flag depends on the inventory rather than on the version. */
-export type FlagCondition = 'podSubnet' | 'podSubnetAndServiceSubnet' | 'clusterName';
+export type FlagCondition = 'podSubnet' | 'podSubnetAndServiceSubnet' | 'clusterName' | 'joiningEtcdCluster';
 
 export interface FlagRow {
   name: string;

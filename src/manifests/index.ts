@@ -15,6 +15,7 @@ export { renderStaticPods, type StaticPod, type StaticPodOptions } from './pods.
 export { podToYaml } from './yaml.js';
 export { ManifestError } from './errors.js';
 export { DEBIAN_CA_DIRECTORIES } from './volumes.js';
+export type { EtcdMember } from './context.js';
 
 /** kubeadm's constants.ManifestsSubDirName under KubernetesDir. */
 export const MANIFESTS_DIR = `${KUBERNETES_DIR}/manifests`;

@@ -11,7 +11,7 @@ import {
   type FlagRow,
   type StaticPodData,
 } from './data.js';
-import { fill, renderContext, type RenderContext } from './context.js';
+import { fill, renderContext, type EtcdMember, type RenderContext } from './context.js';
 import { buildCommand, filteredAuthorizationModes } from './args.js';
 import { httpProbe, probeTarget, type HttpProbe } from './probes.js';
 import { DEBIAN_CA_DIRECTORIES, podVolumes, type HostPathVolume, type VolumeMount } from './volumes.js';
@@ -24,6 +24,12 @@ export interface StaticPodOptions {
    * runs on; bootstrap cannot, so it assumes a Debian or Ubuntu node unless told otherwise.
    */
   existingHostDirectories?: readonly string[];
+  /**
+   * For a control-plane node joining a cluster whose etcd already runs: every member, this node included,
+   * in the order etcd's MemberAdd returned them. kubeadm then writes them all into --initial-cluster and adds
+   * --initial-cluster-state=existing. Leave unset for the first control-plane node.
+   */
+  etcdMembers?: readonly EtcdMember[];
 }
 
 export interface Container {
@@ -74,7 +80,7 @@ function extraArgsOf(inv: Inventory, component: ControlPlaneComponent): Readonly
   }
 }
 
-function conditionHolds(flag: FlagRow, inv: Inventory): boolean {
+function conditionHolds(flag: FlagRow, inv: Inventory, options: StaticPodOptions): boolean {
   const net = inv.cluster.networking;
   switch (flag.when) {
     case undefined:
@@ -85,6 +91,8 @@ function conditionHolds(flag: FlagRow, inv: Inventory): boolean {
       return net.podSubnet !== '' && net.serviceSubnet !== '';
     case 'clusterName':
       return inv.cluster.clusterName !== '';
+    case 'joiningEtcdCluster':
+      return (options.etcdMembers?.length ?? 0) > 0;
   }
 }
 
@@ -96,13 +104,14 @@ function defaultFlags(
   inv: Inventory,
   etcdVersion: string | undefined,
   extraArgs: Readonly<Record<string, string>>,
+  options: StaticPodOptions,
 ): Map<string, string> {
   const flags = new Map<string, string>();
   for (const flag of component.flags) {
     if (flag.versions !== undefined && !inRange(ctx.release, flag.versions)) continue;
     if (flag.etcdVersions !== undefined && !etcdInRange(etcdVersion, flag.etcdVersions)) continue;
     if (flag.unlessExtraArg !== undefined && flag.unlessExtraArg in extraArgs) continue;
-    if (!conditionHolds(flag, inv)) continue;
+    if (!conditionHolds(flag, inv, options)) continue;
     flags.set(flag.name, fill(flag.value, ctx));
   }
   if (name === 'kube-apiserver') {
@@ -143,7 +152,7 @@ function buildPod(
   const extraArgs = extraArgsOf(inv, name);
   const command = buildCommand(
     name,
-    defaultFlags(name, component, ctx, inv, etcdVersion, extraArgs),
+    defaultFlags(name, component, ctx, inv, etcdVersion, extraArgs, options),
     effectiveExtraArgs(name, data, release, extraArgs),
   );
 
@@ -220,7 +229,7 @@ export function renderStaticPods(
   for (const component of CONTROL_PLANE_COMPONENTS) {
     if (!images[component]) throw new ManifestError(`no image given for ${component}`);
   }
-  const ctx = renderContext(inv, host, release);
+  const ctx = renderContext(inv, host, release, options.etcdMembers);
   const etcdVersion = etcdVersionOf(images.etcd);
   const pods = new Map<ControlPlaneComponent, StaticPod>();
   for (const component of CONTROL_PLANE_COMPONENTS) {

@@ -212,6 +212,24 @@ describe('inventory', () => {
   });
 });
 
+describe('a control-plane node joining an existing etcd cluster', () => {
+  test('lists every member in --initial-cluster and adds --initial-cluster-state=existing', () => {
+    const inv = inventory('v1.28.15');
+    const h = host({ name: 'cp2', address: '10.7.0.150', advertiseAddress: '10.7.0.150' });
+    const members = [
+      { name: 'cp1', peerURL: 'https://10.7.0.149:2380' },
+      { name: 'cp2', peerURL: 'https://10.7.0.150:2380' },
+    ];
+    const cmd = renderStaticPods(inv, h, images(inv), { etcdMembers: members }).get('etcd')!.spec.containers[0]!.command;
+    assert.equal(flag(cmd, 'initial-cluster'), 'cp1=https://10.7.0.149:2380,cp2=https://10.7.0.150:2380');
+    assert.equal(flag(cmd, 'initial-cluster-state'), 'existing');
+    assert.equal(flag(cmd, 'name'), 'cp2');
+    const first = renderStaticPods(inv, h, images(inv)).get('etcd')!.spec.containers[0]!.command;
+    assert.equal(flag(first, 'initial-cluster'), 'cp2=https://10.7.0.150:2380');
+    assert.equal(flag(first, 'initial-cluster-state'), undefined);
+  });
+});
+
 describe('version boundaries', () => {
   const has = (version: string, component: ControlPlaneComponent, name: string, etcdTag?: string) =>
     flag(command(inventory(version), component, etcdTag), name);
