@@ -4,7 +4,7 @@
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { BACKDATE_MS, CA_VALIDITY_MS, createCaCertificate, wholeSeconds } from './certificate.js';
+import { BACKDATE_MS, CA_VALIDITY_MS, createCaCertificate } from './certificate.js';
 import { PkiError } from './errors.js';
 import { newPrivateKey, parsePrivateKey, parsePublicKey, privateKeyPem, publicKeyPem, samePublicKey } from './keys.js';
 import { CERT_MODE, ensureDir, KEY_MODE, readOptional, writeAtomic } from './store.js';
@@ -58,14 +58,14 @@ function unusable(dir: string, what: string, files: string[], reason: string): P
 /**
  * The CA is created with the newest kubeadm's profile whatever the Kubernetes version: a CA outlives upgrades and
  * every kubeadm accepts it. kubeadm v1.31 util/pkiutil/pki_helpers.go NewSelfSignedCACert: random serial in
- * [1, 2^63-1), notBefore = now - CertificateBackdate (5 min), notAfter = notBefore + 10 years.
+ * [1, 2^63-1); certlist.go GetConfig: notBefore = start - CertificateBackdate (5 min), notAfter = start +
+ * caCertificateValidityPeriod (v1beta4 default 87600h, ten years).
  */
 async function createAuthority(dir: string, spec: (typeof AUTHORITIES)[number], now: Date): Promise<CertificateAuthority> {
   const key = await newPrivateKey();
-  const notBefore = wholeSeconds(new Date(now.getTime() - BACKDATE_MS));
   const certPem = await createCaCertificate(spec.commonName, key, {
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + CA_VALIDITY_MS),
+    notBefore: new Date(now.getTime() - BACKDATE_MS),
+    notAfter: new Date(now.getTime() + CA_VALIDITY_MS),
   });
   const keyPem = privateKeyPem(key);
   // Key first, as kubeadm's WriteCertAndKey: a certificate is never on disk without its key.

@@ -47,8 +47,7 @@ function leafValidity(profile: PkiProfile, ca: CertificateAuthority, now: Date):
   if (profile.leafValidity === 'ca-not-before') {
     return { notBefore: new Date(ca.cert.validFrom), notAfter: new Date(now.getTime() + LEAF_VALIDITY_MS) };
   }
-  const notBefore = wholeSeconds(new Date(now.getTime() - BACKDATE_MS));
-  return { notBefore, notAfter: new Date(notBefore.getTime() + LEAF_VALIDITY_MS) };
+  return { notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: new Date(now.getTime() + LEAF_VALIDITY_MS) };
 }
 
 /** The stored pair when it is intact, signed by this CA, far enough from expiry and exactly what is wanted now. */

@@ -9,7 +9,10 @@ import { PkiError } from './errors.js';
 export type LeafValidityRule =
   /** notBefore = the CA's notBefore, notAfter = now + 1 year (pkiutil.NewSignedCert up to v1.30). */
   | 'ca-not-before'
-  /** notBefore = now - 5 minutes (CertificateBackdate), notAfter = notBefore + 1 year (certlist.go GetConfig, v1.31+). */
+  /**
+   * notBefore = start - 5 minutes (CertificateBackdate), notAfter = start + certificateValidityPeriod, which v1beta4
+   * defaults to 8760h (certlist.go GetConfig, v1.31+).
+   */
   | 'backdated-start';
 
 export interface PkiProfile {
@@ -55,9 +58,8 @@ export const PKI_PROFILES: readonly PkiProfile[] = [
   {
     versions: '>=1.31.0-0 <1.33.0-0',
     source:
-      'kubeadm v1.31: phases/certs/certlist.go GetConfig (NotBefore = start - CertificateBackdate, validity from ' +
-      'ClusterConfiguration.certificateValidityPeriod, default 8760h) and util/pkiutil/pki_helpers.go NewSignedCert ' +
-      '(notAfter = notBefore + CertificateValidityPeriod)',
+      'kubeadm v1.31: phases/certs/certlist.go GetConfig (NotBefore = start - CertificateBackdate, NotAfter = start + ' +
+      'ClusterConfiguration.certificateValidityPeriod, defaulted to 8760h by v1beta4)',
     apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
     etcdClientOrganization: [],
     adminOrganization: [CLUSTER_ADMINS],
