@@ -62,7 +62,7 @@ const GOLDEN_ETCD_TAGS: Record<string, string> = {
   'v1.21.14': '3.4.13-0',
   'v1.24.17': '3.5.6-0',
   'v1.28.15': '3.5.15-0',
-  'v1.37.1': '3.6.8-0',
+  'v1.37.1': '3.7.0-0',
 };
 
 export function images(inv: Inventory, etcdTag = GOLDEN_ETCD_TAGS[inv.cluster.kubernetesVersion] ?? '3.5.6-0'): Record<ControlPlaneComponent, string> {
