@@ -9,6 +9,8 @@
  *  - kubeadm v1.24+ runtime.go (defaultKnownCRISockets, only CRIRuntime) and constants_unix.go
  *    (CRISocketContainerd, CRISocketCRIO, CRISocketDocker = cri-dockerd, DefaultCRISocket = containerd);
  *    URL schemes on sockets came with PR #107295 (v1.24), dockershim left kubeadm in v1.24.
+ *  - Image pulls and crictl: kubeadm v1.31 switched from shelling out to crictl to the CRI client library
+ *    (PR #124685; preflight only warns when crictl is missing), v1.32 dropped the crictl check (PR #126596).
  *  - Kubelet skew: constants.go MinimumKubeletVersion (v1.20: fixed v1.19.0, i.e. one minor back;
  *    later getSkewedKubernetesVersion(-1); getSkewedKubernetesVersion(-3) since v1.29, PR #120825) and
  *    preflight/checks.go KubeletVersionCheck (kubelet older than the minimum, or a kubelet minor newer than
@@ -111,6 +113,38 @@ export function detectCriSocket(version: string, present: Iterable<string>): { c
 export function pullsWithDocker(version: string, criSocket: string): boolean {
   const socket = rules(version).dockerPullSocket;
   return socket !== null && criSocket === socket;
+}
+
+/** How kubeadm pulls an image: `docker pull`, `crictl pull` against the socket, or CRI PullImage over gRPC. */
+export type ImagePullTool = 'docker' | 'crictl' | 'cri-api';
+
+const PULL_TOOL: readonly VersionRule<'crictl' | 'cri-api'>[] = [
+  { range: '>=1.31.0', value: 'cri-api', source: 'kubeadm v1.31 util/runtime/runtime.go uses k8s.io/cri-client (PR #124685)' },
+  { range: '>=1.20.0 <1.31.0', value: 'crictl', source: 'kubeadm v1.20–v1.30 util/runtime/runtime.go CRIRuntime.PullImage runs crictl' },
+];
+
+/** The tool that kubeadm of that version uses to pull images through that criSocket. */
+export function imagePullTool(version: string, criSocket: string): ImagePullTool {
+  if (pullsWithDocker(version, criSocket)) return 'docker';
+  return pickRule(PULL_TOOL, version, 'the image pull tool').value;
+}
+
+/** What kubeadm's preflight does when crictl is not on the PATH. */
+export type CrictlCheck = 'error' | 'warning' | 'none';
+
+const CRICTL_CHECK: readonly VersionRule<CrictlCheck>[] = [
+  { range: '>=1.32.0', value: 'none', source: 'kubeadm v1.32 preflight/checks.go no longer checks crictl (PR #126596)' },
+  { range: '>=1.31.0 <1.32.0', value: 'warning', source: 'kubeadm v1.31 preflight/checks.go: crictl optional, warning only (PR #124685)' },
+  { range: '>=1.20.0 <1.31.0', value: 'error', source: 'kubeadm v1.20–v1.30 preflight/checks.go InPathCheck crictl (mandatory)' },
+];
+
+/**
+ * kubeadm's crictl preflight for a CRI socket. Before v1.24 the dockershim socket is served by the docker
+ * CLI, so only CRI sockets need crictl.
+ */
+export function crictlCheck(version: string, criSocket: string): CrictlCheck {
+  if (pullsWithDocker(version, criSocket)) return 'none';
+  return pickRule(CRICTL_CHECK, version, 'the crictl preflight check').value;
 }
 
 /** How many minors older than kubeadm (= the target version) the kubelet may be. */

@@ -1461,3 +1461,87 @@ test('kubeadm v1.34.10 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/etcd:3.6.5-0',
   ]);
 });
+
+test('kubeadm v1.35.0 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.35.0'), [
+    'registry.k8s.io/kube-apiserver:v1.35.0',
+    'registry.k8s.io/kube-controller-manager:v1.35.0',
+    'registry.k8s.io/kube-scheduler:v1.35.0',
+    'registry.k8s.io/kube-proxy:v1.35.0',
+    'registry.k8s.io/coredns/coredns:v1.13.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.6-0',
+  ]);
+  assert.deepEqual(images('v1.35.0', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.35.0',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.35.0',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.35.0',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.35.0',
+    'registry.aliyuncs.com/google_containers/coredns:v1.13.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10.1',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.6-0',
+  ]);
+});
+
+test('kubeadm v1.35.8 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.35.8'), [
+    'registry.k8s.io/kube-apiserver:v1.35.8',
+    'registry.k8s.io/kube-controller-manager:v1.35.8',
+    'registry.k8s.io/kube-scheduler:v1.35.8',
+    'registry.k8s.io/kube-proxy:v1.35.8',
+    'registry.k8s.io/coredns/coredns:v1.13.1',
+    'registry.k8s.io/pause:3.10.1',
+    'registry.k8s.io/etcd:3.6.6-0',
+  ]);
+  assert.deepEqual(images('v1.35.8', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.35.8',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.35.8',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.35.8',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.35.8',
+    'registry.aliyuncs.com/google_containers/coredns:v1.13.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10.1',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.6-0',
+  ]);
+});
+
+test('kubeadm v1.36.0 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.36.0'), [
+    'registry.k8s.io/kube-apiserver:v1.36.0',
+    'registry.k8s.io/kube-controller-manager:v1.36.0',
+    'registry.k8s.io/kube-scheduler:v1.36.0',
+    'registry.k8s.io/kube-proxy:v1.36.0',
+    'registry.k8s.io/coredns/coredns:v1.14.2',
+    'registry.k8s.io/pause:3.10.2',
+    'registry.k8s.io/etcd:3.6.8-0',
+  ]);
+  assert.deepEqual(images('v1.36.0', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.36.0',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.36.0',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.36.0',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.36.0',
+    'registry.aliyuncs.com/google_containers/coredns:v1.14.2',
+    'registry.aliyuncs.com/google_containers/pause:3.10.2',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.8-0',
+  ]);
+});
+
+test('kubeadm v1.36.5 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.36.5'), [
+    'registry.k8s.io/kube-apiserver:v1.36.5',
+    'registry.k8s.io/kube-controller-manager:v1.36.5',
+    'registry.k8s.io/kube-scheduler:v1.36.5',
+    'registry.k8s.io/kube-proxy:v1.36.5',
+    'registry.k8s.io/coredns/coredns:v1.14.2',
+    'registry.k8s.io/pause:3.10.2',
+    'registry.k8s.io/etcd:3.6.8-0',
+  ]);
+  assert.deepEqual(images('v1.36.5', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.36.5',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.36.5',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.36.5',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.36.5',
+    'registry.aliyuncs.com/google_containers/coredns:v1.14.2',
+    'registry.aliyuncs.com/google_containers/pause:3.10.2',
+    'registry.aliyuncs.com/google_containers/etcd:3.6.8-0',
+  ]);
+});

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  crictlCheck,
   criSocketProbes,
+  imagePullTool,
   defaultCriSocket,
   detectCriSocket,
   knownCriSockets,
@@ -24,7 +26,7 @@ test('kubeadm v1.20–v1.23 look for docker (→ dockershim), then containerd, t
 });
 
 test('kubeadm v1.24+ look for containerd, CRI-O, cri-dockerd, with unix:// and containerd as the fallback', () => {
-  for (const v of ['v1.24.0', 'v1.28.4', 'v1.34.10']) {
+  for (const v of ['v1.24.0', 'v1.28.4', 'v1.36.5']) {
     assert.deepEqual(knownCriSockets(v), [
       'unix:///var/run/containerd/containerd.sock',
       'unix:///var/run/crio/crio.sock',
@@ -70,6 +72,7 @@ test('kubelet skew: one minor back before v1.29, three from v1.29, never newer',
   assert.equal(kubeletMaxSkew('v1.28.15'), 1);
   assert.equal(kubeletMaxSkew('v1.29.0'), 3);
   assert.equal(kubeletMaxSkew('v1.33.6'), 3);
+  assert.equal(kubeletMaxSkew('v1.36.5'), 3);
 
   assert.equal(kubeletSkewOk('v1.19.16', 'v1.20.15'), true);
   assert.equal(kubeletSkewOk('v1.18.20', 'v1.20.15'), false);
@@ -92,10 +95,27 @@ test('kubelet versions as `kubelet --version` prints them, pre-releases below th
   assert.equal(kubeletSkewOk('v1.27.0-rc.1', 'v1.28.4'), false);
   assert.equal(kubeletSkewOk('v1.27.1-rc.0', 'v1.28.4'), true);
   assert.throws(() => kubeletSkewOk('not a version', 'v1.28.4'), VersionError);
-  assert.throws(() => kubeletSkewOk('v1.28.4', 'v1.35.0'), VersionError);
+  assert.throws(() => kubeletSkewOk('v1.28.4', 'v1.37.0'), VersionError);
 });
 
 test('runtime rules refuse unsupported versions', () => {
   assert.throws(() => knownCriSockets('v1.19.0'), VersionError);
   assert.throws(() => pullsWithDocker('1.23', '/var/run/dockershim.sock'), VersionError);
+});
+
+test('image pulls: docker for dockershim, crictl until v1.30, the CRI API from v1.31', () => {
+  assert.equal(imagePullTool('v1.23.17', '/var/run/dockershim.sock'), 'docker');
+  assert.equal(imagePullTool('v1.23.17', '/run/containerd/containerd.sock'), 'crictl');
+  assert.equal(imagePullTool('v1.24.0', 'unix:///var/run/containerd/containerd.sock'), 'crictl');
+  assert.equal(imagePullTool('v1.30.14', 'unix:///var/run/crio/crio.sock'), 'crictl');
+  assert.equal(imagePullTool('v1.31.0', 'unix:///var/run/containerd/containerd.sock'), 'cri-api');
+  assert.equal(imagePullTool('v1.36.5', 'unix:///var/run/cri-dockerd.sock'), 'cri-api');
+});
+
+test('crictl preflight: required for CRI sockets until v1.30, a warning in v1.31, gone from v1.32', () => {
+  assert.equal(crictlCheck('v1.23.17', '/var/run/dockershim.sock'), 'none');
+  assert.equal(crictlCheck('v1.23.17', '/run/containerd/containerd.sock'), 'error');
+  assert.equal(crictlCheck('v1.30.14', 'unix:///var/run/containerd/containerd.sock'), 'error');
+  assert.equal(crictlCheck('v1.31.0', 'unix:///var/run/containerd/containerd.sock'), 'warning');
+  assert.equal(crictlCheck('v1.32.0', 'unix:///var/run/containerd/containerd.sock'), 'none');
 });
