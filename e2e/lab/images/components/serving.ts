@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { X509Certificate, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { signedByOneOf, subjectIdentity, ComponentError } from './pki.js';
 import { log } from './runtime.js';
 
@@ -132,6 +131,9 @@ export async function answerHealth(res: ServerResponse, url: URL, endpoint: stri
  * when no --tls-cert-file is given (CN "localhost@<unix time>", SANs localhost and 127.0.0.1).
  */
 export async function selfSignedServingCert(host = 'localhost'): Promise<{ cert: Buffer; key: Buffer }> {
+  // Loaded on demand: only the components that make their own serving certificate pay for it.
+  await import('./reflect-shim.js');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
@@ -141,7 +143,7 @@ export async function selfSignedServingCert(host = 'localhost'): Promise<{ cert:
     name: `CN=${host}@${Math.floor(now.getTime() / 1000)}`,
     notBefore: new Date(now.getTime() - 3_600_000),
     notAfter: new Date(now.getTime() + 365 * 86_400_000),
-    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
+    keys: keys as unknown as import('@peculiar/x509').X509CertificateCreateSelfSignedParams['keys'],
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),

@@ -7,9 +7,10 @@
 #   --watch-progress-notify-interval=D        ->  --experimental-watch-progress-notify-interval=D
 # Every other argument is passed through untouched, so etcd itself rejects anything else it does not know.
 # BOOTSTRAP_LAB_FAULT=crash|unhealthy (set only in the lab's fault-variant tags) makes the container exit at
-# start or run an etcd whose client port is never served.
+# start or run an etcd whose client port is never served. BOOTSTRAP_LAB_ETCD_BINARY lets the lab's tests run
+# this same script in front of the host's etcd.
 set -eu
-REAL=/usr/local/lib/etcd/etcd
+REAL=${BOOTSTRAP_LAB_ETCD_BINARY:-/usr/local/lib/etcd/etcd}
 
 if [ "${BOOTSTRAP_LAB_FAULT:-}" = crash ]; then
   echo "bootstrap lab fault: this etcd image crashes at start" >&2
