@@ -15,7 +15,7 @@ import { defaultRepoRoot } from './state.js';
 const USAGE = `usage: npm run lab -- COMMAND
   up      [--hosts N] [--control-planes N] [--kubernetes-version vX.Y.Z] [--runtime containerd|docker]
           [--light] [--no-images] [--no-standins]
-  down    [--purge]            remove every trace of the lab (--purge: also the cached node root)
+  down    [--purge]            remove every trace of the lab (--purge: also the cached node root and images)
   status  [--json]
   fault   sshd-stop NODE | node-stop NODE | node-pause NODE | netem NODE [--delay MS] [--loss PCT]
           | loss NODE --percent PCT | bandwidth NODE --rate 1mbit

@@ -20,8 +20,16 @@ export interface DockerEngine {
   startedByLab: boolean;
 }
 
+/**
+ * The lab dockerd's data root. It sits in the cache: `down` removes every container, volume and network, and
+ * keeps the node images (a second `up` then skips the import); `down --purge` removes it.
+ */
 export function dockerDataRoot(repoRoot: string): string {
-  return join(labDir(repoRoot), 'docker');
+  return join(labDir(repoRoot), 'cache', 'docker');
+}
+
+function dockerdLog(repoRoot: string): string {
+  return join(labDir(repoRoot), 'dockerd.log');
 }
 
 /** True when a Docker engine answers on `host`. */
@@ -60,15 +68,15 @@ export async function ensureDockerEngine(repoRoot: string, log: (line: string) =
 
 async function startLabDockerd(repoRoot: string, log: (line: string) => void): Promise<void> {
   const dataRoot = dockerDataRoot(repoRoot);
-  mkdirSync(join(dataRoot, 'data'), { recursive: true });
+  mkdirSync(dataRoot, { recursive: true });
   mkdirSync(EXEC_ROOT, { recursive: true });
   const before = readIpForward();
   log('starting dockerd for the lab');
-  const logFd = openSync(join(dataRoot, 'dockerd.log'), 'a');
+  const logFd = openSync(dockerdLog(repoRoot), 'a');
   const child = spawn(
     'dockerd',
     [
-      '--data-root', join(dataRoot, 'data'),
+      '--data-root', dataRoot,
       '--exec-root', EXEC_ROOT,
       '--host', LAB_DOCKER_HOST,
       '--pidfile', PIDFILE,
@@ -91,13 +99,13 @@ async function startLabDockerd(repoRoot: string, log: (line: string) => void): P
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 500))]);
-    if (code !== null) throw new Error(`dockerd exited (${code}) at start; see ${join(dataRoot, 'dockerd.log')}`);
+    if (code !== null) throw new Error(`dockerd exited (${code}) at start; see ${dockerdLog(repoRoot)}`);
     if (await engineAnswers(LAB_DOCKER_HOST)) {
       if (readIpForward() !== before) throw new Error('dockerd changed net.ipv4.ip_forward; refusing to go on');
       return;
     }
   }
-  throw new Error(`dockerd did not answer within 60 s; see ${join(dataRoot, 'dockerd.log')}`);
+  throw new Error(`dockerd did not answer within 60 s; see ${dockerdLog(repoRoot)}`);
 }
 
 function pidAlive(pid: number): boolean {
@@ -109,8 +117,8 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Stops the lab's dockerd (if running), unmounts what it left and removes its data and exec roots. */
-export async function stopLabDockerd(repoRoot: string, log: (line: string) => void): Promise<void> {
+/** Stops the lab's dockerd (if running), unmounts what it left, removes its exec root (and data root when purging). */
+export async function stopLabDockerd(repoRoot: string, log: (line: string) => void, purge: boolean): Promise<void> {
   if (existsSync(PIDFILE)) {
     const pid = Number(readFileSync(PIDFILE, 'utf8').trim());
     if (pid > 0 && pidAlive(pid)) {
@@ -123,7 +131,7 @@ export async function stopLabDockerd(repoRoot: string, log: (line: string) => vo
     }
   }
   await unmountUnder([dockerDataRoot(repoRoot), LAB_RUN_DIR]);
-  rmSync(dockerDataRoot(repoRoot), { recursive: true, force: true });
+  if (purge) rmSync(dockerDataRoot(repoRoot), { recursive: true, force: true });
   rmSync(EXEC_ROOT, { recursive: true, force: true });
   rmSync(SOCKET, { force: true });
   rmSync(PIDFILE, { force: true });

@@ -146,7 +146,6 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
       sandboxImage: options.light ? '' : await labPauseImage(options.kubernetesVersion, registry),
       runtime: options.runtime,
       kubernetesVersion: options.kubernetesVersion,
-      authorizedKey: key.publicKey,
     },
     log,
   );
@@ -164,6 +163,7 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
       runtimeDirs,
       hostPrivateKey: hostKey.privateKey,
       hostPublicKey: hostKey.publicKey,
+      authorizedKey: key.publicKey,
     });
   });
   await forEachBounded(nodes, 8, async (node) => {
@@ -238,14 +238,14 @@ async function buildImages(state: LabState, log: (line: string) => void): Promis
 }
 
 export interface DownOptions {
-  /** Also remove the cached node root (.lab/cache). */
+  /** Also remove the cache: the node root tarball and the node images (.lab/cache). */
   purge: boolean;
   log: (line: string) => void;
 }
 
 /**
- * Removes every trace of the lab: faults, containers, volumes, network, registries, the lab's dockerd with its data,
- * the lab's images (when the engine is not the lab's own), leftover cgroups, and .lab/ except the cache.
+ * Removes every trace of the lab: faults, containers, volumes, network, registries, the lab's dockerd, leftover
+ * cgroups, and .lab/ except the cache (the debootstrap root and the node images). `purge` removes those too.
  * Works from whatever `up` managed to record.
  */
 export async function down(repoRoot: string, options: DownOptions): Promise<void> {
@@ -258,11 +258,11 @@ export async function down(repoRoot: string, options: DownOptions): Promise<void
   for (const host of hosts) {
     if (!(await engineAnswers(host))) continue;
     const docker = new DockerCli(host);
-    await removeLabObjects(docker, log, state?.docker.startedByLab === false);
+    await removeLabObjects(docker, log, options.purge);
   }
   await stopRegistry(repoRoot, 'registry');
   await stopRegistry(repoRoot, 'auth-registry');
-  if (state?.docker.startedByLab !== false) await stopLabDockerd(repoRoot, log);
+  if (state?.docker.startedByLab !== false) await stopLabDockerd(repoRoot, log, options.purge);
   // Nested runtimes in the nodes see the host's cgroup tree; remove what they left once it is empty.
   for (const name of ['kubepods', 'kubepods.slice', 'k8s.io']) removeEmptyCgroups(name);
   restoreIpForward(repoRoot, log);

@@ -94,8 +94,6 @@ export interface NodeImageSettings {
   sandboxImage: string;
   runtime: LabRuntime;
   kubernetesVersion: string;
-  /** The lab's public SSH key, authorised for root. */
-  authorizedKey: string;
 }
 
 /** The files the per-lab layer adds, by absolute path. */
@@ -136,7 +134,6 @@ export function nodeImageFiles(settings: NodeImageSettings): Record<string, { co
     ].join('\n'),
     mode: 0o644,
   };
-  files['/root/.ssh/authorized_keys'] = { content: settings.authorizedKey.trim() + '\n', mode: 0o600 };
   files['/etc/bootstrap-lab/version'] = { content: settings.kubernetesVersion + '\n', mode: 0o644 };
   files['/etc/bootstrap-lab/runtime'] = { content: settings.runtime + '\n', mode: 0o644 };
   return files;
@@ -177,8 +174,9 @@ export function hostsToml(registry: string): string {
 }
 
 /**
- * Builds the per-lab node image on top of the base: config files, enabled services for the chosen runtime.
- * Tagged by the hash of its inputs, so an unchanged lab reuses it.
+ * Builds the node image for the lab's settings on top of the base: config files, services enabled for the
+ * chosen runtime. Tagged by the hash of its inputs, so the next lab with the same settings reuses it; what is
+ * secret or per lab (the SSH key) goes into each node instead.
  */
 export async function ensureNodeImage(
   docker: DockerCli,
@@ -201,7 +199,6 @@ export async function ensureNodeImage(
       writeFileSync(local, file.content);
       chmodSync(local, file.mode);
     }
-    chmodSync(join(stage, 'root/.ssh'), 0o700);
     // Enabling and disabling units works on files only; no systemd needs to run for it.
     const enable = settings.runtime === 'docker' ? ['docker.service', 'docker.socket'] : ['containerd.service'];
     const disable = settings.runtime === 'docker' ? [] : ['docker.service', 'docker.socket'];

@@ -45,6 +45,8 @@ export interface CreateNodeOptions {
   /** The node's host key, generated on this machine. */
   hostPrivateKey: string;
   hostPublicKey: string;
+  /** The lab's public key, authorised for root. */
+  authorizedKey: string;
 }
 
 /** The `docker create` arguments for a node; an argument array, never a shell string. */
@@ -77,6 +79,8 @@ export function nodeCreateArgs(node: LabNode, options: Pick<CreateNodeOptions, '
     '-t',
     '--cgroupns=host',
     '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+    // As kind does. Note: `docker cp` cannot write into these tmpfs mounts (it writes beneath them);
+    // copy files into a node under /var/tmp or /opt, or stream them through `docker exec -i`.
     '--tmpfs', '/run',
     '--tmpfs', '/run/lock',
     '--tmpfs', '/tmp',
@@ -105,6 +109,8 @@ export async function createNode(docker: DockerCli, repoRoot: string, node: LabN
     chmodSync(join(stage, 'etc/ssh/ssh_host_ed25519_key'), 0o600);
     writeFileSync(join(stage, 'etc/ssh/ssh_host_ed25519_key.pub'), `${options.hostPublicKey} root@${node.name}\n`, { mode: 0o644 });
     writeFileSync(join(stage, 'etc/machine-id'), randomBytes(16).toString('hex') + '\n', { mode: 0o444 });
+    mkdirSync(join(stage, 'root/.ssh'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(stage, 'root/.ssh/authorized_keys'), options.authorizedKey.trim() + '\n', { mode: 0o600 });
     await docker.run(['cp', `${stage}/.`, `${node.container}:/`]);
   } finally {
     rmSync(stage, { recursive: true, force: true });
