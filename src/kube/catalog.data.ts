@@ -7,8 +7,13 @@
  *    DefaultEtcdVersion (and constants_unix.go for PauseVersion in v1.20)
  *  - cmd/kubeadm/app/images/images.go: GetControlPlaneImages, GetDNSImage, GetEtcdImage, GetPauseImage
  *  - cmd/kubeadm/app/apis/kubeadm/v1beta2|v1beta3/defaults.go: DefaultImageRepository
- *  - CHANGELOG/CHANGELOG-1.20.md … CHANGELOG-1.38.md and the cherry-pick pull requests they cite, for the
- *    patch release in which a backport landed
+ *  - the backport pull requests named in the rows below (merge date → the next patch release) and
+ *    CHANGELOG/CHANGELOG-1.36.md … CHANGELOG-1.38.md (newest releases)
+ *  - as a cross-check, recorded `kubeadm config images list` output of the releases named in ETCD_TAG's note
+ *
+ * v1.37.0 is released (CHANGELOG-1.38.md starts "Changelog since v1.37.0"), but its kubeadm constants could not
+ * be confirmed, so v1.37 is not in the tables; adding it means adding rows, and every top row ends at <1.37.0
+ * so that a new minor cannot silently inherit an older one's values.
  *
  * kubeadm looks the etcd tag up by the target's MINOR (SupportedEtcdVersion is map[uint8]string), so within a
  * minor the tag only changes where a backport edited that map; those patch boundaries are the ranges below.

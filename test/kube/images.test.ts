@@ -1315,6 +1315,27 @@ test('kubeadm v1.32.10 image list, default repository and mirror', () => {
   ]);
 });
 
+test('kubeadm v1.32.13 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.32.13'), [
+    'registry.k8s.io/kube-apiserver:v1.32.13',
+    'registry.k8s.io/kube-controller-manager:v1.32.13',
+    'registry.k8s.io/kube-scheduler:v1.32.13',
+    'registry.k8s.io/kube-proxy:v1.32.13',
+    'registry.k8s.io/coredns/coredns:v1.11.3',
+    'registry.k8s.io/pause:3.10',
+    'registry.k8s.io/etcd:3.5.24-0',
+  ]);
+  assert.deepEqual(images('v1.32.13', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.32.13',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.32.13',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.32.13',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.32.13',
+    'registry.aliyuncs.com/google_containers/coredns:v1.11.3',
+    'registry.aliyuncs.com/google_containers/pause:3.10',
+    'registry.aliyuncs.com/google_containers/etcd:3.5.24-0',
+  ]);
+});
+
 test('kubeadm v1.33.0 image list, default repository and mirror', () => {
   assert.deepEqual(images('v1.33.0'), [
     'registry.k8s.io/kube-apiserver:v1.33.0',
@@ -1372,6 +1393,27 @@ test('kubeadm v1.33.6 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.33.6',
     'registry.aliyuncs.com/google_containers/kube-scheduler:v1.33.6',
     'registry.aliyuncs.com/google_containers/kube-proxy:v1.33.6',
+    'registry.aliyuncs.com/google_containers/coredns:v1.12.0',
+    'registry.aliyuncs.com/google_containers/pause:3.10',
+    'registry.aliyuncs.com/google_containers/etcd:3.5.24-0',
+  ]);
+});
+
+test('kubeadm v1.33.9 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.33.9'), [
+    'registry.k8s.io/kube-apiserver:v1.33.9',
+    'registry.k8s.io/kube-controller-manager:v1.33.9',
+    'registry.k8s.io/kube-scheduler:v1.33.9',
+    'registry.k8s.io/kube-proxy:v1.33.9',
+    'registry.k8s.io/coredns/coredns:v1.12.0',
+    'registry.k8s.io/pause:3.10',
+    'registry.k8s.io/etcd:3.5.24-0',
+  ]);
+  assert.deepEqual(images('v1.33.9', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.33.9',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.33.9',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.33.9',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.33.9',
     'registry.aliyuncs.com/google_containers/coredns:v1.12.0',
     'registry.aliyuncs.com/google_containers/pause:3.10',
     'registry.aliyuncs.com/google_containers/etcd:3.5.24-0',
