@@ -11,9 +11,8 @@
  *    CHANGELOG/CHANGELOG-1.36.md … CHANGELOG-1.38.md (newest releases)
  *  - as a cross-check, recorded `kubeadm config images list` output of the releases named in ETCD_TAG's note
  *
- * v1.37.0 is released (CHANGELOG-1.38.md starts "Changelog since v1.37.0"), but its kubeadm constants could not
- * be confirmed, so v1.37 is not in the tables; adding it means adding rows, and every top row ends at <1.37.0
- * so that a new minor cannot silently inherit an older one's values.
+ * The newest release is v1.37 (CHANGELOG-1.38.md starts "Changelog since v1.37.0"). Every top row ends at
+ * <1.38.0 so that a new minor cannot silently inherit an older one's values: supporting v1.38 means adding rows.
  *
  * kubeadm looks the etcd tag up by the target's MINOR (SupportedEtcdVersion is map[uint8]string), so within a
  * minor the tag only changes where a backport edited that map; those patch boundaries are the ranges below.
@@ -35,14 +34,14 @@ export interface Rule<T> {
 }
 
 /** The newest release whose data below was checked; later patches of its minor reuse its values. */
-export const NEWEST_KNOWN_PATCH = '1.36.5';
+export const NEWEST_KNOWN_PATCH = '1.37.1';
 
 /** Every version bootstrap accepts. */
 export const SUPPORTED_MINOR_RANGE = `>=1.20.0 <1.${Number(NEWEST_KNOWN_PATCH.split('.')[1]) + 1}.0`;
 
 /** kubeadm's default ClusterConfiguration.imageRepository. */
 export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
-  { range: '>=1.25.0 <1.37.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
+  { range: '>=1.25.0 <1.38.0', value: 'registry.k8s.io', source: 'kubeadm v1.25.0 apis/kubeadm/v1beta3/defaults.go (PR #109938)' },
   { range: '>=1.24.9 <1.25.0', value: 'registry.k8s.io', source: 'kubeadm v1.24.9 v1beta3/defaults.go (backport PR #113395)' },
   { range: '>=1.23.15 <1.24.0', value: 'registry.k8s.io', source: 'kubeadm v1.23.15 v1beta3/defaults.go (backport PR #113393)' },
   { range: '>=1.22.17 <1.23.0', value: 'registry.k8s.io', source: 'kubeadm v1.22.17 v1beta2/defaults.go (backport PR #113388)' },
@@ -55,7 +54,7 @@ export const DEFAULT_IMAGE_REPOSITORY: Rule<string>[] = [
  */
 export const COMPONENT_ORDER: Rule<Component[]>[] = [
   {
-    range: '>=1.29.0 <1.37.0',
+    range: '>=1.29.0 <1.38.0',
     value: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'pause', 'etcd'],
     source: 'kubeadm v1.29.0 images/images.go GetControlPlaneImages',
   },
@@ -68,7 +67,7 @@ export const COMPONENT_ORDER: Rule<Component[]>[] = [
 
 /** constants.PauseVersion. */
 export const PAUSE_TAG: Rule<string>[] = [
-  { range: '>=1.36.0 <1.37.0', value: '3.10.2', source: 'kubeadm v1.36 constants/constants.go PauseVersion (seen in kubeadm v1.36.4/v1.36.5 output)' },
+  { range: '>=1.36.0 <1.38.0', value: '3.10.2', source: 'kubeadm v1.36 constants/constants.go PauseVersion (seen in kubeadm v1.36.4/v1.36.5 and v1.37.1 output)' },
   { range: '>=1.34.0 <1.36.0', value: '3.10.1', source: 'kubeadm v1.34.0 constants/constants.go PauseVersion (PR #130713); unchanged in v1.35.0' },
   { range: '>=1.31.0 <1.34.0', value: '3.10', source: 'kubeadm v1.31.0 constants/constants.go PauseVersion' },
   { range: '>=1.26.0 <1.31.0', value: '3.9', source: 'kubeadm v1.26.0 constants/constants.go PauseVersion' },
@@ -82,6 +81,7 @@ export const PAUSE_TAG: Rule<string>[] = [
 
 /** constants.CoreDNSVersion (v1.20: GetDNSVersion → CoreDNSVersion "1.7.0", without "v"). */
 export const COREDNS_TAG: Rule<string>[] = [
+  { range: '>=1.37.0 <1.38.0', value: 'v1.14.6', source: 'kubeadm v1.37 constants/constants.go CoreDNSVersion (seen in kubeadm v1.37.0/v1.37.1 output)' },
   { range: '>=1.36.0 <1.37.0', value: 'v1.14.2', source: 'kubeadm v1.36 constants/constants.go CoreDNSVersion (seen in kubeadm v1.36.1–v1.36.5 output)' },
   { range: '>=1.35.0 <1.36.0', value: 'v1.13.1', source: 'kubeadm v1.35.0 constants/constants.go CoreDNSVersion' },
   { range: '>=1.34.0 <1.35.0', value: 'v1.12.1', source: 'kubeadm v1.34.0 constants/constants.go CoreDNSVersion' },
@@ -103,7 +103,7 @@ export const COREDNS_TAG: Rule<string>[] = [
  */
 export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOtherRepository: string }>[] = [
   {
-    range: '>=1.21.0 <1.37.0',
+    range: '>=1.21.0 <1.38.0',
     value: { withDefaultRepository: 'coredns/coredns', withOtherRepository: 'coredns' },
     source: 'kubeadm v1.21.0 images/images.go GetDNSImage ("Handle the renaming of the official image")',
   },
@@ -120,6 +120,8 @@ export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOther
  * `kubeadm config images list` output for every patch release from v1.20.0 to v1.30.2.
  */
 export const ETCD_TAG: Rule<string>[] = [
+  // CHANGELOG-1.37 v1.37.0-alpha.1: "Updated the default etcd version to 3.7.0-rc.0"; v1.37.0/v1.37.1 print 3.7.0-0.
+  { range: '>=1.37.0 <1.38.0', value: '3.7.0-0', source: 'kubeadm v1.37 constants/constants.go SupportedEtcdVersion' },
   // v1.36.0 ships the etcd v3.6.8 client (CHANGELOG-1.36 "Dependency"); kubeadm v1.36.1–v1.36.5 print 3.6.8-0.
   { range: '>=1.36.0 <1.37.0', value: '3.6.8-0', source: 'kubeadm v1.36 constants/constants.go SupportedEtcdVersion' },
   // The v1.35 map is keyed by skew from kubeadm's own minor; PR #135271 set the own minor to 3.6.6-0.

@@ -56,14 +56,14 @@ test('catalogImages names the component of every image', () => {
 });
 
 test('a later patch of the newest minor takes its newest known values', () => {
-  assert.deepEqual(catalogImages('v1.36.9').map((i) => i.image), [
-    'registry.k8s.io/kube-apiserver:v1.36.9',
-    'registry.k8s.io/kube-controller-manager:v1.36.9',
-    'registry.k8s.io/kube-scheduler:v1.36.9',
-    'registry.k8s.io/kube-proxy:v1.36.9',
-    'registry.k8s.io/coredns/coredns:v1.14.2',
+  assert.deepEqual(catalogImages('v1.37.4').map((i) => i.image), [
+    'registry.k8s.io/kube-apiserver:v1.37.4',
+    'registry.k8s.io/kube-controller-manager:v1.37.4',
+    'registry.k8s.io/kube-scheduler:v1.37.4',
+    'registry.k8s.io/kube-proxy:v1.37.4',
+    'registry.k8s.io/coredns/coredns:v1.14.6',
     'registry.k8s.io/pause:3.10.2',
-    'registry.k8s.io/etcd:3.6.8-0',
+    'registry.k8s.io/etcd:3.7.0-0',
   ]);
 });
 
@@ -81,7 +81,7 @@ test('a later patch of an older minor takes that minor\'s newest known values', 
 
 test('unknown or malformed versions throw VersionError', () => {
   assert.throws(() => catalogImages('v1.19.16'), VersionError);
-  assert.throws(() => catalogImages('v1.37.0'), VersionError);
+  assert.throws(() => catalogImages('v1.38.0'), VersionError);
   assert.throws(() => catalogImages('v1.28'), VersionError);
   assert.throws(() => componentImage('latest', 'etcd'), VersionError);
   assert.throws(() => defaultImageRepository('1.2.3.4'), VersionError);

@@ -1587,3 +1587,45 @@ test('kubeadm v1.36.5 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/etcd:3.6.8-0',
   ]);
 });
+
+test('kubeadm v1.37.0 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.37.0'), [
+    'registry.k8s.io/kube-apiserver:v1.37.0',
+    'registry.k8s.io/kube-controller-manager:v1.37.0',
+    'registry.k8s.io/kube-scheduler:v1.37.0',
+    'registry.k8s.io/kube-proxy:v1.37.0',
+    'registry.k8s.io/coredns/coredns:v1.14.6',
+    'registry.k8s.io/pause:3.10.2',
+    'registry.k8s.io/etcd:3.7.0-0',
+  ]);
+  assert.deepEqual(images('v1.37.0', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.37.0',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.37.0',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.37.0',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.37.0',
+    'registry.aliyuncs.com/google_containers/coredns:v1.14.6',
+    'registry.aliyuncs.com/google_containers/pause:3.10.2',
+    'registry.aliyuncs.com/google_containers/etcd:3.7.0-0',
+  ]);
+});
+
+test('kubeadm v1.37.1 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.37.1'), [
+    'registry.k8s.io/kube-apiserver:v1.37.1',
+    'registry.k8s.io/kube-controller-manager:v1.37.1',
+    'registry.k8s.io/kube-scheduler:v1.37.1',
+    'registry.k8s.io/kube-proxy:v1.37.1',
+    'registry.k8s.io/coredns/coredns:v1.14.6',
+    'registry.k8s.io/pause:3.10.2',
+    'registry.k8s.io/etcd:3.7.0-0',
+  ]);
+  assert.deepEqual(images('v1.37.1', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.37.1',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.37.1',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.37.1',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.37.1',
+    'registry.aliyuncs.com/google_containers/coredns:v1.14.6',
+    'registry.aliyuncs.com/google_containers/pause:3.10.2',
+    'registry.aliyuncs.com/google_containers/etcd:3.7.0-0',
+  ]);
+});

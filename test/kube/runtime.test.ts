@@ -26,7 +26,7 @@ test('kubeadm v1.20–v1.23 look for docker (→ dockershim), then containerd, t
 });
 
 test('kubeadm v1.24+ look for containerd, CRI-O, cri-dockerd, with unix:// and containerd as the fallback', () => {
-  for (const v of ['v1.24.0', 'v1.28.4', 'v1.36.5']) {
+  for (const v of ['v1.24.0', 'v1.28.4', 'v1.37.1']) {
     assert.deepEqual(knownCriSockets(v), [
       'unix:///var/run/containerd/containerd.sock',
       'unix:///var/run/crio/crio.sock',
@@ -95,7 +95,7 @@ test('kubelet versions as `kubelet --version` prints them, pre-releases below th
   assert.equal(kubeletSkewOk('v1.27.0-rc.1', 'v1.28.4'), false);
   assert.equal(kubeletSkewOk('v1.27.1-rc.0', 'v1.28.4'), true);
   assert.throws(() => kubeletSkewOk('not a version', 'v1.28.4'), VersionError);
-  assert.throws(() => kubeletSkewOk('v1.28.4', 'v1.37.0'), VersionError);
+  assert.throws(() => kubeletSkewOk('v1.28.4', 'v1.38.0'), VersionError);
 });
 
 test('runtime rules refuse unsupported versions', () => {

@@ -6,11 +6,11 @@ test('normalizes with and without the leading v', () => {
   assert.equal(normalizeKubernetesVersion('v1.28.4'), 'v1.28.4');
   assert.equal(normalizeKubernetesVersion('1.28.4'), 'v1.28.4');
   assert.equal(normalizeKubernetesVersion(' 1.20.0 '), 'v1.20.0');
-  assert.equal(normalizeKubernetesVersion('v1.36.5'), 'v1.36.5');
+  assert.equal(normalizeKubernetesVersion('v1.37.1'), 'v1.37.1');
 });
 
 test('a later patch of the newest known minor is accepted', () => {
-  assert.equal(normalizeKubernetesVersion('v1.36.40'), 'v1.36.40');
+  assert.equal(normalizeKubernetesVersion('v1.37.40'), 'v1.37.40');
 });
 
 function rejects(input: string, message: string): void {
@@ -43,11 +43,11 @@ test('malformed versions are refused with a message that says what to write', ()
   rejects('', 'kubernetesVersion "" is not valid: expected MAJOR.MINOR.PATCH such as "v1.28.4"');
 });
 
-test('versions outside v1.20 … v1.36 are refused', () => {
-  const range = 'bootstrap supports v1.20.0 to v1.36.5 (and later patches of v1.36)';
+test('versions outside v1.20 … v1.37 are refused', () => {
+  const range = 'bootstrap supports v1.20.0 to v1.37.1 (and later patches of v1.37)';
   rejects('v1.19.3', `kubernetesVersion "v1.19.3" is not supported: ${range}`);
   rejects('1.19.16', `kubernetesVersion "v1.19.16" is not supported: ${range}`);
-  rejects('v1.37.0', `kubernetesVersion "v1.37.0" is not supported: ${range}`);
+  rejects('v1.38.0', `kubernetesVersion "v1.38.0" is not supported: ${range}`);
   rejects('v2.0.0', `kubernetesVersion "v2.0.0" is not supported: ${range}`);
   rejects('v0.20.0', `kubernetesVersion "v0.20.0" is not supported: ${range}`);
 });
@@ -55,7 +55,7 @@ test('versions outside v1.20 … v1.36 are refused', () => {
 test('SUPPORTED_MINORS lists every minor, oldest first', () => {
   assert.deepEqual(SUPPORTED_MINORS, [
     '1.20', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26',
-    '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36',
+    '1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36', '1.37',
   ]);
 });
 
