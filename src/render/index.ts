@@ -53,6 +53,8 @@ async function renderControlPlaneHost(
       pauseImage: imageFor(inv, 'pause'),
       resolvConf: facts.resolvConf,
       hostname: facts.hostname,
+      patches,
+      log: (line) => notes.push(line),
     }),
   ];
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
