@@ -21,6 +21,7 @@ import { runCommand } from './lab/docker.js';
 import { defaultRepoRoot } from './lab/state.js';
 import { ensureDebianPackages } from './lab/packages.js';
 import { buildLabImages, faultImage, IMAGE_BUILD_PACKAGES, publishFault, restoreImage } from './lab/images/build.js';
+import { parse } from 'yaml';
 import { catalogImages } from '../src/kube/images.js';
 
 const repoRoot = defaultRepoRoot();
@@ -96,6 +97,12 @@ describe('etcd entrypoint', () => {
     const r = await run(['--experimental-initial-corrupt-check=true', '--experimental-watch-progress-notify-interval=5s']);
     assert.equal(r.stdout, '--experimental-initial-corrupt-check=true --experimental-watch-progress-notify-interval=5s\n');
   });
+  it('moves a plain-http metrics listener inward for the /livez /readyz helper', async () => {
+    const r = await runCommand('busybox', ['sh', entrypoint, '--listen-metrics-urls=http://127.0.0.1:2381', '--name=cp1'], {
+      env: { ...process.env, BOOTSTRAP_LAB_ETCD_BINARY: '/bin/echo', BOOTSTRAP_LAB_NODE: '/bin/true', BOOTSTRAP_LAB_ETCD_PROBES: entrypoint },
+    });
+    assert.equal(r.stdout, '--listen-metrics-urls=http://127.0.0.1:22381 --name=cp1\n');
+  });
   it('refuses a feature gate etcd 3.4 has no equivalent for', async () => {
     const r = await run(['--feature-gates=StopGRPCServiceOnDefrag=true']);
     assert.equal(r.code, 1);
@@ -112,7 +119,10 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
     const ports = { etcd: 0, peer: 0, metrics: 0, api: 0, cm: 0, sched: 0 };
     let ca: Buffer;
     let admin: { cert: Buffer; key: Buffer };
-    const env = { BOOTSTRAP_LAB_KUBERNETES_VERSION: version, BOOTSTRAP_LAB_ETCD_BINARY: '/usr/bin/etcd' };
+    const env = {
+      BOOTSTRAP_LAB_KUBERNETES_VERSION: version, BOOTSTRAP_LAB_ETCD_BINARY: '/usr/bin/etcd',
+      BOOTSTRAP_LAB_NODE: process.execPath, BOOTSTRAP_LAB_ETCD_PROBES: join(componentsDir, 'etcd-probes.js'),
+    };
 
     const commandFor = (component: string, extra: string[] = []) => {
       const cmd = rewriteCommand(manifestCommand(join(goldenDir, version, `${component}.yaml`)), [
@@ -153,6 +163,19 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
       assert.equal(ok.status, 200);
       assert.equal((JSON.parse(ok.body) as { health: string }).health, 'true');
       await assert.rejects(get(ports.etcd, '/health', { ca: etcdCA }), /certificate|alert|socket hang up|ECONNRESET/i);
+    });
+
+    it('etcd answers the health probes of kubeadm\'s etcd manifest on its metrics port', async () => {
+      const pod = parse(readFileSync(join(goldenDir, version, 'etcd.yaml'), 'utf8')) as { spec: { containers: Record<string, { httpGet: { path: string } } | undefined>[] } };
+      const container = pod.spec.containers[0]!;
+      const paths = ['livenessProbe', 'readinessProbe', 'startupProbe'].map((p) => container[p]?.httpGet.path).filter((p): p is string => p !== undefined);
+      assert.ok(paths.length >= 2, 'the manifest has probes');
+      for (const path of paths) {
+        const answer = await fetch(`http://127.0.0.1:${ports.metrics}${path}`);
+        assert.equal(answer.status, 200, `${path}: ${await answer.text()}`);
+      }
+      const metrics = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+      assert.match(metrics, /^etcd_server_has_leader 1$/m);
     });
 
     it('kube-apiserver answers /livez, /readyz and /healthz over TLS with its serving certificate', async () => {

@@ -7,7 +7,8 @@
  *
  *   kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, coredns:
  *       busybox + glibc | node + its libraries | the compiled stand-ins (components/) + node_modules
- *   etcd:   busybox + glibc | Debian's real etcd 3.4 behind etcd/etcd-entrypoint.sh (flag mapping, documented there)
+ *   etcd:   the same three layers (node runs the etcd-probes helper) | Debian's real etcd 3.4 behind
+ *           etcd/etcd-entrypoint.sh (flag mapping and /livez /readyz, documented there)
  *   pause:  catatonit, run as `catatonit -P` (a real pause process)
  *
  * Fault variants for tests are pushed beside the real tags: `<tag>-lab-crash` exits at start and
@@ -107,7 +108,7 @@ function recipeFor(component: string, tag: string, layers: LabLayers, kubernetes
     case 'coredns':
       return { layers: standinStack, entrypoint: ['/coredns'], cmd: [], env: [PATH_ENV, `BOOTSTRAP_LAB_COREDNS_VERSION=${tag.replace(/^v/, '')}`] };
     case 'etcd':
-      return { layers: [layers.base, layers.etcd], entrypoint: [], cmd: ['/usr/local/bin/etcd'], env: [PATH_ENV, 'ETCD_UNSUPPORTED_ARCH='] };
+      return { layers: [...standinStack, layers.etcd], entrypoint: [], cmd: ['/usr/local/bin/etcd'], env: [PATH_ENV, 'ETCD_UNSUPPORTED_ARCH='] };
     case 'pause':
       return { layers: [layers.pause], entrypoint: ['/usr/bin/catatonit', '-P'], cmd: [], env: [PATH_ENV] };
     default:
