@@ -38,7 +38,7 @@ test('the coredns/coredns path follows a string compare with the default reposit
 });
 
 test('componentImage returns single entries of the list', () => {
-  assert.equal(componentImage('1.29.15', 'etcd'), 'registry.k8s.io/etcd:3.5.15-0');
+  assert.equal(componentImage('1.29.15', 'etcd'), 'registry.k8s.io/etcd:3.5.16-0');
   assert.equal(componentImage('v1.29.15', 'pause', 'mirror.example/k8s'), 'mirror.example/k8s/pause:3.9');
   assert.equal(componentImage('v1.29.15', 'kube-proxy', 'mirror.example/k8s'), 'mirror.example/k8s/kube-proxy:v1.29.15');
   assert.throws(() => componentImage('v1.29.15', 'kubelet' as never), /unknown component "kubelet"/);

@@ -1084,6 +1084,48 @@ test('kubeadm v1.29.9 image list, default repository and mirror', () => {
   ]);
 });
 
+test('kubeadm v1.29.10 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.29.10'), [
+    'registry.k8s.io/kube-apiserver:v1.29.10',
+    'registry.k8s.io/kube-controller-manager:v1.29.10',
+    'registry.k8s.io/kube-scheduler:v1.29.10',
+    'registry.k8s.io/kube-proxy:v1.29.10',
+    'registry.k8s.io/coredns/coredns:v1.11.1',
+    'registry.k8s.io/pause:3.9',
+    'registry.k8s.io/etcd:3.5.15-0',
+  ]);
+  assert.deepEqual(images('v1.29.10', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.29.10',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.29.10',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.29.10',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.29.10',
+    'registry.aliyuncs.com/google_containers/coredns:v1.11.1',
+    'registry.aliyuncs.com/google_containers/pause:3.9',
+    'registry.aliyuncs.com/google_containers/etcd:3.5.15-0',
+  ]);
+});
+
+test('kubeadm v1.29.11 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.29.11'), [
+    'registry.k8s.io/kube-apiserver:v1.29.11',
+    'registry.k8s.io/kube-controller-manager:v1.29.11',
+    'registry.k8s.io/kube-scheduler:v1.29.11',
+    'registry.k8s.io/kube-proxy:v1.29.11',
+    'registry.k8s.io/coredns/coredns:v1.11.1',
+    'registry.k8s.io/pause:3.9',
+    'registry.k8s.io/etcd:3.5.16-0',
+  ]);
+  assert.deepEqual(images('v1.29.11', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.29.11',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.29.11',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.29.11',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.29.11',
+    'registry.aliyuncs.com/google_containers/coredns:v1.11.1',
+    'registry.aliyuncs.com/google_containers/pause:3.9',
+    'registry.aliyuncs.com/google_containers/etcd:3.5.16-0',
+  ]);
+});
+
 test('kubeadm v1.29.15 image list, default repository and mirror', () => {
   assert.deepEqual(images('v1.29.15'), [
     'registry.k8s.io/kube-apiserver:v1.29.15',
@@ -1092,7 +1134,7 @@ test('kubeadm v1.29.15 image list, default repository and mirror', () => {
     'registry.k8s.io/kube-proxy:v1.29.15',
     'registry.k8s.io/coredns/coredns:v1.11.1',
     'registry.k8s.io/pause:3.9',
-    'registry.k8s.io/etcd:3.5.15-0',
+    'registry.k8s.io/etcd:3.5.16-0',
   ]);
   assert.deepEqual(images('v1.29.15', MIRROR), [
     'registry.aliyuncs.com/google_containers/kube-apiserver:v1.29.15',
@@ -1101,7 +1143,7 @@ test('kubeadm v1.29.15 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/kube-proxy:v1.29.15',
     'registry.aliyuncs.com/google_containers/coredns:v1.11.1',
     'registry.aliyuncs.com/google_containers/pause:3.9',
-    'registry.aliyuncs.com/google_containers/etcd:3.5.15-0',
+    'registry.aliyuncs.com/google_containers/etcd:3.5.16-0',
   ]);
 });
 
@@ -1153,7 +1195,7 @@ test('kubeadm v1.30.5 image list, default repository and mirror', () => {
     'registry.k8s.io/kube-controller-manager:v1.30.5',
     'registry.k8s.io/kube-scheduler:v1.30.5',
     'registry.k8s.io/kube-proxy:v1.30.5',
-    'registry.k8s.io/coredns/coredns:v1.11.1',
+    'registry.k8s.io/coredns/coredns:v1.11.3',
     'registry.k8s.io/pause:3.9',
     'registry.k8s.io/etcd:3.5.15-0',
   ]);
@@ -1162,7 +1204,7 @@ test('kubeadm v1.30.5 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.30.5',
     'registry.aliyuncs.com/google_containers/kube-scheduler:v1.30.5',
     'registry.aliyuncs.com/google_containers/kube-proxy:v1.30.5',
-    'registry.aliyuncs.com/google_containers/coredns:v1.11.1',
+    'registry.aliyuncs.com/google_containers/coredns:v1.11.3',
     'registry.aliyuncs.com/google_containers/pause:3.9',
     'registry.aliyuncs.com/google_containers/etcd:3.5.15-0',
   ]);
@@ -1174,7 +1216,7 @@ test('kubeadm v1.30.14 image list, default repository and mirror', () => {
     'registry.k8s.io/kube-controller-manager:v1.30.14',
     'registry.k8s.io/kube-scheduler:v1.30.14',
     'registry.k8s.io/kube-proxy:v1.30.14',
-    'registry.k8s.io/coredns/coredns:v1.11.1',
+    'registry.k8s.io/coredns/coredns:v1.11.3',
     'registry.k8s.io/pause:3.9',
     'registry.k8s.io/etcd:3.5.15-0',
   ]);
@@ -1183,7 +1225,7 @@ test('kubeadm v1.30.14 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.30.14',
     'registry.aliyuncs.com/google_containers/kube-scheduler:v1.30.14',
     'registry.aliyuncs.com/google_containers/kube-proxy:v1.30.14',
-    'registry.aliyuncs.com/google_containers/coredns:v1.11.1',
+    'registry.aliyuncs.com/google_containers/coredns:v1.11.3',
     'registry.aliyuncs.com/google_containers/pause:3.9',
     'registry.aliyuncs.com/google_containers/etcd:3.5.15-0',
   ]);
@@ -1195,7 +1237,7 @@ test('kubeadm v1.31.0 image list, default repository and mirror', () => {
     'registry.k8s.io/kube-controller-manager:v1.31.0',
     'registry.k8s.io/kube-scheduler:v1.31.0',
     'registry.k8s.io/kube-proxy:v1.31.0',
-    'registry.k8s.io/coredns/coredns:v1.11.3',
+    'registry.k8s.io/coredns/coredns:v1.11.1',
     'registry.k8s.io/pause:3.10',
     'registry.k8s.io/etcd:3.5.15-0',
   ]);
@@ -1204,6 +1246,27 @@ test('kubeadm v1.31.0 image list, default repository and mirror', () => {
     'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.31.0',
     'registry.aliyuncs.com/google_containers/kube-scheduler:v1.31.0',
     'registry.aliyuncs.com/google_containers/kube-proxy:v1.31.0',
+    'registry.aliyuncs.com/google_containers/coredns:v1.11.1',
+    'registry.aliyuncs.com/google_containers/pause:3.10',
+    'registry.aliyuncs.com/google_containers/etcd:3.5.15-0',
+  ]);
+});
+
+test('kubeadm v1.31.1 image list, default repository and mirror', () => {
+  assert.deepEqual(images('v1.31.1'), [
+    'registry.k8s.io/kube-apiserver:v1.31.1',
+    'registry.k8s.io/kube-controller-manager:v1.31.1',
+    'registry.k8s.io/kube-scheduler:v1.31.1',
+    'registry.k8s.io/kube-proxy:v1.31.1',
+    'registry.k8s.io/coredns/coredns:v1.11.3',
+    'registry.k8s.io/pause:3.10',
+    'registry.k8s.io/etcd:3.5.15-0',
+  ]);
+  assert.deepEqual(images('v1.31.1', MIRROR), [
+    'registry.aliyuncs.com/google_containers/kube-apiserver:v1.31.1',
+    'registry.aliyuncs.com/google_containers/kube-controller-manager:v1.31.1',
+    'registry.aliyuncs.com/google_containers/kube-scheduler:v1.31.1',
+    'registry.aliyuncs.com/google_containers/kube-proxy:v1.31.1',
     'registry.aliyuncs.com/google_containers/coredns:v1.11.3',
     'registry.aliyuncs.com/google_containers/pause:3.10',
     'registry.aliyuncs.com/google_containers/etcd:3.5.15-0',
