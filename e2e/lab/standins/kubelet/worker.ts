@@ -33,6 +33,10 @@ export class Backoff {
     if (!e || now - e.lastUpdate > 2 * this.maxMs) return 0;
     return Math.max(0, e.delayMs - (now - eventTime));
   }
+  /** The current back-off period of a key (what the kubelet prints: "Back-off 20s restarting failed container"). */
+  period(key: string): number {
+    return this.entries.get(key)?.delayMs ?? 0;
+  }
   /** Records a restart: the next one waits twice as long. */
   next(key: string, now = Date.now()): number {
     const e = this.entries.get(key);
@@ -202,7 +206,7 @@ export class PodWorker {
     const exitCode = status.exitCode as number;
     if (!this.reported.has(latest.id)) {
       this.reported.add(latest.id);
-      log.info('Container exited', { pod: this.pod.name, containerName: spec.name, exitCode, reason: status.reason, attempt: latest.metadata.attempt });
+      log.info('Container exited', { pod: this.podRef, containerName: spec.name, exitCode, reason: status.reason, attempt: latest.metadata.attempt });
     }
     if (this.pod.restartPolicy === 'Never' || (this.pod.restartPolicy === 'OnFailure' && exitCode === 0)) return;
     const finished = nanosToMs(status.finishedAt) || nanosToMs(status.createdAt);
@@ -210,7 +214,7 @@ export class PodWorker {
     if (wait > 0) {
       if (!this.reported.has(`${latest.id}/backoff`)) {
         this.reported.add(`${latest.id}/backoff`);
-        log.info(`Back-off ${Math.round(wait / 1000)}s restarting failed container`, { pod: this.podRef, containerName: spec.name, reason: 'CrashLoopBackOff' });
+        log.info(`Back-off ${Math.round(this.backoff.period(spec.name) / 1000)}s restarting failed container`, { pod: this.podRef, containerName: spec.name, reason: 'CrashLoopBackOff' });
       }
       return;
     }

@@ -1,0 +1,401 @@
+/**
+ * The lab's crictl and kubelet stand-ins against a real containerd (a private one started for the test, see
+ * e2e/lab/standins/local-containerd.ts): static pods run, crictl prints real crictl's JSON shapes, a manifest
+ * change replaces the pod, a crashing container is restarted with the kubelet's back-off, a restarted kubelet
+ * adopts its pods. Pure parts (flags, JSON spelling, log format, back-off arithmetic) are checked without it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseGoDuration, parsePflag, parseUrfave, UsageError } from './lab/standins/args.js';
+import { protoJson, statusDataJson } from './lab/standins/cri/json.js';
+import { kubeletFlags, parseKubeletFlags } from './lab/standins/kubelet/flags.js';
+import { dockerConfigAuth, registryHost } from './lab/standins/kubelet/images.js';
+import { defaultPullPolicy, parseStaticPod } from './lab/standins/kubelet/pod.js';
+import { Backoff } from './lab/standins/kubelet/worker.js';
+import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
+import { parseCriLog } from './lab/standins/logs.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const CRICTL = join(here, 'lab', 'standins', 'crictl.js');
+const KUBELET = join(here, 'lab', 'standins', 'kubelet.js');
+
+describe('stand-in command lines and formats (no runtime needed)', () => {
+  it('parses crictl flags like urfave/cli: flags before arguments, combined short booleans, env fallbacks', () => {
+    const specs = [
+      { name: 'all', aliases: ['a'], kind: 'bool' as const },
+      { name: 'quiet', aliases: ['q'], kind: 'bool' as const },
+      { name: 'output', aliases: ['o'], kind: 'string' as const },
+      { name: 'creds', kind: 'string' as const, env: 'CRICTL_CREDS' },
+    ];
+    assert.deepEqual(parseUrfave(['-aq', '-o', 'json', 'x', '--all'], specs, {}), { values: { all: true, quiet: true, output: 'json' }, args: ['x', '--all'] });
+    assert.deepEqual(parseUrfave(['--output=yaml'], specs, { CRICTL_CREDS: 'u:p' }), { values: { output: 'yaml', creds: 'u:p' }, args: [] });
+    assert.throws(() => parseUrfave(['--nope'], specs, {}), { message: 'flag provided but not defined: -nope' });
+  });
+
+  it('parses kubelet flags like pflag and rejects flags the version no longer has', () => {
+    assert.deepEqual(parsePflag(['--config=/c.yaml', '--v', '2', '--fail-swap-on=false'], kubeletFlags('v1.28.4')).values, { config: '/c.yaml', v: 2, 'fail-swap-on': false });
+    assert.throws(() => parseKubeletFlags(['--container-runtime=remote'], 'v1.27.0'), { message: 'failed to parse kubelet flag: unknown flag: --container-runtime' });
+    assert.equal(parseKubeletFlags(['--container-runtime=remote'], 'v1.26.9').values['container-runtime'], 'remote');
+    assert.throws(() => parseKubeletFlags(['--network-plugin=cni'], 'v1.24.0'), { message: 'failed to parse kubelet flag: unknown flag: --network-plugin' });
+    assert.equal(parseKubeletFlags(['--network-plugin=cni'], 'v1.23.17').values['network-plugin'], 'cni');
+    assert.throws(() => parseKubeletFlags(['--pod-infra-container-image=x'], 'v1.35.0'), UsageError);
+    assert.equal(parseKubeletFlags(['--pod-infra-container-image=x'], 'v1.34.2').values['pod-infra-container-image'], 'x');
+  });
+
+  it('reads Go durations', () => {
+    assert.equal(parseGoDuration('2s'), 2000);
+    assert.equal(parseGoDuration('1m30s'), 90_000);
+    assert.equal(parseGoDuration('500ms'), 500);
+    assert.throws(() => parseGoDuration('2'), { message: 'time: invalid duration "2"' });
+  });
+
+  it('spells CRI messages as protojson: declaration order, defaults present, null sub-messages absent, sorted maps', () => {
+    const image = { repoTags: ['a:1'], repoDigests: [], id: 'sha256:x', size: '42', uid: null, username: '', spec: { image: 'i', annotations: { z: '1', a: '2' }, userSpecifiedImage: '', runtimeHandler: '', imageRef: '' }, pinned: false };
+    assert.equal(
+      protoJson('ListImagesResponse', { images: [image] }),
+      JSON.stringify({ images: [{ id: 'sha256:x', repoTags: ['a:1'], repoDigests: [], size: '42', username: '', spec: { image: 'i', annotations: { a: '2', z: '1' }, userSpecifiedImage: '', runtimeHandler: '', imageRef: '' }, pinned: false }] }, null, 2),
+    );
+    assert.equal(
+      statusDataJson([{ status: { type: 'Image', value: image }, info: { b: '{"y":1,"x":2}', a: '"quoted"' } }]),
+      JSON.stringify({ a: 'quoted', b: { x: 2, y: 1 }, status: { id: 'sha256:x', pinned: false, repoDigests: [], repoTags: ['a:1'], size: '42', spec: { annotations: { a: '2', z: '1' }, image: 'i', imageRef: '', runtimeHandler: '', userSpecifiedImage: '' }, username: '' } }, null, 2),
+    );
+  });
+
+  it('joins partial CRI log lines', () => {
+    const log = '2026-01-01T00:00:00.1Z stdout P hel\n2026-01-01T00:00:00.2Z stdout F lo\n2026-01-01T00:00:00.3Z stderr F oops\n';
+    assert.deepEqual(parseCriLog(log), [
+      { time: '2026-01-01T00:00:00.1Z', stream: 'stdout', text: 'hello' },
+      { time: '2026-01-01T00:00:00.3Z', stream: 'stderr', text: 'oops' },
+    ]);
+  });
+
+  it('defaults imagePullPolicy and finds registry credentials as the kubelet does', () => {
+    assert.equal(defaultPullPolicy('reg:5000/etcd:3.5.9-0'), 'IfNotPresent');
+    assert.equal(defaultPullPolicy('reg:5000/etcd'), 'Always');
+    assert.equal(defaultPullPolicy('reg:5000/etcd:latest'), 'Always');
+    assert.equal(defaultPullPolicy('reg:5000/etcd@sha256:abc'), 'IfNotPresent');
+    assert.equal(registryHost('10.77.0.1:5001/pause:3.9'), '10.77.0.1:5001');
+    assert.equal(registryHost('library/busybox:1'), 'docker.io');
+    const dir = mkdtempSync(join(tmpdir(), 'lab-keyring-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ auths: { 'http://10.77.0.1:5001': { auth: Buffer.from('lab:s3cret').toString('base64') } } }));
+    assert.deepEqual(dockerConfigAuth('10.77.0.1:5001/kube-apiserver:v1.28.4', [join(dir, 'missing.json'), file]), { username: 'lab', password: 's3cret' });
+    assert.equal(dockerConfigAuth('10.77.0.1:5000/kube-apiserver:v1.28.4', [file]), null);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('backs off 0 s, 10 s, 20 s … 300 s and starts over after 10 quiet minutes', () => {
+    const b = new Backoff();
+    const t0 = 1_000_000;
+    assert.equal(b.remaining('c', t0, t0), 0);
+    assert.equal(b.next('c', t0), 10_000);
+    assert.equal(b.remaining('c', t0 + 1000, t0 + 4000), 7000);
+    assert.equal(b.next('c', t0 + 11_000), 20_000);
+    let delay = 0;
+    for (let i = 0; i < 6; i++) delay = b.next('c', t0 + 12_000 + i);
+    assert.equal(delay, 300_000);
+    assert.equal(b.remaining('c', t0, t0 + 12_005 + 600_001), 0);
+    assert.equal(b.next('c', t0 + 12_005 + 600_001), 10_000);
+  });
+
+  it('names static pods <name>-<node> with a uid that changes with the manifest', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: etcd, namespace: kube-system}\nspec: {containers: [{name: etcd, image: r/etcd:3.5.9-0}]}\n';
+    const a = parseStaticPod('/m/etcd.yaml', text, 'cp1');
+    const b = parseStaticPod('/m/etcd.yaml', text + '# changed\n', 'cp1');
+    assert.equal(a.name, 'etcd-cp1');
+    assert.equal(a.namespace, 'kube-system');
+    assert.equal(a.containers[0]?.imagePullPolicy, 'IfNotPresent');
+    assert.notEqual(a.uid, b.uid);
+    assert.match(a.uid, /^[0-9a-f]{32}$/);
+  });
+});
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function crictl(endpoint: string, ...args: string[]): RunResult {
+  const r = spawnSync(process.execPath, [CRICTL, '-r', endpoint, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function crictlJson(endpoint: string, ...args: string[]): any {
+  const r = crictl(endpoint, ...args);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+async function eventually<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function canRunContainerd(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root';
+  for (const tool of ['containerd', 'runc', 'ctr', 'umoci', 'skopeo']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
+  }
+  return undefined;
+}
+
+const skip = canRunContainerd();
+
+describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 240_000 }, () => {
+  let ctd: LocalContainerd;
+  let work: string;
+  let manifests: string;
+  let kubelet: ChildProcess | undefined;
+  let kubeletLog = '';
+  const healthzPort = 20000 + (process.pid % 20000);
+
+  const startKubelet = (): void => {
+    kubelet = spawn(process.execPath, [KUBELET, '--config', join(work, 'config.yaml'), '--container-runtime-endpoint', ctd.endpoint, '--root-dir', join(work, 'kubelet'), '--hostname-override', 'Node-A'], {
+      env: { ...process.env, BOOTSTRAP_LAB_VERSION_FILE: join(work, 'version') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    kubelet.stdout!.on('data', (b: Buffer) => (kubeletLog += b.toString()));
+    kubelet.stderr!.on('data', (b: Buffer) => (kubeletLog += b.toString()));
+  };
+  const stopKubelet = async (): Promise<void> => {
+    if (!kubelet || kubelet.exitCode !== null) return;
+    const exited = new Promise((r) => kubelet!.once('exit', r));
+    kubelet.kill('SIGTERM');
+    await exited;
+  };
+  /** Writes a manifest the way editors and kubeadm do: a temp file renamed into place. */
+  const writeManifest = (name: string, text: string): void => {
+    const tmp = join(work, `.${name}.tmp`);
+    writeFileSync(tmp, text);
+    renameSync(tmp, join(manifests, name));
+  };
+  const pods = (name: string): any[] => crictlJson(ctd.endpoint, 'pods', '--name', name, '-o', 'json').items;
+  const containers = (podId: string, all = false): any[] => crictlJson(ctd.endpoint, 'ps', ...(all ? ['-a'] : []), '--pod', podId, '-o', 'json').containers;
+
+  before(async () => {
+    ctd = await startLocalContainerd();
+    work = join(ctd.dir, 'node');
+    manifests = join(work, 'manifests');
+    mkdirSync(join(work, 'hostdata'), { recursive: true });
+    mkdirSync(manifests);
+    writeFileSync(join(work, 'hostdata', 'greeting'), 'hello from the host\n');
+    writeFileSync(join(work, 'version'), 'v1.28.4\n');
+    writeFileSync(
+      join(work, 'config.yaml'),
+      [
+        'apiVersion: kubelet.config.k8s.io/v1beta1',
+        'kind: KubeletConfiguration',
+        `staticPodPath: ${manifests}`,
+        `healthzPort: ${healthzPort}`,
+        'healthzBindAddress: 127.0.0.1',
+        `podLogsDir: ${join(work, 'pod-logs')}`,
+        'serializeImagePulls: false',
+        'maxParallelImagePulls: 2',
+        '',
+      ].join('\n'),
+    );
+    startKubelet();
+  });
+
+  after(async () => {
+    await stopKubelet();
+    if (ctd) {
+      crictl(ctd.endpoint, 'rmp', '-f', '-a');
+      await ctd.close();
+    }
+  });
+
+  it('prints the lab version and serves /healthz', async () => {
+    const version = spawnSync(process.execPath, [KUBELET, '--version'], { encoding: 'utf8', env: { ...process.env, BOOTSTRAP_LAB_VERSION_FILE: join(work, 'version') } });
+    assert.equal(version.stdout, 'Kubernetes v1.28.4\n');
+    let body = '';
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      try {
+        body = await (await fetch(`http://127.0.0.1:${healthzPort}/healthz`)).text();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    assert.equal(body, 'ok');
+  });
+
+  it('exits like the real kubelet on a removed flag and on a missing config file', () => {
+    const env = { ...process.env, BOOTSTRAP_LAB_VERSION_FILE: join(work, 'version') };
+    const removed = spawnSync(process.execPath, [KUBELET, '--container-runtime=remote'], { encoding: 'utf8', env });
+    assert.equal(removed.status, 1);
+    assert.match(removed.stdout, /"command failed" err="failed to parse kubelet flag: unknown flag: --container-runtime"/);
+    const missing = spawnSync(process.execPath, [KUBELET, '--config=/nonexistent/config.yaml'], { encoding: 'utf8', env });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stdout, /failed to load kubelet config file, path: \/nonexistent\/config.yaml/);
+  });
+
+  it('runs a two-container static pod that crictl lists in crictl JSON shapes', async () => {
+    writeManifest(
+      'web.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: web, namespace: kube-system, labels: {component: web, tier: control-plane}}',
+        'spec:',
+        '  hostNetwork: true',
+        '  terminationGracePeriodSeconds: 5',
+        '  containers:',
+        '  - name: reader',
+        `    image: ${LOCAL_BUSYBOX_IMAGE}`,
+        '    command: [sh, -c]',
+        '    args: [\'cat /data/greeting; echo "GREETING_ENV=$GREETING"; trap "exit 0" TERM; while true; do sleep 1; done\']',
+        '    env: [{name: GREETING, value: salut}]',
+        '    volumeMounts: [{name: data, mountPath: /data, readOnly: true}]',
+        '  - name: sleeper',
+        `    image: ${LOCAL_BUSYBOX_IMAGE}`,
+        '    imagePullPolicy: Never',
+        '    command: [sh, -c, \'trap "exit 0" TERM; while true; do sleep 1; done\']',
+        '  volumes:',
+        `  - {name: data, hostPath: {path: ${join(work, 'hostdata')}, type: Directory}}`,
+        '',
+      ].join('\n'),
+    );
+    const [pod] = await eventually('the web pod', 30_000, () => {
+      const items = pods('^web-node-a$');
+      return items.length === 1 && items[0].state === 'SANDBOX_READY' && containers(items[0].id).length === 2 ? items : undefined;
+    });
+    assert.deepEqual(Object.keys(pod), ['id', 'metadata', 'state', 'createdAt', 'labels', 'annotations', 'runtimeHandler']);
+    assert.deepEqual(pod.metadata, { name: 'web-node-a', uid: pod.labels['io.kubernetes.pod.uid'], namespace: 'kube-system', attempt: 0 });
+    assert.deepEqual(pod.labels, {
+      component: 'web',
+      'io.kubernetes.pod.name': 'web-node-a',
+      'io.kubernetes.pod.namespace': 'kube-system',
+      'io.kubernetes.pod.uid': pod.metadata.uid,
+      tier: 'control-plane',
+    });
+    assert.equal(pod.annotations['kubernetes.io/config.source'], 'file');
+    assert.match(pod.createdAt, /^\d{19}$/);
+
+    const running = containers(pod.id);
+    assert.deepEqual(running.map((c) => c.metadata.name).sort(), ['reader', 'sleeper']);
+    const reader = running.find((c) => c.metadata.name === 'reader');
+    assert.deepEqual(Object.keys(reader), ['id', 'podSandboxId', 'metadata', 'image', 'imageRef', 'state', 'createdAt', 'labels', 'annotations', 'imageId']);
+    assert.equal(reader.state, 'CONTAINER_RUNNING');
+    assert.deepEqual(reader.metadata, { name: 'reader', attempt: 0 });
+    assert.equal(reader.labels['io.kubernetes.container.name'], 'reader');
+    assert.equal(reader.annotations['io.kubernetes.container.restartCount'], '0');
+
+    const quiet = crictl(ctd.endpoint, 'ps', '-q', '--name', '^reader$');
+    assert.equal(quiet.stdout, `${reader.id}\n`);
+    const logs = await eventually('reader output', 10_000, () => {
+      const out = crictl(ctd.endpoint, 'logs', reader.id).stdout;
+      return out.includes('GREETING_ENV') ? out : undefined;
+    });
+    assert.equal(logs, 'hello from the host\nGREETING_ENV=salut\n');
+    assert.equal(crictl(ctd.endpoint, 'logs', '--tail', '1', reader.id).stdout, 'GREETING_ENV=salut\n');
+
+    const images = crictlJson(ctd.endpoint, 'images', '-o', 'json').images;
+    assert.deepEqual(images.map((i: any) => i.repoTags[0]), [LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE]);
+    assert.deepEqual(Object.keys(images[0]), ['id', 'repoTags', 'repoDigests', 'size', 'username', 'pinned']);
+    assert.match(images[0].size, /^\d+$/);
+    const inspect = crictlJson(ctd.endpoint, 'inspecti', LOCAL_BUSYBOX_IMAGE);
+    assert.deepEqual(Object.keys(inspect.status), ['id', 'pinned', 'repoDigests', 'repoTags', 'size', 'username']);
+    assert.equal(inspect.status.id, images[0].id);
+    const missing = crictl(ctd.endpoint, 'inspecti', 'lab.local/absent:1');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /level=fatal msg="no such image \\"lab.local\/absent:1\\" present"/);
+    assert.equal(crictl(ctd.endpoint, 'images', '-q').stdout, `${images[0].id}\n${images[1].id}\n`);
+    const info = crictlJson(ctd.endpoint, 'info');
+    assert.deepEqual(info.status.conditions[0], { message: '', reason: '', status: true, type: 'RuntimeReady' });
+    assert.match(crictl(ctd.endpoint, 'version').stdout, /^Version:  0\.1\.0\nRuntimeName:  containerd\nRuntimeVersion:  \S+\nRuntimeApiVersion:  v1\n$/);
+  });
+
+  it('replaces the pod when its manifest changes', async () => {
+    const [before] = pods('^web-node-a$');
+    assert.ok(before, 'the web pod runs');
+    writeManifest('web.yaml', [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: web, namespace: kube-system}',
+      'spec:',
+      '  hostNetwork: true',
+      '  terminationGracePeriodSeconds: 5',
+      '  containers:',
+      '  - name: only',
+      `    image: ${LOCAL_BUSYBOX_IMAGE}`,
+      '    command: [sh, -c, \'trap "exit 0" TERM; while true; do sleep 1; done\']',
+      '',
+    ].join('\n'));
+    const [after] = await eventually('the replaced web pod', 40_000, () => {
+      const items = pods('^web-node-a$');
+      return items.length === 1 && items[0].id !== before.id && containers(items[0].id).length === 1 ? items : undefined;
+    });
+    assert.notEqual(after.metadata.uid, before.metadata.uid);
+    assert.deepEqual(containers(after.id).map((c) => c.metadata.name), ['only']);
+    assert.match(kubeletLog, /"Killing static pod" pod="kube-system\/web-node-a" reason="manifest changed"/);
+  });
+
+  it('restarts a crashing container with back-off (immediately, then after 10 s)', async () => {
+    writeManifest('crash.yaml', [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: crash, namespace: default}',
+      'spec:',
+      '  hostNetwork: true',
+      '  containers:',
+      '  - name: boom',
+      `    image: ${LOCAL_BUSYBOX_IMAGE}`,
+      '    command: [sh, -c, \'echo boom; exit 3\']',
+      '',
+    ].join('\n'));
+    const [pod] = await eventually('the crash pod', 30_000, () => {
+      const items = pods('^crash-node-a$');
+      return items.length === 1 ? items : undefined;
+    });
+    const byAttempt = (): Map<number, any> => new Map(containers(pod.id, true).map((c) => [c.metadata.attempt, c]));
+    await eventually('attempt 1', 20_000, () => byAttempt().has(1));
+    const attempt1 = byAttempt().get(1);
+    const attempt2 = await eventually('attempt 2', 30_000, () => byAttempt().get(2));
+    assert.deepEqual(
+      crictlJson(ctd.endpoint, 'ps', '-a', '--id', attempt1.id, '-o', 'json').containers.map((c: any) => c.metadata.attempt),
+      [1],
+      'the newest dead container stays for logs',
+    );
+    assert.equal(byAttempt().has(0), false, 'older dead containers are removed (one dead container per name, as MaxPerPodContainer = 1)');
+    const gapMs = Number((BigInt(attempt2.createdAt) - BigInt(attempt1.createdAt)) / 1_000_000n);
+    assert.ok(gapMs >= 10_000 && gapMs < 16_000, `attempt 2 was created ${gapMs} ms after attempt 1; want the 10 s back-off`);
+    assert.equal(attempt2.annotations['io.kubernetes.container.restartCount'], '2');
+    assert.match(kubeletLog, /"Back-off 10s restarting failed container" pod="default\/crash-node-a" containerName="boom" reason="CrashLoopBackOff"/);
+    rmSync(join(manifests, 'crash.yaml'));
+    await eventually('crash pod removed', 20_000, () => pods('^crash-node-a$').length === 0);
+  });
+
+  it('adopts running pods after a kubelet restart instead of recreating them', async () => {
+    const [before] = pods('^web-node-a$');
+    const containerBefore = containers(before.id)[0];
+    await stopKubelet();
+    kubeletLog = '';
+    startKubelet();
+    await eventually('adoption', 20_000, () => kubeletLog.includes('"Adopted running static pod"'));
+    await new Promise((r) => setTimeout(r, 3000));
+    const [after] = pods('^web-node-a$');
+    assert.equal(after.id, before.id);
+    assert.deepEqual(containers(after.id).map((c) => c.id), [containerBefore.id]);
+  });
+
+  it('reports pull failures the way crictl does', () => {
+    const r = crictl(ctd.endpoint, 'pull', '--creds', 'lab:secret', '127.0.0.1:1/absent:1');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /level=fatal msg="pulling image: rpc error: code = Unknown desc = failed to pull and unpack image/);
+    const both = crictl(ctd.endpoint, 'pull', '--creds', 'a:b', '--auth', 'YTpi', '127.0.0.1:1/absent:1');
+    assert.match(both.stderr, /both `--creds` and `--auth` are specified/);
+  });
+});

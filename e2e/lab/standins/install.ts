@@ -1,0 +1,186 @@
+/**
+ * Installs the lab stand-ins into a running lab node the way the real packages lay themselves out:
+ *
+ * - kubelet deb (kubernetes/release cmd/krel/templates/latest/kubelet/kubelet.spec): /usr/bin/kubelet,
+ *   kubelet.service in the unit directory (mode 0600), /etc/default/kubelet ("KUBELET_EXTRA_ARGS="),
+ *   /var/lib/kubelet and /etc/kubernetes/manifests (each with a .kubelet-keep file).
+ * - kubeadm deb: the drop-in /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf (optional here, because
+ *   bootstrap may write it itself).
+ * - cri-tools deb: /usr/bin/crictl.
+ *
+ * The programs are this repository's compiled stand-ins run by a copy of this machine's /usr/bin/node, with the
+ * node_modules they need, under /opt/bootstrap-lab. kubelet.service is enabled but not started: bootstrap starts it.
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCommand, type DockerCli } from '../docker.js';
+
+export const STANDINS_ROOT = '/opt/bootstrap-lab';
+
+/** kubernetes/release cmd/kubepkg/templates/latest/deb/kubelet/lib/systemd/system/kubelet.service */
+export const KUBELET_SERVICE = `[Unit]
+Description=kubelet: The Kubernetes Node Agent
+Documentation=https://kubernetes.io/docs/home/
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+ExecStart=/usr/bin/kubelet
+Restart=always
+StartLimitInterval=0
+RestartSec=10
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** The kubeadm package's drop-in: same text for every version bootstrap supports ("v1.11+"). */
+export const KUBEADM_DROPIN = `# Note: This dropin only works with kubeadm and kubelet v1.11+
+[Service]
+Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
+Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
+# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically
+EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
+# This is a file that the user can use for overrides of the kubelet args as a last resort. Preferably, the user should use
+# the .NodeRegistration.KubeletExtraArgs object in the configuration files instead. KUBELET_EXTRA_ARGS should be sourced from this file.
+EnvironmentFile=-/etc/default/kubelet
+ExecStart=
+ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
+`;
+
+/** Packages the stand-ins import at run time; their dependencies are followed from package.json. */
+const RUNTIME_PACKAGES = ['@grpc/grpc-js', '@grpc/proto-loader', 'yaml', 'semver'];
+
+export interface InstallStandinsOptions {
+  /** Also install kubeadm's drop-in, as on a host with the kubeadm package (default true). */
+  kubeadmDropIn?: boolean;
+  /** The Kubernetes version the stand-ins report; default: the node's /etc/bootstrap-lab/version (written by the lab). */
+  kubernetesVersion?: string;
+  /** Repository root holding dist/ and node_modules/ (default: found from this file). */
+  repoRoot?: string;
+}
+
+function defaultRepoRoot(): string {
+  // dist/e2e/lab/standins/install.js → four levels up.
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+}
+
+function wrapper(name: string, script: string): string {
+  return `#!/bin/sh
+# ${name}: bootstrap e2e lab STAND-IN (not the real ${name}); see ${STANDINS_ROOT}.
+exec ${STANDINS_ROOT}/node ${STANDINS_ROOT}/dist/e2e/lab/standins/${script} "$@"
+`;
+}
+
+/** The package closure of RUNTIME_PACKAGES inside node_modules (production dependencies only). */
+export function runtimePackageClosure(nodeModules: string, roots: string[] = RUNTIME_PACKAGES): string[] {
+  const seen = new Set<string>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    const manifest = join(nodeModules, name, 'package.json');
+    if (!existsSync(manifest)) throw new Error(`stand-in dependency ${name} is missing from ${nodeModules}; run npm ci`);
+    seen.add(name);
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
+    queue.push(...Object.keys(pkg.dependencies ?? {}));
+  }
+  return [...seen].sort();
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    return e.isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+let bundleCache: { key: string; tar: string } | undefined;
+
+/**
+ * A tar (rooted at /) with everything the stand-ins need on a node except the version file. Built once per
+ * process and content of dist/e2e/lab/standins.
+ */
+export async function buildStandinsBundle(repoRoot = defaultRepoRoot()): Promise<string> {
+  const compiled = join(repoRoot, 'dist', 'e2e', 'lab', 'standins');
+  if (!existsSync(join(compiled, 'kubelet.js'))) throw new Error(`${compiled}/kubelet.js is missing; run npx tsc -p . first`);
+  const jsFiles = listFiles(compiled).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
+  const hash = createHash('sha256');
+  for (const f of jsFiles) hash.update(f).update(readFileSync(f));
+  hash.update(String(statSync(process.execPath).mtimeMs));
+  const key = hash.digest('hex');
+  if (bundleCache?.key === key && existsSync(bundleCache.tar)) return bundleCache.tar;
+
+  const stage = mkdtempSync(join(tmpdir(), 'lab-standins-'));
+  const opt = join(stage, STANDINS_ROOT.slice(1));
+  for (const f of jsFiles) {
+    const target = join(opt, 'dist', 'e2e', 'lab', 'standins', relative(compiled, f));
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(f, target);
+  }
+  writeFileSync(join(opt, 'package.json'), JSON.stringify({ name: 'bootstrap-lab-standins', private: true, type: 'module' }, null, 2) + '\n');
+  const nodeModules = join(repoRoot, 'node_modules');
+  for (const name of runtimePackageClosure(nodeModules)) {
+    cpSync(join(nodeModules, name), join(opt, 'node_modules', name), { recursive: true, dereference: true });
+  }
+  copyFileSync(process.execPath, join(opt, 'node'));
+
+  const put = (path: string, content: string, mode: number): void => {
+    const target = join(stage, path.slice(1));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content, { mode });
+  };
+  put('/usr/bin/kubelet', wrapper('kubelet', 'kubelet.js'), 0o755);
+  put('/usr/bin/crictl', wrapper('crictl', 'crictl.js'), 0o755);
+  put('/usr/lib/systemd/system/kubelet.service', KUBELET_SERVICE, 0o600);
+  put('/etc/default/kubelet', 'KUBELET_EXTRA_ARGS=\n', 0o644);
+  put('/var/lib/kubelet/.kubelet-keep', '', 0o644);
+  put('/etc/kubernetes/manifests/.kubelet-keep', '', 0o644);
+
+  const tar = join(tmpdir(), `lab-standins-${key.slice(0, 16)}.tar`);
+  // usr/... only (never lib/...): on merged-/usr Debian /lib is a symlink that a tar entry must not replace.
+  await runCommand('tar', ['-C', stage, '--owner=0', '--group=0', '-cf', tar, '.'], { timeoutMs: 120_000 });
+  rmSync(stage, { recursive: true, force: true });
+  bundleCache = { key, tar };
+  return tar;
+}
+
+/**
+ * containerd gives sandboxes oom_score_adj -998, which needs CAP_SYS_RESOURCE; lab nodes run without it, so
+ * runc fails ("can't get final child's PID from pipe"). `restrict_oom_score_adj` makes containerd clamp the value
+ * instead. Adds it to the node's CRI section when missing and restarts containerd.
+ */
+async function ensureRestrictOomScoreAdj(container: string, docker: DockerCli): Promise<void> {
+  const script = [
+    'f=/etc/containerd/config.toml',
+    '[ -f "$f" ] || exit 0',
+    'grep -q "restrict_oom_score_adj" "$f" && exit 0',
+    'grep -q "^\\[plugins.\\"io.containerd.grpc.v1.cri\\"\\]" "$f" || exit 0',
+    'sed -i "/^\\[plugins.\\"io.containerd.grpc.v1.cri\\"\\]/a\\  restrict_oom_score_adj = true" "$f"',
+    'if [ -d /run/systemd/system ]; then systemctl restart containerd; fi',
+  ].join('\n');
+  await docker.exec(container, ['sh', '-c', script]);
+}
+
+/** Installs crictl and the kubelet (enabled, not started) into a running lab node. */
+export async function installStandins(container: string, docker: DockerCli, options: InstallStandinsOptions = {}): Promise<void> {
+  const tar = await buildStandinsBundle(options.repoRoot);
+  const remoteTar = `/tmp/bootstrap-lab-standins-${process.pid}.tar`;
+  await docker.copyInto(container, tar, remoteTar, { timeoutMs: 300_000 });
+  await docker.exec(container, ['sh', '-c', 'tar -C / --no-same-owner --keep-directory-symlink -xf "$1" && rm -f "$1"', 'sh', remoteTar], {
+    timeoutMs: 300_000,
+  });
+  if (options.kubernetesVersion) await docker.writeFile(container, '/etc/bootstrap-lab/version', `${options.kubernetesVersion}\n`, 0o644);
+  if (options.kubeadmDropIn ?? true) {
+    await docker.writeFile(container, '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', KUBEADM_DROPIN, 0o644);
+  }
+  await ensureRestrictOomScoreAdj(container, docker);
+  await docker.exec(container, [
+    'sh',
+    '-c',
+    'if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable kubelet.service 2>&1; fi',
+  ]);
+}
