@@ -120,7 +120,9 @@ export const COREDNS_IMAGE_PATH: Rule<{ withDefaultRepository: string; withOther
 /**
  * constants.SupportedEtcdVersion[minor] as each release's kubeadm has it. Patch boundaries come from the
  * cherry-pick pull requests below (merge date → the next patch release), cross-checked against recorded
- * `kubeadm config images list` output for every patch release from v1.20.0 to v1.30.2.
+ * `kubeadm config images list` output for every patch release from v1.20.0 to v1.30.2 and for v1.26.15,
+ * v1.27.16, v1.29.9, v1.29.15, v1.30.5, v1.31.1, v1.32.0, v1.32.13, v1.34.0–v1.34.2, v1.34.10, v1.35.0,
+ * v1.36.4, v1.36.5 and v1.37.1 (kubeadm itself printing them).
  */
 export const ETCD_TAG: Rule<string>[] = [
   // CHANGELOG-1.37 v1.37.0-alpha.1: "Updated the default etcd version to 3.7.0-rc.0"; v1.37.0/v1.37.1 print 3.7.0-0.
