@@ -13,20 +13,24 @@ class FileOperationError extends Error {
 
 /**
  * Unpacks a tar from stdin into a private staging folder, then puts each file in place: copied beside its
- * target, chmod-ed, renamed over it. A replaced file that differs is first kept under the backup suffix.
- * Arguments: backup-suffix, then path and mode (octal) for each file in tar order ("0", "1", …).
+ * target, chmod-ed, renamed over it. A replaced file that differs is first copied to <backup-dir><path>.
+ * Arguments: backup-dir ("" for none), then path and mode (octal) for each file in tar order ("0", "1", …).
  */
 const WRITE_SCRIPT = `set -eu
 umask 022
 stage=$(mktemp -d "\${TMPDIR:-/tmp}/bootstrap.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 tar -x -f - -C "$stage"
-suffix=$1; shift
+backup=$1; shift
+# Backups hold replaced keys too: the folder itself is private.
+if [ -n "$backup" ]; then mkdir -p "$backup" && chmod 0700 "$backup"; fi
 i=0
 while [ "$#" -ge 2 ]; do
   path=$1; mode=$2; shift 2
   mkdir -p "\${path%/*}"
-  if [ -n "$suffix" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then cp -p "$path" "$path$suffix"; fi
+  if [ -n "$backup" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then
+    mkdir -p "$backup\${path%/*}" && cp -p "$path" "$backup$path"
+  fi
   tmp="$path.bootstrap-tmp.$$"
   cp "$stage/$i" "$tmp"
   chmod "$mode" "$tmp"
@@ -43,7 +47,7 @@ export async function writeFilesWithShell(exec: Exec, files: readonly FileWrite[
   // Staged copies are 0600 whatever they become: a private key never sits readable in the staging folder.
   const archive = tar(files.map((f, i) => ({ name: String(i), content: Buffer.from(f.content), mode: 0o600 })));
   const args = files.flatMap((f) => [f.path, f.mode.toString(8).padStart(4, '0')]);
-  const result = await exec(['sh', '-c', WRITE_SCRIPT, 'sh', options.backupSuffix ?? '', ...args], { stdin: archive });
+  const result = await exec(['sh', '-c', WRITE_SCRIPT, 'sh', options.backupDir ?? '', ...args], { stdin: archive });
   if (result.code !== 0) {
     throw new FileOperationError(`writing ${files.length} file(s) failed: ${(result.stderr || result.stdout).trim()}`);
   }

@@ -32,8 +32,12 @@ export interface FileWrite {
 }
 
 export interface WriteOptions {
-  /** Keep a copy of each different file being replaced as <path><backupSuffix> (e.g. ".bootstrap-backup-20261122T153000Z"). */
-  backupSuffix?: string;
+  /**
+   * Keep a copy of each different file being replaced under this folder, at its own absolute path
+   * (e.g. /var/lib/bootstrap/backups/20261122T153000Z/etc/kubernetes/admin.conf). A folder apart, not a
+   * suffix: kubelet would read a backup left beside a static Pod manifest as one more Pod.
+   */
+  backupDir?: string;
 }
 
 export interface Host {

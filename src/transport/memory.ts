@@ -61,7 +61,7 @@ export class MemoryHost implements Host {
     for (const f of files) {
       const content = Buffer.from(f.content);
       const old = this.files.get(f.path);
-      if (old && options.backupSuffix && !old.content.equals(content)) this.files.set(f.path + options.backupSuffix, old);
+      if (old && options.backupDir && !old.content.equals(content)) this.files.set(options.backupDir + f.path, old);
       this.files.set(f.path, { content, mode: f.mode });
     }
   }

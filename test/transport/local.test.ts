@@ -48,14 +48,14 @@ test('writeFiles puts every file in place with its mode, creating folders, backi
 
   await host.writeFiles(
     [{ path: conf, content: 'v2\n', mode: 0o644 }, { path: key, content: 'secret\n', mode: 0o600 }],
-    { backupSuffix: '.bootstrap-backup-1' },
+    { backupDir: join(dir, 'backup') },
   );
   assert.equal(await readFile(conf, 'utf8'), 'v2\n');
-  assert.equal(await readFile(`${conf}.bootstrap-backup-1`, 'utf8'), 'v1\n');
+  assert.equal(await readFile(join(dir, 'backup', conf), 'utf8'), 'v1\n');
   // An identical file is not backed up, and no temporary file is left anywhere.
-  const pkiFiles = await readdir(join(dir, 'pki'));
-  assert.deepEqual(pkiFiles, ["it's a key"]);
-  assert.deepEqual((await readdir(join(dir, 'deep', 'er'))).sort(), ['a b.conf', 'a b.conf.bootstrap-backup-1']);
+  assert.deepEqual(await readdir(join(dir, 'pki')), ["it's a key"]);
+  assert.deepEqual(await readdir(join(dir, 'deep', 'er')), ['a b.conf']);
+  assert.equal(await host.readFile(join(dir, 'backup', key)), undefined);
 });
 
 test('hashFiles returns the sha256 of existing regular files only', async () => {

@@ -1,0 +1,696 @@
+/**
+ * A Host reached over SSH (ssh2): one connection per host, reused for every command, file transfer and
+ * tunnelled connection; keep-alives; host keys verified before any credential is sent; authentication tried
+ * in a fixed order that stays within the server's MaxAuthTries; an optional jump host with its own user, key
+ * and host key; sudo for non-root users. The only module that uses ssh2.
+ *
+ * Where settings come from, first found wins: the inventory, then ~/.ssh/config (ssh-config.ts), then the
+ * built-in defaults. The inventory's merged settings carry the defaults already, so a value equal to its
+ * default (user root, port 22, no identityFile, no bastion) counts as "not set" and ~/.ssh/config may
+ * supply it.
+ *
+ * Authentication order: the identity file(s) (inventory, else ~/.ssh/config), then ssh-agent when enabled,
+ * then the default keys ~/.ssh/id_ed25519, id_ecdsa, id_rsa (only when no identity file is configured, as
+ * ssh does), then a password when a prompt is available. Passwords are never read from the inventory.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
+import type { HostSpec } from '../inventory/types.js';
+import { hashFilesWithShell, readFileWithShell, writeFilesWithShell } from './files.js';
+import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './host.js';
+import { addKnownHost, blobType, fingerprint, hostToken, HostKeyError, publicKeyLine, trustedKeys, verifyHostKey } from './known-hosts.js';
+import type { HostKeyCheck } from './known-hosts.js';
+import { commandLine } from './shell.js';
+import { loadSshConfig, lookupSshConfig, SshConfigError } from './ssh-config.js';
+import type { SshConfigEntry } from './ssh-config.js';
+import { parseSudoProbe, redact, SUDO_PROBE, sudoCommand, SudoError } from './sudo.js';
+import type { SudoMode } from './sudo.js';
+
+export { HostKeyError } from './known-hosts.js';
+export { SudoError } from './sudo.js';
+export { SshConfigError } from './ssh-config.js';
+
+const { Client, utils } = ssh2;
+type SshClient = InstanceType<typeof Client>;
+
+export type Prompter = (question: string, secret: boolean) => Promise<string>;
+
+export interface SshConnectOptions {
+  /** Record the key of a host that has none in known_hosts (and none pinned) instead of refusing it. */
+  acceptNewHostKeys?: boolean;
+  /** Asks the user (passphrases, passwords); without it nothing is ever asked. */
+  prompt?: Prompter;
+  log?: (line: string) => void;
+  /** The ssh client config to read; null reads none. Default: <homeDir>/.ssh/config. */
+  sshConfigFile?: string | null;
+  /** Where ~/.ssh lives (default keys, config). Default: the user's home. */
+  homeDir?: string;
+  /** ssh-agent socket. Default: $SSH_AUTH_SOCK. */
+  agentSocket?: string;
+  /** Write new known_hosts entries hashed, as `HashKnownHosts yes` does. Default: plain. */
+  hashKnownHosts?: boolean;
+  /** SSH keep-alive period; the connection is dropped after 3 unanswered ones. Default 15 s. */
+  keepaliveIntervalMs?: number;
+  /** The inventory file, named in the re-pin hint of host key errors. */
+  inventoryFile?: string;
+  /** Commands running at once on the connection; sshd refuses more than MaxSessions (10 by default). */
+  maxSessions?: number;
+}
+
+/** Built-in defaults of the inventory's ssh settings (src/inventory/resolve.ts); equal means "not set". */
+const INVENTORY_DEFAULT = { user: 'root', port: 22 };
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+/** ssh2's host key algorithms, in its own order of preference. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+// ---------------------------------------------------------------------------------------------- errors
+
+export type ConnectProblem = 'timeout' | 'refused' | 'unreachable' | 'closed' | 'failed';
+
+/** The machine could not be reached, or the connection dropped: worth retrying later. */
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+  readonly retryable = true;
+  constructor(readonly kind: ConnectProblem, readonly host: string, message: string) {
+    super(message);
+  }
+}
+
+/** No credential was accepted: never retried (each attempt counts against the server's limits). */
+export class AuthenticationError extends Error {
+  override name = 'AuthenticationError';
+  readonly retryable = false;
+  constructor(readonly host: string, readonly user: string, readonly tried: readonly string[], message: string) {
+    super(message);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ settings
+
+/** One machine to open an SSH connection to, with everything needed to authenticate and verify it. */
+export interface SshEndpoint {
+  /** For messages: the inventory host name, or "jump host <address> of <host>". */
+  label: string;
+  address: string;
+  port: number;
+  user: string;
+  /** Explicit key files; when empty the default keys are tried instead. */
+  identityFiles: string[];
+  agent: boolean;
+  hostKeyCheck: HostKeyCheck;
+}
+
+export interface SshRoute {
+  target: SshEndpoint;
+  bastion?: SshEndpoint;
+  connectTimeoutMs: number;
+}
+
+function configEntries(opts: SshConnectOptions): { entries: SshConfigEntry[]; file: string } {
+  const file = opts.sshConfigFile === undefined ? join(opts.homeDir ?? homedir(), '.ssh', 'config') : opts.sshConfigFile;
+  return file === null ? { entries: [], file: '' } : { entries: loadSshConfig(file), file };
+}
+
+/** Applies ~/.ssh/config under the inventory's settings: the endpoints a host is reached through. */
+export function resolveRoute(host: HostSpec, opts: SshConnectOptions = {}): SshRoute {
+  const { entries, file } = configEntries(opts);
+  const home = opts.homeDir ?? homedir();
+  const ssh = host.ssh;
+  const repin = opts.inventoryFile ?? '<inventory>';
+  const inventoryUser = ssh.user !== INVENTORY_DEFAULT.user ? ssh.user : undefined;
+  const conf = lookupSshConfig(entries, host.address, file, inventoryUser ?? INVENTORY_DEFAULT.user, home);
+  const address = conf.hostName ?? host.address;
+  const port = ssh.port !== INVENTORY_DEFAULT.port ? ssh.port : conf.port ?? INVENTORY_DEFAULT.port;
+  const target: SshEndpoint = {
+    label: host.name,
+    address,
+    port,
+    user: inventoryUser ?? conf.user ?? INVENTORY_DEFAULT.user,
+    identityFiles: ssh.identityFile ? [ssh.identityFile] : conf.identityFiles,
+    agent: ssh.agent,
+    hostKeyCheck: { name: host.name, address, port, pinned: host.hostKeys, knownHostsFile: ssh.knownHostsFile, repin },
+  };
+
+  let jump: { alias: string; port?: number; user?: string; identityFile?: string; agent: boolean; pinned: string[] } | undefined;
+  if (ssh.bastion) {
+    const b = ssh.bastion;
+    jump = {
+      alias: b.address,
+      port: b.port !== INVENTORY_DEFAULT.port ? b.port : undefined,
+      user: b.user !== INVENTORY_DEFAULT.user ? b.user : undefined,
+      identityFile: b.identityFile,
+      agent: b.agent,
+      pinned: b.hostKeys,
+    };
+  } else if (conf.proxyJump) {
+    // As ssh does, a ProxyJump host without user@ logs in with the ssh_config User, else the local user name.
+    jump = { alias: conf.proxyJump.host, port: conf.proxyJump.port, user: conf.proxyJump.user, agent: ssh.agent, pinned: [] };
+    jump.user ??= lookupSshConfig(entries, jump.alias, file, '', home).user ?? userInfo().username;
+  }
+  let bastion: SshEndpoint | undefined;
+  if (jump) {
+    const bconf = lookupSshConfig(entries, jump.alias, file, jump.user ?? INVENTORY_DEFAULT.user, home);
+    if (bconf.proxyJump && bconf.proxyJump.host !== jump.alias) {
+      throw new SshConfigError(`${file}: the jump host ${jump.alias} of ${host.name} has its own ProxyJump; chains of jump hosts are not supported`);
+    }
+    const baddress = bconf.hostName ?? jump.alias;
+    const bport = jump.port ?? bconf.port ?? INVENTORY_DEFAULT.port;
+    bastion = {
+      label: `jump host ${baddress} of ${host.name}`,
+      address: baddress,
+      port: bport,
+      user: jump.user ?? bconf.user ?? INVENTORY_DEFAULT.user,
+      identityFiles: jump.identityFile ? [jump.identityFile] : bconf.identityFiles,
+      agent: jump.agent,
+      hostKeyCheck: { name: `jump host of ${host.name}`, address: baddress, port: bport, pinned: jump.pinned, knownHostsFile: ssh.knownHostsFile, repin },
+    };
+  }
+  return { target, bastion, connectTimeoutMs: ssh.connectTimeoutMs };
+}
+
+// -------------------------------------------------------------------------------------- connecting
+
+/** A timer that can be paused while the user answers a prompt: waiting for a person is not a slow host. */
+class Deadline {
+  private timer: NodeJS.Timeout | undefined;
+  private remaining: number;
+  private started = 0;
+  constructor(ms: number, private readonly onExpire: () => void) {
+    this.remaining = ms;
+    this.resume();
+  }
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remaining -= Date.now() - this.started;
+  }
+  resume(): void {
+    if (this.timer || this.remaining === Infinity) return;
+    this.started = Date.now();
+    this.timer = setTimeout(this.onExpire, Math.max(0, this.remaining));
+  }
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remaining = Infinity;
+  }
+}
+
+/** Host key algorithms with the types already trusted for this host first, as OpenSSH orders them. */
+function hostKeyAlgorithms(check: HostKeyCheck): string[] {
+  let known: string[] = [];
+  try {
+    known = [...new Set(trustedKeys(check).keys.map((k) => k.type))];
+  } catch {
+    /* an unreadable known_hosts is reported by the verifier */
+  }
+  const algorithmsOf = (type: string) => (type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type]);
+  const first = known.flatMap(algorithmsOf).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
+  return [...first, ...HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+}
+
+function isEncryptedKeyError(err: Error): boolean {
+  return /encrypted|passphrase/i.test(err.message);
+}
+
+interface AuthState {
+  tried: string[];
+  serverMethods?: AuthenticationType[];
+  /** The password asked for this endpoint, kept so it is asked at most once. */
+  password?: string;
+}
+
+/**
+ * The auth handler: one method per call, skipping what the server does not offer. Starts with "none", which
+ * OpenSSH does not count against MaxAuthTries, to learn the offered methods.
+ */
+function authHandler(ep: SshEndpoint, opts: SshConnectOptions, deadline: Deadline, state: AuthState) {
+  const home = opts.homeDir ?? homedir();
+  const agentSocket = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  const log = opts.log ?? (() => {});
+  const ask = async (question: string, secret: boolean): Promise<string | undefined> => {
+    if (!opts.prompt) return undefined;
+    deadline.pause();
+    try {
+      return await opts.prompt(question, secret);
+    } finally {
+      deadline.resume();
+    }
+  };
+
+  const keyAttempt = (file: string, explicit: boolean) => async (): Promise<AnyAuthMethod | undefined> => {
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch (err) {
+      if (explicit) {
+        state.tried.push(`key ${file} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (err as Error).message})`);
+      }
+      return undefined;
+    }
+    let key = utils.parseKey(data);
+    if (key instanceof Error && isEncryptedKeyError(key)) {
+      const passphrase = await ask(`Enter passphrase for key '${file}': `, true);
+      if (passphrase === undefined) {
+        log(`${ep.label}: skipping encrypted key ${file} (no terminal to ask for its passphrase)`);
+        state.tried.push(`key ${file} (encrypted, no prompt)`);
+        return undefined;
+      }
+      if (passphrase === '') return undefined;
+      key = utils.parseKey(data, passphrase);
+      if (key instanceof Error) {
+        state.tried.push(`key ${file} (wrong passphrase)`);
+        return undefined;
+      }
+    }
+    if (key instanceof Error) {
+      state.tried.push(`key ${file} (unreadable: ${key.message})`);
+      return undefined;
+    }
+    const parsed = (Array.isArray(key) ? key[0] : key) as ParsedKey;
+    state.tried.push(`key ${file} (${parsed.type} ${fingerprint(parsed.getPublicSSH())})`);
+    return { type: 'publickey', username: ep.user, key: parsed };
+  };
+
+  const attempts: { method: AuthenticationType; make: () => Promise<AnyAuthMethod | undefined> }[] = [];
+  for (const file of ep.identityFiles) attempts.push({ method: 'publickey', make: keyAttempt(file, true) });
+  if (ep.agent && agentSocket && existsSync(agentSocket)) {
+    attempts.push({
+      method: 'publickey',
+      make: async () => {
+        state.tried.push('ssh-agent');
+        return { type: 'agent', username: ep.user, agent: agentSocket };
+      },
+    });
+  }
+  if (!ep.identityFiles.length) {
+    for (const name of DEFAULT_KEYS) attempts.push({ method: 'publickey', make: keyAttempt(join(home, '.ssh', name), false) });
+  }
+  const askPassword = async () => (state.password ??= await ask(`${ep.user}@${ep.address}'s password: `, true));
+  attempts.push({
+    method: 'password',
+    make: async () => {
+      const password = await askPassword();
+      if (password === undefined) return undefined;
+      state.tried.push('password');
+      return { type: 'password', username: ep.user, password };
+    },
+  });
+  attempts.push({
+    method: 'keyboard-interactive',
+    make: async () => {
+      const password = await askPassword();
+      if (password === undefined) return undefined;
+      state.tried.push('keyboard-interactive');
+      return {
+        type: 'keyboard-interactive',
+        username: ep.user,
+        prompt: (_name: string, _instructions: string, _lang: string, prompts: Prompt[], finish: (answers: string[]) => void) => {
+          // Hidden prompts get the password; anything else is put to the user as asked.
+          void Promise.all(prompts.map(async (p) => (p.echo ? (await ask(p.prompt, false)) ?? '' : password))).then(finish);
+        },
+      };
+    },
+  });
+
+  let first = true;
+  return (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler): void => {
+    if (first) {
+      first = false;
+      next({ type: 'none', username: ep.user });
+      return;
+    }
+    if (methodsLeft) state.serverMethods = methodsLeft;
+    void (async () => {
+      while (attempts.length) {
+        const attempt = attempts.shift()!;
+        if (methodsLeft && !methodsLeft.includes(attempt.method)) continue;
+        const method = await attempt.make();
+        if (method) return next(method);
+      }
+      next(false as unknown as AnyAuthMethod);
+    })().catch(() => next(false as unknown as AnyAuthMethod));
+  };
+}
+
+function connectProblem(err: NodeJS.ErrnoException): ConnectProblem {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unreachable';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'closed';
+    default:
+      return 'failed';
+  }
+}
+
+interface OpenOptions {
+  opts: SshConnectOptions;
+  timeoutMs: number;
+  /** A stream to the server (through a jump host) instead of a new TCP connection. */
+  sock?: Duplex;
+  /** Only fetch the host key: report it, never authenticate. */
+  onHostKey?: (blob: Buffer) => void;
+}
+
+/** Opens one authenticated ssh2 connection, or fails with a typed error. */
+function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
+  const { opts } = o;
+  const log = opts.log ?? (() => {});
+  const client = new Client();
+  const where = `${ep.user}@${hostToken(ep.address, ep.port)}`;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let hostKeyError: HostKeyError | undefined;
+    const state: AuthState = { tried: [] };
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      deadline.cancel();
+      client.end();
+      o.sock?.destroy();
+      reject(err);
+    };
+    const deadline = new Deadline(o.timeoutMs, () => {
+      fail(new ConnectError('timeout', ep.label, `${ep.label}: no SSH connection to ${where} within ${o.timeoutMs / 1000}s`));
+      client.destroy();
+    });
+    const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
+      if (o.onHostKey) {
+        o.onHostKey(key);
+        return verify(false);
+      }
+      try {
+        if (verifyHostKey(ep.hostKeyCheck, key, opts.acceptNewHostKeys === true) === 'new') {
+          addKnownHost(ep.hostKeyCheck.knownHostsFile, ep.address, ep.port, key, { hashed: opts.hashKnownHosts });
+          log(`${ep.label}: added ${blobType(key)} ${fingerprint(key)} for ${hostToken(ep.address, ep.port)} to ${ep.hostKeyCheck.knownHostsFile}`);
+        }
+        verify(true);
+      } catch (err) {
+        hostKeyError = err instanceof HostKeyError ? err : undefined;
+        if (!hostKeyError) fail(new ConnectError('failed', ep.label, `${ep.label}: cannot check the host key: ${(err as Error).message}`));
+        verify(false);
+      }
+    };
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      deadline.cancel();
+      const how = state.tried.at(-1) ?? 'none';
+      log(`${ep.label}: connected to ${where}${o.sock ? ' through the jump host' : ''} (${how})`);
+      resolve(client);
+    });
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (hostKeyError) return fail(hostKeyError);
+      if (o.onHostKey && err.level === 'handshake') return fail(new ConnectError('closed', ep.label, 'host key fetched'));
+      if (err.level === 'client-authentication') {
+        const offered = state.serverMethods ? `; the server accepts: ${state.serverMethods.join(', ')}` : '';
+        const tried = state.tried.length ? state.tried.join('; ') : 'no usable credential (no key file, agent or prompt)';
+        return fail(new AuthenticationError(ep.label, ep.user, state.tried,
+          `${ep.label}: authentication as ${ep.user} failed at ${hostToken(ep.address, ep.port)} (tried: ${tried}${offered})`));
+      }
+      const kind = err.code !== undefined ? connectProblem(err as NodeJS.ErrnoException) : 'failed';
+      const text = redact(err.message, state.password);
+      fail(new ConnectError(kind, ep.label, `${ep.label}: cannot connect to ${hostToken(ep.address, ep.port)}: ${text}`));
+    });
+    client.on('close', () => {
+      if (hostKeyError) return fail(hostKeyError);
+      fail(new ConnectError('closed', ep.label, `${ep.label}: ${hostToken(ep.address, ep.port)} closed the connection during the SSH handshake`));
+    });
+    const config: ConnectConfig = {
+      username: ep.user,
+      readyTimeout: 0, // the Deadline above, which pauses while prompting, replaces ssh2's own
+      keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+      hostVerifier,
+      algorithms: { serverHostKey: hostKeyAlgorithms(ep.hostKeyCheck) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+      authHandler: authHandler(ep, opts, deadline, state) as unknown as ConnectConfig['authHandler'],
+    };
+    if (o.sock) config.sock = o.sock;
+    else Object.assign(config, { host: ep.address, port: ep.port });
+    client.connect(config);
+  });
+}
+
+/** A direct-tcpip channel from an open connection to address:port as the server sees it. */
+function forward(client: SshClient, label: string, address: string, port: number): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
+      if (err) reject(new ConnectError('unreachable', label, `${label}: cannot open a tunnel to ${hostToken(address, port)}: ${err.message}`));
+      else resolve(channel);
+    });
+  });
+}
+
+function endClient(client: SshClient): Promise<void> {
+  return new Promise((resolve) => {
+    const done = setTimeout(resolve, 2000);
+    client.once('close', () => {
+      clearTimeout(done);
+      resolve();
+    });
+    client.end();
+  });
+}
+
+/** Limits how many session channels are open at once on one connection. */
+class Slots {
+  private busy = 0;
+  private waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async acquire(): Promise<void> {
+    if (this.busy < this.size) {
+      this.busy++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy--;
+  }
+}
+
+// -------------------------------------------------------------------------------------------- host
+
+export class SshHost implements Host {
+  readonly name: string;
+  private sudoMode: Promise<SudoMode> | undefined;
+  private lost: ConnectError | undefined;
+  private readonly slots: Slots;
+
+  private constructor(
+    private readonly spec: HostSpec,
+    private readonly route: SshRoute,
+    private readonly client: SshClient,
+    private readonly jumpClient: SshClient | undefined,
+    private readonly opts: SshConnectOptions,
+  ) {
+    this.name = spec.name;
+    this.slots = new Slots(opts.maxSessions ?? 8);
+    const onLost = (which: string) => () => {
+      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${which} was lost`);
+    };
+    client.on('close', onLost(''));
+    jumpClient?.on('close', onLost(' through the jump host'));
+    // After the handshake, errors (e.g. keep-alive timeouts) end the connection; 'close' records it.
+    client.on('error', (err) => opts.log?.(`${this.name}: ${err.message}`));
+    jumpClient?.on('error', (err) => opts.log?.(`${this.name}: jump host: ${err.message}`));
+  }
+
+  /** Opens the host's one connection (through its jump host, if any), verifying host keys first. */
+  static async connect(host: HostSpec, opts: SshConnectOptions = {}): Promise<SshHost> {
+    const route = resolveRoute(host, opts);
+    const timeoutMs = route.connectTimeoutMs;
+    let jumpClient: SshClient | undefined;
+    let sock: Duplex | undefined;
+    if (route.bastion) {
+      jumpClient = await openClient(route.bastion, { opts, timeoutMs });
+      try {
+        sock = await forward(jumpClient, host.name, route.target.address, route.target.port);
+      } catch (err) {
+        jumpClient.end();
+        throw err;
+      }
+    }
+    try {
+      const client = await openClient(route.target, { opts, timeoutMs, sock });
+      return new SshHost(host, route, client, jumpClient, opts);
+    } catch (err) {
+      jumpClient?.end();
+      throw err;
+    }
+  }
+
+  /** The user commands run as over SSH (after ~/.ssh/config). */
+  get user(): string {
+    return this.route.target.user;
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    let command = [...argv];
+    let stdin = options.stdin;
+    let secret: string | undefined;
+    if (options.sudo ?? this.spec.ssh.sudo) {
+      const mode = await this.findSudoMode();
+      ({ argv: command, stdin } = sudoCommand(mode, argv, stdin));
+      if (mode.kind === 'password') secret = mode.password;
+    }
+    const result = await this.run(commandLine(command), stdin, options);
+    return secret ? { ...result, stdout: redact(result.stdout, secret), stderr: redact(result.stderr, secret) } : result;
+  }
+
+  readFile(path: string): Promise<Buffer | undefined> {
+    return readFileWithShell(this.exec.bind(this), path);
+  }
+
+  hashFiles(paths: readonly string[]): Promise<Map<string, string>> {
+    return hashFilesWithShell(this.exec.bind(this), paths);
+  }
+
+  writeFiles(files: readonly FileWrite[], options?: WriteOptions): Promise<void> {
+    return writeFilesWithShell(this.exec.bind(this), files, options);
+  }
+
+  async connect(port: number, host = '127.0.0.1'): Promise<Duplex> {
+    if (this.lost) throw this.lost;
+    return forward(this.client, this.name, host, port);
+  }
+
+  async close(): Promise<void> {
+    await endClient(this.client);
+    if (this.jumpClient) await endClient(this.jumpClient);
+  }
+
+  /** Runs one command line on a session channel of the shared connection. */
+  private async run(line: string, stdin: string | Buffer | undefined, options: ExecOptions): Promise<ExecResult> {
+    if (this.lost) throw this.lost;
+    if (options.signal?.aborted) return { code: -1, stdout: '', stderr: '' };
+    await this.slots.acquire();
+    try {
+      return await new Promise<ExecResult>((resolve, reject) => {
+        this.client.exec(line, (err, channel) => {
+          if (err) {
+            reject(this.lost ?? new ConnectError('failed', this.name, `${this.name}: cannot start a command: ${err.message}`));
+            return;
+          }
+          const stdout: Buffer[] = [];
+          const stderr: Buffer[] = [];
+          let code: number | undefined;
+          let stopped = false;
+          let timedOut = false;
+          const stop = () => {
+            if (stopped) return;
+            stopped = true;
+            // TERM reaches the command (sudo relays it); closing the channel ends our side at once.
+            try {
+              channel.signal('TERM');
+            } catch {
+              /* channel already gone */
+            }
+            channel.close();
+          };
+          const timer = options.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), options.timeoutMs) : undefined;
+          options.signal?.addEventListener('abort', stop, { once: true });
+          channel.on('data', (d: Buffer) => stdout.push(d));
+          channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+          channel.on('exit', (exitCode: number | null) => {
+            code = typeof exitCode === 'number' ? exitCode : -1;
+          });
+          channel.on('close', () => {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', stop);
+            const out = Buffer.concat(stdout).toString('utf8');
+            const errText = Buffer.concat(stderr).toString('utf8');
+            if (!stopped && code === undefined && this.lost) return reject(this.lost);
+            const result: ExecResult = { code: stopped ? -1 : code ?? -1, stdout: out, stderr: errText };
+            if (timedOut) result.timedOut = true;
+            resolve(result);
+          });
+          channel.on('error', () => {
+            /* reported through 'close' */
+          });
+          if (stdin !== undefined) channel.end(stdin);
+          else channel.end();
+        });
+      });
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  /** Whether and how sudo is used, found once per host; a password is asked at most once. */
+  private findSudoMode(): Promise<SudoMode> {
+    this.sudoMode ??= (async (): Promise<SudoMode> => {
+      if (this.user === 'root') return { kind: 'root' };
+      const probe = parseSudoProbe((await this.run(commandLine(SUDO_PROBE), undefined, {})).stdout);
+      if (probe.kind === 'root' || probe.kind === 'nopasswd') return { kind: probe.kind };
+      if (probe.kind === 'no-sudo') throw new SudoError(`${this.name}: ${this.user} is not root and sudo is not installed`);
+      if (!this.opts.prompt) {
+        throw new SudoError(`${this.name}: sudo needs a password for ${this.user} (${probe.message || 'no passwordless sudo'}); ` +
+          'allow it without one (NOPASSWD) or run interactively to be asked once');
+      }
+      const password = await this.opts.prompt(`[sudo] password for ${this.user} on ${this.name}: `, true);
+      const mode: SudoMode = { kind: 'password', password };
+      const check = sudoCommand(mode, ['true']);
+      const result = await this.run(commandLine(check.argv), check.stdin, {});
+      if (result.code !== 0) {
+        const why = redact(result.stderr, password).trim().split('\n').filter((l) => l.trim()).at(-1) ?? `exit ${result.code}`;
+        throw new SudoError(`${this.name}: sudo refused ${this.user}'s password (${why})`);
+      }
+      this.opts.log?.(`${this.name}: sudo with a password for ${this.user}`);
+      return mode;
+    })();
+    return this.sudoMode;
+  }
+}
+
+/**
+ * The key a host presents now, for `bootstrap hosts trust`: nothing is verified about the host itself and no
+ * credential is sent to it (a jump host in between is verified and logged into as usual). With `bastion`,
+ * the jump host's own key instead.
+ */
+export async function trustHostKey(host: HostSpec, opts: SshConnectOptions & { bastion?: boolean } = {}): Promise<{ fingerprint: string; key: string }> {
+  const route = resolveRoute(host, opts);
+  const timeoutMs = route.connectTimeoutMs;
+  let presented: Buffer | undefined;
+  const onHostKey = (blob: Buffer) => {
+    presented = blob;
+  };
+  let jumpClient: SshClient | undefined;
+  try {
+    let target = route.target;
+    let sock: Duplex | undefined;
+    if (opts.bastion) {
+      if (!route.bastion) throw new SshConfigError(`${host.name} has no jump host`);
+      target = route.bastion;
+    } else if (route.bastion) {
+      jumpClient = await openClient(route.bastion, { opts, timeoutMs });
+      sock = await forward(jumpClient, host.name, target.address, target.port);
+    }
+    await openClient(target, { opts, timeoutMs, sock, onHostKey }).then(
+      (c) => c.end(),
+      (err: Error) => {
+        if (!presented) throw err;
+      },
+    );
+  } finally {
+    jumpClient?.end();
+  }
+  if (!presented) throw new ConnectError('failed', host.name, `${host.name}: the host presented no key`);
+  return { fingerprint: fingerprint(presented), key: publicKeyLine(presented) };
+}
