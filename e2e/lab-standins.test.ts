@@ -17,6 +17,7 @@ import { kubeletFlags, parseKubeletFlags } from './lab/standins/kubelet/flags.js
 import { dockerConfigAuth, registryHost } from './lab/standins/kubelet/images.js';
 import { defaultPullPolicy, parseStaticPod } from './lab/standins/kubelet/pod.js';
 import { Backoff } from './lab/standins/kubelet/worker.js';
+import { buildStandinsBundle, runtimePackageClosure } from './lab/standins/install.js';
 import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
 import { parseCriLog } from './lab/standins/logs.js';
 
@@ -112,6 +113,34 @@ describe('stand-in command lines and formats (no runtime needed)', () => {
     assert.equal(a.containers[0]?.imagePullPolicy, 'IfNotPresent');
     assert.notEqual(a.uid, b.uid);
     assert.match(a.uid, /^[0-9a-f]{32}$/);
+  });
+});
+
+describe('the stand-in bundle a lab node receives', { timeout: 120_000 }, () => {
+  it('runs from its own tree with only the packaged node_modules', async () => {
+    const repoRoot = join(here, '..', '..');
+    assert.deepEqual(
+      runtimePackageClosure(join(repoRoot, 'node_modules')).filter((n) => n.startsWith('@grpc/') || n === 'yaml' || n === 'semver' || n === 'protobufjs'),
+      ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'semver', 'yaml'],
+    );
+    const tar = await buildStandinsBundle(repoRoot);
+    const root = mkdtempSync(join(tmpdir(), 'lab-bundle-'));
+    try {
+      assert.equal(spawnSync('tar', ['-C', root, '-xf', tar]).status, 0);
+      const listing = spawnSync('tar', ['-tvf', tar], { encoding: 'utf8' }).stdout;
+      assert.match(listing, /^-rwxr-xr-x root\/root .* \.\/usr\/bin\/kubelet$/m);
+      assert.match(listing, /^-rw------- root\/root .* \.\/usr\/lib\/systemd\/system\/kubelet\.service$/m);
+      assert.doesNotMatch(listing, / \.\/lib\//, 'nothing under /lib (a symlink on merged-/usr Debian)');
+      const opt = join(root, 'opt', 'bootstrap-lab');
+      const env = { PATH: '/usr/bin:/bin', BOOTSTRAP_LAB_VERSION_FILE: join(root, 'version') };
+      writeFileSync(join(root, 'version'), 'v1.29.1\n');
+      const run = (script: string, ...args: string[]): string =>
+        spawnSync(join(opt, 'node'), [join(opt, 'dist', 'e2e', 'lab', 'standins', script), ...args], { encoding: 'utf8', env, cwd: root }).stdout;
+      assert.equal(run('kubelet.js', '--version'), 'Kubernetes v1.29.1\n');
+      assert.equal(run('crictl.js', '--version'), 'crictl version v1.29.0 (bootstrap e2e lab stand-in)\n');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -20,7 +20,7 @@ import { runCommand, type DockerCli } from '../docker.js';
 
 export const STANDINS_ROOT = '/opt/bootstrap-lab';
 
-/** kubernetes/release cmd/kubepkg/templates/latest/deb/kubelet/lib/systemd/system/kubelet.service */
+/** The deb's unit: kubernetes/release packages/deb/bionic/kubelet/lib/systemd/system/kubelet.service (no ConditionPathExists; the later kubepkg template added one). */
 export const KUBELET_SERVICE = `[Unit]
 Description=kubelet: The Kubernetes Node Agent
 Documentation=https://kubernetes.io/docs/home/
