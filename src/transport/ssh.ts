@@ -640,6 +640,7 @@ export class SshHost implements Host {
       const probe = parseSudoProbe((await this.run(commandLine(SUDO_PROBE), undefined, {})).stdout);
       if (probe.kind === 'root' || probe.kind === 'nopasswd') return { kind: probe.kind };
       if (probe.kind === 'no-sudo') throw new SudoError(`${this.name}: ${this.user} is not root and sudo is not installed`);
+      if (probe.kind !== 'password') throw new SudoError(`${this.name}: unexpected answer from the sudo check`);
       if (!this.opts.prompt) {
         throw new SudoError(`${this.name}: sudo needs a password for ${this.user} (${probe.message || 'no passwordless sudo'}); ` +
           'allow it without one (NOPASSWD) or run interactively to be asked once');
