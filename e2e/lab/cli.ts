@@ -7,7 +7,7 @@
  * npm run lab -- fault KIND ... [--for DURATION] | fault list | fault clear [ID]
  */
 import { parseArgs } from 'node:util';
-import { applyFault, clearFault, clearFaults, listFaults, runRestorer, type FaultSpec } from './faults.js';
+import { applyFault, clearFault, clearFaults, listFaults, parseDuration, runRestorer, type FaultSpec } from './faults.js';
 import { defaultUpOptions, down, elapsedLogger, status, up } from './lab.js';
 import type { RegistryName } from './registry.js';
 import { defaultRepoRoot } from './state.js';
@@ -24,14 +24,6 @@ const USAGE = `usage: npm run lab -- COMMAND
   fault   list | clear [ID]`;
 
 class UsageError extends Error {}
-
-/** "500ms", "30s", "2m" → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  if (!match) throw new UsageError(`a duration looks like 500ms, 30s or 2m, not ${JSON.stringify(text)}`);
-  const factor = { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
-  return Math.round(Number(match[1]) * factor);
-}
 
 function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -178,7 +170,9 @@ async function faultCommand(repoRoot: string, args: string[]): Promise<void> {
     default:
       throw new UsageError(kind ? `unknown fault ${JSON.stringify(kind)}` : 'fault needs a kind');
   }
-  const fault = await applyFault(repoRoot, spec, parseDuration(values.for ?? '60s'));
+  const durationMs = parseDuration(values.for ?? '60s');
+  if (durationMs === undefined) throw new UsageError(`--for takes a duration like 500ms, 30s or 2m, not ${JSON.stringify(values.for)}`);
+  const fault = await applyFault(repoRoot, spec, durationMs);
   process.stdout.write(`${fault.id} until ${new Date(fault.until).toISOString()}\n`);
 }
 

@@ -43,6 +43,14 @@ export interface ActiveFault {
   restorerPid?: number;
 }
 
+/** "500ms", "30s", "2m" → milliseconds; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!match) return undefined;
+  const factor = { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  return Math.round(Number(match[1]) * factor);
+}
+
 /** No fault may outlive this. */
 export const MAX_FAULT_MS = 30 * 60_000;
 

@@ -1,0 +1,293 @@
+/**
+ * The lab's infrastructure: what `lab up` builds (nodes with real systemd and sshd, pinned host keys, an internal
+ * network, two registries), the faults, and that `lab down` leaves nothing behind.
+ * The lab tests need root and Debian; they install missing packages themselves, as CI starts from a fresh machine.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { runCommand } from './lab/docker.js';
+import { LAB_DOCKER_HOST, LAB_RUN_DIR, engineAnswers, readIpForward } from './lab/dockerd.js';
+import { applyFault, clearFaults, listFaults, parseDuration } from './lab/faults.js';
+import { renderLabInventory } from './lab/inventory.js';
+import { LAB_BRIDGE, defaultUpOptions, down, status, up, validateUpOptions } from './lab/lab.js';
+import { containerdConfig, hostsToml } from './lab/node-image.js';
+import { nodeCreateArgs, planNodes } from './lab/nodes.js';
+import { registryStatus } from './lab/registry.js';
+import { renderSshConfig } from './lab/ssh.js';
+import { defaultRepoRoot, labDir, labExists, type LabState } from './lab/state.js';
+
+const repoRoot = defaultRepoRoot();
+const quiet = () => undefined;
+
+describe('lab building blocks', () => {
+  it('plans control planes first, then workers, from .10 upward', () => {
+    assert.deepEqual(planNodes(3, 1, (i) => `10.77.0.${10 + i}`), [
+      { name: 'cp1', address: '10.77.0.10', container: 'bootstrap-lab-cp1', roles: ['control-plane'] },
+      { name: 'w1', address: '10.77.0.11', container: 'bootstrap-lab-w1', roles: ['worker'] },
+      { name: 'w2', address: '10.77.0.12', container: 'bootstrap-lab-w2', roles: ['worker'] },
+    ]);
+  });
+
+  it('runs a full node as kind does, with systemd as PID 1 and without --privileged', () => {
+    const [node] = planNodes(1, 1, () => '10.77.0.10');
+    const argv = nodeCreateArgs(node!, { image: 'img:1', network: 'labnet', light: false, runtimeDirs: ['/var/lib/containerd'] });
+    assert.equal(argv.includes('--privileged'), false);
+    for (const expected of ['-t', '--cgroupns=host', '--cap-add=ALL', '--cap-drop=SYS_RESOURCE']) assert.ok(argv.includes(expected), expected);
+    assert.deepEqual(argv.slice(argv.indexOf('-v'), argv.indexOf('-v') + 2), ['-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw']);
+    assert.ok(argv.includes('bootstrap-lab-cp1-containerd:/var/lib/containerd'));
+    assert.deepEqual(argv.slice(-2), ['img:1', '/sbin/init']);
+    assert.deepEqual(argv.slice(argv.indexOf('--ip'), argv.indexOf('--ip') + 2), ['--ip', '10.77.0.10']);
+  });
+
+  it('runs a light node as sshd alone', () => {
+    const [node] = planNodes(1, 1, () => '10.77.0.10');
+    const argv = nodeCreateArgs(node!, { image: 'img:1', network: 'labnet', light: true, runtimeDirs: [] });
+    assert.deepEqual(argv.slice(-4), ['img:1', 'sh', '-c', 'mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e']);
+    assert.equal(argv.includes('/sbin/init'), false);
+    assert.ok(argv.includes('--init'));
+  });
+
+  it('writes an ssh_config that pins host keys through the lab known_hosts', () => {
+    const text = renderSshConfig(
+      [{ name: 'cp1', address: '10.77.0.10', container: 'bootstrap-lab-cp1', roles: ['control-plane'] }],
+      '/k/id',
+      '/k/known_hosts',
+    );
+    assert.equal(
+      text,
+      [
+        '# bootstrap lab: ssh -F .lab/ssh_config NODE',
+        '',
+        'Host cp1',
+        '  HostName 10.77.0.10',
+        '  HostKeyAlias cp1',
+        '',
+        'Host *',
+        '  User root',
+        '  Port 22',
+        '  IdentityFile /k/id',
+        '  IdentitiesOnly yes',
+        '  UserKnownHostsFile /k/known_hosts',
+        '  GlobalKnownHostsFile /dev/null',
+        '  StrictHostKeyChecking yes',
+        '  PasswordAuthentication no',
+        '  BatchMode yes',
+        '  ConnectTimeout 10',
+        '  LogLevel ERROR',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('writes the inventory in the product format, with the lab registry and pinned keys', () => {
+    const text = renderLabInventory({
+      kubernetesVersion: 'v1.28.4',
+      imageRepository: '10.77.0.1:5000',
+      identityFile: '/k/id',
+      knownHostsFile: '/k/known_hosts',
+      nodes: [{ name: 'cp1', address: '10.77.0.10', container: 'c', roles: ['control-plane'], hostKey: 'ssh-ed25519 AAAAkey' }],
+    });
+    assert.deepEqual(parse(text), {
+      cluster: { kubernetesVersion: 'v1.28.4', imageRepository: '10.77.0.1:5000' },
+      kubelet: { cgroupDriver: 'cgroupfs' },
+      ssh: { user: 'root', port: 22, identityFile: '/k/id', knownHostsFile: '/k/known_hosts' },
+      hosts: [{ name: 'cp1', address: '10.77.0.10', roles: ['control-plane'], hostKeys: ['ssh-ed25519 AAAAkey'] }],
+    });
+  });
+
+  it('configures containerd for the lab pause image and plain-HTTP lab registries', () => {
+    const config = containerdConfig('10.77.0.1:5000/pause:3.9');
+    assert.match(config, /^ {2}sandbox_image = "10\.77\.0\.1:5000\/pause:3\.9"$/m);
+    assert.match(config, /^ {4}config_path = "\/etc\/containerd\/certs\.d"$/m);
+    assert.match(config, /^ {8}SystemdCgroup = false$/m);
+    assert.equal(
+      hostsToml('10.77.0.1:5001'),
+      'server = "http://10.77.0.1:5001"\n\n[host."http://10.77.0.1:5001"]\n  capabilities = ["pull", "resolve", "push"]\n',
+    );
+  });
+
+  it('refuses options a user can get wrong, saying what to do', () => {
+    assert.throws(() => validateUpOptions(defaultUpOptions({ runtime: 'docker', kubernetesVersion: 'v1.28.4' })), {
+      message: '--runtime docker needs --kubernetes-version below v1.24 (kubelet dropped dockershim in v1.24)',
+    });
+    assert.doesNotThrow(() => validateUpOptions(defaultUpOptions({ runtime: 'docker', kubernetesVersion: 'v1.23.17' })));
+    assert.throws(() => validateUpOptions(defaultUpOptions({ hosts: 0 })), { message: '--hosts must be a whole number from 1 to 240' });
+    assert.throws(() => validateUpOptions(defaultUpOptions({ kubernetesVersion: '1.28' })), {
+      message: '--kubernetes-version must look like v1.28.4, not "1.28"',
+    });
+    assert.equal(parseDuration('1.5s'), 1500);
+    assert.equal(parseDuration('2m'), 120_000);
+    assert.equal(parseDuration('10'), undefined);
+  });
+});
+
+// ---- The lab itself: needs root; skipped when another lab is up (one lab per machine). ----
+
+const whyNot = process.getuid?.() !== 0 ? 'needs root' : labExists(repoRoot) ? 'a lab is already up on this machine' : undefined;
+
+async function ssh(lab: LabState, node: string, command: string[], timeoutMs = 20_000) {
+  return runCommand('ssh', ['-F', lab.sshConfig, node, '--', ...command], { allowFailure: true, timeoutMs });
+}
+
+async function sshOut(lab: LabState, node: string, command: string[]): Promise<string> {
+  const result = await ssh(lab, node, command);
+  assert.equal(result.code, 0, `${node}: ${command.join(' ')}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function mountsUnder(paths: string[]): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => paths.some((p) => point === p || point.startsWith(p + '/')));
+}
+
+async function assertNothingLeft(ipForwardBefore: string): Promise<void> {
+  assert.equal(readIpForward(), ipForwardBefore, 'net.ipv4.ip_forward is as it was');
+  assert.deepEqual(existsSync(labDir(repoRoot)) ? readdirSync(labDir(repoRoot)).filter((e) => e !== 'cache') : [], []);
+  assert.deepEqual(mountsUnder([labDir(repoRoot), LAB_RUN_DIR]), []);
+  assert.equal(existsSync(LAB_RUN_DIR), false);
+  assert.equal(await engineAnswers(LAB_DOCKER_HOST), false, 'the lab dockerd is gone');
+  const link = await runCommand('ip', ['link', 'show', LAB_BRIDGE], { allowFailure: true });
+  assert.notEqual(link.code, 0, 'the lab bridge is gone');
+  // Read from the kernel's socket table: once the lab bridge is gone, 10.77.0.1 is not ours to contact.
+  assert.deepEqual(listeningOn(['10.77.0.1']), []);
+}
+
+/** IPv4 listening sockets on the given addresses, from /proc/net/tcp (no packet is sent). */
+function listeningOn(addresses: string[]): string[] {
+  const hex = (address: string) =>
+    address.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0').toUpperCase()).reverse().join('');
+  const wanted = new Map(addresses.map((a) => [hex(a), a]));
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === '0A')
+    .map((fields) => (fields[1] ?? '').split(':'))
+    .filter(([address]) => wanted.has(address ?? ''))
+    .map(([address, port]) => `${wanted.get(address ?? '')}:${parseInt(port ?? '0', 16)}`);
+}
+
+describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 20 * 60_000 }, () => {
+  let lab: LabState;
+  let ipForwardBefore = '';
+
+  before(async () => {
+    ipForwardBefore = readIpForward();
+    lab = await up(repoRoot, defaultUpOptions({ hosts: 3, images: false, standins: false, log: quiet }));
+  });
+
+  after(async () => {
+    await down(repoRoot, { purge: false, log: quiet });
+  });
+
+  it('answers `running` from systemd on every node over ssh -F .lab/ssh_config', async () => {
+    for (const node of lab.nodes) {
+      assert.equal(await sshOut(lab, node.name, ['systemctl', 'is-system-running']), 'running');
+      assert.equal(await sshOut(lab, node.name, ['hostname']), node.name);
+      assert.equal(await sshOut(lab, node.name, ['systemctl', 'is-active', 'ssh', 'containerd']), 'active\nactive');
+    }
+  });
+
+  it('gives every node its own machine-id and the host key pinned in the inventory', async () => {
+    const inventory = parse(readFileSync(lab.inventory, 'utf8')) as { hosts: { name: string; address: string; hostKeys: string[] }[]; cluster: { imageRepository: string } };
+    assert.equal(inventory.cluster.imageRepository, lab.registry.address);
+    assert.deepEqual(inventory.hosts.map((h) => [h.name, h.address]), lab.nodes.map((n) => [n.name, n.address]));
+    const machineIds = new Set<string>();
+    for (const host of inventory.hosts) {
+      const served = (await sshOut(lab, host.name, ['cat', '/etc/ssh/ssh_host_ed25519_key.pub'])).split(' ').slice(0, 2).join(' ');
+      assert.deepEqual(host.hostKeys, [served]);
+      machineIds.add(await sshOut(lab, host.name, ['cat', '/etc/machine-id']));
+    }
+    assert.equal(machineIds.size, 3);
+    assert.equal(new Set(inventory.hosts.map((h) => h.hostKeys[0])).size, 3);
+  });
+
+  it('lets nodes reach each other and the registries, and nothing else', async () => {
+    const [cp1, w1] = lab.nodes;
+    assert.equal(await sshOut(lab, cp1!.name, ['ip', 'route', 'show', 'default']), '');
+    const curl = (url: string) => ['curl', '-s', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', url];
+    assert.equal(await sshOut(lab, cp1!.name, curl(`http://${lab.registry.address}/v2/`)), '200');
+    assert.equal(await sshOut(lab, cp1!.name, curl(`http://${lab.authRegistry.address}/v2/`)), '401');
+    const withAuth = ['curl', '-s', '-m', '3', '-o', '/dev/null', '-w', '%{http_code}', '-u', `${lab.authRegistry.username}:${lab.authRegistry.password}`, `http://${lab.authRegistry.address}/v2/`];
+    assert.equal(await sshOut(lab, cp1!.name, withAuth), '200');
+    // ssh joins argv into one remote shell command line, so the script is passed as one quoted string.
+    assert.equal(await sshOut(lab, cp1!.name, [`timeout 3 bash -c 'exec 3<>/dev/tcp/${w1!.address}/22; head -c 4 <&3'`]), 'SSH-');
+    const outside = await ssh(lab, cp1!.name, ['ip', 'route', 'get', '192.0.2.1']);
+    assert.match(outside.stderr, /Network is unreachable/);
+    assert.equal(readIpForward(), ipForwardBefore);
+  });
+
+  it('runs containerd with its CRI plugin and the lab registry hosts', async () => {
+    const plugins = await sshOut(lab, 'cp1', ['ctr', 'plugins', 'ls']);
+    assert.match(plugins, /io\.containerd\.grpc\.v1\s+cri\s+linux\/amd64\s+ok/);
+    const hosts = await sshOut(lab, 'cp1', ['cat', `/etc/containerd/certs.d/${lab.registry.address}/hosts.toml`]);
+    assert.equal(hosts + '\n', hostsToml(lab.registry.address));
+  });
+
+  it('stops sshd for a bounded time and brings it back by itself', { timeout: 60_000 }, async () => {
+    await applyFault(repoRoot, { kind: 'sshd-stop', node: 'w1' }, 3_000);
+    assert.equal((await ssh(lab, 'w1', ['true'], 8_000)).code, 255);
+    await sleep(4_000);
+    assert.equal((await ssh(lab, 'w1', ['true'])).code, 0);
+    assert.deepEqual(listFaults(repoRoot), []);
+  });
+
+  it('makes the registry answer 500, then stall, each for a bounded time', { timeout: 60_000 }, async () => {
+    const [host, port] = lab.registry.address.split(':');
+    await applyFault(repoRoot, { kind: 'registry-500', registry: 'registry' }, 2_000);
+    assert.equal(await registryStatus(host!, Number(port)), 500);
+    await sleep(3_500);
+    assert.equal(await registryStatus(host!, Number(port)), 200);
+    await applyFault(repoRoot, { kind: 'registry-stall', registry: 'registry' }, 30_000);
+    assert.equal(await registryStatus(host!, Number(port), 1_000), 0);
+    await clearFaults(repoRoot);
+    assert.equal(await registryStatus(host!, Number(port)), 200);
+  });
+
+  it('pauses a node and drops its packets, each for a bounded time', { timeout: 60_000 }, async () => {
+    await applyFault(repoRoot, { kind: 'node-pause', node: 'w2' }, 2_000);
+    assert.equal((await ssh(lab, 'w2', ['true'], 1_500)).code !== 0, true);
+    await sleep(2_500);
+    assert.equal((await ssh(lab, 'w2', ['true'])).code, 0);
+    await applyFault(repoRoot, { kind: 'loss', node: 'w2', percent: 100 }, 2_000);
+    assert.equal((await ssh(lab, 'w2', ['true'], 1_500)).code !== 0, true);
+    await sleep(2_500);
+    assert.equal((await ssh(lab, 'w2', ['true'])).code, 0);
+  });
+
+  it('reports every node in status', async () => {
+    const result = await status(repoRoot);
+    assert.deepEqual(result.nodes.map((n) => [n.name, n.state, n.systemd]), [
+      ['cp1', 'running', 'running'],
+      ['w1', 'running', 'running'],
+      ['w2', 'running', 'running'],
+    ]);
+    assert.deepEqual(result.registries.map((r) => r.status), [200, 401]);
+    assert.deepEqual(listeningOn([lab.network.gateway]).sort(), ['10.77.0.1:5000', '10.77.0.1:5001']);
+  });
+
+  it('down leaves nothing behind', { timeout: 120_000 }, async () => {
+    await down(repoRoot, { purge: false, log: quiet });
+    await assertNothingLeft(ipForwardBefore);
+  });
+});
+
+describe('lab up --light', { skip: whyNot, timeout: 10 * 60_000 }, () => {
+  it('starts sshd-only nodes that answer over SSH, and down removes them', async () => {
+    const ipForwardBefore = readIpForward();
+    try {
+      const lab = await up(repoRoot, defaultUpOptions({ hosts: 5, light: true, images: false, standins: false, log: quiet }));
+      for (const node of lab.nodes) assert.equal(await sshOut(lab, node.name, ['hostname']), node.name);
+      assert.equal(await sshOut(lab, 'w4', ['cat', '/proc/1/comm']), 'docker-init');
+    } finally {
+      await down(repoRoot, { purge: false, log: quiet });
+    }
+    await assertNothingLeft(ipForwardBefore);
+  });
+});
