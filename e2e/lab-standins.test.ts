@@ -407,6 +407,37 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
     await eventually('crash pod removed', 20_000, () => pods('^crash-node-a$').length === 0);
   });
 
+  it('kills and restarts a container whose startup probe keeps failing', async () => {
+    writeManifest('probed.yaml', [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: probed, namespace: kube-system}',
+      'spec:',
+      '  hostNetwork: true',
+      '  terminationGracePeriodSeconds: 1',
+      '  containers:',
+      '  - name: never-healthy',
+      `    image: ${LOCAL_BUSYBOX_IMAGE}`,
+      '    command: [sh, -c, \'trap "exit 0" TERM; while true; do sleep 1; done\']',
+      '    startupProbe:',
+      '      httpGet: {host: 127.0.0.1, port: 1, path: /livez, scheme: HTTPS}',
+      '      periodSeconds: 1',
+      '      failureThreshold: 2',
+      '',
+    ].join('\n'));
+    const [pod] = await eventually('the probed pod', 30_000, () => {
+      const items = pods('^probed-node-a$');
+      return items.length === 1 ? items : undefined;
+    });
+    const restarted = await eventually('a restart after failed probes', 30_000, () =>
+      containers(pod.id, true).find((c) => c.metadata.attempt === 1),
+    );
+    assert.equal(restarted.metadata.name, 'never-healthy');
+    assert.match(kubeletLog, /"Container never-healthy failed startup probe, will be restarted" pod="kube-system\/probed-node-a"/);
+    rmSync(join(manifests, 'probed.yaml'));
+    await eventually('probed pod removed', 20_000, () => pods('^probed-node-a$').length === 0);
+  });
+
   it('adopts running pods after a kubelet restart instead of recreating them', async () => {
     const [before] = pods('^web-node-a$');
     const containerBefore = containers(before.id)[0];
