@@ -114,6 +114,8 @@ export function nodeImageFiles(settings: NodeImageSettings): Record<string, { co
           iptables: false,
           'ip-forward': false,
           'ip-masq': false,
+          // Lowering dockerd's own OOM score needs CAP_SYS_RESOURCE, which nodes do not have.
+          'oom-score-adjust': 0,
         },
         null,
         2,
@@ -146,6 +148,8 @@ version = 2
 
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = ${JSON.stringify(sandboxImage)}
+  # Nodes run without CAP_SYS_RESOURCE, so containers may not get a lower oom_score_adj than containerd's own.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "/etc/cni/net.d"

@@ -79,11 +79,10 @@ export function nodeCreateArgs(node: LabNode, options: Pick<CreateNodeOptions, '
     '-t',
     '--cgroupns=host',
     '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-    // As kind does. Note: `docker cp` cannot write into these tmpfs mounts (it writes beneath them);
-    // copy files into a node under /var/tmp or /opt, or stream them through `docker exec -i`.
+    // As kind does. /tmp stays on the container's own layer: `docker cp` cannot write into a tmpfs mount
+    // (it writes beneath it), and copying into /tmp is what tools do first.
     '--tmpfs', '/run',
     '--tmpfs', '/run/lock',
-    '--tmpfs', '/tmp',
     ...volumes,
     '-e', 'container=docker',
     // What --privileged grants, minus CAP_SYS_RESOURCE, which some sandboxes withhold ("unable to apply caps").
