@@ -225,6 +225,32 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
     });
 
     if (version === 'v1.37.1') {
+      it('kube-apiserver stores objects in etcd: create, conflict, merge patch, read back; unsupported patch types are refused', async () => {
+        const tls = { ca, ...admin };
+        const send = (method: string, path: string, body: unknown, contentType = 'application/json') => new Promise<Answer>((resolvePromise, reject) => {
+          const payload = Buffer.from(JSON.stringify(body));
+          const req = request({ host: '127.0.0.1', port: ports.api, path, method, ...tls, agent: false, headers: { 'Content-Type': contentType, 'Content-Length': payload.length } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+          });
+          req.on('error', reject);
+          req.end(payload);
+        });
+        const path = '/api/v1/namespaces/kube-system/configmaps';
+        const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubeadm-config' }, data: { ClusterConfiguration: 'a: 1\n' } };
+        assert.equal((await send('POST', path, cm)).status, 201);
+        const again = await send('POST', path, cm);
+        assert.equal(again.status, 409);
+        assert.equal((JSON.parse(again.body) as { message: string }).message, 'configmaps "kubeadm-config" already exists');
+        assert.equal((await send('PATCH', `${path}/kubeadm-config`, { data: { extra: 'b' } }, 'application/strategic-merge-patch+json')).status, 200);
+        assert.equal((await send('PATCH', `${path}/kubeadm-config`, [{ op: 'remove', path: '/data' }], 'application/json-patch+json')).status, 415);
+        const read = JSON.parse((await get(ports.api, `${path}/kubeadm-config`, tls)).body) as { data: Record<string, string>; metadata: { namespace: string; uid: string } };
+        assert.deepEqual(read.data, { ClusterConfiguration: 'a: 1\n', extra: 'b' });
+        assert.equal(read.metadata.namespace, 'kube-system');
+        assert.equal((await send('POST', '/api/v1/namespaces/nowhere/configmaps', cm)).status, 404);
+      });
+
       it('kube-apiserver exits like the real one when its serving key does not match its certificate', async () => {
         const args = commandFor('kube-apiserver').map((a) => (a.startsWith('--tls-private-key-file=') ? `--tls-private-key-file=${join(pki, 'front-proxy-client.key')}` : a));
         const p = standin('kube-apiserver', [...args.filter((a) => !a.startsWith('--secure-port')), `--secure-port=${await freePort()}`]);

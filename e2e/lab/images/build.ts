@@ -163,7 +163,8 @@ async function ensureImage(layout: string, stackTag: string, recipe: ImageRecipe
 
 async function push(layout: string, layoutTag: string, destination: string, creds?: string): Promise<void> {
   await runCommand('skopeo', [
-    '--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []),
+    // Docker schema 2 manifests: what both containerd and the dockerd of `--runtime docker` nodes pull.
+    '--insecure-policy', 'copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []),
     `oci:${layout}:${layoutTag}`, `docker://${destination}`,
   ], { timeoutMs: 600_000 });
 }

@@ -24,6 +24,12 @@ function privileged(who: Identity): boolean {
     who.user === 'system:kube-proxy' || who.groups.includes('system:nodes');
 }
 
+/** API groups listed by /apis (the store under them is generic; see rest.ts). */
+const DISCOVERY_GROUPS: [string, string][] = [
+  ['apps', 'v1'], ['rbac.authorization.k8s.io', 'v1'], ['coordination.k8s.io', 'v1'], ['certificates.k8s.io', 'v1'],
+  ['storage.k8s.io', 'v1'], ['policy', 'v1'], ['batch', 'v1'], ['discovery.k8s.io', 'v1'], ['networking.k8s.io', 'v1'],
+];
+
 function versionInfo(): Record<string, string> {
   const v = kubernetesVersion();
   const m = /^v(\d+)\.(\d+)/.exec(v);
@@ -147,6 +153,11 @@ async function main(flags: Flags): Promise<void> {
     }
     if (url.pathname === '/api') {
       sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+      return;
+    }
+    if (url.pathname === '/apis') {
+      sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: DISCOVERY_GROUPS.map(([name, version]) => ({
+        name, versions: [{ groupVersion: `${name}/${version}`, version }], preferredVersion: { groupVersion: `${name}/${version}`, version } })) });
       return;
     }
     const apiPath = parseApiPath(url.pathname);

@@ -90,6 +90,10 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
   }
   const apiVersion = p.group ? `${p.group}/${p.version}` : p.version;
   const method = req.method ?? 'GET';
+  if (new URL(req.url ?? '/', 'https://localhost').searchParams.get('watch') === 'true') {
+    sendStatus(res, 405, 'MethodNotAllowed', 'watch is not supported by the lab apiserver stand-in');
+    return;
+  }
   if (!p.name) {
     if (method === 'GET') {
       const prefix = `/registry/${p.resource}/${p.namespace ? `${p.namespace}/` : ''}`;
@@ -134,6 +138,12 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
       return;
     case 'PUT':
     case 'PATCH': {
+      const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (method === 'PATCH' && !['application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(contentType)) {
+        // JSON Patch and server-side apply are not implemented: say so instead of storing a wrong object.
+        sendStatus(res, 415, 'UnsupportedMediaType', `the lab apiserver stand-in supports merge and strategic-merge patches only, not ${contentType || 'an unspecified content type'}`);
+        return;
+      }
       if (!existing) return notFound();
       const body = await readBody(req);
       const old = JSON.parse(existing.value) as KubeObject;
