@@ -188,8 +188,8 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
   saveLab(state, repoRoot);
   log(`${nodes.length} node(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  if (!options.light && options.standins) await installStandinsOnNodes(docker, nodes, log);
-  if (options.images) await buildImages(state, log);
+  if (!options.light && options.standins) await installStandinsOnNodes(repoRoot, state, docker, log);
+  if (options.images) await buildImages(repoRoot, state, log);
   log(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s; inventory: ${state.inventory}`);
   return state;
 }
@@ -210,31 +210,33 @@ async function createNetwork(docker: DockerCli): Promise<void> {
 }
 
 interface StandinsModule {
-  installStandins: (container: string, docker: DockerCli) => Promise<void>;
+  installStandins: (container: string, docker: DockerCli, options?: { repoRoot?: string; kubernetesVersion?: string }) => Promise<void>;
 }
 
-async function installStandinsOnNodes(docker: DockerCli, nodes: LabNode[], log: (line: string) => void): Promise<void> {
+async function installStandinsOnNodes(repoRoot: string, state: LabState, docker: DockerCli, log: (line: string) => void): Promise<void> {
   const module = await optionalImport<StandinsModule>(new URL('./standins/install.js', import.meta.url));
   if (!module?.installStandins) {
     log('stand-ins not installed: e2e/lab/standins/install.ts is not built yet');
     return;
   }
   log('installing the kubelet and crictl stand-ins');
-  await forEachBounded(nodes, 3, (node) => module.installStandins(node.container, docker));
+  await forEachBounded(state.nodes, 3, (node) =>
+    module.installStandins(node.container, docker, { repoRoot, kubernetesVersion: state.kubernetesVersion }),
+  );
 }
 
 interface ImagesModule {
-  buildLabImages: (lab: LabState) => Promise<unknown>;
+  buildLabImages: (lab: LabState, options?: { repoRoot?: string; log?: (line: string) => void }) => Promise<unknown>;
 }
 
-async function buildImages(state: LabState, log: (line: string) => void): Promise<void> {
+async function buildImages(repoRoot: string, state: LabState, log: (line: string) => void): Promise<void> {
   const module = await optionalImport<ImagesModule>(new URL('./images/build.js', import.meta.url));
   if (!module?.buildLabImages) {
     log('component images not built: e2e/lab/images/build.ts is not built yet');
     return;
   }
   log('building and pushing the component images');
-  await module.buildLabImages(state);
+  await module.buildLabImages(state, { repoRoot, log });
 }
 
 export interface DownOptions {
