@@ -7,8 +7,9 @@ import { UsageError } from './errors.js';
 export const usage = `Usage: bootstrap images list (--kubernetes-version V | <inventory.yaml>) [--image-repository R] [-o text|json]
 
 Prints the images kubeadm pulls for a Kubernetes version, in the order
-\`kubeadm config images list\` prints them: the control-plane components, kube-proxy,
-pause, etcd and CoreDNS. With an inventory, its kubernetesVersion and imageRepository apply.`;
+\`kubeadm config images list\` prints them for that version (the control-plane components and
+kube-proxy, then pause, etcd and CoreDNS; CoreDNS comes first of those three from v1.29 on).
+With an inventory, its kubernetesVersion and imageRepository apply.`;
 
 export async function images(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

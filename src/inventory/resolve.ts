@@ -46,6 +46,8 @@ const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|
 const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/;
 /** kubeadm's MaximumBitsForServiceSubnet: the service range may have at most 2^20 addresses. */
 const MAX_SERVICE_SUBNET_HOST_BITS = 20;
+/** From v1.24 kubeadm writes CRI sockets as unix:// URLs. */
+const UNIX_SCHEME_SINCE = '1.24.0';
 /** kubelet gained maxParallelImagePulls in v1.27. */
 const MAX_PARALLEL_IMAGE_PULLS_SINCE = '1.27.0';
 
@@ -285,7 +287,7 @@ export class Resolver {
     return merged;
   }
 
-  hosts(raw: unknown[], ssh: SshSettings): HostSpec[] {
+  hosts(raw: unknown[], ssh: SshSettings, version: string | undefined): HostSpec[] {
     const hosts: HostSpec[] = [];
     const names = new Map<string, number>();
     const addresses = new Map<string, number>();
@@ -324,9 +326,12 @@ export class Resolver {
 
       let criSocket = str(entry.criSocket);
       if (criSocket !== undefined) {
-        // kubeadm accepts a bare path and adds the unix:// scheme itself.
-        if (criSocket.startsWith('/')) criSocket = `unix://${criSocket}`;
-        if (!/^unix:\/\/\/.+/.test(criSocket)) this.fail(path('criSocket'), `"${criSocket}" must be a unix socket URL such as unix:///run/containerd/containerd.sock`);
+        if (!/^(unix:\/\/)?\/.+/.test(criSocket)) {
+          this.fail(path('criSocket'), `"${criSocket}" must be a unix socket URL such as unix:///run/containerd/containerd.sock`);
+        } else if (criSocket.startsWith('/') && version && semver.gte(version, UNIX_SCHEME_SINCE)) {
+          // kubeadm v1.24+ adds the unix:// scheme to a bare path itself; older releases used bare paths as they were.
+          criSocket = `unix://${criSocket}`;
+        }
       }
 
       hosts.push({
@@ -378,7 +383,7 @@ export class Resolver {
       // kubeadm waits 4 minutes for the control plane (constants.ControlPlaneComponentHealthCheckTimeout).
       wait: { timeoutMs: this.duration(['wait', 'timeout'], obj(data.wait).timeout, 4 * 60_000) },
       ssh,
-      hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh),
+      hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, versionOk ? clusterConfig.kubernetesVersion : undefined),
       stateDir: stateDir !== undefined
         ? this.expandPath(stateDir)
         : join(this.dir, '.bootstrap', basename(this.file, extname(this.file))),

@@ -37,9 +37,21 @@ export function imageFor(inv: Inventory, component: Parameters<typeof componentI
   return componentImage(inv.cluster.kubernetesVersion, component, repository);
 }
 
-async function renderControlPlaneHost(
-  inv: Inventory, host: HostSpec, pki: ClusterPki, patches: PatchSet | undefined, facts: HostFacts,
-): Promise<HostRender> {
+/** What every host's render shares: the cluster's CAs and the loaded patches. Made once per run. */
+export interface RenderInputs {
+  pki: ClusterPki;
+  patches?: PatchSet;
+}
+
+export async function prepareRender(inv: Inventory): Promise<RenderInputs> {
+  const pki = await loadOrCreateClusterPki(inv.stateDir);
+  const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: inv.cluster.kubernetesVersion }) : undefined;
+  return { pki, patches };
+}
+
+/** The files of one control-plane host. */
+export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inputs: RenderInputs, facts: HostFacts = {}): Promise<HostRender> {
+  const { pki, patches } = inputs;
   const notes: string[] = [];
   const patch = patches
     ? (target: string, obj: object) => applyPatches(patches, target, obj, (line) => notes.push(line))
@@ -61,16 +73,17 @@ async function renderControlPlaneHost(
   return { host, files, notes };
 }
 
+export const WORKER_REASON = 'worker: its images are pre-pulled; nothing is written before it joins';
+
 export async function renderCluster(inv: Inventory, facts: Map<string, HostFacts> = new Map()): Promise<HostRender[]> {
   const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
-  const pki = controlPlanes.length ? await loadOrCreateClusterPki(inv.stateDir) : undefined;
-  const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: inv.cluster.kubernetesVersion }) : undefined;
+  const inputs = controlPlanes.length ? await prepareRender(inv) : undefined;
   const renders: HostRender[] = [];
   for (const host of inv.hosts) {
-    if (pki && host.roles.includes('control-plane')) {
-      renders.push(await renderControlPlaneHost(inv, host, pki, patches, facts.get(host.name) ?? {}));
+    if (inputs && host.roles.includes('control-plane')) {
+      renders.push(await renderControlPlaneHost(inv, host, inputs, facts.get(host.name) ?? {}));
     } else {
-      renders.push({ host, files: [], notes: [], reason: 'worker: its images are pre-pulled; nothing is written before it joins' });
+      renders.push({ host, files: [], notes: [], reason: WORKER_REASON });
     }
   }
   return renders;

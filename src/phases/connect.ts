@@ -1,0 +1,45 @@
+/**
+ * connect: one connection per host, kept for the whole run, then the host's facts in one round trip and the
+ * CRI socket chosen by kubeadm's rules for the version. Connection failures that can pass (refused, timeout)
+ * are retried a few times; authentication and host-key failures never are.
+ */
+import { detectCriSocket } from '../kube/runtime.js';
+import type { HostSpec } from '../inventory/types.js';
+import type { UpOptions } from '../runner/context.js';
+import type { Phase } from '../runner/phase.js';
+import type { Host } from '../transport/host.js';
+import { retry } from '../util/retry.js';
+import { gatherFacts } from './facts.js';
+
+async function sshConnect(spec: HostSpec, options: UpOptions): Promise<Host> {
+  const { SshHost } = await import('../transport/ssh.js');
+  return SshHost.connect(spec, { acceptNewHostKeys: options.acceptNewHostKeys, prompt: options.prompt });
+}
+
+export const connectPhase: Phase = {
+  name: 'connect',
+  title: 'connect: SSH to every host and gather facts',
+  appliesTo: () => true,
+  async run(ctx, h, task) {
+    const connect = ctx.options.connect ?? sshConnect;
+    task.progress(`connecting to ${h.spec.address}`);
+    h.host = await retry(() => connect(h.spec, ctx.options), {
+      attempts: 3,
+      firstDelayMs: 1000,
+      signal: ctx.options.signal,
+      onRetry: (error, attempt) => task.progress(`connect attempt ${attempt} failed (${(error as Error).message}); retrying`),
+    });
+    task.progress('gathering facts');
+    const version = ctx.inv.cluster.kubernetesVersion;
+    const facts = await gatherFacts(h.host, version);
+    if (h.spec.criSocket) {
+      facts.criSocket = h.spec.criSocket;
+    } else {
+      const detected = detectCriSocket(version, facts.criSockets);
+      if ('criSocket' in detected) facts.criSocket = detected.criSocket;
+      else facts.criSocketConflict = detected.multiple;
+    }
+    h.facts = facts;
+    task.progress(`${facts.os} ${facts.arch}, ${facts.cpus} CPU, ${facts.memoryMiB} MiB, runtime ${facts.criSocket ?? 'undecided'}`);
+  },
+};

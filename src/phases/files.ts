@@ -1,0 +1,74 @@
+/**
+ * The phases that write files (certs, kubeconfig, etcd, control-plane, and kubelet-start's part): each writes
+ * its share of what `render` produces for the host, and only what differs from the host's copy, so an
+ * unchanged static Pod manifest is never rewritten (rewriting it would restart the Pod).
+ */
+import { createHash } from 'node:crypto';
+import type { RenderedFile } from '../inventory/types.js';
+import { prepareRender, renderControlPlaneHost } from '../render/index.js';
+import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../runner/context.js';
+import { wet, type Phase } from '../runner/phase.js';
+
+/** Which phase writes a file, by its path, as kubeadm's phases divide them. */
+export function phaseOfPath(path: string): 'certs' | 'kubeconfig' | 'etcd' | 'control-plane' | 'kubelet-start' {
+  if (path.startsWith('/etc/kubernetes/pki/')) return 'certs';
+  if (/^\/etc\/kubernetes\/[^/]+\.conf$/.test(path)) return 'kubeconfig';
+  if (path === '/etc/kubernetes/manifests/etcd.yaml') return 'etcd';
+  if (path.startsWith('/etc/kubernetes/manifests/')) return 'control-plane';
+  return 'kubelet-start';
+}
+
+const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
+
+/**
+ * Renders the host's files once per run (with what the connect phase learnt: CRI socket, hostname,
+ * systemd-resolved) and reads the hashes of the host's copies in one round trip.
+ */
+export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<RenderedFile[]> {
+  if (h.files && h.found) return h.files;
+  ctx.renderInputs ??= prepareRender(ctx.inv);
+  const facts = factsOf(h);
+  const render = await renderControlPlaneHost(ctx.inv, h.spec, await ctx.renderInputs, {
+    criSocket: facts.criSocket,
+    hostname: facts.hostname,
+    resolvConf: facts.systemdResolved ? '/run/systemd/resolve/resolv.conf' : undefined,
+  });
+  h.files = render.files;
+  h.notes.push(...render.notes);
+  h.found = await hostOf(h).hashFiles(render.files.map((f) => f.path));
+  return h.files;
+}
+
+/** Writes this phase's files that differ from the host's; returns the paths written (or that would be). */
+export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, progress: (line: string) => void): Promise<string[]> {
+  const mine = (await plannedFiles(ctx, h)).filter((f) => phaseOfPath(f.path) === phase);
+  const changed = mine.filter((f) => h.found?.get(f.path) !== sha256(f.content));
+  if (!changed.length) {
+    progress(`${mine.length} file(s) unchanged`);
+    return [];
+  }
+  const paths = changed.map((f) => f.path);
+  await wet(ctx, h, `write ${paths.join(', ')}`, async () => {
+    await hostOf(h).writeFiles(changed, { backupDir: ctx.backupDir });
+    for (const f of changed) h.found?.set(f.path, sha256(f.content));
+  });
+  h.changed.push(...paths);
+  progress(`${ctx.options.dryRun ? 'would write' : 'wrote'} ${changed.length} of ${mine.length} file(s)`);
+  return paths;
+}
+
+function writePhase(name: 'certs' | 'kubeconfig' | 'etcd' | 'control-plane', title: string): Phase {
+  return {
+    name,
+    title,
+    appliesTo: isControlPlane,
+    async run(ctx, h, task) {
+      await writeChanged(ctx, h, name, task.progress);
+    },
+  };
+}
+
+export const certsPhase = writePhase('certs', 'certs: certificates and keys in /etc/kubernetes/pki');
+export const kubeconfigPhase = writePhase('kubeconfig', 'kubeconfig: kubeconfig files in /etc/kubernetes');
+export const etcdPhase = writePhase('etcd', 'etcd: static Pod manifest for local etcd');
+export const controlPlanePhase = writePhase('control-plane', 'control-plane: static Pod manifests for the API server, controller-manager and scheduler');

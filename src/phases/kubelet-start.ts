@@ -1,0 +1,36 @@
+/**
+ * kubelet-start: writes the kubelet configuration, flags file and systemd drop-in, then (re)starts kubelet,
+ * but only when something it reads changed or it is not running: restarting a healthy kubelet for nothing
+ * would disturb a running control plane.
+ */
+import { factsOf, hostOf, isControlPlane } from '../runner/context.js';
+import { wet, type Phase } from '../runner/phase.js';
+import { CommandError } from '../transport/host.js';
+import { writeChanged } from './files.js';
+
+/** Files kubelet reads at start-up besides its own: a change to them needs a restart too. */
+const KUBELET_INPUTS = ['/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'];
+
+const RESTART = ['sh', '-c', 'systemctl daemon-reload && systemctl enable kubelet && systemctl restart kubelet'];
+
+export const kubeletStartPhase: Phase = {
+  name: 'kubelet-start',
+  title: 'kubelet-start: kubelet configuration, flags and drop-in; (re)start kubelet',
+  appliesTo: isControlPlane,
+  async run(ctx, h, task) {
+    const written = await writeChanged(ctx, h, 'kubelet-start', task.progress);
+    const inputsChanged = h.changed.some((p) => KUBELET_INPUTS.includes(p));
+    const running = factsOf(h).kubeletActive;
+    if (!written.length && !inputsChanged && running) {
+      task.progress('kubelet running, nothing it reads changed');
+      return;
+    }
+    const why = !running ? 'kubelet is not running' : 'its configuration changed';
+    await wet(ctx, h, `restart kubelet (${why})`, async () => {
+      const result = await hostOf(h).exec(RESTART, { sudo: true });
+      if (result.code !== 0) throw new CommandError(h.spec.name, RESTART, result);
+      h.kubeletRestarted = true;
+    });
+    task.progress(`${ctx.options.dryRun ? 'would restart' : 'restarted'} kubelet (${why})`);
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * What one `up` run knows: the inventory, the options, and per host what was learnt and done. Passed to every
+ * phase; there are no module-level flags.
+ */
+import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
+import type { RenderInputs } from '../render/index.js';
+import type { Host } from '../transport/host.js';
+
+export interface UpOptions {
+  /** Connect and gather facts, print what would change, change nothing. */
+  dryRun?: boolean;
+  /** Hosts worked on at once in each phase. */
+  concurrency?: number;
+  acceptNewHostKeys?: boolean;
+  /** kubeadm preflight check names to downgrade to warnings, or ["all"]. */
+  ignorePreflightErrors?: string[];
+  /** Overrides the inventory's wait.timeout. */
+  waitTimeoutMs?: number;
+  /** Asks the user (passphrases, sudo passwords); absent when not interactive. */
+  prompt?: (question: string, secret: boolean) => Promise<string>;
+  /** How hosts are reached; SSH by default. Tests pass the lab or an in-memory host. */
+  connect?: (host: HostSpec, options: UpOptions) => Promise<Host>;
+  /** 'default' draws progress on a terminal, 'simple' prints timestamped lines, 'silent' prints nothing. */
+  renderer?: 'default' | 'simple' | 'silent';
+  signal?: AbortSignal;
+}
+
+/** What the connect phase learns about a host in one round trip. */
+export interface HostFacts {
+  hostname: string;
+  os: string;
+  arch: string;
+  kernel: string;
+  isRoot: boolean;
+  cpus: number;
+  memoryMiB: number;
+  swapOn: boolean;
+  /** Present CRI sockets among those kubeadm probes for the version (URLs). */
+  criSockets: string[];
+  /** The socket used: the inventory's, or the one kubeadm's rules detect (its default when none answers). */
+  criSocket?: string;
+  /** Several runtimes answered and the inventory names none: kubeadm refuses to choose (preflight reports it). */
+  criSocketConflict?: string[];
+  binaries: Record<string, string | undefined>;
+  /** Listening TCP ports and the program holding each. */
+  listening: Map<number, string>;
+  sysctl: Record<string, string | undefined>;
+  systemdResolved: boolean;
+  kubeletActive: boolean;
+}
+
+export type ImageOutcome = 'present' | 'pulled' | 'missing' | 'would-pull' | 'failed';
+
+export interface ImageResult {
+  image: string;
+  outcome: ImageOutcome;
+  seconds: number;
+  attempts: number;
+  error?: string;
+}
+
+export interface ComponentStatus {
+  name: string;
+  healthy: boolean;
+  detail: string;
+  diagnosis?: string[];
+}
+
+export interface HostRun {
+  spec: HostSpec;
+  host?: Host;
+  facts?: HostFacts;
+  /** Everything `up` writes on this host (control planes), rendered once per run. */
+  files?: RenderedFile[];
+  /** SHA-256 of those paths as found on the host before writing. */
+  found?: Map<string, string>;
+  /** Paths written, or that would be written in a dry run. */
+  changed: string[];
+  images: ImageResult[];
+  components: ComponentStatus[];
+  warnings: string[];
+  /** What a dry run would do, or what a real run did, in words. */
+  actions: string[];
+  /** Lines for the final report (patches applied, preflight warnings…). */
+  notes: string[];
+  kubeletRestarted: boolean;
+  error?: Error;
+}
+
+export interface UpContext {
+  inv: Inventory;
+  options: UpOptions;
+  hosts: HostRun[];
+  /** Where replaced files are kept on hosts: /var/lib/bootstrap/backups/<run timestamp>. */
+  backupDir: string;
+  startedAt: Date;
+  /** The cluster's CAs and patches, loaded once per run when the first control-plane host needs them. */
+  renderInputs?: Promise<RenderInputs>;
+}
+
+export function newHostRun(spec: HostSpec): HostRun {
+  return { spec, changed: [], images: [], components: [], warnings: [], actions: [], notes: [], kubeletRestarted: false };
+}
+
+export function isControlPlane(h: HostRun): boolean {
+  return h.spec.roles.includes('control-plane');
+}
+
+/** The host's transport; a phase only runs on hosts the connect phase reached. */
+export function hostOf(h: HostRun): Host {
+  if (!h.host) throw new Error(`${h.spec.name}: not connected`);
+  return h.host;
+}
+
+export function factsOf(h: HostRun): HostFacts {
+  if (!h.facts) throw new Error(`${h.spec.name}: facts were not gathered`);
+  return h.facts;
+}

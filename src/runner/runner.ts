@@ -1,0 +1,65 @@
+/**
+ * Runs the phases in order on listr2: within a phase, hosts in parallel (bounded by --concurrency), each with
+ * its own progress line. A host that fails is left out of the following phases while the others go on; at the
+ * end every failure is reported together, naming each host.
+ */
+import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
+import type { HostRun, UpContext } from './context.js';
+import type { Phase } from './phase.js';
+
+export class HostsFailedError extends Error {
+  override name = 'HostsFailedError';
+  constructor(readonly failures: { host: string; phase: string; error: Error }[]) {
+    super(
+      `failed on ${failures.length} host${failures.length === 1 ? '' : 's'}:\n` +
+        failures.map((f) => ` - ${f.host} (${f.phase}): ${f.error.message.replace(/\n/g, '\n   ')}`).join('\n'),
+    );
+  }
+}
+
+function renderer(ctx: UpContext) {
+  const chosen = ctx.options.renderer ?? (process.stdout.isTTY ? 'default' : 'simple');
+  if (chosen === 'silent') return { renderer: 'silent' as const };
+  return {
+    renderer: chosen === 'default' ? ('default' as const) : ('simple' as const),
+    rendererOptions: { collapseSubtasks: false, timestamp: PRESET_TIMESTAMP, showErrorMessage: true },
+    fallbackRenderer: 'simple' as const,
+    fallbackRendererOptions: { timestamp: PRESET_TIMESTAMP },
+  };
+}
+
+export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> {
+  const failures: { host: string; phase: string; error: Error }[] = [];
+  const active = (phase: Phase) => ctx.hosts.filter((h) => !h.error && phase.appliesTo(h, ctx));
+
+  const tasks: ListrTask[] = phases.map((phase) => ({
+    title: phase.title,
+    skip: () => active(phase).length === 0,
+    task: (_: unknown, task) =>
+      task.newListr(
+        active(phase).map((h: HostRun) => ({
+          title: h.spec.name,
+          task: async (_c: unknown, hostTask) => {
+            try {
+              await phase.run(ctx, h, {
+                progress: (line) => {
+                  hostTask.title = `${h.spec.name}: ${line}`;
+                },
+              });
+              if (!hostTask.title.startsWith(`${h.spec.name}:`)) hostTask.title = `${h.spec.name}: done`;
+            } catch (error) {
+              const err = error instanceof Error ? error : new Error(String(error));
+              h.error = err;
+              failures.push({ host: h.spec.name, phase: phase.name, error: err });
+              hostTask.title = `${h.spec.name}: ${err.message.split('\n')[0]}`;
+              throw err;
+            }
+          },
+        })),
+        { concurrent: ctx.options.concurrency ?? 10, exitOnError: false },
+      ),
+  }));
+
+  await new Listr(tasks, { concurrent: false, exitOnError: false, registerSignalListeners: true, ...renderer(ctx) }).run();
+  if (failures.length) throw new HostsFailedError(failures);
+}
