@@ -322,6 +322,17 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
     assert.equal(reader.labels['io.kubernetes.container.name'], 'reader');
     assert.equal(reader.annotations['io.kubernetes.container.restartCount'], '0');
 
+    const inspected = crictlJson(ctd.endpoint, 'inspect', reader.id);
+    assert.equal(inspected.status.state, 'CONTAINER_RUNNING');
+    assert.match(inspected.status.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    assert.equal(inspected.status.finishedAt, '0001-01-01T00:00:00Z');
+    assert.deepEqual(
+      inspected.status.mounts.find((m: any) => m.containerPath === '/data'),
+      { containerPath: '/data', gidMappings: [], hostPath: join(work, 'hostdata'), imageSubPath: '', propagation: 'PROPAGATION_PRIVATE', readonly: true, recursiveReadOnly: false, selinuxRelabel: false, uidMappings: [] },
+    );
+    const inspectedPod = crictlJson(ctd.endpoint, 'inspectp', pod.id);
+    assert.equal(inspectedPod.status.state, 'SANDBOX_READY');
+    assert.equal(inspectedPod.status.metadata.name, 'web-node-a');
     const quiet = crictl(ctd.endpoint, 'ps', '-q', '--name', '^reader$');
     assert.equal(quiet.stdout, `${reader.id}\n`);
     const logs = await eventually('reader output', 10_000, () => {

@@ -66,6 +66,17 @@ message Mount {
   bool readonly = 3;
   bool selinux_relabel = 4;
   MountPropagation propagation = 5;
+  repeated IDMapping uidMappings = 6;
+  repeated IDMapping gidMappings = 7;
+  bool recursive_read_only = 8;
+  ImageSpec image = 9;
+  string image_sub_path = 10;
+}
+
+message IDMapping {
+  uint32 host_id = 1;
+  uint32 container_id = 2;
+  uint32 length = 3;
 }
 
 enum NamespaceMode { POD = 0; CONTAINER = 1; NODE = 2; TARGET = 3; }

@@ -63,10 +63,10 @@ export function sortedKeys(value: unknown): unknown {
  * objects, plus each `info` entry (JSON objects decoded, other strings with their quotes trimmed). A single entry is
  * printed bare, several as an array.
  */
-export function statusDataJson(entries: { status?: { type: string; value: Msg }; extra?: Record<string, unknown>; info?: Record<string, string> }[]): string {
+export function statusDataJson(entries: { status?: { type: string; value: Msg }; override?: Record<string, unknown>; extra?: Record<string, unknown>; info?: Record<string, string> }[]): string {
   const result = entries.map((entry) => {
     const out: Record<string, unknown> = {};
-    if (entry.status !== undefined) out.status = protoJsonValue(entry.status.type, entry.status.value);
+    if (entry.status !== undefined) out.status = { ...protoJsonValue(entry.status.type, entry.status.value), ...entry.override };
     for (const [k, v] of Object.entries(entry.extra ?? {})) if (v !== undefined) out[k] = v;
     for (const [k, v] of Object.entries(entry.info ?? {})) {
       out[k] = v.startsWith('{') ? JSON.parse(v) : v.replace(/^"+|"+$/g, '');
