@@ -17,9 +17,12 @@ import { kubeletFlags, parseKubeletFlags } from './lab/standins/kubelet/flags.js
 import { dockerConfigAuth, registryHost } from './lab/standins/kubelet/images.js';
 import { defaultPullPolicy, parseStaticPod } from './lab/standins/kubelet/pod.js';
 import { Backoff } from './lab/standins/kubelet/worker.js';
-import { buildStandinsBundle, runtimePackageClosure } from './lab/standins/install.js';
+import { buildStandinsBundle, installStandins, runtimePackageClosure } from './lab/standins/install.js';
 import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
 import { parseCriLog } from './lab/standins/logs.js';
+import { DockerCli } from './lab/docker.js';
+import { labExists, loadLab, type LabState } from './lab/state.js';
+import { catalogImages } from '../src/kube/images.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const CRICTL = join(here, 'lab', 'standins', 'crictl.js');
@@ -468,5 +471,74 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
     assert.match(r.stderr, /level=fatal msg="pulling image: rpc error: code = Unknown desc = failed to pull and unpack image/);
     const both = crictl(ctd.endpoint, 'pull', '--creds', 'a:b', '--auth', 'YTpi', '127.0.0.1:1/absent:1');
     assert.match(both.stderr, /both `--creds` and `--auth` are specified/);
+  });
+});
+
+function labNodeSkip(): string | undefined {
+  if (!labExists()) return 'no lab is up (npm run lab -- up)';
+  const lab = loadLab();
+  if (lab.light) return 'the lab runs light nodes (no systemd, no runtime)';
+  if (lab.runtime !== 'containerd') return 'the lab nodes run dockerd';
+  const last = lab.nodes[lab.nodes.length - 1];
+  if (!last) return 'the lab has no nodes';
+  const r = spawnSync('docker', ['exec', last.container, 'true'], { env: { ...process.env, DOCKER_HOST: lab.docker.host }, timeout: 20_000 });
+  return r.status === 0 ? undefined : `node ${last.container} is not reachable through docker`;
+}
+
+const labSkip = labNodeSkip();
+
+describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 }, () => {
+  let lab: LabState;
+  let docker: DockerCli;
+  let container: string;
+  const exec = async (script: string, allowFailure = false): Promise<{ stdout: string; stderr: string; code: number }> =>
+    docker.exec(container, ['sh', '-c', script], { allowFailure, timeoutMs: 120_000 });
+
+  before(async () => {
+    lab = loadLab();
+    docker = new DockerCli(lab.docker.host);
+    container = lab.nodes[lab.nodes.length - 1]!.container;
+    await installStandins(container, docker);
+  });
+
+  it('looks like the packages: versions, enabled but not started unit, drop-in, directories', async () => {
+    assert.equal((await exec('kubelet --version')).stdout, `Kubernetes ${lab.kubernetesVersion}\n`);
+    const minor = /^v(\d+\.\d+)/.exec(lab.kubernetesVersion)![1];
+    assert.equal((await exec('crictl --version')).stdout, `crictl version v${minor}.0 (bootstrap e2e lab stand-in)\n`);
+    assert.equal((await exec('systemctl is-enabled kubelet')).stdout.trim(), 'enabled');
+    assert.match((await exec('systemctl cat kubelet')).stdout, /# \/usr\/lib\/systemd\/system\/kubelet.service.d\/10-kubeadm.conf\n/);
+    assert.equal((await exec('cat /etc/default/kubelet')).stdout, 'KUBELET_EXTRA_ARGS=\n');
+    assert.equal((await exec('stat -c %a /usr/lib/systemd/system/kubelet.service')).stdout.trim(), '600');
+    assert.equal((await exec('test -d /etc/kubernetes/manifests && test -d /var/lib/kubelet && echo yes')).stdout.trim(), 'yes');
+    const info = JSON.parse((await exec('crictl -r unix:///run/containerd/containerd.sock info')).stdout);
+    assert.equal(info.status.conditions[0].type, 'RuntimeReady');
+    assert.equal(info.status.conditions[0].status, true);
+  });
+
+  it('runs a static pod through the node\'s containerd when systemd starts the kubelet', async (t) => {
+    if ((await exec('test -e /var/lib/kubelet/config.yaml', true)).code === 0) return t.skip('the node already has a kubelet configuration (in use by another test)');
+    const pause = catalogImages(lab.kubernetesVersion, lab.registry.address).find((i) => i.component === 'pause')!.image;
+    if ((await exec(`crictl -r unix:///run/containerd/containerd.sock pull ${pause}`, true)).code !== 0) return t.skip(`${pause} is not in the lab registry yet`);
+    const manifest = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: standins-check, namespace: kube-system}', 'spec:', '  hostNetwork: true', '  terminationGracePeriodSeconds: 2', '  containers:', `  - {name: pause, image: ${pause}}`, ''].join('\n');
+    const config = ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', 'staticPodPath: /etc/kubernetes/manifests', 'cgroupDriver: cgroupfs', ''].join('\n');
+    try {
+      await docker.writeFile(container, '/var/lib/kubelet/config.yaml', config, 0o644);
+      await docker.writeFile(container, '/etc/kubernetes/manifests/standins-check.yaml', manifest, 0o600);
+      await exec('systemctl start kubelet');
+      const deadline = Date.now() + 60_000;
+      let running: any[] = [];
+      while (Date.now() < deadline) {
+        const out = (await exec('crictl -r unix:///run/containerd/containerd.sock ps --name "^pause$" -o json', true)).stdout;
+        running = out ? JSON.parse(out).containers.filter((c: any) => c.labels['io.kubernetes.pod.name']?.startsWith('standins-check-')) : [];
+        if (running.length === 1) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      assert.equal(running.length, 1, (await exec('journalctl -u kubelet --no-pager | tail -20', true)).stdout);
+      assert.match((await exec('curl -s http://127.0.0.1:10248/healthz || wget -qO- http://127.0.0.1:10248/healthz', true)).stdout, /^ok$/);
+    } finally {
+      await exec('rm -f /etc/kubernetes/manifests/standins-check.yaml', true);
+      await exec('for i in $(seq 1 30); do crictl -r unix:///run/containerd/containerd.sock pods -q --name standins-check | grep -q . || break; sleep 1; done', true);
+      await exec('systemctl stop kubelet; rm -f /var/lib/kubelet/config.yaml', true);
+    }
   });
 });
