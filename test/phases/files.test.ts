@@ -1,0 +1,134 @@
+/**
+ * The write phases against an in-memory host: only differing files are written, in one batch per phase,
+ * dry runs change nothing, kubelet restarts only when needed, and failures are reported per host.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseInventory } from '../../src/inventory/index.js';
+import { newHostRun, type UpContext, type UpOptions } from '../../src/runner/context.js';
+import { HostsFailedError, runPhases } from '../../src/runner/runner.js';
+import { connectPhase } from '../../src/phases/connect.js';
+import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase, phaseOfPath } from '../../src/phases/files.js';
+import { kubeletStartPhase } from '../../src/phases/kubelet-start.js';
+import { MemoryHost } from '../../src/transport/memory.js';
+import { renderCluster } from '../../src/render/index.js';
+
+const FACTS = `hostname=cp1
+os=debian 12
+arch=x86_64
+kernel=6.1.0
+uid=0
+cpus=2
+memkb=4000000
+swaps=0
+socket=unix:///var/run/containerd/containerd.sock
+bin.kubelet=/usr/bin/kubelet
+bin.crictl=/usr/bin/crictl
+version.kubelet=Kubernetes v1.28.15
+active.kubelet=inactive
+`;
+
+async function setup(options: UpOptions = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'bootstrap-phases-'));
+  const inv = parseInventory(join(dir, 'inventory.yaml'), `
+cluster: { kubernetesVersion: v1.28.15 }
+hosts:
+  - { name: cp1, address: 10.7.0.149, roles: [control-plane] }
+  - { name: w1, address: 10.7.0.150, roles: [worker] }
+`);
+  const hosts = new Map<string, MemoryHost>();
+  for (const h of inv.hosts) {
+    const host = new MemoryHost(h.name)
+      .on((argv) => (argv[2]?.includes('/proc/sys/kernel/hostname') ? { stdout: FACTS.replace('cp1', h.name) } : undefined))
+      .on((argv) => (argv[0] === 'sh' && argv[2]?.includes('systemctl restart kubelet') ? { stdout: '' } : undefined));
+    hosts.set(h.name, host);
+  }
+  const ctx: UpContext = {
+    inv,
+    options: { renderer: 'silent', connect: async (spec) => hosts.get(spec.name)!, ...options },
+    hosts: inv.hosts.map(newHostRun),
+    backupDir: '/var/lib/bootstrap/backups/test',
+    startedAt: new Date(),
+  };
+  return { ctx, hosts, inv };
+}
+
+const PHASES = [connectPhase, certsPhase, kubeconfigPhase, etcdPhase, controlPlanePhase, kubeletStartPhase];
+
+test('every rendered file belongs to exactly one write phase', async () => {
+  const { inv } = await setup();
+  const [cp] = await renderCluster(inv);
+  const seen = new Map<string, number>();
+  for (const f of cp!.files) seen.set(phaseOfPath(f.path), (seen.get(phaseOfPath(f.path)) ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(seen), { certs: 22, kubeconfig: 4, etcd: 1, 'control-plane': 3, 'kubelet-start': 3 });
+});
+
+test('a first run writes everything (one batch per phase) and starts kubelet; workers get nothing', async () => {
+  const { ctx, hosts } = await setup();
+  await runPhases(ctx, PHASES);
+  const cp1 = hosts.get('cp1')!;
+  const [cp] = await renderCluster(ctx.inv);
+  assert.deepEqual([...cp1.files.keys()].sort(), cp!.files.map((f) => f.path).sort());
+  for (const f of cp!.files) assert.equal(cp1.files.get(f.path)?.mode, f.mode, f.path);
+  // connect: facts (1); hashes (1); five write batches; one restart.
+  assert.equal(cp1.roundTrips, 8);
+  assert.ok(cp1.commands.some((c) => c.argv[2]?.includes('systemctl restart kubelet')));
+  assert.equal(ctx.hosts[0]?.kubeletRestarted, true);
+  assert.equal(hosts.get('w1')!.files.size, 0);
+});
+
+test('a second run on an unchanged host writes nothing and does not restart a running kubelet', async () => {
+  const { ctx, hosts } = await setup();
+  await runPhases(ctx, PHASES);
+  const cp1 = hosts.get('cp1')!;
+  const before = new Map(cp1.files);
+  cp1.on(() => undefined);
+  // Second run: same state dir (same certificates), kubelet now active.
+  const second: UpContext = { ...ctx, hosts: ctx.inv.hosts.map(newHostRun), renderInputs: undefined };
+  const fresh = new MemoryHost('cp1')
+    .on((argv) => (argv[2]?.includes('/proc/sys/kernel/hostname') ? { stdout: FACTS.replace('inactive', 'active') } : undefined));
+  for (const [path, file] of before) fresh.files.set(path, file);
+  second.options = { ...ctx.options, connect: async (spec) => (spec.name === 'cp1' ? fresh : hosts.get(spec.name)!) };
+  await runPhases(second, PHASES);
+  assert.deepEqual(second.hosts[0]?.changed, []);
+  assert.equal(second.hosts[0]?.kubeletRestarted, false);
+  assert.equal(fresh.roundTrips, 2, 'facts and hashes only');
+  assert.deepEqual(fresh.files, before);
+});
+
+test('a changed file is rewritten alone and the old one backed up', async () => {
+  const { ctx, hosts } = await setup();
+  await runPhases(ctx, PHASES);
+  const cp1 = hosts.get('cp1')!;
+  cp1.files.set('/etc/kubernetes/manifests/kube-scheduler.yaml', { content: Buffer.from('edited by hand\n'), mode: 0o600 });
+  const second: UpContext = { ...ctx, hosts: ctx.inv.hosts.map(newHostRun), renderInputs: undefined };
+  await runPhases(second, PHASES);
+  assert.deepEqual(second.hosts[0]?.changed, ['/etc/kubernetes/manifests/kube-scheduler.yaml']);
+  assert.equal(cp1.files.get('/var/lib/bootstrap/backups/test/etc/kubernetes/manifests/kube-scheduler.yaml')?.content.toString(), 'edited by hand\n');
+});
+
+test('a dry run writes nothing and says what it would do', async () => {
+  const { ctx, hosts } = await setup({ dryRun: true });
+  await runPhases(ctx, PHASES);
+  const cp1 = hosts.get('cp1')!;
+  assert.equal(cp1.files.size, 0);
+  assert.equal(ctx.hosts[0]?.changed.length, 33);
+  assert.ok(ctx.hosts[0]?.actions.every((a) => a.startsWith('would ')), ctx.hosts[0]?.actions.join('\n'));
+  assert.ok(ctx.hosts[0]?.actions.some((a) => a.startsWith('would restart kubelet')));
+  assert.ok(!cp1.commands.some((c) => c.argv[2]?.includes('systemctl restart')));
+});
+
+test('failures on several hosts are reported together, naming each host and phase', async () => {
+  const { ctx } = await setup();
+  ctx.options.connect = async (spec) => {
+    throw Object.assign(new Error(`authentication failed for root@${spec.address}`), { retryable: false });
+  };
+  await assert.rejects(runPhases(ctx, PHASES), (error: unknown) => {
+    assert.ok(error instanceof HostsFailedError);
+    assert.equal(error.message, 'failed on 2 hosts:\n - cp1 (connect): authentication failed for root@10.7.0.149\n - w1 (connect): authentication failed for root@10.7.0.150');
+    return true;
+  });
+});
