@@ -200,6 +200,26 @@ function checkKubeconfigs(settings: KubeletSettings): void {
   log.info('No API server defined - no node status update will be sent');
 }
 
+/**
+ * containerd 1.6 cannot tell the kubelet its cgroup driver (the RuntimeConfig call came with 1.7), so a mismatch
+ * goes unnoticed on a real node until pods misbehave; the stand-in at least says so in its log.
+ */
+async function warnOnCgroupDriverMismatch(cri: CriClient, kubeletDriver: string): Promise<void> {
+  try {
+    const info = (await cri.status(true)).info as Record<string, string>;
+    const config = JSON.parse(info.config ?? '{}') as { containerd?: { defaultRuntimeName?: string; runtimes?: Record<string, { options?: { SystemdCgroup?: boolean } }> } };
+    const runtime = config.containerd?.runtimes?.[config.containerd.defaultRuntimeName ?? 'runc'];
+    const systemd = runtime?.options?.SystemdCgroup;
+    if (typeof systemd !== 'boolean') return;
+    const runtimeDriver = systemd ? 'systemd' : 'cgroupfs';
+    if (runtimeDriver !== kubeletDriver) {
+      log.warn('cgroup driver mismatch between the kubelet and the container runtime', { kubeletCgroupDriver: kubeletDriver, runtimeCgroupDriver: runtimeDriver });
+    }
+  } catch {
+    // Status without verbose info: nothing to compare.
+  }
+}
+
 export async function runKubelet(argv: string[], options: KubeletOptions = {}): Promise<{ stop: (killPods?: boolean) => Promise<void> }> {
   const version = labKubernetesVersion();
   const flags = parseKubeletFlags(argv, version);
@@ -228,6 +248,7 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+  await warnOnCgroupDriverMismatch(cri, settings.cgroupDriver);
   const healthz = await serveHealthz(settings);
   log.info('Starting to listen for healthz', { address: `${settings.healthzBindAddress}:${settings.healthzPort}` });
   const deps: WorkerDeps = {

@@ -45,6 +45,20 @@ const KUBELET_FLAGS: VersionedFlag[] = [
   { name: 'cluster-domain', kind: 'string' },
   { name: 'provider-id', kind: 'string' },
   { name: 'cloud-provider', kind: 'string' },
+  // Other flags kubelets of every supported version take (many deprecated in favour of --config, still accepted);
+  // the stand-in accepts and ignores them.
+  ...[
+    'address', 'anonymous-auth', 'authentication-token-webhook', 'authorization-mode', 'client-ca-file',
+    'eviction-hard', 'feature-gates', 'image-gc-high-threshold', 'image-gc-low-threshold', 'kube-reserved',
+    'system-reserved', 'max-pods', 'node-status-update-frequency', 'pod-cidr', 'port', 'read-only-port',
+    'register-node', 'rotate-certificates', 'runtime-request-timeout', 'tls-cert-file', 'tls-private-key-file',
+    'volume-plugin-dir', 'enforce-node-allocatable', 'cgroups-per-qos', 'protect-kernel-defaults', 'vmodule',
+  ].map((name): VersionedFlag => ({
+    name,
+    kind: ['anonymous-auth', 'authentication-token-webhook', 'register-node', 'rotate-certificates', 'cgroups-per-qos', 'protect-kernel-defaults'].includes(name)
+      ? 'bool'
+      : 'string',
+  })),
   { name: 'v', kind: 'int' },
   { name: 'version', kind: 'bool' },
   { name: 'help', aliases: ['h'], kind: 'bool' },
