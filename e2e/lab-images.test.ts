@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { parseFlags, FlagError } from './lab/images/components/flags.js';
-import { kubeApiserverFlags, kubeControllerManagerFlags, kubeSchedulerFlags } from './lab/images/components/flagsets.js';
+import { flagsAt, kubeApiserverFlags, kubeControllerManagerFlags, kubeSchedulerFlags, REMOVED_FLAGS } from './lab/images/components/flagsets.js';
 import { freePort, makeCA, makeCert, makeKubeadmPki, manifestCommand, rewriteCommand, start, waitFor, writeKubeconfig, type Running } from './lab/images/test-pki.js';
 import { runCommand } from './lab/docker.js';
 import { defaultRepoRoot } from './lab/state.js';
@@ -64,7 +64,8 @@ describe('stand-in flags against kubeadm\'s commands', () => {
       it(`${component} parses kubeadm ${version}'s command`, () => {
         const command = manifestCommand(join(goldenDir, version, `${component}.yaml`));
         assert.equal(command[0], component);
-        const parsed = parseFlags(command.slice(1), flagset, component);
+        const removed = component === 'kube-scheduler' ? [] : REMOVED_FLAGS[component as keyof typeof REMOVED_FLAGS];
+        const parsed = parseFlags(command.slice(1), flagsAt(flagset, removed, version), component);
         assert.equal(parsed.values.size, command.length - 1);
       });
     }
@@ -72,6 +73,14 @@ describe('stand-in flags against kubeadm\'s commands', () => {
   it('rejects an unknown flag as pflag does', () => {
     assert.throws(() => parseFlags(['--secure-port=6443', '--no-such-flag=1'], kubeApiserverFlags, 'kube-apiserver'), (e: unknown) =>
       e instanceof FlagError && e.message === 'unknown flag: --no-such-flag');
+  });
+  it('drops the insecure serving flags at v1.24, as the real binaries do', () => {
+    const at = (v: string) => flagsAt(kubeApiserverFlags, REMOVED_FLAGS['kube-apiserver'], v);
+    assert.equal(parseFlags(['--insecure-port=0'], at('v1.23.17'), 'kube-apiserver').values.get('insecure-port'), '0');
+    assert.throws(() => parseFlags(['--insecure-port=0'], at('v1.24.0'), 'kube-apiserver'), (e: unknown) => e instanceof FlagError && e.message === 'unknown flag: --insecure-port');
+    const cm = (v: string) => flagsAt(kubeControllerManagerFlags, REMOVED_FLAGS['kube-controller-manager'], v);
+    assert.equal(parseFlags(['--port=0'], cm('v1.21.14'), 'kube-controller-manager').values.get('port'), '0');
+    assert.throws(() => parseFlags(['--port=0'], cm('v1.37.1'), 'kube-controller-manager'), FlagError);
   });
   it('rejects a bad boolean with strconv.ParseBool\'s words', () => {
     assert.throws(() => parseFlags(['--leader-elect=yes'], kubeSchedulerFlags, 'kube-scheduler'), (e: unknown) =>
@@ -298,7 +307,11 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
       it('rejects an unknown flag with exit code 1', async () => {
         const p = standin('kube-apiserver', ['--no-such-flag=1']);
         assert.equal(await p.exited, 1);
-        assert.equal(p.output(), "Error: unknown flag: --no-such-flag\nRun 'kube-apiserver --help' for usage.\n");
+        assert.match(p.output(), /^E\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ run\.go:74\] "command failed" err="unknown flag: --no-such-flag"\n$/);
+        // Removed at v1.24, as the real binary: the v1.21 manifests still pass --insecure-port=0.
+        const old = standin('kube-apiserver', ['--insecure-port=0'], { BOOTSTRAP_LAB_KUBERNETES_VERSION: 'v1.24.17' });
+        assert.equal(await old.exited, 1);
+        assert.match(old.output(), /"command failed" err="unknown flag: --insecure-port"\n$/);
       });
 
       it('fault variants: "crash" exits at start, "unhealthy" never passes /livez', async () => {

@@ -75,7 +75,7 @@ export const kubeApiserverFlags: FlagSet = merge(logging, secureServing, request
     'etcd-readycheck-timeout', 'etcd-servers', 'etcd-servers-overrides', 'lease-reuse-duration-seconds', 'storage-backend',
     'storage-media-type', 'watch-cache-sizes', 'default-watch-cache-size',
     // legacy insecure serving (removed upstream; kept so old manifests parse)
-    'insecure-bind-address', 'insecure-port',
+    'insecure-bind-address', 'insecure-port', 'port', 'address',
     // auditing
     ...auditBackends, 'audit-log-path', 'audit-log-format', 'audit-log-maxage', 'audit-log-maxbackup', 'audit-log-maxsize',
     'audit-policy-file', 'audit-webhook-config-file', 'audit-webhook-initial-backoff',
@@ -157,3 +157,30 @@ export const corednsFlags: FlagSet = {
   values: ['conf', 'dns.port', 'pidfile'],
   bools: ['plugins', 'quiet', 'version'],
 };
+
+/** Flags a component stopped accepting at a release: data, first match wins per flag. */
+export interface RemovedFlags {
+  flags: readonly string[];
+  /** [major, minor] of the first release without them. */
+  removedIn: readonly [number, number];
+  source: string;
+}
+
+export const REMOVED_FLAGS: Record<'kube-apiserver' | 'kube-controller-manager', readonly RemovedFlags[]> = {
+  'kube-apiserver': [
+    { flags: ['insecure-port', 'insecure-bind-address', 'port', 'address'], removedIn: [1, 24],
+      source: 'CHANGELOG-1.20 (#95856: inert, "will be removed in v1.24") and CHANGELOG-1.24 (removed)' },
+  ],
+  'kube-controller-manager': [
+    { flags: ['port', 'address'], removedIn: [1, 24], source: 'CHANGELOG-1.24: "--address and --port in kube-controller-manager ... are removed in v1.24"' },
+  ],
+};
+
+/** The flag set of a component at a Kubernetes version ("v1.28.4"): removed flags taken out. */
+export function flagsAt(set: FlagSet, removed: readonly RemovedFlags[], version: string): FlagSet {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return set;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  const gone = new Set(removed.filter((r) => major > r.removedIn[0] || (major === r.removedIn[0] && minor >= r.removedIn[1])).flatMap((r) => r.flags));
+  return { values: set.values.filter((f) => !gone.has(f)), bools: set.bools.filter((f) => !gone.has(f)) };
+}

@@ -6,7 +6,7 @@
  * /healthz (with an etcd check), /version, and a small generic API stored in etcd (see rest.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { kubeApiserverFlags } from './flagsets.js';
+import { flagsAt, kubeApiserverFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { EtcdClient } from './etcd.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
@@ -63,6 +63,10 @@ async function main(flags: Flags): Promise<void> {
   if (etcdServers.length === 0) throw new ComponentError('[--etcd-servers must be specified]');
   if (!flags.string('service-account-issuer')) throw new ComponentError('[service-account-issuer is a required flag, --service-account-signing-key-file and --service-account-issuer are required flags]');
   const serviceCidr = flags.string('service-cluster-ip-range');
+  // v1.20–v1.23 still parse the insecure port flags but accept only 0 (CHANGELOG-1.20, #95856).
+  for (const name of ['insecure-port', 'port']) {
+    if (flags.has(name) && flags.int(name, 0) !== 0) throw new ComponentError(`invalid port value ${flags.string(name)}: only zero is allowed`);
+  }
 
   let etcdCA: Buffer;
   try {
@@ -225,7 +229,7 @@ async function bootstrapObjects(etcd: EtcdClient, clientCA: Buffer | undefined, 
 
 await runComponent({
   name: 'kube-apiserver',
-  flags: kubeApiserverFlags,
+  flags: flagsAt(kubeApiserverFlags, REMOVED_FLAGS['kube-apiserver'], kubernetesVersion()),
   description: 'The Kubernetes API server validates and configures data for the api objects.',
   main,
 });

@@ -4,11 +4,11 @@
  * against the apiserver, leader election with its kubeconfig's client certificate, /healthz on 10257.
  * It runs no controllers.
  */
-import { kubeControllerManagerFlags } from './flagsets.js';
+import { flagsAt, kubeControllerManagerFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { runDelegating } from './delegating.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile } from './pki.js';
-import { runComponent } from './runtime.js';
+import { kubernetesVersion, runComponent } from './runtime.js';
 
 function checkControllerFiles(flags: Flags): void {
   const cert = flags.string('cluster-signing-cert-file');
@@ -41,7 +41,7 @@ function checkControllerFiles(flags: Flags): void {
 
 await runComponent({
   name: 'kube-controller-manager',
-  flags: kubeControllerManagerFlags,
+  flags: flagsAt(kubeControllerManagerFlags, REMOVED_FLAGS['kube-controller-manager'], kubernetesVersion()),
   description: 'The Kubernetes controller manager is a daemon that embeds the core control loops shipped with Kubernetes.',
   main: (flags) =>
     runDelegating(

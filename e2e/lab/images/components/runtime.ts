@@ -62,7 +62,8 @@ export async function runComponent(spec: ComponentSpec, argv: string[] = process
     parsed = parseFlags(argv, spec.flags, spec.name);
   } catch (error) {
     if (error instanceof FlagError) {
-      process.stderr.write(`Error: ${error.message}\nRun '${spec.name} --help' for usage.\n`);
+      // component-base's cli.Run reports flag errors like any other start-up failure.
+      log.error('run.go:74', `"command failed" err=${JSON.stringify(error.message)}`);
       process.exit(1);
     }
     throw error;
