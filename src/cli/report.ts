@@ -1,0 +1,29 @@
+/** The human summary printed after `up`: per host what changed, images, components, warnings. */
+import type { UpReport } from '../runner/up.js';
+
+export function formatUpReport(report: UpReport): string {
+  const lines: string[] = [];
+  for (const h of report.hosts) {
+    const parts: string[] = [];
+    if (h.changed.length) parts.push(`${h.changed.length} file(s) ${report.dryRun ? 'would change' : 'written'}`);
+    if (h.kubeletRestarted) parts.push('kubelet restarted');
+    if (h.images.length) {
+      const count = (outcome: string) => h.images.filter((i) => i.outcome === outcome).length;
+      const pulled = count('pulled') + count('would-pull');
+      parts.push(`${h.images.length} image(s): ${pulled} ${report.dryRun ? 'to pull' : 'pulled'}, ${count('present')} present`);
+    }
+    if (h.components.length) {
+      const healthy = h.components.filter((c) => c.healthy).map((c) => c.name);
+      parts.push(healthy.length === h.components.length ? `control plane healthy (${healthy.join(', ')})` : `healthy: ${healthy.join(', ') || 'none'}`);
+    }
+    const status = h.ok ? (parts.join('; ') || 'nothing to do') : `FAILED: ${h.error?.split('\n')[0]}`;
+    lines.push(`${h.name} (${h.roles.join(', ')}): ${status}`);
+    for (const action of report.dryRun ? h.actions : []) lines.push(`  - ${action}`);
+    for (const warning of h.warnings) lines.push(`  ${warning}`);
+    for (const note of h.notes) lines.push(`  ${note}`);
+  }
+  if (report.ok && !report.changed) lines.push('Nothing changed: every host already matched the inventory.');
+  if (report.adminKubeconfig) lines.push(`admin kubeconfig: ${report.adminKubeconfig}`);
+  lines.push(`${report.dryRun ? 'dry run ' : ''}done in ${(report.durationMs / 1000).toFixed(1)}s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * `up`: the phases in kubeadm's order over every host of an inventory, and one report. The library entry point
+ * (`import { up } from 'bootstrap'`) and the CLI both call this.
+ */
+import { loadInventory } from '../inventory/index.js';
+import type { Inventory } from '../inventory/types.js';
+import { connectPhase } from '../phases/connect.js';
+import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../phases/files.js';
+import { kubeletStartPhase } from '../phases/kubelet-start.js';
+import { newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
+import type { Phase } from './phase.js';
+import { HostsFailedError, runPhases } from './runner.js';
+
+/** kubeadm's order: connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane. */
+export const UP_PHASES: Phase[] = [
+  connectPhase,
+  certsPhase,
+  kubeconfigPhase,
+  etcdPhase,
+  controlPlanePhase,
+  kubeletStartPhase,
+];
+
+export interface HostReport {
+  name: string;
+  address: string;
+  roles: string[];
+  ok: boolean;
+  error?: string;
+  changed: string[];
+  actions: string[];
+  images: ImageResult[];
+  components: ComponentStatus[];
+  warnings: string[];
+  notes: string[];
+  kubeletRestarted: boolean;
+}
+
+export interface UpReport {
+  ok: boolean;
+  dryRun: boolean;
+  kubernetesVersion: string;
+  /** True when anything was (or, in a dry run, would be) changed on any host. */
+  changed: boolean;
+  durationMs: number;
+  hosts: HostReport[];
+  /** The admin kubeconfig written on this machine after a healthy control plane. */
+  adminKubeconfig?: string;
+}
+
+export class UpFailedError extends Error {
+  override name = 'UpFailedError';
+  constructor(message: string, readonly report: UpReport) {
+    super(message);
+  }
+}
+
+function hostReport(h: HostRun): HostReport {
+  return {
+    name: h.spec.name,
+    address: h.spec.address,
+    roles: h.spec.roles,
+    ok: !h.error,
+    error: h.error?.message,
+    changed: h.changed,
+    actions: h.actions,
+    images: h.images,
+    components: h.components,
+    warnings: h.warnings,
+    notes: h.notes,
+    kubeletRestarted: h.kubeletRestarted,
+  };
+}
+
+/** 20261122T153000Z: the folder name of this run's backups on every host. */
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export function newContext(inv: Inventory, options: UpOptions): UpContext {
+  const startedAt = new Date();
+  return {
+    inv,
+    options,
+    hosts: inv.hosts.map(newHostRun),
+    backupDir: `/var/lib/bootstrap/backups/${stamp(startedAt)}`,
+    startedAt,
+  };
+}
+
+/** Runs phases over a fresh context and always closes the connections. */
+export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<HostsFailedError | undefined> {
+  try {
+    await runPhases(ctx, phases);
+    return undefined;
+  } catch (error) {
+    if (error instanceof HostsFailedError) return error;
+    throw error;
+  } finally {
+    await Promise.all(ctx.hosts.map((h) => h.host?.close().catch(() => undefined)));
+  }
+}
+
+export async function up(inventory: string | Inventory, options: UpOptions = {}): Promise<UpReport> {
+  const inv = typeof inventory === 'string' ? await loadInventory(inventory) : inventory;
+  const ctx = newContext(inv, options);
+  const failed = await runOnHosts(ctx, UP_PHASES);
+  const hosts = ctx.hosts.map(hostReport);
+  const report: UpReport = {
+    ok: !failed,
+    dryRun: !!options.dryRun,
+    kubernetesVersion: inv.cluster.kubernetesVersion,
+    changed: ctx.hosts.some((h) => h.changed.length > 0 || h.kubeletRestarted || h.images.some((i) => i.outcome === 'pulled' || i.outcome === 'would-pull')),
+    durationMs: Date.now() - ctx.startedAt.getTime(),
+    hosts,
+    adminKubeconfig: ctx.hosts.flatMap((h) => h.notes).find((n) => n.startsWith('admin kubeconfig: '))?.slice('admin kubeconfig: '.length),
+  };
+  if (failed) throw new UpFailedError(failed.message, report);
+  return report;
+}
