@@ -4,7 +4,9 @@
  * The lab tests need root and Debian; they install missing packages themselves, as CI starts from a fresh machine.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { runCommand } from './lab/docker.js';
@@ -173,6 +175,52 @@ function listeningOn(addresses: string[]): string[] {
     .map(([address, port]) => `${wanted.get(address ?? '')}:${parseInt(port ?? '0', 16)}`);
 }
 
+/** Pushes a config-only image (no layers) through the registry's HTTP API. */
+async function pushProbeImage(registry: string, repository: string, tag: string): Promise<void> {
+  const [host, port] = registry.split(':');
+  const call = (method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; location?: string }>((resolvePromise, reject) => {
+      const req = request({ host, port: Number(port), method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}) }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } }));
+  const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  const upload = await call('POST', `/v2/${repository}/blobs/uploads/`);
+  assert.equal(upload.status, 202);
+  const location = new URL(upload.location ?? '', `http://${registry}`);
+  location.searchParams.set('digest', digest);
+  assert.equal((await call('PUT', location.pathname + location.search, config, { 'content-type': 'application/octet-stream' })).status, 201);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest },
+      layers: [],
+    }),
+  );
+  const put = await call('PUT', `/v2/${repository}/manifests/${tag}`, manifest, { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' });
+  assert.equal(put.status, 201);
+}
+
+async function manifestStatus(registry: string, repository: string, tag: string): Promise<number> {
+  const [host, port] = registry.split(':');
+  return new Promise((resolvePromise, reject) => {
+    const req = request(
+      { host, port: Number(port), method: 'HEAD', path: `/v2/${repository}/manifests/${tag}`, headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' } },
+      (res) => {
+        res.resume();
+        resolvePromise(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 20 * 60_000 }, () => {
   let lab: LabState;
   let ipForwardBefore = '';
@@ -285,6 +333,30 @@ describe('lab up --light', { skip: whyNot, timeout: 10 * 60_000 }, () => {
       const lab = await up(repoRoot, defaultUpOptions({ hosts: 5, light: true, images: false, standins: false, log: quiet }));
       for (const node of lab.nodes) assert.equal(await sshOut(lab, node.name, ['hostname']), node.name);
       assert.equal(await sshOut(lab, 'w4', ['cat', '/proc/1/comm']), 'docker-init');
+    } finally {
+      await down(repoRoot, { purge: false, log: quiet });
+    }
+    await assertNothingLeft(ipForwardBefore);
+  });
+});
+
+describe('lab up --runtime docker (Kubernetes < 1.24)', { skip: whyNot, timeout: 10 * 60_000 }, () => {
+  it('runs Debian\'s dockerd on the node, pulling from the lab registry; a removed image comes back when the fault ends', async () => {
+    const ipForwardBefore = readIpForward();
+    try {
+      const lab = await up(repoRoot, defaultUpOptions({ hosts: 1, runtime: 'docker', kubernetesVersion: 'v1.23.17', images: false, standins: false, log: quiet }));
+      assert.equal(await sshOut(lab, 'cp1', ['systemctl', 'is-system-running']), 'running');
+      assert.equal(await sshOut(lab, 'cp1', ['systemctl', 'is-active', 'docker']), 'active');
+      await pushProbeImage(lab.registry.address, 'lab-probe', 'v1');
+      const image = `${lab.registry.address}/lab-probe:v1`;
+      assert.equal((await ssh(lab, 'cp1', ['docker', 'pull', '-q', image], 60_000)).stdout.trim(), image);
+      await sshOut(lab, 'cp1', ['docker', 'rmi', image]);
+      await applyFault(repoRoot, { kind: 'remove-image', registry: 'registry', repository: 'lab-probe', tag: 'v1' }, 3_000);
+      assert.equal(await manifestStatus(lab.registry.address, 'lab-probe', 'v1'), 404);
+      const failed = await ssh(lab, 'cp1', ['docker', 'pull', '-q', image], 60_000);
+      assert.match(failed.stderr, /manifest unknown/);
+      await sleep(4_000);
+      assert.equal(await manifestStatus(lab.registry.address, 'lab-probe', 'v1'), 200);
     } finally {
       await down(repoRoot, { purge: false, log: quiet });
     }
