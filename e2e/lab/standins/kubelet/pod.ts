@@ -109,6 +109,7 @@ export function parseStaticPod(file: string, content: string, nodeName: string):
   const meta = (doc.metadata ?? {}) as Obj;
   const spec = (doc.spec ?? {}) as Obj;
   if (!meta.name) throw new ManifestError(`${file}: metadata.name is required`);
+  if (asArray(spec.initContainers).length > 0) throw new ManifestError(`${file}: initContainers are not supported by the lab kubelet`);
   const containersRaw = asArray(spec.containers);
   if (containersRaw.length === 0) throw new ManifestError(`${file}: spec.containers must not be empty`);
   const contentHash = createHash('sha256').update(content).digest('hex');
