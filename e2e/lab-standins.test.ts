@@ -471,6 +471,9 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
     assert.match(r.stderr, /level=fatal msg="pulling image: rpc error: code = Unknown desc = failed to pull and unpack image/);
     const both = crictl(ctd.endpoint, 'pull', '--creds', 'a:b', '--auth', 'YTpi', '127.0.0.1:1/absent:1');
     assert.match(both.stderr, /both `--creds` and `--auth` are specified/);
+    const prompt = crictl(ctd.endpoint, 'pull', '-u', 'lab', '127.0.0.1:1/absent:1');
+    assert.equal(prompt.code, 1);
+    assert.match(prompt.stderr, /level=fatal msg="inappropriate ioctl for device"/);
   });
 });
 

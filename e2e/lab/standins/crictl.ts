@@ -550,12 +550,14 @@ function goJsonHandlers(handlers: Msg[]): unknown[] {
   });
 }
 
-/** cri-tools image.go getAuth: --username reads the password from stdin; --creds and --auth are exclusive. */
+/** cri-tools image.go getAuth: --username prompts for the password on the terminal; --creds and --auth are exclusive. */
 async function pullAuth(flags: FlagValues): Promise<Msg | null> {
   const creds = flags.creds as string | undefined;
   const auth = flags.auth as string | undefined;
   const username = flags.username as string | undefined;
   if (username) {
+    // crictl reads the password with term.ReadPassword on stdin, which fails when stdin is not a terminal.
+    if (!process.stdin.isTTY) throw new Error('inappropriate ioctl for device');
     process.stdout.write('Enter Password:');
     const password = (await readStdin()).replace(/\r?\n$/, '');
     process.stdout.write('\n');
