@@ -15,8 +15,8 @@
  * `<tag>-lab-unhealthy` runs but never answers its health checks (publishFault puts one over the real tag).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogImages } from '../../../src/kube/images.js';
 import { runCommand } from '../docker.js';
@@ -130,19 +130,24 @@ async function umoci(argv: string[]): Promise<void> {
   await runCommand('umoci', argv, { timeoutMs: 600_000 });
 }
 
-/** An image with exactly these layers (cached as tag "stack-<hash>"), built by appending layer tars. */
+/**
+ * An image with exactly these layers, cached as tag "stack-<hash>". Built on the cached stack of all but the
+ * last layer, so a change of the top layer (the stand-ins) re-compresses only that layer.
+ */
 async function ensureStack(layout: string, layers: Layer[]): Promise<string> {
   const tag = `stack-${shortHash(layers.map((l) => `${l.name}:${l.key}`).join(','))}`;
   if (layoutTags(layout).has(tag)) return tag;
-  let current = `${tag}-0`;
-  await umoci(['new', '--image', `${layout}:${current}`]);
-  for (const [i, layer] of layers.entries()) {
-    const next = i === layers.length - 1 ? tag : `${tag}-${i + 1}`;
-    await umoci(['raw', 'add-layer', '--image', `${layout}:${current}`, '--tag', next,
-      '--history.created', EPOCH, '--history.created_by', `bootstrap lab layer ${layer.name}`, layer.tar]);
-    await umoci(['rm', '--image', `${layout}:${current}`]);
-    current = next;
+  const top = layers[layers.length - 1]!;
+  let below: string;
+  if (layers.length === 1) {
+    below = `${tag}-empty`;
+    await umoci(['new', '--image', `${layout}:${below}`]);
+  } else {
+    below = await ensureStack(layout, layers.slice(0, -1));
   }
+  await umoci(['raw', 'add-layer', '--image', `${layout}:${below}`, '--tag', tag,
+    '--history.created', EPOCH, '--history.created_by', `bootstrap lab layer ${top.name}`, top.tar]);
+  if (layers.length === 1) await umoci(['rm', '--image', `${layout}:${below}`]);
   return tag;
 }
 
@@ -189,6 +194,9 @@ export async function buildLabImages(lab: LabImagesTarget, options: BuildOptions
   const cache = imageCacheDir(repoRoot);
   const layout = layoutDir(repoRoot);
   const layers = await buildLayers(join(cache, 'layers'), componentsDir, join(repoRoot, 'node_modules'), entrypoint);
+  // Layer tars of earlier inputs are never used again (layers do not depend on the Kubernetes version).
+  const current = new Set(Object.values(layers).map((l: Layer) => basename(l.tar)));
+  for (const file of readdirSync(join(cache, 'layers'))) if (file.endsWith('.tar') && !current.has(file)) rmSync(join(cache, 'layers', file), { force: true });
   log(`layers ready in ${Date.now() - started} ms`);
   if (!existsSync(join(layout, 'index.json'))) await umoci(['init', '--layout', layout]);
 
@@ -218,7 +226,40 @@ export async function buildLabImages(lab: LabImagesTarget, options: BuildOptions
   await inParallel(pushes, 4, (p) => push(layout, p.layoutTag, p.destination, p.creds));
   log(`pushed ${pushes.length} images in ${Date.now() - started} ms`);
   writeFileSync(buildRecordFile(repoRoot, lab.kubernetesVersion), JSON.stringify(images, null, 2) + '\n');
+  await pruneLayout(layout, repoRoot);
   return { images, elapsedMs: Date.now() - started };
+}
+
+/**
+ * Drops layout tags no build record refers to (images of older stand-in code), keeping every stack they are
+ * built on, then lets umoci collect the blobs nothing references any more, so the cache does not grow with
+ * every change of the stand-ins.
+ */
+async function pruneLayout(layout: string, repoRoot: string): Promise<void> {
+  const cache = imageCacheDir(repoRoot);
+  const wanted = new Set<string>();
+  for (const file of readdirSync(cache).filter((f) => /^built-.*\.json$/.test(f))) {
+    for (const image of JSON.parse(readFileSync(join(cache, file), 'utf8')) as BuiltImage[]) wanted.add(image.layoutTag);
+  }
+  const tags = layoutTags(layout);
+  const obsolete = [...tags].filter((t) => t.startsWith('image-') && !wanted.has(t));
+  if (obsolete.length === 0) return;
+  for (const tag of obsolete) await umoci(['rm', '--image', `${layout}:${tag}`]);
+  // A stack is still needed while a kept image's layers start with its layers (images are configured from
+  // stacks, and stacks are built on their prefixes).
+  const kept: string[] = [];
+  for (const tag of layoutTags(layout)) if (tag.startsWith('image-')) kept.push(await layerDigests(layout, tag));
+  for (const tag of layoutTags(layout)) {
+    if (!tag.startsWith('stack-')) continue;
+    const layers = await layerDigests(layout, tag);
+    if (!kept.some((k) => k === layers || k.startsWith(`${layers},`))) await umoci(['rm', '--image', `${layout}:${tag}`]);
+  }
+  await umoci(['gc', '--layout', layout]);
+}
+
+async function layerDigests(layout: string, tag: string): Promise<string> {
+  const { stdout } = await runCommand('skopeo', ['inspect', '--raw', `oci:${layout}:${tag}`]);
+  return ((JSON.parse(stdout) as { layers?: { digest: string }[] }).layers ?? []).map((l) => l.digest).join(',');
 }
 
 /** The record of the last build for a version: which layout tag each pushed reference came from. */
