@@ -1,0 +1,589 @@
+/**
+ * `bootstrap reset`: undo `up` on every host, as `kubeadm reset` does (its cleanup-node phase, plus the
+ * etcd data its remove-etcd-member phase clears; with a single control plane there is no member to remove),
+ * and also what kubeadm reset is known to leave behind: the kubelet drop-in and the CNI configuration.
+ *
+ * Everything a host needs happens in one command (one round trip): a constant script that takes its steps as
+ * arguments and prints one line per step, so each outcome is reported and a second reset on a clean host
+ * succeeds saying that nothing was there. The script only ever touches the paths listed by resetSteps().
+ *
+ * Also `bootstrap hosts trust`: re-pin a reprovisioned host's SSH key in the inventory (or known_hosts).
+ *
+ * Sources (kubeadm, cmd/kubeadm/app/cmd/phases/reset/):
+ *  - cleanupnode.go runCleanupNode: stop kubelet, remove the Kubernetes-managed containers through the runtime,
+ *    delete the contents of /etc/kubernetes/manifests, of /var/lib/kubelet and of the certificates dir, then
+ *    the kubeconfig files admin.conf, super-admin.conf (v1.29+), kubelet.conf, bootstrap-kubelet.conf,
+ *    controller-manager.conf and scheduler.conf.
+ *  - removeetcdmember.go: delete the contents of the local etcd data dir (the ClusterConfiguration's).
+ *  - util/runtime/runtime.go (v1.20–v1.30): CRI: `crictl -r <socket> pods -q`, then per pod `crictl -r <socket>
+ *    stopp <id>` and `crictl -r <socket> rmp <id>`; dockershim (< v1.24): `docker ps -a --filter name=k8s_ -q`
+ *    and `docker rm --force --volumes <id>`. From v1.31 kubeadm makes the same CRI calls (ListPodSandbox,
+ *    StopPodSandbox, RemovePodSandbox) through the CRI client library; crictl makes them here.
+ */
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
+import { UsageError } from '../cli/errors.js';
+import { parseInventory } from '../inventory/load.js';
+import type { HostSpec, Inventory } from '../inventory/types.js';
+import { KUBEADM_DROPIN_PATH, KUBELET_CONFIG_PATH, KUBELET_FLAGS_ENV_PATH, KUBELET_INSTANCE_CONFIG_PATH } from '../kubelet/index.js';
+import { pullsWithDocker } from '../kube/runtime.js';
+import { factsOf, hostOf, type HostRun, type UpContext, type UpOptions } from '../runner/context.js';
+import { wet, type Phase } from '../runner/phase.js';
+import { newContext, runOnHosts } from '../runner/up.js';
+import { CommandError, type Host } from '../transport/host.js';
+import { addKnownHost, entryMatches, fingerprint, hostToken, parseKnownHosts, parsePublicKeyLine, removeKnownHost, trustedKeys } from '../transport/known-hosts.js';
+import type { HostKeyCheck } from '../transport/known-hosts.js';
+import type { SshConnectOptions } from '../transport/ssh.js';
+import { connectPhase } from './connect.js';
+
+// ------------------------------------------------------------------------------------------- the steps
+
+/** One thing reset does on a host, in the order given. */
+export type ResetStep =
+  /** Delete everything inside a folder, not the folder itself (kubeadm's CleanDir). */
+  | { op: 'dir'; path: string }
+  /** Delete one file (never a folder). */
+  | { op: 'file'; path: string }
+  | { op: 'kubelet' }
+  /** Stop and remove every Pod sandbox (with its containers) through a CRI socket. */
+  | { op: 'crictl'; socket: string }
+  /** Remove every container kubelet's dockershim made (named k8s_…). */
+  | { op: 'docker' }
+  | { op: 'daemon-reload' };
+
+export type ResetOutcome = 'removed' | 'present' | 'absent' | 'skipped' | 'failed' | 'done';
+
+export interface ResetStepResult {
+  op: ResetStep['op'];
+  /** The path, socket, or unit the step is about. */
+  target: string;
+  /** removed: done now; present: would be done (dry run); absent: nothing there; done: ran (daemon-reload). */
+  outcome: ResetOutcome;
+  /** A count of entries or pods, or why a step was skipped or failed. */
+  detail: string;
+}
+
+/** kubeadm's KubernetesDir and ManifestsSubDirName (constants.go). */
+const KUBERNETES_DIR = '/etc/kubernetes';
+const MANIFESTS_DIR = `${KUBERNETES_DIR}/manifests`;
+/**
+ * cleanupnode.go resetConfigDir filesToClean. super-admin.conf joined the list with v1.29's KEP-4214; older
+ * kubeadm never writes it, so removing it on every version only removes a file a newer kubeadm left.
+ */
+const KUBECONFIG_FILES = ['admin.conf', 'super-admin.conf', 'kubelet.conf', 'bootstrap-kubelet.conf', 'controller-manager.conf', 'scheduler.conf'];
+/** kubelet's serving and client certificates (kubelet --cert-dir default, under constants.KubeletRunDirectory). */
+const KUBELET_PKI_DIR = '/var/lib/kubelet/pki';
+/** Where CNI plugins look for their configuration: kubeadm reset tells users to empty it themselves. */
+const CNI_CONFIG_DIR = '/etc/cni/net.d';
+
+/**
+ * Folders a misconfigured path must never make us empty: the inventory's etcd dataDir is the user's to set,
+ * and a typo like "/var/lib" would otherwise wipe the machine.
+ */
+const NEVER_CLEAN = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib64', '/opt', '/proc', '/root', '/run', '/sbin',
+  '/srv', '/sys', '/tmp', '/usr', '/var', '/usr/lib', '/usr/local', '/usr/bin', '/usr/sbin', '/usr/share', '/var/lib', '/var/log',
+  '/var/run', '/var/tmp', '/var/cache', '/etc/systemd', '/etc/ssh', '/etc/kubernetes', '/var/lib/kubelet']);
+
+export class ResetError extends Error {
+  override name = 'ResetError';
+}
+
+/** Refuses a folder whose contents must not be deleted wholesale. */
+export function assertSafeToClean(path: string, what: string): void {
+  const normal = normalize(path).replace(/\/+$/, '') || '/';
+  if (!isAbsolute(path) || normal !== path.replace(/\/+$/, '') || NEVER_CLEAN.has(normal) || normal.split('/').length < 3) {
+    throw new ResetError(`refusing to empty ${what} "${path}": it must be a dedicated absolute folder at least two levels deep`);
+  }
+}
+
+/** Where the kubelet's runtime is reached, as the connect phase decided it. */
+export interface ResetRuntime {
+  kubernetesVersion: string;
+  /** The host's CRI socket (inventory or detected); undefined when none was decided. */
+  criSocket?: string;
+}
+
+/**
+ * The steps for one host, in order: static Pod manifests first (so kubelet stops running them and cannot
+ * restart them), then kubelet, then the Pods left in the runtime, then the files, then systemd's view.
+ */
+export function resetSteps(inv: Inventory, host: HostSpec, runtime: ResetRuntime): ResetStep[] {
+  const steps: ResetStep[] = [{ op: 'dir', path: MANIFESTS_DIR }, { op: 'kubelet' }];
+  if (runtime.criSocket) {
+    steps.push(pullsWithDocker(runtime.kubernetesVersion, runtime.criSocket) ? { op: 'docker' } : { op: 'crictl', socket: runtime.criSocket });
+  }
+  if (host.roles.includes('control-plane')) {
+    const dataDir = inv.cluster.etcd.local.dataDir;
+    assertSafeToClean(dataDir, 'the etcd data directory');
+    steps.push({ op: 'dir', path: dataDir });
+  }
+  const certs = inv.cluster.certificatesDir;
+  assertSafeToClean(certs, 'the certificates directory');
+  steps.push({ op: 'dir', path: certs });
+  for (const file of KUBECONFIG_FILES) steps.push({ op: 'file', path: `${KUBERNETES_DIR}/${file}` });
+  for (const path of [KUBELET_CONFIG_PATH, KUBELET_FLAGS_ENV_PATH, KUBELET_INSTANCE_CONFIG_PATH]) steps.push({ op: 'file', path });
+  steps.push({ op: 'dir', path: KUBELET_PKI_DIR });
+  steps.push({ op: 'file', path: KUBEADM_DROPIN_PATH });
+  steps.push({ op: 'dir', path: CNI_CONFIG_DIR });
+  steps.push({ op: 'daemon-reload' });
+  return steps;
+}
+
+// ------------------------------------------------------------------------------------------ the script
+
+/**
+ * POSIX sh. Arguments: ROOT MODE STEP…, where ROOT prefixes every path and socket (empty on real hosts; a
+ * scratch folder in tests), MODE is "apply" or "plan" (report what is there, change nothing), and each STEP is
+ * an op followed by its operands. Prints "op<TAB>target<TAB>outcome<TAB>detail" per step and goes on after a
+ * failed step, as kubeadm reset does, so one stuck file does not leave everything else behind.
+ */
+export const RESET_SCRIPT = `
+root=$1; mode=$2; shift 2
+say() { printf '%s\\t%s\\t%s\\t%s\\n' "$1" "$2" "$3" "$(printf '%s' "$4" | tr '\\t\\n' '  ')"; }
+has() { command -v "$1" >/dev/null 2>&1; }
+while [ $# -gt 0 ]; do
+  op=$1; shift
+  case $op in
+  dir)
+    t=$1; shift; d=$root$t
+    if [ ! -e "$d" ]; then say dir "$t" absent ''; continue; fi
+    if [ ! -d "$d" ]; then say dir "$t" failed 'not a directory, left alone'; continue; fi
+    n=0; bad=''
+    for e in "$d"/* "$d"/.[!.]* "$d"/..?*; do
+      if [ -e "$e" ] || [ -L "$e" ]; then
+        n=$((n + 1))
+        if [ "$mode" = apply ] && ! err=$(rm -rf -- "$e" 2>&1); then bad="$bad $err"; fi
+      fi
+    done
+    if [ -n "$bad" ]; then say dir "$t" failed "$bad"
+    elif [ $n -eq 0 ]; then say dir "$t" absent empty
+    elif [ "$mode" = apply ]; then say dir "$t" removed $n
+    else say dir "$t" present $n; fi ;;
+  file)
+    t=$1; shift; f=$root$t
+    if [ ! -e "$f" ] && [ ! -L "$f" ]; then say file "$t" absent ''
+    elif [ -d "$f" ] && [ ! -L "$f" ]; then say file "$t" failed 'a directory, left alone'
+    elif [ "$mode" != apply ]; then say file "$t" present ''
+    elif err=$(rm -f -- "$f" 2>&1); then say file "$t" removed ''
+    else say file "$t" failed "$err"; fi ;;
+  kubelet)
+    if ! has systemctl; then say kubelet kubelet skipped 'systemctl not found'; continue; fi
+    state=$(systemctl is-active kubelet 2>/dev/null)
+    case $state in
+    active|activating|reloading|deactivating)
+      if [ "$mode" != apply ]; then say kubelet kubelet present "$state"
+      elif err=$(systemctl stop kubelet 2>&1); then say kubelet kubelet removed "was $state"
+      else say kubelet kubelet failed "$err"; fi ;;
+    *) say kubelet kubelet absent "\${state:-unknown}" ;;
+    esac ;;
+  crictl|docker)
+    if [ "$op" = crictl ]; then s=$1; shift; else s=docker; fi
+    if ! has "$op"; then say "$op" "$s" skipped "$op not found"; continue; fi
+    if [ "$op" = crictl ]; then
+      p=\${s#unix://}
+      if [ ! -S "$root$p" ]; then say crictl "$s" absent 'no socket'; continue; fi
+      list() { crictl -r "$s" pods -q; }
+    else
+      list() { docker ps -a --filter name=k8s_ -q; }
+    fi
+    if ! ids=$(list 2>/dev/null); then say "$op" "$s" failed "$(list 2>&1 >/dev/null)"; continue; fi
+    n=0; bad=''
+    for id in $ids; do
+      n=$((n + 1))
+      [ "$mode" = apply ] || continue
+      if [ "$op" = crictl ]; then
+        err=$(crictl -r "$s" stopp "$id" 2>&1 && crictl -r "$s" rmp "$id" 2>&1) || bad="$bad $id: $err;"
+      else
+        err=$(docker rm --force --volumes "$id" 2>&1) || bad="$bad $id: $err;"
+      fi
+    done
+    if [ -n "$bad" ]; then say "$op" "$s" failed "$bad"
+    elif [ $n -eq 0 ]; then say "$op" "$s" absent 'no pods'
+    elif [ "$mode" = apply ]; then say "$op" "$s" removed $n
+    else say "$op" "$s" present $n; fi ;;
+  daemon-reload)
+    if ! has systemctl; then say daemon-reload systemd skipped 'systemctl not found'
+    elif [ "$mode" != apply ]; then say daemon-reload systemd present ''
+    elif err=$(systemctl daemon-reload 2>&1); then say daemon-reload systemd done ''
+    else say daemon-reload systemd failed "$err"; fi ;;
+  *) say "$op" '' failed 'unknown step'; exit 2 ;;
+  esac
+done
+`;
+
+export type ResetMode = 'apply' | 'plan';
+
+/** The command for a host: the constant script, then its arguments. Nothing is interpolated into shell text. */
+export function resetArgv(steps: readonly ResetStep[], mode: ResetMode, root = ''): string[] {
+  const args: string[] = [];
+  for (const step of steps) {
+    args.push(step.op);
+    if (step.op === 'dir' || step.op === 'file') args.push(step.path);
+    else if (step.op === 'crictl') args.push(step.socket);
+  }
+  return ['sh', '-c', RESET_SCRIPT, 'bootstrap-reset', root, mode, ...args];
+}
+
+const OUTCOMES = new Set<string>(['removed', 'present', 'absent', 'skipped', 'failed', 'done']);
+
+/** The script's lines, checked against the steps asked for: a missing or mangled line is an error. */
+export function parseResetOutput(output: string, steps: readonly ResetStep[]): ResetStepResult[] {
+  const lines = output.split('\n').filter((l) => l.length > 0);
+  const results = lines.map((line) => {
+    const [op = '', target = '', outcome = '', detail = ''] = line.split('\t');
+    if (!OUTCOMES.has(outcome)) throw new ResetError(`unexpected output from the reset script: ${JSON.stringify(line)}`);
+    return { op: op as ResetStep['op'], target, outcome: outcome as ResetOutcome, detail: detail.trim() };
+  });
+  if (results.length !== steps.length || results.some((r, i) => r.op !== steps[i]?.op)) {
+    throw new ResetError(`the reset script reported ${results.length} of ${steps.length} steps:\n${output.slice(0, 2000)}`);
+  }
+  return results;
+}
+
+/** One line per step for people: what was done, what would be, or that nothing was there. */
+export function describeStep(r: ResetStepResult): string {
+  const n = Number(r.detail);
+  const count = (one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  switch (r.outcome) {
+    case 'failed':
+      return `FAILED ${r.op} ${r.target}: ${r.detail}`;
+    case 'skipped':
+      return `${r.op} ${r.target}: skipped (${r.detail})`;
+    case 'done':
+      return 'systemctl daemon-reload';
+    case 'absent':
+      if (r.op === 'kubelet') return `kubelet not running (${r.detail})`;
+      if (r.op === 'crictl' || r.op === 'docker') return `no pods in ${r.target}${r.detail === 'no socket' ? ' (no socket)' : ''}`;
+      return `${r.target}: nothing there${r.detail === 'empty' ? ' (empty)' : ''}`;
+    case 'removed':
+    case 'present': {
+      const verb = r.outcome === 'removed';
+      if (r.op === 'kubelet') return verb ? `stopped kubelet (${r.detail})` : `stop kubelet (${r.detail})`;
+      if (r.op === 'crictl' || r.op === 'docker') {
+        const what = r.op === 'crictl' ? count('pod', 'pods') : count('container', 'containers');
+        return `${verb ? 'removed' : 'remove'} ${what} through ${r.target}`;
+      }
+      if (r.op === 'dir') return `${verb ? 'emptied' : 'empty'} ${r.target} (${count('entry', 'entries')})`;
+      if (r.op === 'daemon-reload') return 'systemctl daemon-reload';
+      return `${verb ? 'removed' : 'remove'} ${r.target}`;
+    }
+  }
+}
+
+/** True when a reset found nothing to do: every step found nothing (daemon-reload and skips do not count). */
+export function nothingThere(results: readonly ResetStepResult[]): boolean {
+  return results.every((r) => r.outcome === 'absent' || r.outcome === 'done' || r.outcome === 'skipped');
+}
+
+/** Runs the script on a host (as root) and returns each step's outcome. */
+export async function runResetScript(host: Host, steps: readonly ResetStep[], mode: ResetMode, options: { root?: string; timeoutMs?: number } = {}): Promise<ResetStepResult[]> {
+  const argv = resetArgv(steps, mode, options.root);
+  const result = await host.exec(argv, { sudo: true, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  if (result.code !== 0) throw new CommandError(host.name, ['sh', '-c', 'bootstrap-reset'], result);
+  return parseResetOutput(result.stdout, steps);
+}
+
+/** Stopping Pods waits for their containers to exit; a host that takes longer than this is reported as failed. */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+// ------------------------------------------------------------------------------------------- the phase
+
+export interface ResetPhaseSettings {
+  /** Prefix for every path on the host: "" (the default) on real hosts, a scratch folder in tests. */
+  root?: string;
+  timeoutMs?: number;
+}
+
+export interface HostResetResult {
+  steps: ResetStepResult[];
+  nothingThere: boolean;
+}
+
+export type ResetPhase = Phase & { readonly results: Map<string, HostResetResult> };
+
+/** The runtime socket the kubelet used, or a clear error when several runtimes answer and none is named. */
+function runtimeOf(ctx: UpContext, h: HostRun): ResetRuntime {
+  const facts = factsOf(h);
+  if (facts.criSocketConflict?.length) {
+    throw new ResetError(`${h.spec.name}: several container runtimes answer (${facts.criSocketConflict.join(', ')}); ` +
+      'name the one kubelet uses as the host\'s criSocket in the inventory');
+  }
+  return { kubernetesVersion: ctx.inv.cluster.kubernetesVersion, criSocket: facts.criSocket };
+}
+
+export function makeResetPhase(settings: ResetPhaseSettings = {}): ResetPhase {
+  const results = new Map<string, HostResetResult>();
+  return {
+    name: 'reset',
+    title: 'reset: stop kubelet, remove static Pods, their containers and the files up wrote',
+    results,
+    appliesTo: () => true,
+    async run(ctx, h, task) {
+      const steps = resetSteps(ctx.inv, h.spec, runtimeOf(ctx, h));
+      const options = { root: settings.root, timeoutMs: settings.timeoutMs };
+      let found: ResetStepResult[] = [];
+      await wet(ctx, h, `reset ${h.spec.name} (${steps.length} steps)`, async () => {
+        task.progress('resetting');
+        found = await runResetScript(hostOf(h), steps, 'apply', options);
+      });
+      // A dry run still looks, read-only, so that it can say what a real run would remove.
+      if (ctx.options.dryRun) found = await runResetScript(hostOf(h), steps, 'plan', options);
+      const empty = nothingThere(found);
+      results.set(h.spec.name, { steps: found, nothingThere: empty });
+      for (const r of found) {
+        const line = describeStep(r);
+        if (r.outcome === 'present') h.actions.push(`would ${line}`);
+        else h.notes.push(line);
+        if (r.outcome === 'removed' && (r.op === 'dir' || r.op === 'file')) h.changed.push(r.target);
+        if (r.outcome === 'skipped') h.warnings.push(line);
+      }
+      const failed = found.filter((r) => r.outcome === 'failed');
+      if (failed.length) throw new ResetError(`${h.spec.name}: reset incomplete:\n${failed.map(describeStep).join('\n')}`);
+      const acted = found.filter((r) => r.outcome === 'removed' || r.outcome === 'present').length;
+      task.progress(empty ? 'nothing was there' : `${ctx.options.dryRun ? 'would do' : 'did'} ${acted} of ${found.length} steps`);
+    },
+  };
+}
+
+/** The phase with the real paths, for a phase list of its own: [connectPhase, resetPhase]. */
+export const resetPhase: ResetPhase = makeResetPhase();
+
+// ------------------------------------------------------------------------------------ the whole command
+
+export interface ResetOptions extends UpOptions {
+  /** Skip the confirmation. */
+  yes?: boolean;
+}
+
+export interface ResetHostReport {
+  name: string;
+  address: string;
+  roles: string[];
+  ok: boolean;
+  error?: string;
+  /** Each step's outcome, in order (empty when the host could not be reached). */
+  steps: ResetStepResult[];
+  /** True when the host was already clean. */
+  nothingThere: boolean;
+  /** Paths emptied or removed. */
+  removed: string[];
+  /** In a dry run: what would be done. */
+  actions: string[];
+  warnings: string[];
+}
+
+export interface ResetReport {
+  ok: boolean;
+  dryRun: boolean;
+  durationMs: number;
+  hosts: ResetHostReport[];
+}
+
+/** What a reset removes, in words, for the confirmation question and the CLI's help. */
+export function resetSummary(inv: Inventory): string[] {
+  return [
+    'stop kubelet',
+    `remove the static Pod manifests (${MANIFESTS_DIR}/*) and every Pod's containers and sandboxes in the container runtime`,
+    `delete ${inv.cluster.certificatesDir}/*, ${KUBECONFIG_FILES.map((f) => `${KUBERNETES_DIR}/${f}`).join(', ')}`,
+    `delete ${KUBELET_CONFIG_PATH}, ${KUBELET_FLAGS_ENV_PATH}, ${KUBELET_INSTANCE_CONFIG_PATH}, ${KUBELET_PKI_DIR}/* and the kubelet drop-in ${KUBEADM_DROPIN_PATH}`,
+    `delete the etcd data ${inv.cluster.etcd.local.dataDir}/* (control-plane hosts)`,
+    `delete the CNI configuration ${CNI_CONFIG_DIR}/*`,
+  ];
+}
+
+/**
+ * Asks before a reset. Returns true to go on, false when the user declined. Without --yes and without a way
+ * to ask (not a terminal), refuses with a UsageError (exit 2) instead of guessing. A dry run needs no consent.
+ */
+export async function confirmReset(inv: Inventory, options: { yes?: boolean; dryRun?: boolean; prompt?: (question: string, secret: boolean) => Promise<string> }): Promise<boolean> {
+  if (options.yes || options.dryRun) return true;
+  const hosts = inv.hosts.map((h) => `${h.name} (${h.address}, ${h.roles.join('+')})`).join(', ');
+  if (!options.prompt) {
+    throw new UsageError(`refusing to reset ${inv.hosts.length} host(s) without confirmation: ${hosts}. ` +
+      'Run it on a terminal to be asked, or pass --yes (try --dry-run first to see what would be removed).');
+  }
+  const question = `This resets ${inv.hosts.length} host(s): ${hosts}.\nOn each it will:\n` +
+    resetSummary(inv).map((l) => `  - ${l}\n`).join('') + 'Continue? Type "yes": ';
+  const answer = (await options.prompt(question, false)).trim().toLowerCase();
+  return answer === 'yes' || answer === 'y';
+}
+
+/** The hosts' reset in parallel: connect (facts decide the runtime), then the reset phase. Never throws for a host's failure: see report.ok. */
+export async function resetHosts(inv: Inventory, options: ResetOptions = {}, settings: ResetPhaseSettings = {}): Promise<ResetReport> {
+  const phase = makeResetPhase(settings);
+  const ctx = newContext(inv, options);
+  const failed = await runOnHosts(ctx, [connectPhase, phase]);
+  const hosts = ctx.hosts.map((h): ResetHostReport => {
+    const result = phase.results.get(h.spec.name);
+    return {
+      name: h.spec.name,
+      address: h.spec.address,
+      roles: h.spec.roles,
+      ok: !h.error,
+      error: h.error?.message,
+      steps: result?.steps ?? [],
+      nothingThere: result?.nothingThere ?? false,
+      removed: h.changed,
+      actions: h.actions,
+      warnings: h.warnings,
+    };
+  });
+  return { ok: !failed, dryRun: !!options.dryRun, durationMs: Date.now() - ctx.startedAt.getTime(), hosts };
+}
+
+// ------------------------------------------------------------------------------ bootstrap hosts trust
+
+export interface TrustHostOptions {
+  /** Pin without asking (the fingerprints are still printed). */
+  yes?: boolean;
+  prompt?: (question: string, secret: boolean) => Promise<string>;
+  /** Where the old and new fingerprints are shown. */
+  log?: (line: string) => void;
+  /** How the host is reached (ssh config file, home folder…), as for connecting. */
+  ssh?: SshConnectOptions;
+  /** Fetches the key the host presents now; by default over SSH (trustHostKey), sending no credential to it. */
+  fetchKey?: (host: HostSpec, options: SshConnectOptions) => Promise<{ fingerprint: string; key: string }>;
+}
+
+export interface TrustResult {
+  host: string;
+  /** Where the key is pinned: the inventory file, or the known_hosts file when the inventory pins none. */
+  file: string;
+  pinnedIn: 'inventory' | 'known_hosts';
+  /** Fingerprints trusted before. */
+  previous: string[];
+  presented: { fingerprint: string; key: string };
+  /** pinned: the file was rewritten; unchanged: the key was already trusted; declined: the user said no. */
+  outcome: 'pinned' | 'unchanged' | 'declined';
+}
+
+/** A key line written in the quoting the old one used (block scalars become plain: a key line needs none). */
+function quoteLike(type: Scalar['type'], value: string): string {
+  if (type === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  return value;
+}
+
+/**
+ * The inventory text with one host's hostKeys replaced by a single key, edited in place: only the old key
+ * lines change, so comments, quoting, order and blank lines stay as the user wrote them. Throws when the
+ * host or its pinned keys are not found, or when the result would not load.
+ */
+export function repinHostKeysInText(file: string, text: string, hostName: string, keyLine: string): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new ResetError(`${file}: ${doc.errors[0]?.message.split('\n')[0]}`);
+  const hosts = doc.get('hosts', true);
+  const host = isSeq(hosts) ? hosts.items.find((item) => isMap(item) && item.get('name') === hostName) : undefined;
+  if (!isMap(host)) throw new ResetError(`${file}: no host named "${hostName}"`);
+  const keys = host.get('hostKeys', true);
+  if (!isSeq(keys) || keys.items.length === 0) throw new ResetError(`${file}: host "${hostName}" pins no hostKeys`);
+  const items = keys.items.map((item) => {
+    if (!isScalar(item) || !item.range) throw new ResetError(`${file}: a hostKeys entry of "${hostName}" is not a plain string`);
+    return item as Scalar & { range: [number, number, number] };
+  });
+  const splices: { start: number; end: number; text: string }[] = [];
+  const first = items[0]!;
+  splices.push({ start: first.range[0], end: first.range[1], text: quoteLike(first.type, keyLine) });
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i]!;
+    if (keys.flow) {
+      splices.push({ start: items[i - 1]!.range[1], end: item.range[1], text: '' });
+    } else {
+      const lineStart = text.lastIndexOf('\n', item.range[0] - 1) + 1;
+      const newline = text.indexOf('\n', item.range[1]);
+      splices.push({ start: lineStart, end: newline < 0 ? text.length : newline + 1, text: '' });
+    }
+  }
+  let out = text;
+  for (const s of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+  // The edited file must load, with exactly the new key for that host.
+  const check = parseInventory(file, out).hosts.find((h) => h.name === hostName);
+  if (!check || check.hostKeys.length !== 1 || check.hostKeys[0] !== keyLine) {
+    throw new ResetError(`${file}: could not re-pin the key of "${hostName}" in place; edit its hostKeys by hand to: ${keyLine}`);
+  }
+  return out;
+}
+
+/** Replaces a file's content atomically, keeping its mode. */
+function replaceFile(file: string, content: string): void {
+  const mode = statSync(file).mode & 0o7777;
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  writeFileSync(temporary, content, { mode });
+  renameSync(temporary, file);
+}
+
+async function defaultFetchKey(host: HostSpec, options: SshConnectOptions): Promise<{ fingerprint: string; key: string }> {
+  const { trustHostKey } = await import('../transport/ssh.js');
+  return trustHostKey(host, options);
+}
+
+/**
+ * `bootstrap hosts trust <inventory> <host>`: fetches the key the host presents now and, after showing the
+ * old and new fingerprints (and asking, unless --yes), pins it: in the inventory when it pins keys for the
+ * host, else in known_hosts (the host's old lines replaced). Meant for a machine known to be reprovisioned;
+ * the fingerprint should be checked out of band.
+ */
+export async function trustHost(inv: Inventory, hostName: string, options: TrustHostOptions = {}): Promise<TrustResult> {
+  const spec = inv.hosts.find((h) => h.name === hostName);
+  if (!spec) throw new UsageError(`${inv.file}: no host named "${hostName}" (hosts: ${inv.hosts.map((h) => h.name).join(', ')})`);
+  const sshOptions: SshConnectOptions = { ...options.ssh, inventoryFile: inv.file, prompt: options.ssh?.prompt ?? options.prompt };
+  const presented = await (options.fetchKey ?? defaultFetchKey)(spec, sshOptions);
+  const blob = parsePublicKeyLine(presented.key)?.blob;
+  if (!blob) throw new ResetError(`${hostName}: the host presented a key that cannot be read: ${presented.key}`);
+  const log = options.log ?? (() => undefined);
+
+  const pinned = spec.hostKeys.length > 0;
+  let previous: string[];
+  let file: string;
+  let check: HostKeyCheck | undefined;
+  if (pinned) {
+    file = inv.file;
+    previous = spec.hostKeys.map((line) => parsePublicKeyLine(line)).filter((k) => k !== undefined).map((k) => fingerprint(k.blob));
+  } else {
+    const { resolveRoute } = await import('../transport/ssh.js');
+    check = resolveRoute(spec, sshOptions).target.hostKeyCheck;
+    file = check.knownHostsFile;
+    previous = trustedKeys(check).keys.map((k) => fingerprint(k.blob));
+  }
+  const result: TrustResult = { host: hostName, file, pinnedIn: pinned ? 'inventory' : 'known_hosts', previous, presented, outcome: 'unchanged' };
+  log(`${hostName}: trusted in ${file}: ${previous.length ? previous.join(', ') : '(no key)'}`);
+  log(`${hostName}: presents now: ${blobTypeOf(presented.key)} ${presented.fingerprint}`);
+  if (previous.includes(presented.fingerprint)) {
+    log(`${hostName}: that key is already trusted; nothing changed`);
+    return result;
+  }
+  if (!options.yes) {
+    if (!options.prompt) {
+      throw new UsageError(`not pinning ${hostName}'s key ${presented.fingerprint} without confirmation: ` +
+        'check the fingerprint out of band, then run on a terminal to be asked, or pass --yes');
+    }
+    const answer = (await options.prompt(`Pin ${presented.fingerprint} for ${hostName} in ${file}? Type "yes": `, false)).trim().toLowerCase();
+    if (answer !== 'yes' && answer !== 'y') return { ...result, outcome: 'declined' };
+  }
+  if (pinned) {
+    replaceFile(file, repinHostKeysInText(file, readFileSync(file, 'utf8'), hostName, presented.key));
+  } else if (check) {
+    const token = hostToken(check.address, check.port);
+    const existing = readKnownHostsText(file);
+    const hashed = options.ssh?.hashKnownHosts ??
+      parseKnownHosts(existing).some((e) => !e.marker && e.hosts.startsWith('|1|') && entryMatches(e.hosts, token));
+    removeKnownHost(file, check.address, check.port);
+    addKnownHost(file, check.address, check.port, blob, { hashed });
+  }
+  log(`${hostName}: pinned ${presented.fingerprint} in ${file}`);
+  return { ...result, outcome: 'pinned' };
+}
+
+function blobTypeOf(keyLine: string): string {
+  return keyLine.trim().split(/\s+/)[0] ?? '';
+}
+
+function readKnownHostsText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
