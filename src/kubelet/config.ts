@@ -1,3 +1,4 @@
+import semver from 'semver';
 import path from 'node:path/posix';
 import type { Inventory } from '../inventory/types.js';
 import { clusterDnsIp } from './dns.js';
@@ -68,7 +69,7 @@ export function buildKubeletConfiguration(inv: Inventory, opts: KubeletConfigOpt
       mode: 'Webhook',
       webhook: { cacheAuthorizedTTL: '0s', cacheUnauthorizedTTL: '0s' },
     },
-    cgroupDriver: k.cgroupDriver,
+    cgroupDriver: k.cgroupDriver ?? defaultCgroupDriver(version),
     clusterDNS: [clusterDnsIp(inv.cluster.networking.serviceSubnet)],
     healthzBindAddress: HEALTHZ_BIND_ADDRESS,
     healthzPort: HEALTHZ_PORT,
@@ -122,4 +123,14 @@ export function renderKubeletConfigYaml(inv: Inventory, opts: KubeletConfigOptio
  */
 export function renderInstanceConfigYaml(criSocket: string): string {
   return `containerRuntimeEndpoint: ${JSON.stringify(criSocket)}\n`;
+}
+
+/**
+ * kubeadm v1.22+ writes cgroupDriver: systemd when the user sets none (componentconfigs/kubelet.go Default();
+ * kubernetes.io "Configuring a cgroup driver"); older releases wrote nothing, leaving kubelet's cgroupfs.
+ */
+const CGROUP_DRIVER_DEFAULT_SINCE = '1.22.0';
+
+function defaultCgroupDriver(version: string): 'systemd' | undefined {
+  return semver.gte(version.replace(/^v/, ''), CGROUP_DRIVER_DEFAULT_SINCE) ? 'systemd' : undefined;
 }
