@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run lab -- up [--hosts N] [--control-planes N] [--kubernetes-version V] [--runtime containerd|docker]
- *                   [--light] [--no-images] [--no-standins]
+ *                   [--light] [--no-images] [--no-standins] [--node-image IMAGE]
  * npm run lab -- down [--purge]
  * npm run lab -- status [--json]
  * npm run lab -- fault KIND ... [--for DURATION] | fault list | fault clear [ID]
@@ -14,7 +14,7 @@ import { defaultRepoRoot } from './state.js';
 
 const USAGE = `usage: npm run lab -- COMMAND
   up      [--hosts N] [--control-planes N] [--kubernetes-version vX.Y.Z] [--runtime containerd|docker]
-          [--light] [--no-images] [--no-standins]
+          [--light] [--no-images] [--no-standins] [--node-image kindest/node:vX.Y.Z (needs internet)]
   down    [--purge]            remove every trace of the lab (--purge: also the cached node root and images)
   status  [--json]
   fault   sshd-stop NODE | node-stop NODE | node-pause NODE | netem NODE [--delay MS] [--loss PCT]
@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
           light: { type: 'boolean' },
           'no-images': { type: 'boolean' },
           'no-standins': { type: 'boolean' },
+          'node-image': { type: 'string' },
         },
         strict: true,
       });
@@ -59,6 +60,7 @@ async function main(argv: string[]): Promise<void> {
         light: values.light ?? false,
         images: !(values['no-images'] ?? false) && !(values.light ?? false),
         standins: !(values['no-standins'] ?? false),
+        ...(values['node-image'] ? { nodeImage: values['node-image'] } : {}),
       });
       const lab = await up(repoRoot, options);
       process.stdout.write(`inventory: ${lab.inventory}\nssh: ssh -F ${lab.sshConfig} ${lab.nodes[0]?.name ?? ''}\n`);

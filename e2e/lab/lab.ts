@@ -10,7 +10,7 @@ import { DockerCli } from './docker.js';
 import { ensureDockerEngine, engineAnswers, LAB_DOCKER_HOST, LAB_RUN_DIR, readIpForward, removeEmptyCgroups, stopLabDockerd, unmountUnder } from './dockerd.js';
 import { clearFaults } from './faults.js';
 import { writeLabInventory } from './inventory.js';
-import { ensureNodeImage } from './node-image.js';
+import { ensureExternalNodeImage, ensureNodeImage } from './node-image.js';
 import { createNode, forEachBounded, LAB_LABEL, planNodes, waitForSshd, waitForSystemd } from './nodes.js';
 import { allLabHostPackages, ensureDebianPackages } from './packages.js';
 import { startRegistry, stopRegistry, registryStatus } from './registry.js';
@@ -34,8 +34,10 @@ export interface UpOptions {
   light: boolean;
   /** Build and push the component images (Part of `up` unless turned off). */
   images: boolean;
-  /** Install the kubelet/crictl stand-ins into every full node. */
+  /** Install the kubelet/crictl stand-ins into every full node (not with nodeImage: that has the real ones). */
   standins: boolean;
+  /** A kind node image (kindest/node:vX.Y.Z) to use instead of the lab's own; needs network access. */
+  nodeImage?: string;
   log: (line: string) => void;
 }
 
@@ -69,6 +71,8 @@ export function validateUpOptions(options: UpOptions): void {
   if (!/^v\d+\.\d+\.\d+$/.test(options.kubernetesVersion) || valid(options.kubernetesVersion) === null) {
     throw new Error(`--kubernetes-version must look like v1.28.4, not ${JSON.stringify(options.kubernetesVersion)}`);
   }
+  if (options.nodeImage !== undefined && options.light) throw new Error('--node-image and --light do not go together: light nodes run only sshd');
+  if (options.nodeImage !== undefined && options.runtime === 'docker') throw new Error('--node-image brings its own containerd; --runtime docker is for the lab\'s own image');
   if (options.runtime === 'docker' && !satisfies(options.kubernetesVersion.slice(1), '<1.24.0')) {
     throw new Error('--runtime docker needs --kubernetes-version below v1.24 (kubelet dropped dockershim in v1.24)');
   }
@@ -138,17 +142,15 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
   });
   log(`registries at ${registry} and ${authRegistry} (basic auth)`);
 
-  const image = await ensureNodeImage(
-    docker,
-    repoRoot,
-    {
-      registries: [registry, authRegistry],
-      sandboxImage: options.light ? '' : await labPauseImage(options.kubernetesVersion, registry),
-      runtime: options.runtime,
-      kubernetesVersion: options.kubernetesVersion,
-    },
-    log,
-  );
+  const imageSettings = {
+    registries: [registry, authRegistry],
+    sandboxImage: options.light ? '' : await labPauseImage(options.kubernetesVersion, registry),
+    runtime: options.runtime,
+    kubernetesVersion: options.kubernetesVersion,
+  };
+  const image = options.nodeImage
+    ? await ensureExternalNodeImage(docker, repoRoot, options.nodeImage, imageSettings, log)
+    : await ensureNodeImage(docker, repoRoot, imageSettings, log);
 
   const hostKeys = new Map<string, string>();
   const runtimeDirs = options.runtime === 'docker' ? ['/var/lib/containerd', '/var/lib/docker'] : ['/var/lib/containerd'];
@@ -188,7 +190,7 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
   saveLab(state, repoRoot);
   log(`${nodes.length} node(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  if (!options.light && options.standins) await installStandinsOnNodes(repoRoot, state, docker, log);
+  if (!options.light && options.standins && !options.nodeImage) await installStandinsOnNodes(repoRoot, state, docker, log);
   if (options.images) await buildImages(repoRoot, state, log);
   log(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s; inventory: ${state.inventory}`);
   return state;

@@ -189,35 +189,95 @@ export async function ensureNodeImage(
   log: (line: string) => void,
 ): Promise<string> {
   const base = await ensureBaseImage(docker, repoRoot, log);
-  const files = nodeImageFiles(settings);
-  const tag = createHash('sha256').update(JSON.stringify({ base, files, runtime: settings.runtime })).digest('hex').slice(0, 12);
-  const image = `${NODE_IMAGE_REPO}:${tag}`;
+  // Enabling and disabling units works on files only; no systemd needs to run for it.
+  const enable = settings.runtime === 'docker' ? ['docker.service', 'docker.socket'] : ['containerd.service'];
+  const disable = settings.runtime === 'docker' ? [] : ['docker.service', 'docker.socket'];
+  const script = [
+    'set -e',
+    disable.length ? `systemctl disable ${disable.join(' ')}` : 'true',
+    `systemctl enable ${enable.join(' ')}`,
+    // Units that have no work to do in a container and would only make the boot slower or degraded.
+    'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true',
+  ].join('\n');
+  log('preparing the lab node image');
+  return layerImage(docker, repoRoot, { base, files: nodeImageFiles(settings), script, repository: NODE_IMAGE_REPO });
+}
+
+/**
+ * For users with Docker and internet: a kind node image (kindest/node:vX.Y.Z, with the real kubelet, crictl and
+ * containerd) plus sshd and the lab registries' certs.d entries. Pulls the image and installs openssh-server
+ * with apt, so it needs network access; the lab's offline path is the debootstrap image.
+ */
+export async function ensureExternalNodeImage(
+  docker: DockerCli,
+  repoRoot: string,
+  external: string,
+  settings: NodeImageSettings,
+  log: (line: string) => void,
+): Promise<string> {
+  if (!(await imageExists(docker, external))) {
+    log(`pulling ${external}`);
+    await docker.run(['pull', external], { timeoutMs: 1_800_000 });
+  }
+  const all = nodeImageFiles(settings);
+  const files = Object.fromEntries(
+    Object.entries(all).filter(([path]) => path.startsWith('/etc/containerd/certs.d/') || path.startsWith('/etc/ssh/') || path.startsWith('/etc/bootstrap-lab/')),
+  );
+  const script = [
+    'set -e',
+    'if ! command -v sshd >/dev/null; then',
+    '  export DEBIAN_FRONTEND=noninteractive',
+    '  apt-get update',
+    '  apt-get install -y --no-install-recommends openssh-server',
+    '  rm -rf /var/lib/apt/lists/*',
+    'fi',
+    'rm -f /etc/ssh/ssh_host_*',
+    'systemctl enable ssh.service',
+  ].join('\n');
+  log(`adding sshd to ${external}`);
+  // The kind image keeps its own ENTRYPOINT; only the network for apt differs.
+  return layerImage(docker, repoRoot, { base: external, files, script, repository: `${NODE_IMAGE_REPO}-external`, network: 'host' });
+}
+
+interface LayerRecipe {
+  base: string;
+  files: Record<string, { content: string; mode: number }>;
+  /** Runs once in a container of `base` (no systemd) after the files are in place. */
+  script: string;
+  repository: string;
+  network?: string;
+}
+
+/** `docker create` + `docker cp` + run the script + `docker commit`, tagged by the hash of the recipe. */
+async function layerImage(docker: DockerCli, repoRoot: string, recipe: LayerRecipe): Promise<string> {
+  // Bump when the way images are made changes, so that no image made the old way is reused.
+  const recipeVersion = 2;
+  const tag = createHash('sha256').update(JSON.stringify({ recipeVersion, recipe })).digest('hex').slice(0, 12);
+  const image = `${recipe.repository}:${tag}`;
   if (await imageExists(docker, image)) return image;
-  log('building the lab node image');
+  mkdirSync(labDir(repoRoot), { recursive: true });
   const stage = mkdtempSync(join(labDir(repoRoot), 'node-image-'));
   const container = `bootstrap-lab-image-build-${process.pid}`;
   try {
-    for (const [path, file] of Object.entries(files)) {
+    for (const [path, file] of Object.entries(recipe.files)) {
       const local = join(stage, path);
       mkdirSync(join(local, '..'), { recursive: true });
       writeFileSync(local, file.content);
       chmodSync(local, file.mode);
     }
-    // Enabling and disabling units works on files only; no systemd needs to run for it.
-    const enable = settings.runtime === 'docker' ? ['docker.service', 'docker.socket'] : ['containerd.service'];
-    const disable = settings.runtime === 'docker' ? [] : ['docker.service', 'docker.socket'];
-    const script = [
-      'set -e',
-      disable.length ? `systemctl disable ${disable.join(' ')}` : 'true',
-      `systemctl enable ${enable.join(' ')}`,
-      // Units that have no work to do in a container and would only make the boot slower or degraded.
-      'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true',
-    ].join('\n');
-    await docker.run(['create', '--name', container, base, 'sh', '-c', script]);
+    const network = recipe.network ? ['--network', recipe.network] : [];
+    await docker.run(['rm', '-f', container], { allowFailure: true });
+    await docker.run(['create', '--name', container, ...network, '--entrypoint', '', recipe.base, 'sh', '-c', recipe.script]);
     await docker.run(['cp', `${stage}/.`, `${container}:/`]);
-    await docker.run(['start', '--attach', container], { timeoutMs: 120_000 });
+    const run = await docker.run(['start', '--attach', container], { timeoutMs: 900_000, allowFailure: true });
+    const exit = (await docker.run(['inspect', '--format', '{{.State.ExitCode}}', container])).stdout.trim();
+    if (exit !== '0') throw new Error(`preparing the node image from ${recipe.base} failed (exit ${exit}): ${(run.stderr || run.stdout).trim().slice(-1500)}`);
+    // The build ran without an entrypoint; give back the base's (kind's), if it had one. The command is systemd.
+    const entrypoint = (await docker.run(['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', recipe.base])).stdout.trim();
+    const keepEntrypoint = entrypoint.startsWith('[') ? ['--change', `ENTRYPOINT ${entrypoint}`] : [];
     await docker.run([
       'commit',
+      ...keepEntrypoint,
       '--change', 'CMD ["/sbin/init"]',
       '--change', 'ENV container=docker',
       container,
