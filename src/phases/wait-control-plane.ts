@@ -1,0 +1,74 @@
+/**
+ * wait-control-plane: up to wait.timeout (kubeadm's 4 minutes unless the inventory or --wait-timeout says
+ * otherwise), kubelet's healthz, then every static Pod running in the runtime with its health endpoint
+ * answering, each shown live on the host's line. On timeout the host fails with a diagnosis per unhealthy
+ * component and kubelet's journal tail; on success the admin kubeconfig is kept on the control machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
+import type { HostRun, UpContext } from '../runner/context.js';
+import { isControlPlane } from '../runner/context.js';
+import { wet, type Phase } from '../runner/phase.js';
+
+/** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
+export class ControlPlaneNotHealthyError extends Error {
+  override name = 'ControlPlaneNotHealthyError';
+  constructor(message: string) {
+    super(message);
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** Writes content to path with mode 0600, atomically: control planes finishing together may write the same file. */
+export async function writePrivateFile(path: string, content: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
+    await chmod(tmp, 0o600);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** The admin kubeconfig on the control machine, from the host's rendered /etc/kubernetes/admin.conf. */
+export async function saveAdminKubeconfig(ctx: UpContext, h: HostRun): Promise<string | undefined> {
+  const file = h.files?.find((f) => f.path === ADMIN_KUBECONFIG);
+  if (!file) return undefined;
+  await mkdir(ctx.inv.stateDir, { recursive: true, mode: 0o700 });
+  const path = join(ctx.inv.stateDir, 'admin.conf');
+  await writePrivateFile(path, file.content);
+  return path;
+}
+
+export const waitControlPlanePhase: Phase = {
+  name: 'wait-control-plane',
+  title: 'wait-control-plane: wait for kubelet and the control-plane components to be healthy',
+  appliesTo: isControlPlane,
+  async run(ctx, h, task) {
+    const timeoutMs = ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs;
+    if (ctx.options.dryRun) task.progress('dry run: not waiting for the control plane');
+    await wet(ctx, h, `wait up to ${Math.round(timeoutMs / 1000)}s for the control plane to be healthy`, async () => {
+      const target = await targetFor(h, ctx.inv);
+      const result = await waitForControlPlane(target, {
+        timeoutMs,
+        ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
+        onProgress: (statuses) => {
+          h.components = statuses;
+          task.progress(progressLine(statuses));
+        },
+      });
+      h.components = result.statuses;
+      if (!result.healthy) throw new ControlPlaneNotHealthyError(result.report ?? 'the control plane was not healthy in time');
+      const seconds = (result.elapsedMs / 1000).toFixed(1);
+      const admin = await saveAdminKubeconfig(ctx, h);
+      if (admin) h.notes.push(`admin kubeconfig: ${admin} (kubectl --kubeconfig ${admin} get nodes)`);
+      else h.warnings.push(`no ${ADMIN_KUBECONFIG} was rendered for ${h.spec.name}; no admin kubeconfig written`);
+      h.notes.push(`control plane healthy in ${seconds}s: ${result.statuses.map((s) => s.name).join(', ')}`);
+      task.progress(`healthy in ${seconds}s: ${progressLine(result.statuses)}`);
+    });
+  },
+};
