@@ -1,0 +1,36 @@
+/**
+ * For e2e tests that need a lab: use the one that is up, or bring one up and take it down again afterwards.
+ * A lab that was up before the test is never taken down by it.
+ */
+import { defaultUpOptions, down, up, type UpOptions } from './lab.js';
+import { defaultRepoRoot, labExists, loadLab, type LabState } from './state.js';
+
+export interface LabLease {
+  lab: LabState;
+  /** True when this lease brought the lab up (then `release` takes it down). */
+  owned: boolean;
+  release: () => Promise<void>;
+}
+
+/** Why the lab cannot be used here, or undefined when it can (for `describe(..., { skip })`). */
+export function labUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the lab needs root';
+  if (process.platform !== 'linux') return 'the lab needs Linux';
+  return undefined;
+}
+
+/**
+ * The running lab when there is one (whatever its options), otherwise a new one with `options`.
+ * Call `release()` in an `after` hook.
+ */
+export async function leaseLab(options: Partial<UpOptions> = {}, repoRoot = defaultRepoRoot()): Promise<LabLease> {
+  if (labExists(repoRoot)) return { lab: loadLab(repoRoot), owned: false, release: async () => undefined };
+  const quiet = () => undefined;
+  try {
+    const lab = await up(repoRoot, defaultUpOptions({ log: quiet, ...options }));
+    return { lab, owned: true, release: () => down(repoRoot, { purge: false, log: quiet }) };
+  } catch (error) {
+    await down(repoRoot, { purge: false, log: quiet }).catch(() => undefined);
+    throw error;
+  }
+}
