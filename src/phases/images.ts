@@ -23,6 +23,7 @@ import type { Inventory, HostSpec } from '../inventory/types.js';
 import { factsOf, hostOf, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../runner/context.js';
 import { wet, type Phase } from '../runner/phase.js';
 import type { ExecResult, Host } from '../transport/host.js';
+import { formatDuration } from '../util/duration.js';
 import { retry } from '../util/retry.js';
 import { loadRegistryCredentials, normalizeImage, type RegistryCredential, type RegistryCredentials } from './credentials.js';
 
@@ -170,7 +171,7 @@ export class PullError extends Error {
   constructor(image: string, result: ExecResult, timeoutMs: number, credential?: RegistryCredential) {
     const output = (result.stderr || result.stdout).trim();
     const detail = result.timedOut
-      ? `timed out after ${Math.round(timeoutMs / 1000)}s`
+      ? `timed out after ${formatDuration(timeoutMs)}`
       : output.split('\n').filter(Boolean).slice(-3).join('\n') || `exited ${result.code}`;
     super(`${image}: ${credential ? credential.redact(detail) : detail}`);
     this.transient = result.timedOut === true || classifyPullError(output) === 'transient';
@@ -236,12 +237,15 @@ export async function pullImages(host: Host, options: PullOptions): Promise<Imag
           attempts = attempt;
           state.attempt = attempt;
           const command = pullCommand(options.tool, image, credential);
+          const t0 = performance.now();
           const result = await host.exec(command.argv, {
             stdin: command.stdin,
             timeoutMs: options.timeoutMs,
             sudo: true,
             signal: options.signal,
           });
+          // A transport may report a killed command by its exit status only; the clock says what happened.
+          if (result.code !== 0 && performance.now() - t0 >= options.timeoutMs) result.timedOut = true;
           if (result.code !== 0 || result.timedOut) throw new PullError(image, result, options.timeoutMs, credential);
         },
         {
@@ -283,7 +287,7 @@ export async function listPresentImages(host: Host, tool: PullTool, timeoutMs = 
   const argv = listImagesCommand(tool);
   const result = await host.exec(argv, { sudo: true, timeoutMs });
   if (result.code !== 0 || result.timedOut) {
-    const why = result.timedOut ? `timed out after ${timeoutMs / 1000}s` : (result.stderr || result.stdout).trim().split('\n').slice(-3).join('\n');
+    const why = result.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : (result.stderr || result.stdout).trim().split('\n').slice(-3).join('\n');
     throw new ImagesError(`${host.name}: listing the runtime's images (${tool.kind} images) failed: ${why}`);
   }
   return tool.kind === 'docker' ? parseDockerImages(result.stdout) : parseCrictlImages(result.stdout);

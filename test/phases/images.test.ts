@@ -571,3 +571,62 @@ test('progress line and the report table', () => {
   );
   assert.equal(imagesTable([newHostRun(inv.hosts[0]!)]), '');
 });
+
+/** Stand-ins for crictl and docker that record what they got, to run the constant scripts for real. */
+async function fakeTools(): Promise<{ bin: string; record: string }> {
+  const bin = await mkdtemp(join(tmpdir(), 'bootstrap-fake-tools-'));
+  const record = join(bin, 'record');
+  // Each looks for the secret in every process's argv while the pull "runs" (grep reads it from a file, so
+  // that grep's own argv does not hold it).
+  await writeFile(join(bin, 'secret'), `${SECRET}\n`);
+  const leakCheck = `for f in /proc/[0-9]*/cmdline; do { tr '\\0' ' ' < "$f"; } 2>/dev/null; echo; done | grep -c -F -f "${join(bin, 'secret')}" >> "$RECORD" || true`;
+  await writeFile(
+    join(bin, 'crictl'),
+    `#!/bin/sh\nprintf 'crictl %s auth=%s\\n' "$*" "$CRICTL_AUTH" >> "$RECORD"\n${leakCheck}\ncase "$*" in *slow*) exec sleep 5;; esac\n`,
+    { mode: 0o755 },
+  );
+  await writeFile(
+    join(bin, 'docker'),
+    `#!/bin/sh\nprintf 'docker %s\\n' "$*" >> "$RECORD"\nprintf 'dir-mode=%s file-mode=%s\\n' "$(stat -c %a "$2")" "$(stat -c %a "$2/config.json")" >> "$RECORD"\ncat "$2/config.json" >> "$RECORD"; echo >> "$RECORD"\n${leakCheck}\n`,
+    { mode: 0o755 },
+  );
+  return { bin, record };
+}
+
+test('for real (local shell): CRICTL_AUTH reaches crictl from stdin, the docker config is private and removed, no argv shows the secret', async () => {
+  const { LocalHost } = await import('../../src/transport/local.js');
+  const { readFile, stat } = await import('node:fs/promises');
+  const { bin, record } = await fakeTools();
+  const saved = { PATH: process.env.PATH, RECORD: process.env.RECORD };
+  process.env.PATH = `${bin}:${process.env.PATH}`;
+  process.env.RECORD = record;
+  try {
+    const creds = parseDockerConfig(JSON.stringify({ auths: { '10.77.0.1:5001': { auth: AUTH } } }), 'c.json');
+    const { pullImages } = await import('../../src/phases/images.js');
+    const host = new LocalHost('local');
+    const crictl = await pullImages(host, { tool: pullToolFor('v1.28.15', CONTAINERD), images: ['10.77.0.1:5001/k8s/pause:3.9'], parallel: 1, attempts: 1, timeoutMs: 10_000, credentials: creds });
+    const docker = await pullImages(host, { tool: { kind: 'docker' }, images: ['10.77.0.1:5001/k8s/pause:3.6'], parallel: 1, attempts: 1, timeoutMs: 10_000, credentials: creds });
+    assert.deepEqual([crictl[0]?.outcome, docker[0]?.outcome], ['pulled', 'pulled']);
+    const lines = (await readFile(record, 'utf8')).trim().split('\n');
+    assert.equal(lines[0], `crictl --runtime-endpoint ${CONTAINERD} --image-endpoint ${CONTAINERD} pull 10.77.0.1:5001/k8s/pause:3.9 auth=${AUTH}`);
+    assert.equal(lines[1], '0', 'no process argv holds the password while crictl runs');
+    const dir = /^docker --config (\S+) pull 10\.77\.0\.1:5001\/k8s\/pause:3\.6$/.exec(lines[2] ?? '')?.[1];
+    assert.ok(dir, lines[2]);
+    assert.equal(lines[3], 'dir-mode=700 file-mode=600');
+    assert.equal(lines[4], `{"auths":{"10.77.0.1:5001":{"auth":"${AUTH}"}}}`);
+    assert.equal(lines[5], '0', 'no process argv holds the password while docker runs');
+    await assert.rejects(stat(dir), { code: 'ENOENT' });
+
+    // The per-image timeout ends a pull that hangs.
+    const started = Date.now();
+    const slow = await pullImages(host, { tool: pullToolFor('v1.28.15', CONTAINERD), images: ['registry.k8s.io/slow:1'], parallel: 1, attempts: 1, timeoutMs: 300 });
+    assert.equal(slow[0]?.outcome, 'failed');
+    assert.equal(slow[0]?.error, 'registry.k8s.io/slow:1: timed out after 300ms');
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
