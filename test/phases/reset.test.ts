@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -528,4 +529,51 @@ test('resetArgv never puts a step inside the shell text', () => {
   const argv = resetArgv([{ op: 'dir', path: '/x; rm -rf /' }], 'apply');
   assert.deepEqual(argv.slice(3), ['bootstrap-reset', '', 'apply', 'dir', '/x; rm -rf /']);
   assert.equal(argv[2], RESET_SCRIPT);
+});
+
+// ---------------------------------------------------------------- hosts trust against a real sshd
+
+const SSHD = '/usr/sbin/sshd';
+
+/** Debian's sshd as a child process on 127.0.0.1 with a fresh host key: all trustHost needs is its key exchange. */
+async function startSshd(dir: string): Promise<{ port: number; pub: string; fingerprint: string; stop: () => void }> {
+  const key = join(dir, 'ssh_host_ed25519_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', key]);
+  const pub = readFileSync(`${key}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const log = join(dir, 'sshd.log');
+  const config = join(dir, 'sshd_config');
+  writeFileSync(config, `Port ${port}\nListenAddress 127.0.0.1\nHostKey ${key}\nPidFile ${join(dir, 'sshd.pid')}\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n`);
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const child = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
+  const deadline = Date.now() + 10_000;
+  while (!(existsSync(log) && readFileSync(log, 'utf8').includes('Server listening'))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start: ${existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { port, pub, fingerprint, stop: () => child.kill('SIGTERM') };
+}
+
+test('trustHost fetches the key a real sshd presents and pins it in the inventory', { skip: !existsSync(SSHD) && 'no sshd' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trust-sshd-'));
+  const sshd = await startSshd(dir);
+  try {
+    const file = join(dir, 'inventory.yaml');
+    const text = `cluster:\n  kubernetesVersion: v1.28.4\nssh:\n  port: ${sshd.port}\n  agent: false\n  knownHostsFile: ${join(dir, 'known_hosts')}\n` +
+      `hosts:\n  - name: cp1\n    address: 127.0.0.1\n    roles: [control-plane]\n    hostKeys:\n      - ${OLD}  # before the reinstall\n`;
+    writeFileSync(file, text);
+    const result = await trustHost(parseInventory(file, text), 'cp1', { yes: true, ssh: { sshConfigFile: null, homeDir: dir } });
+    assert.equal(result.presented.fingerprint, sshd.fingerprint);
+    assert.equal(result.presented.key, sshd.pub);
+    assert.equal(readFileSync(file, 'utf8'), text.replace(OLD, sshd.pub));
+  } finally {
+    sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
