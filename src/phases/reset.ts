@@ -280,7 +280,7 @@ export function nothingThere(results: readonly ResetStepResult[]): boolean {
 export async function runResetScript(host: Host, steps: readonly ResetStep[], mode: ResetMode, options: { root?: string; timeoutMs?: number } = {}): Promise<ResetStepResult[]> {
   const argv = resetArgv(steps, mode, options.root);
   const result = await host.exec(argv, { sudo: true, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-  if (result.code !== 0) throw new CommandError(host.name, ['sh', '-c', 'bootstrap-reset'], result);
+  if (result.code !== 0) throw new CommandError(host.name, ['bootstrap-reset'], result);
   return parseResetOutput(result.stdout, steps);
 }
 
