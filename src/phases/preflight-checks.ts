@@ -13,8 +13,9 @@
  *    tc, touch; conntrack only below v1.32, PR #126952). checks_unix.go: IsPrivilegedUserCheck.
  *  - v1.20–v1.26 addCommonChecks: bridge-nf-call-iptables and ip_forward on every Linux host; from v1.27 only
  *    when the cluster uses IPv4 (PR #115420); bridge-nf-call-ip(6)tables checks removed in v1.30 (PR #123464).
- *  - SwapCheck: an error up to v1.22; a warning from v1.23 (PR #104854), reworded in v1.29 (PR #120198) and
- *    v1.31 (PR #125157).
+ *  - SwapCheck: an error up to v1.22; a warning from v1.23 (PR #104854, CHANGELOG-1.23.md v1.23.0-alpha.3),
+ *    reworded in v1.29 (PR #120198) and v1.31 (PR #125157). The kubelet itself still exits when swap is on and
+ *    failSwapOn is true (its default, which kubeadm's KubeletConfiguration keeps): kubeadm #3017.
  *  - ImagePullCheck: the sandbox image warning (PR #115610, v1.27+), read from `crictl info` .config.sandboxImage.
  *  - constants.go: ControlPlaneNumCPU = 2, ControlPlaneMem = 1700, KubeletPort 10250, KubeSchedulerPort 10259,
  *    KubeControllerManagerPort 10257, EtcdListenClientPort 2379, EtcdListenPeerPort 2380.
@@ -94,7 +95,7 @@ export const SWAP_RULES: readonly VersionRule<SwapRule>[] = [
   {
     range: '>=1.23.0 <1.29.0',
     value: { severity: 'warning', message: 'swap is enabled; production deployments should disable swap unless testing the NodeSwap feature gate of the kubelet' },
-    source: 'kubeadm v1.23 preflight/checks.go SwapCheck returns a warning (PR #104854)',
+    source: 'kubeadm v1.23 preflight/checks.go SwapCheck returns a warning (PR #104854, CHANGELOG-1.23.md v1.23.0-alpha.3)',
   },
   {
     range: '>=1.20.0 <1.23.0',
