@@ -62,7 +62,10 @@ async function main(argv: string[]): Promise<void> {
         standins: !(values['no-standins'] ?? false),
         ...(values['node-image'] ? { nodeImage: values['node-image'] } : {}),
       });
-      const lab = await up(repoRoot, options);
+      const lab = await up(repoRoot, options).catch((error: Error) => {
+        if (error.message.startsWith('a lab is already up') || error instanceof UsageError) throw error;
+        throw new Error(`${error.message}\nwhat was made so far stays; remove it with: npm run lab -- down`);
+      });
       process.stdout.write(`inventory: ${lab.inventory}\nssh: ssh -F ${lab.sshConfig} ${lab.nodes[0]?.name ?? ''}\n`);
       return;
     }
