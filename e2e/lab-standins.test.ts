@@ -519,13 +519,17 @@ describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 
   });
 
   it('runs a static pod through the node\'s containerd when systemd starts the kubelet', async (t) => {
-    if ((await exec('test -e /var/lib/kubelet/config.yaml', true)).code === 0) return t.skip('the node already has a kubelet configuration (in use by another test)');
+    if ((await exec('test -e /var/lib/kubelet/config.yaml || test -e /etc/kubernetes/kubelet.conf', true)).code === 0) {
+      return t.skip('the node already has a kubelet configuration (in use by another test)');
+    }
     const pause = catalogImages(lab.kubernetesVersion, lab.registry.address).find((i) => i.component === 'pause')!.image;
     if ((await exec(`crictl -r unix:///run/containerd/containerd.sock pull ${pause}`, true)).code !== 0) return t.skip(`${pause} is not in the lab registry yet`);
     const manifest = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: standins-check, namespace: kube-system}', 'spec:', '  hostNetwork: true', '  terminationGracePeriodSeconds: 2', '  containers:', `  - {name: pause, image: ${pause}}`, ''].join('\n');
     const config = ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', 'staticPodPath: /etc/kubernetes/manifests', 'cgroupDriver: cgroupfs', ''].join('\n');
     try {
       await docker.writeFile(container, '/var/lib/kubelet/config.yaml', config, 0o644);
+      // kubeadm's drop-in names both kubeconfigs; with neither present the kubelet exits, as the real one does.
+      await docker.writeFile(container, '/etc/kubernetes/kubelet.conf', 'apiVersion: v1\nkind: Config\n', 0o600);
       await docker.writeFile(container, '/etc/kubernetes/manifests/standins-check.yaml', manifest, 0o600);
       await exec('systemctl start kubelet');
       const deadline = Date.now() + 60_000;
@@ -541,7 +545,7 @@ describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 
     } finally {
       await exec('rm -f /etc/kubernetes/manifests/standins-check.yaml', true);
       await exec('for i in $(seq 1 30); do crictl -r unix:///run/containerd/containerd.sock pods -q --name standins-check | grep -q . || break; sleep 1; done', true);
-      await exec('systemctl stop kubelet; rm -f /var/lib/kubelet/config.yaml', true);
+      await exec('systemctl stop kubelet; rm -f /var/lib/kubelet/config.yaml /etc/kubernetes/kubelet.conf', true);
     }
   });
 });
