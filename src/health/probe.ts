@@ -110,7 +110,7 @@ export async function probeEndpoint(host: Host, endpoint: HealthEndpoint, option
       req.end();
     });
   } catch (error) {
-    return { ok: false, error: describeProbeError(error, options.timeoutMs) };
+    return { ok: false, error: options.signal?.aborted ? 'cancelled' : describeProbeError(error, options.timeoutMs) };
   } finally {
     socket?.destroy();
     tunnel?.destroy();
