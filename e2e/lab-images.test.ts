@@ -111,6 +111,10 @@ describe('etcd entrypoint', () => {
       env: { ...process.env, BOOTSTRAP_LAB_ETCD_BINARY: '/bin/echo', BOOTSTRAP_LAB_NODE: '/bin/true', BOOTSTRAP_LAB_ETCD_PROBES: entrypoint },
     });
     assert.equal(r.stdout, '--listen-metrics-urls=http://127.0.0.1:22381 --name=cp1\n');
+    const high = await runCommand('busybox', ['sh', entrypoint, '--listen-metrics-urls=http://127.0.0.1:50000'], {
+      env: { ...process.env, BOOTSTRAP_LAB_ETCD_BINARY: '/bin/echo', BOOTSTRAP_LAB_NODE: '/bin/true', BOOTSTRAP_LAB_ETCD_PROBES: entrypoint },
+    });
+    assert.equal(high.stdout, '--listen-metrics-urls=http://127.0.0.1:30000\n');
   });
   it('refuses a feature gate etcd 3.4 has no equivalent for', async () => {
     const r = await run(['--feature-gates=StopGRPCServiceOnDefrag=true']);
@@ -200,7 +204,7 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
     it('kube-apiserver authenticates client certificates against --client-ca-file', async () => {
       const anonymous = await get(ports.api, '/api/v1/namespaces', { ca });
       assert.equal(anonymous.status, 403);
-      assert.equal((JSON.parse(anonymous.body) as { message: string }).message, 'forbidden: User "system:anonymous" cannot get path "/api/v1/namespaces"');
+      assert.equal((JSON.parse(anonymous.body) as { message: string }).message, 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope');
       const asAdmin = await get(ports.api, '/api/v1/namespaces', { ca, ...admin });
       assert.equal(asAdmin.status, 200);
       const names = (JSON.parse(asAdmin.body) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name).sort();
@@ -258,6 +262,50 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
         assert.deepEqual(read.data, { ClusterConfiguration: 'a: 1\n', extra: 'b' });
         assert.equal(read.metadata.namespace, 'kube-system');
         assert.equal((await send('POST', '/api/v1/namespaces/nowhere/configmaps', cm)).status, 404);
+      });
+
+      it('kube-apiserver enforces stored RBAC: anonymous cluster-info reads and bootstrap tokens work once bound, as kubeadm binds them', async () => {
+        const asAdmin = (method: string, path: string, body: unknown) => new Promise<number>((resolvePromise, reject) => {
+          const payload = Buffer.from(JSON.stringify(body));
+          const req = request({ host: '127.0.0.1', port: ports.api, path, method, ca, ...admin, agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } }, (res) => {
+            res.resume();
+            res.on('end', () => resolvePromise(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end(payload);
+        });
+        const withToken = (path: string, token: string) => new Promise<number>((resolvePromise, reject) => {
+          const req = request({ host: '127.0.0.1', port: ports.api, path, ca, agent: false, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolvePromise(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        const rbac = '/apis/rbac.authorization.k8s.io/v1/namespaces';
+        const clusterInfo = '/api/v1/namespaces/kube-public/configmaps/cluster-info';
+        assert.equal(await asAdmin('POST', '/api/v1/namespaces/kube-public/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cluster-info' }, data: { kubeconfig: 'x' } }), 201);
+        assert.equal((await get(ports.api, clusterInfo, { ca })).status, 403);
+        assert.equal(await asAdmin('POST', `${rbac}/kube-public/roles`, { metadata: { name: 'kubeadm:bootstrap-signer-clusterinfo' },
+          rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'], verbs: ['get'] }] }), 201);
+        assert.equal(await asAdmin('POST', `${rbac}/kube-public/rolebindings`, { metadata: { name: 'kubeadm:bootstrap-signer-clusterinfo' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'kubeadm:bootstrap-signer-clusterinfo' }, subjects: [{ kind: 'User', name: 'system:anonymous' }] }), 201);
+        assert.equal((await get(ports.api, clusterInfo, { ca })).status, 200);
+        assert.equal((await get(ports.api, '/api/v1/namespaces/kube-public/configmaps/other', { ca })).status, 403);
+
+        const b64 = (t: string) => Buffer.from(t).toString('base64');
+        assert.equal(await asAdmin('POST', '/api/v1/namespaces/kube-system/secrets', { metadata: { name: 'bootstrap-token-abcdef' }, type: 'bootstrap.kubernetes.io/token',
+          data: { 'token-id': b64('abcdef'), 'token-secret': b64('0123456789abcdef'), 'usage-bootstrap-authentication': b64('true'),
+            'auth-extra-groups': b64('system:bootstrappers:kubeadm:default-node-token'), expiration: b64(new Date(Date.now() + 3_600_000).toISOString()) } }), 201);
+        const kubeadmConfig = '/api/v1/namespaces/kube-system/configmaps/kubeadm-config';
+        assert.equal(await withToken(kubeadmConfig, 'abcdef.0123456789abcdef'), 403);
+        assert.equal(await withToken(kubeadmConfig, 'abcdef.0000000000000000'), 401);
+        assert.equal(await asAdmin('POST', `${rbac}/kube-system/roles`, { metadata: { name: 'kubeadm:nodes-kubeadm-config' },
+          rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['kubeadm-config'], verbs: ['get'] }] }), 201);
+        assert.equal(await asAdmin('POST', `${rbac}/kube-system/rolebindings`, { metadata: { name: 'kubeadm:nodes-kubeadm-config' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'kubeadm:nodes-kubeadm-config' },
+          subjects: [{ kind: 'Group', name: 'system:bootstrappers:kubeadm:default-node-token' }] }), 201);
+        assert.equal(await withToken(kubeadmConfig, 'abcdef.0123456789abcdef'), 200);
       });
 
       it('kube-apiserver exits like the real one when its serving key does not match its certificate', async () => {

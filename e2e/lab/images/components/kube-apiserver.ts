@@ -10,18 +10,38 @@ import { flagsAt, kubeApiserverFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { EtcdClient } from './etcd.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
-import { boundToClusterAdmin, parseApiPath, serveResource, storageKey } from './rest.js';
+import { parseApiPath, serveResource, storageKey, type ApiPath } from './rest.js';
+import { authorize, requestVerb } from './rbac.js';
 import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, type Identity } from './serving.js';
 import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
 
-/** Paths the system:public-info-viewer ClusterRole opens to everyone, anonymous included. */
-const PUBLIC_PATHS = [/^\/livez(\/.*)?$/, /^\/readyz(\/.*)?$/, /^\/healthz(\/.*)?$/, /^\/version\/?$/];
+/** The wording of the RBAC authorizer's denials. */
+function forbiddenMessage(who: Identity, verb: string, r: ApiPath | undefined, path: string): string {
+  if (!r) return `forbidden: User "${who.user}" cannot ${verb} path "${path}"`;
+  const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+  const scope = r.namespace ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
+  return `${r.resource}${r.name ? ` "${r.name}"` : ''} is forbidden: User "${who.user}" cannot ${verb} resource "${resource}" in API group "${r.group}" ${scope}`;
+}
 
-/** Identities the real bootstrap RBAC policy lets do what the lab's components and bootstrap need. */
-function privileged(who: Identity): boolean {
-  return who.groups.includes('system:masters') ||
-    who.user === 'system:kube-controller-manager' || who.user === 'system:kube-scheduler' ||
-    who.user === 'system:kube-proxy' || who.groups.includes('system:nodes');
+/**
+ * Bootstrap token authentication (--enable-bootstrap-token-auth): "<id>.<secret>" is valid while the Secret
+ * kube-system/bootstrap-token-<id> of type bootstrap.kubernetes.io/token has that secret, allows
+ * authentication and has not expired. The user is system:bootstrap:<id>, in system:bootstrappers plus the
+ * token's auth-extra-groups.
+ */
+async function bootstrapTokenIdentity(etcd: EtcdClient, token: string): Promise<Identity | undefined> {
+  const m = /^([a-z0-9]{6})\.([a-z0-9]{16})$/.exec(token);
+  if (!m) return undefined;
+  const stored = await etcd.get(storageKey({ resource: 'secrets', namespace: 'kube-system', name: `bootstrap-token-${m[1]}` })).catch(() => undefined);
+  if (!stored) return undefined;
+  const secret = JSON.parse(stored.value) as { type?: string; data?: Record<string, string>; stringData?: Record<string, string> };
+  if (secret.type !== 'bootstrap.kubernetes.io/token') return undefined;
+  const field = (k: string) => secret.stringData?.[k] ?? (secret.data?.[k] !== undefined ? Buffer.from(secret.data[k]!, 'base64').toString() : undefined);
+  if (field('token-secret') !== m[2] || field('usage-bootstrap-authentication') !== 'true') return undefined;
+  const expiration = field('expiration');
+  if (expiration && Date.parse(expiration) < Date.now()) return undefined;
+  const extra = (field('auth-extra-groups') ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  return { user: `system:bootstrap:${m[1]}`, groups: ['system:bootstrappers', ...extra, 'system:authenticated'], authenticated: true };
 }
 
 /** API groups listed by /apis (the store under them is generic; see rest.ts). */
@@ -139,10 +159,11 @@ async function main(flags: Flags): Promise<void> {
 
   const handler = async (req: IncomingMessage, res: ServerResponse, who: Identity): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const isPublic = PUBLIC_PATHS.some((r) => r.test(url.pathname));
-    if (!isPublic && !privileged(who) && !(who.authenticated && (await boundToClusterAdmin(etcd, who.user, who.groups).catch(() => false)))) {
-      const verb = (req.method ?? 'GET').toLowerCase();
-      sendStatus(res, 403, 'Forbidden', `forbidden: User "${who.user}" cannot ${verb} path "${url.pathname}"`);
+    const resource = parseApiPath(url.pathname);
+    const verb = requestVerb(req.method ?? 'GET', resource, url.searchParams.get('watch') === 'true');
+    const allowed = await authorize(etcd, authorizationModes, who, resource ? { verb, resource } : { verb, path: url.pathname }).catch(() => false);
+    if (!allowed) {
+      sendStatus(res, 403, 'Forbidden', forbiddenMessage(who, verb, resource, url.pathname));
       return;
     }
     for (const endpoint of ['livez', 'readyz', 'healthz'] as const) {
@@ -164,15 +185,16 @@ async function main(flags: Flags): Promise<void> {
         name, versions: [{ groupVersion: `${name}/${version}`, version }], preferredVersion: { groupVersion: `${name}/${version}`, version } })) });
       return;
     }
-    const apiPath = parseApiPath(url.pathname);
-    if (apiPath) {
-      await serveResource(etcd, apiPath, req, res);
+    if (resource) {
+      await serveResource(etcd, resource, req, res);
       return;
     }
     sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
   };
 
+  const authorizationModes = flags.has('authorization-mode') ? flags.list('authorization-mode') : ['AlwaysAllow'];
   await listenSecure({
+    authenticateToken: flags.bool('enable-bootstrap-token-auth', false) ? (token) => bootstrapTokenIdentity(etcd, token) : undefined,
     bindAddress: flags.string('bind-address', '0.0.0.0'),
     port: flags.int('secure-port', 6443),
     cert: servingPair.cert,
@@ -213,6 +235,22 @@ async function bootstrapObjects(etcd: EtcdClient, clientCA: Buffer | undefined, 
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin', creationTimestamp: now },
     rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }],
   }));
+  // Part of the real default RBAC policy that kubeadm binds to by name.
+  await etcd.create(storageKey({ resource: 'clusterrolebindings', name: 'cluster-admin' }), JSON.stringify({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'cluster-admin', creationTimestamp: now },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
+  }));
+  const csr = 'certificatesigningrequests';
+  for (const [name, rules] of [
+    ['system:node-bootstrapper', [{ apiGroups: ['certificates.k8s.io'], resources: [csr], verbs: ['create', 'get', 'list', 'watch'] }]],
+    ['system:certificates.k8s.io:certificatesigningrequests:nodeclient', [{ apiGroups: ['certificates.k8s.io'], resources: [`${csr}/nodeclient`], verbs: ['create'] }]],
+    ['system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [{ apiGroups: ['certificates.k8s.io'], resources: [`${csr}/selfnodeclient`], verbs: ['create'] }]],
+  ] as const) {
+    await etcd.create(storageKey({ resource: 'clusterroles', name }), JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, creationTimestamp: now }, rules,
+    }));
+  }
   const data: Record<string, string> = {};
   if (clientCA) data['client-ca-file'] = clientCA.toString();
   if (requestHeaderCA) {

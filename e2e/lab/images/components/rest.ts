@@ -169,13 +169,3 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
       sendStatus(res, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   }
 }
-
-/** True when a stored ClusterRoleBinding to cluster-admin names this user or one of its groups. */
-export async function boundToClusterAdmin(store: EtcdClient, user: string, groups: string[]): Promise<boolean> {
-  const bindings = await store.list('/registry/clusterrolebindings/');
-  return bindings.some((kv) => {
-    const b = JSON.parse(kv.value) as { roleRef?: { kind?: string; name?: string }; subjects?: { kind?: string; name?: string }[] };
-    if (b.roleRef?.kind !== 'ClusterRole' || b.roleRef.name !== 'cluster-admin') return false;
-    return (b.subjects ?? []).some((s) => (s.kind === 'User' && s.name === user) || (s.kind === 'Group' && groups.includes(s.name ?? '')));
-  });
-}

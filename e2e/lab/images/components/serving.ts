@@ -29,6 +29,8 @@ export interface SecureServingOptions {
   /** CA certificates that client certificates must chain to; none means x509 authentication is off. */
   clientCAs: X509Certificate[];
   anonymousAuth: boolean;
+  /** Bearer token authentication (the apiserver's bootstrap tokens); undefined: tokens are not accepted. */
+  authenticateToken?: (token: string) => Promise<Identity | undefined>;
   handler: Handler;
 }
 
@@ -70,12 +72,20 @@ export function listenSecure(options: SecureServingOptions): Promise<Server> {
       ...(options.clientCAs.length > 0 ? { ca: options.clientCAs.map((c) => c.toString()) } : {}),
     },
     (req, res) => {
-      const who = authenticate(req, options.clientCAs);
-      if (who === 'unauthorized' || (!who.authenticated && !options.anonymousAuth)) {
-        sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
-        return;
-      }
-      Promise.resolve(options.handler(req, res, who)).catch((error: unknown) => {
+      const serve = async (): Promise<void> => {
+        let who = authenticate(req, options.clientCAs);
+        const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+        if (who !== 'unauthorized' && !who.authenticated && bearer !== undefined) {
+          // A token nobody recognises is rejected, not downgraded to anonymous.
+          who = (options.authenticateToken ? await options.authenticateToken(bearer) : undefined) ?? 'unauthorized';
+        }
+        if (who === 'unauthorized' || (!who.authenticated && !options.anonymousAuth)) {
+          sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
+          return;
+        }
+        await options.handler(req, res, who);
+      };
+      serve().catch((error: unknown) => {
         log.error('handler.go:1', `request failed: ${(error as Error).message}`);
         if (!res.headersSent) sendStatus(res, 500, 'InternalError', (error as Error).message);
       });

@@ -6,7 +6,8 @@
 #   --feature-gates=InitialCorruptCheck=true  ->  --experimental-initial-corrupt-check=true
 #   --watch-progress-notify-interval=D        ->  --experimental-watch-progress-notify-interval=D
 # Newer kubeadm manifests also probe /livez and /readyz on the metrics port (kubeadm issue 3039), which etcd
-# 3.4 does not serve. So a single http --listen-metrics-urls is moved to 127.0.0.1:<port+20000> and the
+# 3.4 does not serve. So a single http --listen-metrics-urls is moved to 127.0.0.1:<port+20000> (port-20000
+# above 45535) and the
 # lab's etcd-probes helper (node, in this image) listens on the configured address: it answers /livez and
 # /readyz from etcd's /health and passes /health, /metrics and everything else through.
 # Every other argument is passed through untouched, so etcd itself rejects anything else it does not know.
@@ -42,8 +43,7 @@ inner_metrics_url() {
   case "$1" in *,*) return 1 ;; http://*) ;; *) return 1 ;; esac
   hostport=${1#http://}; hostport=${hostport%%/*}; port=${hostport##*:}
   case "$port" in ''|*[!0-9]*) return 1 ;; esac
-  [ "$port" -le 45535 ] || return 1
-  echo "http://127.0.0.1:$((port + 20000))"
+  if [ "$port" -le 45535 ]; then echo "http://127.0.0.1:$((port + 20000))"; else echo "http://127.0.0.1:$((port - 20000))"; fi
 }
 
 n=$#
