@@ -354,6 +354,7 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
 }
 
 function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}` : `${s}s`;
 }

@@ -65,7 +65,8 @@ export const waitControlPlanePhase: Phase = {
       if (!result.healthy) throw new ControlPlaneNotHealthyError(result.report ?? 'the control plane was not healthy in time');
       const seconds = (result.elapsedMs / 1000).toFixed(1);
       const admin = await saveAdminKubeconfig(ctx, h);
-      if (admin) h.notes.push(`admin kubeconfig: ${admin} (kubectl --kubeconfig ${admin} get nodes)`);
+      // The report takes the path from this note (up.ts): nothing may follow it.
+      if (admin) h.notes.push(`admin kubeconfig: ${admin}`);
       else h.warnings.push(`no ${ADMIN_KUBECONFIG} was rendered for ${h.spec.name}; no admin kubeconfig written`);
       h.notes.push(`control plane healthy in ${seconds}s: ${result.statuses.map((s) => s.name).join(', ')}`);
       task.progress(`healthy in ${seconds}s: ${progressLine(result.statuses)}`);

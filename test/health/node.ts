@@ -126,6 +126,15 @@ spec:
 `;
   }
 
+  /** What `up` renders for the node, as far as the health checks read it. */
+  files(): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const name of NAMES) files.set(`/etc/kubernetes/manifests/${name}.yaml`, this.manifest(name));
+    files.set('/etc/kubernetes/pki/ca.crt', this.pki.ca);
+    files.set('/var/lib/kubelet/config.yaml', `apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nhealthzBindAddress: 127.0.0.1\nhealthzPort: ${this.kubeletHealthz.port}\n`);
+    return files;
+  }
+
   close(): Promise<void> {
     return close(...this.servers);
   }
@@ -193,7 +202,9 @@ spec:
       out += section('journal', 'Nov 22 08:00:00 cp1 kubelet[100]: I1122 08:00:00.000000     100 kubelet.go:1] Started kubelet');
       return { stdout: out };
     }
-    if (argv[2] === READ_FILES_SCRIPT) return { stdout: '' };
+    if (argv[2] === READ_FILES_SCRIPT) {
+      return { stdout: [...this.files()].map(([path, content]) => section(path, content)).join('') };
+    }
     return undefined;
   }
 }

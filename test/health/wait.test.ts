@@ -146,7 +146,7 @@ test('kubelet never healthy: the runtime is listed once, then diagnosed with the
     detail: 'pod not created',
     diagnosis: ['pod never created: kubelet has not started etcd from its static Pod manifest (see the kubelet journal)'],
   });
-  assert.match(result.report ?? '', /^the control plane was not healthy after 1s: kubelet, etcd, kube-apiserver/);
+  assert.match(result.report ?? '', /^the control plane was not healthy after 600ms: kubelet, etcd, kube-apiserver/);
 });
 
 test('checkTarget: one round, no waiting, no diagnosis', async (t) => {
