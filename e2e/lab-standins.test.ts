@@ -272,6 +272,13 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
     const missing = spawnSync(process.execPath, [KUBELET, '--config=/nonexistent/config.yaml'], { encoding: 'utf8', env });
     assert.equal(missing.status, 1);
     assert.match(missing.stdout, /failed to load kubelet config file, path: \/nonexistent\/config.yaml/);
+    const noKubeconfig = spawnSync(
+      process.execPath,
+      [KUBELET, `--config=${join(work, 'config.yaml')}`, '--bootstrap-kubeconfig=/nonexistent/bootstrap-kubelet.conf', '--kubeconfig=/nonexistent/kubelet.conf'],
+      { encoding: 'utf8', env },
+    );
+    assert.equal(noKubeconfig.status, 1);
+    assert.match(noKubeconfig.stdout, /unable to load bootstrap kubeconfig: stat \/nonexistent\/bootstrap-kubelet.conf: no such file or directory/);
   });
 
   it('runs a two-container static pod that crictl lists in crictl JSON shapes', async () => {
@@ -477,9 +484,13 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
   });
 });
 
+/** The lab as it was when the tests were loaded, or undefined (see labSkip for why). */
+let labAtLoad: LabState | undefined;
+
 function labNodeSkip(): string | undefined {
   if (!labExists()) return 'no lab is up (npm run lab -- up)';
   const lab = loadLab();
+  labAtLoad = lab;
   if (lab.light) return 'the lab runs light nodes (no systemd, no runtime)';
   if (lab.runtime !== 'containerd') return 'the lab nodes run dockerd';
   const last = lab.nodes[lab.nodes.length - 1];
@@ -498,7 +509,8 @@ describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 
     docker.exec(container, ['sh', '-c', script], { allowFailure, timeoutMs: 120_000 });
 
   before(async () => {
-    lab = loadLab();
+    if (!labAtLoad) throw new Error('no lab');
+    lab = labAtLoad;
     docker = new DockerCli(lab.docker.host);
     container = lab.nodes[lab.nodes.length - 1]!.container;
     await installStandins(container, docker);
