@@ -9,6 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { loadInventory } from '../src/inventory/index.js';
+import { SshHost } from '../src/transport/ssh.js';
 import { runCommand } from './lab/docker.js';
 import { LAB_DOCKER_HOST, LAB_RUN_DIR, engineAnswers, readIpForward } from './lab/dockerd.js';
 import { applyFault, clearFaults, listFaults, parseDuration } from './lab/faults.js';
@@ -94,7 +96,7 @@ describe('lab building blocks', () => {
     assert.deepEqual(parse(text), {
       cluster: { kubernetesVersion: 'v1.28.4', imageRepository: '10.77.0.1:5000' },
       kubelet: { cgroupDriver: 'cgroupfs' },
-      ssh: { user: 'root', port: 22, identityFile: '/k/id', knownHostsFile: '/k/known_hosts' },
+      ssh: { user: 'root', port: 22, identityFile: '/k/id', agent: false, knownHostsFile: '/k/known_hosts' },
       hosts: [{ name: 'cp1', address: '10.77.0.10', roles: ['control-plane'], hostKeys: ['ssh-ed25519 AAAAkey'] }],
     });
   });
@@ -254,6 +256,21 @@ describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 20 * 60_000 
     }
     assert.equal(machineIds.size, 3);
     assert.equal(new Set(inventory.hosts.map((h) => h.hostKeys[0])).size, 3);
+  });
+
+  it('writes an inventory that bootstrap loads and reaches every node with, host keys pinned', async () => {
+    const inventory = await loadInventory(lab.inventory);
+    assert.equal(inventory.cluster.imageRepository, lab.registry.address);
+    assert.equal(inventory.cluster.kubernetesVersion, lab.kubernetesVersion);
+    for (const spec of inventory.hosts) {
+      const host = await SshHost.connect(spec, { sshConfigFile: null, homeDir: labDir(repoRoot) });
+      try {
+        const result = await host.exec(['systemctl', 'is-system-running']);
+        assert.deepEqual([result.code, result.stdout.trim()], [0, 'running']);
+      } finally {
+        await host.close();
+      }
+    }
   });
 
   it('lets nodes reach each other and the registries, and nothing else', async () => {

@@ -28,6 +28,8 @@ export function renderLabInventory(input: LabInventoryInput): string {
       user: 'root',
       port: 22,
       identityFile: input.identityFile,
+      // Only the lab's key: an agent's keys would be offered first and could exhaust sshd's MaxAuthTries.
+      agent: false,
       knownHostsFile: input.knownHostsFile,
     },
     hosts: input.nodes.map((node) => ({
