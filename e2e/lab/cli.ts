@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { applyFault, clearFault, clearFaults, listFaults, parseDuration, runRestorer, type FaultSpec } from './faults.js';
 import { defaultUpOptions, down, elapsedLogger, status, up } from './lab.js';
 import type { RegistryName } from './registry.js';
-import { defaultRepoRoot } from './state.js';
+import { defaultRepoRoot, labExists } from './state.js';
 
 const USAGE = `usage: npm run lab -- COMMAND
   up      [--hosts N] [--control-planes N] [--kubernetes-version vX.Y.Z] [--runtime containerd|docker]
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
         ...(values['node-image'] ? { nodeImage: values['node-image'] } : {}),
       });
       const lab = await up(repoRoot, options).catch((error: Error) => {
-        if (error.message.startsWith('a lab is already up') || error instanceof UsageError) throw error;
+        if (error.message.startsWith('a lab is already up') || !labExists(repoRoot)) throw error;
         throw new Error(`${error.message}\nwhat was made so far stays; remove it with: npm run lab -- down`);
       });
       process.stdout.write(`inventory: ${lab.inventory}\nssh: ssh -F ${lab.sshConfig} ${lab.nodes[0]?.name ?? ''}\n`);
