@@ -17,8 +17,8 @@ import { X509Certificate } from 'node:crypto';
 import { parseFlags, FlagError } from './lab/images/components/flags.js';
 import { flagsAt, kubeApiserverFlags, kubeControllerManagerFlags, kubeSchedulerFlags, REMOVED_FLAGS } from './lab/images/components/flagsets.js';
 import { freePort, makeCA, makeCert, makeKubeadmPki, manifestCommand, rewriteCommand, start, waitFor, writeKubeconfig, type Running } from './lab/images/test-pki.js';
-import { runCommand } from './lab/docker.js';
-import { defaultRepoRoot } from './lab/state.js';
+import { DockerCli, runCommand } from './lab/docker.js';
+import { defaultRepoRoot, labExists, loadLab } from './lab/state.js';
 import { ensureDebianPackages } from './lab/packages.js';
 import { buildLabImages, faultImage, IMAGE_BUILD_PACKAGES, publishFault, restoreImage } from './lab/images/build.js';
 import { parse } from 'yaml';
@@ -559,5 +559,57 @@ describe('catalog images on a real containerd, run by the lab kubelet from kubea
     process.stderr.write(`# lab images: control plane healthy on containerd ${Date.now() - started} ms after the kubelet started\n`);
     const ps = JSON.parse((await crictl(['ps', '-o', 'json'])).stdout) as { containers: { metadata: { name: string }; image: { image: string } }[] };
     assert.deepEqual(ps.containers.map((c) => c.metadata.name).sort(), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+  });
+});
+
+/** The lab that `npm run lab -- up` made, when there is one with full (containerd) nodes; else why not. */
+function labForImages(): { skip?: string; state?: import('./lab/state.js').LabState } {
+  if (!labExists(repoRoot)) return { skip: 'no lab is up (npm run lab -- up)' };
+  const state = loadLab(repoRoot);
+  if (state.light) return { skip: 'the lab is in --light mode: its nodes have no container runtime' };
+  if (state.runtime !== 'containerd') return { skip: 'the lab nodes run dockerd, not containerd' };
+  if (!state.nodes.some((n) => n.roles.includes('control-plane'))) return { skip: 'the lab has no control-plane node' };
+  return { state };
+}
+
+const labUp = labForImages();
+
+describe('catalog images on a lab node', { skip: labUp.skip, timeout: 600_000 }, () => {
+  const state = labUp.state!;
+  const node = state.nodes.find((n) => n.roles.includes('control-plane'))!;
+  const docker = new DockerCli(state.docker.host);
+  const onNode = (argv: string[]) => docker.exec(node.container, argv, { allowFailure: true, timeoutMs: 300_000 });
+
+  before(async () => {
+    await buildLabImages(state, { repoRoot });
+  });
+
+  it('the node\'s containerd pulls every catalog image from the lab registry', async () => {
+    for (const { image } of catalogImages(state.kubernetesVersion, state.registry.address)) {
+      const pulled = await onNode(['crictl', 'pull', image]);
+      assert.equal(pulled.code, 0, `${image}: ${pulled.stderr}`);
+      assert.match(pulled.stdout, /^Image is up to date for sha256:[0-9a-f]{64}\n$/);
+    }
+  });
+
+  it('the authenticated registry serves the same images only with credentials', async () => {
+    const image = catalogImages(state.kubernetesVersion, state.authRegistry.address).find((i) => i.component === 'kube-apiserver')!.image;
+    const refused = await onNode(['crictl', 'pull', image]);
+    assert.notEqual(refused.code, 0);
+    const allowed = await onNode(['crictl', 'pull', '--creds', `${state.authRegistry.username}:${state.authRegistry.password}`, image]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+  });
+
+  it('the images run on the node: real etcd 3.4, the stand-ins at the lab\'s version, catatonit as pause', async () => {
+    const images = Object.fromEntries(catalogImages(state.kubernetesVersion, state.registry.address).map((i) => [i.component, i.image]));
+    const run = async (image: string, argv: string[]) => {
+      const name = `lab-images-test-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+      return onNode(['ctr', '-n', 'k8s.io', 'run', '--rm', image, name, ...argv]);
+    };
+    assert.match((await run(images['etcd']!, ['etcd', '--version'])).stdout, /^etcd Version: 3\.4\.\d+\n/);
+    assert.equal((await run(images['kube-apiserver']!, ['kube-apiserver', '--version'])).stdout, `Kubernetes ${state.kubernetesVersion}\n`);
+    assert.equal((await run(images['kube-scheduler']!, ['kube-scheduler', '--version'])).stdout, `Kubernetes ${state.kubernetesVersion}\n`);
+    const pause = await run(images['pause']!, ['/usr/bin/catatonit', '--version']);
+    assert.match(pause.stdout + pause.stderr, /^tini version [\d.]+_catatonit\n$/);
   });
 });
