@@ -8,6 +8,8 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { pullsWithDocker } from '../kube/runtime.js';
+import { buildKubeletConfiguration } from '../kubelet/index.js';
+import { loadPatches } from '../manifests/patches.js';
 import { imageFor } from '../render/index.js';
 import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../runner/context.js';
 import type { Phase } from '../runner/phase.js';
@@ -102,14 +104,22 @@ export async function runProbe(host: Host, plan: { mode: 'crictl' | 'docker' | '
 }
 
 /**
- * kubelet's failSwapOn as the KubeletConfiguration `up` writes sets it: true (kubelet's default) unless the
- * rendered config.yaml (e.g. through a kubeletconfiguration patch) says false.
+ * kubelet's failSwapOn in the KubeletConfiguration `up` writes: true (kubelet's default, which kubeadm keeps)
+ * unless a kubeletconfiguration patch sets it to false. Read from the rendered config.yaml when a phase
+ * already rendered it, otherwise computed the same way render does (without touching the cluster's CAs).
  */
-export function renderedFailSwapOn(h: HostRun): boolean {
-  const config = h.files?.find((f) => f.path === '/var/lib/kubelet/config.yaml');
-  if (!config) return true;
+export async function kubeletFailSwapOn(ctx: UpContext, h: HostRun): Promise<boolean> {
+  const rendered = h.files?.find((f) => f.path === '/var/lib/kubelet/config.yaml');
+  if (rendered) return renderedFailSwapOn(String(rendered.content));
+  if (!ctx.inv.patches) return true;
+  const patches = await loadPatches(ctx.inv.patches, { kubernetesVersion: ctx.inv.cluster.kubernetesVersion });
+  const config = buildKubeletConfiguration(ctx.inv, { criSocket: factsOf(h).criSocket ?? '', patches });
+  return config.failSwapOn !== false;
+}
+
+export function renderedFailSwapOn(configYaml: string): boolean {
   try {
-    const doc = parseYaml(String(config.content)) as { failSwapOn?: unknown } | null;
+    const doc = parseYaml(configYaml) as { failSwapOn?: unknown } | null;
     return doc?.failSwapOn !== false;
   } catch {
     return true;
@@ -123,7 +133,7 @@ function joinEndpoint(ctx: UpContext): string {
   return cp ? cp.advertiseAddress : '';
 }
 
-export function preflightInput(ctx: UpContext, h: HostRun, probe: ProbeResult): PreflightInput {
+export async function preflightInput(ctx: UpContext, h: HostRun, probe: ProbeResult): Promise<PreflightInput> {
   const { cluster } = ctx.inv;
   const controlPlane = isControlPlane(h);
   const families = controlPlane
@@ -137,7 +147,8 @@ export function preflightInput(ctx: UpContext, h: HostRun, probe: ProbeResult): 
     bindPort: h.spec.bindPort,
     ...families,
     pauseImage: imageFor(ctx.inv, 'pause'),
-    kubeletFailSwapOn: controlPlane ? renderedFailSwapOn(h) : undefined,
+    // Only worth working out when swap is on; bootstrap starts kubelet on control planes only.
+    kubeletFailSwapOn: controlPlane && factsOf(h).swapOn ? await kubeletFailSwapOn(ctx, h) : controlPlane ? true : undefined,
     criSocketFromInventory: h.spec.criSocket !== undefined,
   };
 }
@@ -162,7 +173,7 @@ export const preflightPhase: Phase = {
     const plan = probePlan(version, h);
     task.progress(plan.mode === 'none' ? 'running preflight checks' : `running preflight checks (asking the runtime with ${plan.mode})`);
     const probe = await runProbe(hostOf(h), plan);
-    const results = reportFindings(h, preflightFindings(preflightInput(ctx, h, probe)), ctx.options.ignorePreflightErrors);
+    const results = reportFindings(h, preflightFindings(await preflightInput(ctx, h, probe)), ctx.options.ignorePreflightErrors);
     const warnings = results.length;
     task.progress(warnings ? `preflight passed with ${warnings} warning(s)` : 'preflight passed');
   },

@@ -29,7 +29,7 @@ import {
   type PreflightInput,
   type ProbeResult,
 } from '../../src/phases/preflight-checks.js';
-import { parseProbe, PROBE_SCRIPT, preflightPhase, probeArgv, renderedFailSwapOn } from '../../src/phases/preflight.js';
+import { kubeletFailSwapOn, parseProbe, PROBE_SCRIPT, preflightPhase, probeArgv, renderedFailSwapOn } from '../../src/phases/preflight.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 
 const CONTAINERD = 'unix:///var/run/containerd/containerd.sock';
@@ -387,13 +387,19 @@ test('parseCrictlInfo skips crictl\'s debug and deprecation lines before the JSO
   assert.equal(parseCrictlInfo('FATA[0002] connect: connect endpoint'), undefined);
 });
 
-test('renderedFailSwapOn reads the KubeletConfiguration `up` writes', () => {
-  const h = newHostRun({ name: 'cp1' } as never);
-  assert.equal(renderedFailSwapOn(h), true);
-  h.files = [{ path: '/var/lib/kubelet/config.yaml', content: 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n', mode: 0o644 }];
-  assert.equal(renderedFailSwapOn(h), false);
-  h.files = [{ path: '/var/lib/kubelet/config.yaml', content: 'kind: KubeletConfiguration\ncgroupDriver: systemd\n', mode: 0o644 }];
-  assert.equal(renderedFailSwapOn(h), true);
+test('failSwapOn: the rendered KubeletConfiguration, or kubeletconfiguration patches when nothing is rendered yet', async () => {
+  assert.equal(renderedFailSwapOn('apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n'), false);
+  assert.equal(renderedFailSwapOn('kind: KubeletConfiguration\ncgroupDriver: systemd\n'), true);
+  const dir = await mkdtemp(join(tmpdir(), 'bootstrap-preflight-'));
+  await writeFile(join(dir, 'kubeletconfiguration+merge.yaml'), 'failSwapOn: false\n');
+  const { ctx } = await setup();
+  const h = ctx.hosts[0]!;
+  h.facts = facts({ swapOn: true });
+  assert.equal(await kubeletFailSwapOn(ctx, h), true, 'no patches: kubelet\'s default');
+  ctx.inv.patches = dir;
+  assert.equal(await kubeletFailSwapOn(ctx, h), false);
+  h.files = [{ path: '/var/lib/kubelet/config.yaml', content: 'kind: KubeletConfiguration\n', mode: 0o644 }];
+  assert.equal(await kubeletFailSwapOn(ctx, h), true, 'what was rendered wins');
 });
 
 // ---------------------------------------------------------------------------------------------------------
