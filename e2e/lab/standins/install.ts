@@ -12,7 +12,7 @@
  * node_modules they need, under /opt/bootstrap-lab. kubelet.service is enabled but not started: bootstrap starts it.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +98,7 @@ function listFiles(dir: string): string[] {
   });
 }
 
-let bundleCache: { key: string; tar: string } | undefined;
+let bundleCache: { key: string; tar: Promise<string> } | undefined;
 
 /**
  * A tar (rooted at /) with everything the stand-ins need on a node except the version file. Built once per
@@ -112,8 +112,17 @@ export async function buildStandinsBundle(repoRoot = defaultRepoRoot()): Promise
   for (const f of jsFiles) hash.update(f).update(readFileSync(f));
   hash.update(String(statSync(process.execPath).mtimeMs));
   const key = hash.digest('hex');
-  if (bundleCache?.key === key && existsSync(bundleCache.tar)) return bundleCache.tar;
+  // Nodes are installed in parallel: they share one build (a promise), never race on the same tar file.
+  if (bundleCache?.key === key) {
+    const tar = await bundleCache.tar.catch(() => undefined);
+    if (tar && existsSync(tar)) return tar;
+  }
+  const tar = writeBundle(repoRoot, compiled, jsFiles, key);
+  bundleCache = { key, tar };
+  return tar;
+}
 
+async function writeBundle(repoRoot: string, compiled: string, jsFiles: string[], key: string): Promise<string> {
   const stage = mkdtempSync(join(tmpdir(), 'lab-standins-'));
   const opt = join(stage, STANDINS_ROOT.slice(1));
   for (const f of jsFiles) {
@@ -140,11 +149,17 @@ export async function buildStandinsBundle(repoRoot = defaultRepoRoot()): Promise
   put('/var/lib/kubelet/.kubelet-keep', '', 0o644);
   put('/etc/kubernetes/manifests/.kubelet-keep', '', 0o644);
 
-  const tar = join(tmpdir(), `lab-standins-${key.slice(0, 16)}.tar`);
+  const name = `lab-standins-${key.slice(0, 16)}.tar`;
+  const tar = join(tmpdir(), name);
+  const partial = `${tar}.${process.pid}.partial`;
   // usr/... only (never lib/...): on merged-/usr Debian /lib is a symlink that a tar entry must not replace.
-  await runCommand('tar', ['-C', stage, '--owner=0', '--group=0', '-cf', tar, '.'], { timeoutMs: 120_000 });
+  await runCommand('tar', ['-C', stage, '--owner=0', '--group=0', '-cf', partial, '.'], { timeoutMs: 120_000 });
+  renameSync(partial, tar);
+  // Bundles of earlier builds are ~100 MB each; keep only this one.
+  for (const old of readdirSync(tmpdir())) {
+    if (/^lab-standins-[0-9a-f]{16}\.tar$/.test(old) && old !== name) rmSync(join(tmpdir(), old), { force: true });
+  }
   rmSync(stage, { recursive: true, force: true });
-  bundleCache = { key, tar };
   return tar;
 }
 
