@@ -29,7 +29,7 @@ import {
   type PreflightInput,
   type ProbeResult,
 } from '../../src/phases/preflight-checks.js';
-import { kubeletFailSwapOn, parseProbe, PROBE_SCRIPT, preflightPhase, probeArgv, renderedFailSwapOn } from '../../src/phases/preflight.js';
+import { kubeletFailSwapOn, parseProbe, PROBE_SCRIPT, preflightPhase, probeArgv, probePlan, renderedFailSwapOn, runProbe } from '../../src/phases/preflight.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 
 const CONTAINERD = 'unix:///var/run/containerd/containerd.sock';
@@ -529,4 +529,61 @@ test('phase: a malformed --ignore-preflight-errors is refused before any command
   await assert.rejects(runPhases(ctx, [connectPhase, preflightPhase]), HostsFailedError);
   assert.equal(hosts.get('cp1')!.roundTrips, 1, 'facts only');
   assert.equal(ctx.hosts[0]?.error?.name, 'PreflightError');
+});
+
+test('probePlan: crictl on CRI sockets, docker on dockershim (before v1.24), nothing to ask without a runtime or its tool', () => {
+  const run = (over: Partial<HostFacts>, criSocket?: string) => {
+    const h = newHostRun({ name: 'cp1', criSocket } as never);
+    h.facts = facts(over);
+    return h;
+  };
+  assert.deepEqual(probePlan('v1.28.15', run({})), { mode: 'crictl', endpoint: CONTAINERD });
+  assert.deepEqual(probePlan('v1.23.17', run({ criSockets: ['/run/containerd/containerd.sock'], criSocket: '/run/containerd/containerd.sock' })), {
+    mode: 'crictl',
+    endpoint: 'unix:///run/containerd/containerd.sock',
+  });
+  const dockershim = { criSockets: ['/var/run/docker.sock'], criSocket: '/var/run/dockershim.sock' };
+  assert.deepEqual(probePlan('v1.23.17', run({ ...dockershim, binaries: { docker: '/usr/bin/docker' } })), { mode: 'docker', endpoint: '/var/run/dockershim.sock' });
+  assert.deepEqual(probePlan('v1.23.17', run({ ...dockershim, binaries: {} })), { mode: 'none', endpoint: '' });
+  assert.deepEqual(probePlan('v1.28.15', run({ binaries: { kubelet: '/usr/bin/kubelet' } })), { mode: 'none', endpoint: '' });
+  assert.deepEqual(probePlan('v1.28.15', run({ criSockets: [] })), { mode: 'none', endpoint: '' }, 'detection found nothing: the default socket is not asked');
+  assert.deepEqual(probePlan('v1.28.15', run({ criSockets: [], criSocket: 'unix:///run/k3s/containerd/containerd.sock' }, 'unix:///run/k3s/containerd/containerd.sock')), {
+    mode: 'crictl',
+    endpoint: 'unix:///run/k3s/containerd/containerd.sock',
+  });
+  assert.deepEqual(probePlan('v1.28.15', run({ criSocket: undefined, criSocketConflict: [CONTAINERD, 'unix:///var/run/crio/crio.sock'] })), { mode: 'none', endpoint: '' });
+});
+
+test('runProbe: one sudo command with a timeout; a failing or hanging probe is a clear error', async () => {
+  const plan = { mode: 'crictl' as const, endpoint: CONTAINERD };
+  const ok = new MemoryHost('cp1').on(() => ({ stdout: PROBE_OUT(INFO('registry.k8s.io/pause:3.9')) }));
+  const seen: unknown[] = [];
+  ok.on(() => undefined);
+  const wrapped = Object.assign(Object.create(ok) as MemoryHost, {
+    exec: (argv: readonly string[], options: object) => (seen.push(options), ok.exec(argv, options)),
+  });
+  const result = await runProbe(wrapped, plan);
+  assert.deepEqual(seen, [{ sudo: true, timeoutMs: 30000 }]);
+  assert.equal(result.runtime?.code, 0);
+  assert.equal(parseCrictlInfo(result.runtime!.output)?.sandboxImage, 'registry.k8s.io/pause:3.9');
+  assert.deepEqual(result.binaries.socat, undefined);
+  const broken = new MemoryHost('cp1').on(() => ({ code: 2, stderr: 'sh: 1: Syntax error' }));
+  await assert.rejects(runProbe(broken, plan), { name: 'PreflightError', message: 'cp1: the preflight probe failed (exit 2): sh: 1: Syntax error' });
+  const hung = new MemoryHost('cp1').on(() => ({ code: -1, timedOut: true }));
+  await assert.rejects(runProbe(hung, plan), { name: 'PreflightError', message: 'cp1: the preflight probe timed out after 30 s' });
+});
+
+test('phase: a worker checks the IP family of the endpoint it would join', async () => {
+  const v6 = FACTS.replace('sysctl.net/ipv4/ip_forward=1', 'sysctl.net/ipv4/ip_forward=0');
+  const { ctx } = await setup({}, v6);
+  ctx.inv.cluster.controlPlaneEndpoint = '[fd00::10]:6443';
+  await assert.rejects(runPhases(ctx, [connectPhase, preflightPhase]), HostsFailedError);
+  // The control plane (IPv4 advertise address) fails on ip_forward; the worker joins over IPv6 and v1.28 checks
+  // only that family there (bridge-nf-call-ip6tables too, until v1.30).
+  assert.match(ctx.hosts[0]!.error!.message, /\[ERROR FileContent--proc-sys-net-ipv4-ip_forward\]/);
+  assert.equal(
+    ctx.hosts[1]!.error!.message.split('\n').slice(1, -1).join('\n'),
+    '\t[ERROR FileContent--proc-sys-net-bridge-bridge-nf-call-ip6tables]: /proc/sys/net/bridge/bridge-nf-call-ip6tables does not exist\n' +
+      '\t[ERROR FileContent--proc-sys-net-ipv6-conf-default-forwarding]: /proc/sys/net/ipv6/conf/default/forwarding does not exist',
+  );
 });
