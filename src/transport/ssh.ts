@@ -385,8 +385,9 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       reject(err);
     };
     const deadline = new Deadline(o.timeoutMs, () => {
-      fail(new ConnectError('timeout', ep.label, `${ep.label}: no SSH connection to ${where} within ${o.timeoutMs / 1000}s`));
+      // destroy() first: after end() ssh2 no longer destroys a socket, which a silent server would keep open.
       client.destroy();
+      fail(new ConnectError('timeout', ep.label, `${ep.label}: no SSH connection to ${where} within ${o.timeoutMs / 1000}s`));
     });
     const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
       if (o.onHostKey) {
@@ -464,6 +465,42 @@ function endClient(client: SshClient): Promise<void> {
     });
     client.end();
   });
+}
+
+const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
+
+/**
+ * A prefix for commands that may have to be stopped (timeout or abort). sshd only delivers signal requests
+ * in sessions with post-authentication privilege separation, which root logins do not get, so a stopped
+ * command is signalled with kill(1) from a second session instead. For that the prefix reports the command's
+ * process group (field 5 of /proc/<pid>/stat) as the first line of stderr, then execs the command, which
+ * keeps that group; sudo without a terminal keeps it too.
+ */
+const GROUP_MARK = 'bootstrap-pgid:';
+const STOPPABLE = ['sh', '-c', `read -r _ _ _ _ pgid _ < /proc/$$/stat && printf '${GROUP_MARK}%s\\n' "$pgid" >&2; exec "$@"`, 'sh'];
+
+function groupOf(stderr: Buffer[]): number | undefined {
+  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\n`).exec(text(stderr));
+  return m ? Number(m[1]) : undefined;
+}
+
+function withoutGroupLine(stderr: string, stoppable: unknown): string {
+  return stoppable ? stderr.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`), '') : stderr;
+}
+
+/**
+ * Sends a signal to a session's command. ssh2's channel.signal() is silently dropped once our side of the
+ * channel has ended (stdin sent), which is always the case here, so the request goes to the protocol directly
+ * while the channel is open. sshd (OpenSSH ≥ 8.1) delivers it to the command's process group.
+ */
+function signalChannel(channel: ClientChannel, name: 'TERM' | 'KILL'): void {
+  const inner = channel as unknown as { outgoing?: { id?: number; state?: string }; _client?: { _protocol?: { signal(id: number, name: string): void } } };
+  try {
+    const state = inner.outgoing?.state;
+    if ((state === 'open' || state === 'eof') && inner.outgoing?.id !== undefined) inner._client?._protocol?.signal(inner.outgoing.id, name);
+  } catch {
+    /* the connection is gone: nothing left to stop */
+  }
 }
 
 /** Limits how many session channels are open at once on one connection. */
@@ -545,13 +582,31 @@ export class SshHost implements Host {
     let command = [...argv];
     let stdin = options.stdin;
     let secret: string | undefined;
-    if (options.sudo ?? this.spec.ssh.sudo) {
+    const sudo = options.sudo ?? this.spec.ssh.sudo;
+    if (sudo) {
       const mode = await this.findSudoMode();
       ({ argv: command, stdin } = sudoCommand(mode, argv, stdin));
       if (mode.kind === 'password') secret = mode.password;
     }
-    const result = await this.run(commandLine(command), stdin, options);
+    const stoppable = options.timeoutMs !== undefined || options.signal !== undefined;
+    if (stoppable) command = [...STOPPABLE, ...command];
+    const result = await this.run(commandLine(command), stdin, options, stoppable ? (sig, pgid) => this.killGroup(sig, pgid, sudo) : undefined);
     return secret ? { ...result, stdout: redact(result.stdout, secret), stderr: redact(result.stderr, secret) } : result;
+  }
+
+  /** Signals a stopped command's process group from a second session (see STOPPABLE). */
+  private killGroup(signal: 'TERM' | 'KILL', pgid: number, sudo: boolean): void {
+    let argv = ['kill', `-${signal}`, '--', `-${pgid}`];
+    if (sudo && this.sudoMode) {
+      // The group runs as root: signal it as root too. The mode is known, since the command used it.
+      void this.sudoMode.then((mode) => {
+        const wrapped = sudoCommand(mode, argv);
+        return this.run(commandLine(wrapped.argv), wrapped.stdin, {}, undefined, true);
+      }).catch(() => {});
+      return;
+    }
+    argv = [...argv];
+    this.run(commandLine(argv), undefined, {}, undefined, true).catch(() => {});
   }
 
   readFile(path: string): Promise<Buffer | undefined> {
@@ -577,60 +632,78 @@ export class SshHost implements Host {
   }
 
   /** Runs one command line on a session channel of the shared connection. */
-  private async run(line: string, stdin: string | Buffer | undefined, options: ExecOptions): Promise<ExecResult> {
+  private async run(
+    line: string,
+    stdin: string | Buffer | undefined,
+    options: ExecOptions,
+    killGroup?: (signal: 'TERM' | 'KILL', pgid: number) => void,
+    unlimited = false,
+  ): Promise<ExecResult> {
     if (this.lost) throw this.lost;
     if (options.signal?.aborted) return { code: -1, stdout: '', stderr: '' };
-    await this.slots.acquire();
-    try {
-      return await new Promise<ExecResult>((resolve, reject) => {
-        this.client.exec(line, (err, channel) => {
-          if (err) {
-            reject(this.lost ?? new ConnectError('failed', this.name, `${this.name}: cannot start a command: ${err.message}`));
-            return;
-          }
-          const stdout: Buffer[] = [];
-          const stderr: Buffer[] = [];
-          let code: number | undefined;
-          let stopped = false;
-          let timedOut = false;
-          const stop = () => {
-            if (stopped) return;
-            stopped = true;
-            // TERM reaches the command (sudo relays it); closing the channel ends our side at once.
-            try {
-              channel.signal('TERM');
-            } catch {
-              /* channel already gone */
-            }
+    // Kill commands skip the queue: they must run even when every slot holds a command being stopped.
+    const release = unlimited ? () => {} : () => this.slots.release();
+    if (!unlimited) await this.slots.acquire();
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.client.exec(line, (err, channel) => {
+        if (err) {
+          release();
+          reject(this.lost ?? new ConnectError('failed', this.name, `${this.name}: cannot start a command: ${err.message}`));
+          return;
+        }
+        const stdout: Buffer[] = [];
+        const stderr: Buffer[] = [];
+        let code: number | undefined;
+        let stopped = false;
+        let kill: NodeJS.Timeout | undefined;
+        const finish = (result: ExecResult) => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', abort);
+          resolve(result);
+        };
+        const stop = (timedOut: boolean) => {
+          if (stopped) return;
+          stopped = true;
+          // TERM to the command's process group (sudo relays it), KILL if it is still there 2 s later. The
+          // caller gets its answer now; the session slot is freed when sshd reports the channel closed.
+          const pgid = groupOf(stderr);
+          signalChannel(channel, 'TERM');
+          if (pgid !== undefined) killGroup?.('TERM', pgid);
+          kill = setTimeout(() => {
+            signalChannel(channel, 'KILL');
+            if (pgid !== undefined) killGroup?.('KILL', pgid);
             channel.close();
-          };
-          const timer = options.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), options.timeoutMs) : undefined;
-          options.signal?.addEventListener('abort', stop, { once: true });
-          channel.on('data', (d: Buffer) => stdout.push(d));
-          channel.stderr.on('data', (d: Buffer) => stderr.push(d));
-          channel.on('exit', (exitCode: number | null) => {
-            code = typeof exitCode === 'number' ? exitCode : -1;
-          });
-          channel.on('close', () => {
-            clearTimeout(timer);
-            options.signal?.removeEventListener('abort', stop);
-            const out = Buffer.concat(stdout).toString('utf8');
-            const errText = Buffer.concat(stderr).toString('utf8');
-            if (!stopped && code === undefined && this.lost) return reject(this.lost);
-            const result: ExecResult = { code: stopped ? -1 : code ?? -1, stdout: out, stderr: errText };
-            if (timedOut) result.timedOut = true;
-            resolve(result);
-          });
-          channel.on('error', () => {
-            /* reported through 'close' */
-          });
-          if (stdin !== undefined) channel.end(stdin);
-          else channel.end();
+          }, 2000);
+          const result: ExecResult = { code: -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) };
+          if (timedOut) result.timedOut = true;
+          finish(result);
+        };
+        const abort = () => stop(false);
+        const timer = options.timeoutMs !== undefined ? setTimeout(() => stop(true), options.timeoutMs) : undefined;
+        options.signal?.addEventListener('abort', abort, { once: true });
+        channel.on('data', (d: Buffer) => stdout.push(d));
+        channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+        channel.on('exit', (exitCode: number | null) => {
+          code = typeof exitCode === 'number' ? exitCode : -1;
         });
+        channel.on('close', () => {
+          clearTimeout(kill);
+          release();
+          if (stopped) return;
+          if (code === undefined && this.lost) {
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', abort);
+            return reject(this.lost);
+          }
+          finish({ code: code ?? -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) });
+        });
+        channel.on('error', () => {
+          /* reported through 'close' */
+        });
+        if (stdin !== undefined) channel.end(stdin);
+        else channel.end();
       });
-    } finally {
-      this.slots.release();
-    }
+    });
   }
 
   /** Whether and how sudo is used, found once per host; a password is asked at most once. */
