@@ -28,6 +28,12 @@ export function dockerDataRoot(repoRoot: string): string {
   return join(labDir(repoRoot), 'cache', 'docker');
 }
 
+/** True when the lab's data root holds containers: a dockerd that died left them, and only a dockerd can remove them. */
+export function dataRootHasContainers(repoRoot: string): boolean {
+  const dir = join(dockerDataRoot(repoRoot), 'containers');
+  return existsSync(dir) && readdirSync(dir).length > 0;
+}
+
 function dockerdLog(repoRoot: string): string {
   return join(labDir(repoRoot), 'dockerd.log');
 }
@@ -66,7 +72,7 @@ export async function ensureDockerEngine(repoRoot: string, log: (line: string) =
   return { host: LAB_DOCKER_HOST, startedByLab: true };
 }
 
-async function startLabDockerd(repoRoot: string, log: (line: string) => void): Promise<void> {
+export async function startLabDockerd(repoRoot: string, log: (line: string) => void): Promise<void> {
   const dataRoot = dockerDataRoot(repoRoot);
   mkdirSync(dataRoot, { recursive: true });
   mkdirSync(EXEC_ROOT, { recursive: true });
@@ -130,12 +136,59 @@ export async function stopLabDockerd(repoRoot: string, log: (line: string) => vo
       while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 100));
     }
   }
+  await killOrphans();
   await unmountUnder([dockerDataRoot(repoRoot), LAB_RUN_DIR]);
   if (purge) rmSync(dockerDataRoot(repoRoot), { recursive: true, force: true });
   rmSync(EXEC_ROOT, { recursive: true, force: true });
   rmSync(SOCKET, { force: true });
   rmSync(PIDFILE, { force: true });
   removeEmptyCgroups('docker');
+}
+
+/**
+ * When dockerd died without stopping its containers, its containerd and the container shims live on (the nodes
+ * with them). They are found by their sockets under the lab's run directory; a node's init is killed first,
+ * which ends every process of its PID namespace, nested containers included.
+ */
+export async function killOrphans(): Promise<void> {
+  const orphans: { pid: number; shim: boolean }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const program = argv[0]?.split('/').pop() ?? '';
+    if (!program.startsWith('containerd')) continue;
+    if (!argv.some((arg) => arg.startsWith(LAB_RUN_DIR + '/'))) continue;
+    orphans.push({ pid: Number(entry), shim: program.startsWith('containerd-shim') });
+  }
+  for (const { pid } of orphans.filter((o) => o.shim)) {
+    for (const child of childrenOf(pid)) signal(child, 'SIGKILL');
+  }
+  for (const { pid } of orphans) signal(pid, 'SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (orphans.some((o) => pidAlive(o.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Lazily unmounts every mount point below the given directories, deepest first. */

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { satisfies, valid } from 'semver';
-import { DockerCli } from './docker.js';
-import { ensureDockerEngine, engineAnswers, LAB_DOCKER_HOST, LAB_RUN_DIR, readIpForward, removeEmptyCgroups, stopLabDockerd, unmountUnder } from './dockerd.js';
+import { DockerCli, runCommand } from './docker.js';
+import { dataRootHasContainers, ensureDockerEngine, engineAnswers, killOrphans, LAB_DOCKER_HOST, LAB_RUN_DIR, readIpForward, removeEmptyCgroups, startLabDockerd, stopLabDockerd, unmountUnder } from './dockerd.js';
 import { clearFaults } from './faults.js';
 import { writeLabInventory } from './inventory.js';
 import { ensureExternalNodeImage, ensureNodeImage } from './node-image.js';
@@ -112,6 +112,8 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
 
   const engine = await ensureDockerEngine(repoRoot, log);
   const docker = new DockerCli(engine.host);
+  // Whatever an earlier lab left behind (a crash, an interrupted down) would collide with the new names.
+  await removeLabObjects(docker, log, false);
   const key = await makeLabKeyPair(repoRoot);
   const registry = `${LAB_SUBNET.gateway}:${REGISTRY_PORT}`;
   const authRegistry = `${LAB_SUBNET.gateway}:${AUTH_REGISTRY_PORT}`;
@@ -258,6 +260,11 @@ export async function down(repoRoot: string, options: DownOptions): Promise<void
   await clearFaults(repoRoot, log);
   const hosts = new Set<string>();
   if (state) hosts.add(state.docker.host);
+  if (state?.docker.startedByLab !== false && !(await engineAnswers(LAB_DOCKER_HOST)) && dataRootHasContainers(repoRoot)) {
+    // The lab dockerd died and left its containers recorded: start it once more to remove them properly.
+    await killOrphans();
+    await startLabDockerd(repoRoot, log).catch((error: Error) => log(`could not restart the lab dockerd: ${error.message}`));
+  }
   if (await engineAnswers(LAB_DOCKER_HOST)) hosts.add(LAB_DOCKER_HOST);
   for (const host of hosts) {
     if (!(await engineAnswers(host))) continue;
@@ -266,7 +273,15 @@ export async function down(repoRoot: string, options: DownOptions): Promise<void
   }
   await stopRegistry(repoRoot, 'registry');
   await stopRegistry(repoRoot, 'auth-registry');
-  if (state?.docker.startedByLab !== false) await stopLabDockerd(repoRoot, log, options.purge);
+  if (state?.docker.startedByLab !== false) {
+    await stopLabDockerd(repoRoot, log, options.purge);
+    // A dockerd that died without cleaning up leaves the bridge behind; nothing else uses this name.
+    const link = await runCommand('ip', ['link', 'show', LAB_BRIDGE], { allowFailure: true });
+    if (link.code === 0) {
+      log(`removing the leftover bridge ${LAB_BRIDGE}`);
+      await runCommand('ip', ['link', 'delete', LAB_BRIDGE], { allowFailure: true });
+    }
+  }
   // Nested runtimes in the nodes see the host's cgroup tree; remove what they left once it is empty.
   for (const name of ['kubepods', 'kubepods.slice', 'k8s.io']) removeEmptyCgroups(name);
   restoreIpForward(repoRoot, log);
