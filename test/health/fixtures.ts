@@ -275,7 +275,7 @@ export const CRICTL_INSPECT_EXITED = `{
   }
 }`;
 
-/** `crictl images -o json` with the etcd and API server images. */
+/** `crictl images -o json` with the etcd and API server images (unset messages such as uid and spec are absent). */
 export const CRICTL_IMAGES = `{
   "images": [
     {
@@ -287,9 +287,7 @@ export const CRICTL_IMAGES = `{
         "registry.k8s.io/etcd@sha256:e013d0d5e4e25d00c61a7ff839927a1f36479678f11e49502b53a5e0b14f10c3"
       ],
       "size": "102894559",
-      "uid": null,
       "username": "",
-      "spec": null,
       "pinned": false
     },
     {
@@ -301,9 +299,7 @@ export const CRICTL_IMAGES = `{
         "registry.k8s.io/kube-apiserver@sha256:5b28a364467cf7e134343bb3ee2c6d40682b473a743a72142c7bbe25767d36eb"
       ],
       "size": "34683820",
-      "uid": null,
       "username": "",
-      "spec": null,
       "pinned": false
     }
   ]

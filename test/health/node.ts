@@ -190,7 +190,7 @@ spec:
     if (argv[2] === DIAGNOSE_SCRIPT) {
       this.diagnoseArgs = argv.slice(5) as string[];
       const ids = argv.slice(7);
-      let out = section('images', JSON.stringify({ images: [...this.images].map((t) => ({ id: 'sha256:x', repoTags: [t], repoDigests: [], size: '1', uid: null, username: '', spec: null, pinned: false })) }, null, 2));
+      let out = section('images', JSON.stringify({ images: [...this.images].map((t) => ({ id: 'sha256:x', repoTags: [t], repoDigests: [], size: '1', username: '', pinned: false })) }, null, 2));
       for (const cid of ids) {
         const name = NAMES.find((n) => this.containerId(n) === cid)!;
         const c = this.scenario.get(name)!.container;
