@@ -164,9 +164,9 @@ export function parseStaticPod(file: string, content: string, nodeName: string):
   };
 }
 
-/** kubelet's log layout: /var/log/pods/<namespace>_<name>_<uid>/<container>/<attempt>.log */
-export function podLogDirectory(pod: StaticPod): string {
-  return `/var/log/pods/${pod.namespace}_${pod.name}_${pod.uid}`;
+/** kubelet's log layout: <podLogsDir>/<namespace>_<name>_<uid>/<container>/<attempt>.log */
+export function podLogDirectory(pod: StaticPod, podLogsDir = '/var/log/pods'): string {
+  return `${podLogsDir}/${pod.namespace}_${pod.name}_${pod.uid}`;
 }
 
 export function podLabels(pod: StaticPod): Record<string, string> {
@@ -178,13 +178,13 @@ export function podLabels(pod: StaticPod): Record<string, string> {
   };
 }
 
-export function sandboxConfig(pod: StaticPod, attempt: number, hostname: string): Msg {
+export function sandboxConfig(pod: StaticPod, attempt: number, hostname: string, podLogsDir?: string): Msg {
   const network = pod.hostNetwork ? 'NODE' : 'POD';
   return {
     metadata: { name: pod.name, uid: pod.uid, namespace: pod.namespace, attempt },
     // A host-network sandbox shares the node's UTS namespace: runc refuses a hostname there.
     hostname: pod.hostNetwork ? '' : hostname,
-    logDirectory: podLogDirectory(pod),
+    logDirectory: podLogDirectory(pod, podLogsDir),
     portMappings: pod.containers.flatMap((c) =>
       c.ports.map((p) => ({ protocol: p.protocol, containerPort: p.containerPort, hostPort: pod.hostNetwork ? p.containerPort : 0 })),
     ),

@@ -131,12 +131,12 @@ export class PodWorker {
     await Promise.all(
       containers
         .filter((c) => c.state === 'CONTAINER_RUNNING')
-        .map((c) =>
-          cri.stopContainer(c.id, this.pod.terminationGracePeriodSeconds).then(
-            () => this.deps.log.info('Killing container with a grace period', { pod: this.podRef, containerName: c.metadata.name, gracePeriod: this.pod.terminationGracePeriodSeconds }),
-            (e: Error) => this.deps.log.error('Failed to stop container', { pod: this.podRef, containerName: c.metadata.name, err: e.message }),
-          ),
-        ),
+        .map((c) => {
+          this.deps.log.info('Killing container with a grace period', { pod: this.podRef, containerName: c.metadata.name, gracePeriod: this.pod.terminationGracePeriodSeconds });
+          return cri.stopContainer(c.id, this.pod.terminationGracePeriodSeconds).catch((e: Error) =>
+            this.deps.log.error('Failed to stop container', { pod: this.podRef, containerName: c.metadata.name, err: e.message }),
+          );
+        }),
     );
     await cri.stopPodSandbox(this.sandboxId, this.deps.runtimeRequestTimeoutMs);
     await cri.removePodSandbox(this.sandboxId, this.deps.runtimeRequestTimeoutMs);
@@ -159,7 +159,7 @@ export class PodWorker {
       this.sandboxId = undefined;
       this.sandboxAttempt++;
     }
-    mkdirSync(join(this.deps.podLogsDir, podLogDirectory(this.pod).split('/').pop()!), { recursive: true });
+    mkdirSync(podLogDirectory(this.pod, this.deps.podLogsDir), { recursive: true });
     const config = this.sandboxConfig();
     try {
       this.sandboxId = await cri.runPodSandbox(config, this.deps.runtimeRequestTimeoutMs);
@@ -173,9 +173,7 @@ export class PodWorker {
   }
 
   private sandboxConfig(): Msg {
-    const config = sandboxConfig(this.pod, this.sandboxAttempt, hostname());
-    config.logDirectory = join(this.deps.podLogsDir, podLogDirectory(this.pod).split('/').pop()!);
-    return config;
+    return sandboxConfig(this.pod, this.sandboxAttempt, hostname(), this.deps.podLogsDir);
   }
 
   private async sync(): Promise<void> {
