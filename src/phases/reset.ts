@@ -28,7 +28,7 @@ import { parseInventory } from '../inventory/load.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { KUBEADM_DROPIN_PATH, KUBELET_CONFIG_PATH, KUBELET_FLAGS_ENV_PATH, KUBELET_INSTANCE_CONFIG_PATH } from '../kubelet/index.js';
 import { pullsWithDocker } from '../kube/runtime.js';
-import { factsOf, hostOf, type HostRun, type UpContext, type UpOptions } from '../runner/context.js';
+import { BACKUP_ROOT, factsOf, hostOf, type HostRun, type UpContext, type UpOptions } from '../runner/context.js';
 import { wet, type Phase } from '../runner/phase.js';
 import { newContext, runOnHosts } from '../runner/up.js';
 import { CommandError, type Host } from '../transport/host.js';
@@ -126,6 +126,8 @@ export function resetSteps(inv: Inventory, host: HostSpec, runtime: ResetRuntime
   steps.push({ op: 'dir', path: KUBELET_PKI_DIR });
   steps.push({ op: 'file', path: KUBEADM_DROPIN_PATH });
   steps.push({ op: 'dir', path: CNI_CONFIG_DIR });
+  // up's backups hold replaced keys and kubeconfigs: they go with the rest.
+  steps.push({ op: 'dir', path: BACKUP_ROOT });
   steps.push({ op: 'daemon-reload' });
   return steps;
 }
@@ -389,6 +391,7 @@ export function resetSummary(inv: Inventory): string[] {
     `delete ${KUBELET_CONFIG_PATH}, ${KUBELET_FLAGS_ENV_PATH}, ${KUBELET_INSTANCE_CONFIG_PATH}, ${KUBELET_PKI_DIR}/* and the kubelet drop-in ${KUBEADM_DROPIN_PATH}`,
     `delete the etcd data ${inv.cluster.etcd.local.dataDir}/* (control-plane hosts)`,
     `delete the CNI configuration ${CNI_CONFIG_DIR}/*`,
+    `delete the copies of replaced files that up kept in ${BACKUP_ROOT}/*`,
   ];
 }
 

@@ -87,6 +87,9 @@ export interface HostRun {
   error?: Error;
 }
 
+/** Where `up` keeps the files it replaces on a host, one folder per run; `reset` removes it. */
+export const BACKUP_ROOT = '/var/lib/bootstrap/backups';
+
 export interface UpContext {
   inv: Inventory;
   options: UpOptions;

@@ -7,7 +7,7 @@ import type { Inventory } from '../inventory/types.js';
 import { connectPhase } from '../phases/connect.js';
 import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../phases/files.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
-import { newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
+import { BACKUP_ROOT, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
 import type { Phase } from './phase.js';
 import { HostsFailedError, runPhases } from './runner.js';
 
@@ -83,7 +83,7 @@ export function newContext(inv: Inventory, options: UpOptions): UpContext {
     inv,
     options,
     hosts: inv.hosts.map(newHostRun),
-    backupDir: `/var/lib/bootstrap/backups/${stamp(startedAt)}`,
+    backupDir: `${BACKUP_ROOT}/${stamp(startedAt)}`,
     startedAt,
   };
 }

@@ -53,6 +53,7 @@ const CP_STEPS: ResetStep[] = [
   { op: 'dir', path: '/var/lib/kubelet/pki' },
   { op: 'file', path: '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf' },
   { op: 'dir', path: '/etc/cni/net.d' },
+  { op: 'dir', path: '/var/lib/bootstrap/backups' },
   { op: 'daemon-reload' },
 ];
 
@@ -139,14 +140,14 @@ test('resetHosts: every host in parallel, one command each after the facts, with
     'file', '/etc/kubernetes/kubelet.conf', 'file', '/etc/kubernetes/bootstrap-kubelet.conf', 'file', '/etc/kubernetes/controller-manager.conf',
     'file', '/etc/kubernetes/scheduler.conf', 'file', '/var/lib/kubelet/config.yaml', 'file', '/var/lib/kubelet/kubeadm-flags.env',
     'file', '/var/lib/kubelet/instance-config.yaml', 'dir', '/var/lib/kubelet/pki', 'file', '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
-    'dir', '/etc/cni/net.d', 'daemon-reload',
+    'dir', '/etc/cni/net.d', 'dir', '/var/lib/bootstrap/backups', 'daemon-reload',
   ]);
   // The worker's command is the same without the etcd data.
   assert.deepEqual(hosts.get('w1')!.commands[1]!.argv.slice(6, 12), ['dir', '/etc/kubernetes/manifests', 'kubelet', 'crictl', 'unix:///run/containerd/containerd.sock', 'dir']);
   assert.equal(hosts.get('w1')!.commands[1]!.argv[12], '/etc/kubernetes/pki');
   const [cpReport] = report.hosts;
   assert.equal(cpReport!.nothingThere, false);
-  assert.equal(cpReport!.steps.length, 18);
+  assert.equal(cpReport!.steps.length, 19);
   assert.deepEqual(cpReport!.removed.slice(0, 3), ['/etc/kubernetes/manifests', '/var/lib/etcd', '/etc/kubernetes/pki']);
 });
 
@@ -168,7 +169,7 @@ test('resetHosts --dry-run only looks (plan mode) and lists what it would do', a
   assert.equal(host.commands.length, 2);
   assert.equal(host.commands[1]!.argv[5], 'plan');
   const actions = report.hosts[0]!.actions;
-  assert.equal(actions[0], 'would reset cp1 (18 steps)');
+  assert.equal(actions[0], 'would reset cp1 (19 steps)');
   assert.deepEqual(actions.slice(1, 4), ['would empty /etc/kubernetes/manifests (2 entries)', 'would stop kubelet ()', 'would remove 2 pods through unix:///run/containerd/containerd.sock']);
   assert.deepEqual(report.hosts[0]!.removed, []);
 });
@@ -217,6 +218,7 @@ test('the question names the hosts and what is removed; only "yes" goes on', asy
     'and the kubelet drop-in /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf\n' +
     '  - delete the etcd data /var/lib/etcd/* (control-plane hosts)\n' +
     '  - delete the CNI configuration /etc/cni/net.d/*\n' +
+    '  - delete the copies of replaced files that up kept in /var/lib/bootstrap/backups/*\n' +
     'Continue? Type "yes": ');
 });
 
@@ -359,6 +361,7 @@ test('the script, for real: removes exactly its list, reports each step, and a s
       'emptied /var/lib/kubelet/pki (2 entries)',
       'removed /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
       'emptied /etc/cni/net.d (1 entry)',
+      '/var/lib/bootstrap/backups: nothing there',
       'systemctl daemon-reload',
     ]);
     assert.deepEqual(s.calls(), [

@@ -1,0 +1,57 @@
+import { loadInventory } from '../inventory/index.js';
+import { confirmReset, resetHosts } from '../phases/reset.js';
+import { outputFormat, parse } from './args.js';
+import { UsageError } from './errors.js';
+import { terminalPrompt } from './prompt.js';
+
+export const usage = `Usage: bootstrap reset <inventory.yaml> [--yes] [--dry-run] [--concurrency N] [--accept-new-host-keys] [-o text|json]
+
+Undoes \`up\` on every host, as \`kubeadm reset\` does, and removes what kubeadm reset is known to leave
+behind. On each host it will:
+  - stop kubelet, remove the static Pods and every Pod in the container runtime
+  - delete the certificates, kubeconfigs, kubelet configuration, flags file and drop-in that up wrote
+  - delete the etcd data (control-plane hosts), the CNI configuration, and up's backups
+It asks for confirmation first, unless --yes. --dry-run lists what is there and changes nothing.`;
+
+export async function reset(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(
+    argv,
+    {
+      yes: { type: 'boolean', short: 'y' },
+      'dry-run': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      'accept-new-host-keys': { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+    },
+    usage,
+  );
+  if (values.help) return console.log(usage), 0;
+  if (positionals.length !== 1) throw new UsageError(usage);
+  const format = outputFormat(values.output);
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a whole number of 1 or more');
+  const inv = await loadInventory(positionals[0] as string);
+  const prompt = terminalPrompt();
+  const dryRun = !!values['dry-run'];
+  if (!(await confirmReset(inv, { yes: !!values.yes, dryRun, prompt }))) {
+    console.error('reset: nothing done');
+    return 1;
+  }
+  const report = await resetHosts(inv, {
+    yes: !!values.yes,
+    dryRun,
+    concurrency,
+    acceptNewHostKeys: !!values['accept-new-host-keys'],
+    prompt,
+    renderer: format === 'json' ? 'silent' : undefined,
+  });
+  if (format === 'json') console.log(JSON.stringify(report, null, 2));
+  else {
+    for (const h of report.hosts) {
+      const what = !h.ok ? `FAILED: ${h.error}` : h.nothingThere ? 'nothing to reset' : dryRun ? `would remove ${h.actions.length ? h.actions.join('; ') : 'nothing'}` : `removed ${h.removed.length} item(s)`;
+      console.log(`${h.name}: ${what}`);
+      for (const w of h.warnings) console.log(`  ${w}`);
+    }
+  }
+  return report.ok ? 0 : 1;
+}
