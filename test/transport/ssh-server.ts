@@ -4,7 +4,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,9 @@ export async function startSshd(options: { authorized?: string[]; logLevel?: str
   const dir = tempDir('bootstrap-sshd-');
   const hostKey = keygen(dir, 'ssh_host_ed25519_key');
   const authorizedKeys = join(dir, 'authorized_keys');
-  writeFileSync(authorizedKeys, (options.authorized ?? []).map((k) => `${k}\n`).join(''));
+  writeFileSync(authorizedKeys, (options.authorized ?? []).map((k) => `${k}\n`).join(''), { mode: 0o644 });
+  // sshd reads authorized_keys as the logging-in user: non-root test users must be able to.
+  chmodSync(dir, 0o755);
   const port = await freePort();
   const logFile = join(dir, 'sshd.log');
   const config = join(dir, 'sshd_config');
