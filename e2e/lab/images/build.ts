@@ -15,7 +15,7 @@
  * `<tag>-lab-unhealthy` runs but never answers its health checks (publishFault puts one over the real tag).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogImages } from '../../../src/kube/images.js';
@@ -182,9 +182,40 @@ async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promi
   }));
 }
 
+/**
+ * One build at a time per cache: `lab up`, a fault command and a test may build concurrently, and umoci does
+ * not lock its layout. A lock older than ten minutes is taken to be left over by a killed build.
+ */
+async function withCacheLock<T>(cache: string, action: () => Promise<T>): Promise<T> {
+  mkdirSync(cache, { recursive: true });
+  const lock = join(cache, 'build.lock');
+  for (const until = Date.now() + 15 * 60_000; ;) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (!held) continue;
+      if (Date.now() - held.mtimeMs > 10 * 60_000) rmSync(lock, { force: true });
+      else if (Date.now() > until) throw new Error(`another lab image build holds ${lock}`);
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 export async function buildLabImages(lab: LabImagesTarget, options: BuildOptions = {}): Promise<BuildResult> {
-  const started = Date.now();
   const repoRoot = options.repoRoot ?? defaultRepoRoot();
+  return withCacheLock(imageCacheDir(repoRoot), () => buildLocked(lab, repoRoot, options));
+}
+
+async function buildLocked(lab: LabImagesTarget, repoRoot: string, options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
   const log = options.log ?? (() => undefined);
   await ensureDebianPackages(IMAGE_BUILD_PACKAGES, log);
 
@@ -287,7 +318,7 @@ export async function publishFault(lab: LabImagesTarget, component: (typeof FAUL
   const variant = built.find((b) => b.component === component && b.fault === fault);
   const real = built.find((b) => b.component === component && b.fault === undefined);
   if (!variant || !real) throw new Error(`no ${fault} variant of ${component} was built for ${lab.kubernetesVersion}`);
-  await pushEverywhere(lab, layoutDir(repoRoot), variant.layoutTag, real.image);
+  await withCacheLock(imageCacheDir(repoRoot), () => pushEverywhere(lab, layoutDir(repoRoot), variant.layoutTag, real.image));
   return real.image;
 }
 
@@ -295,6 +326,6 @@ export async function publishFault(lab: LabImagesTarget, component: (typeof FAUL
 export async function restoreImage(lab: LabImagesTarget, component: string, repoRoot = defaultRepoRoot()): Promise<string> {
   const real = lastBuild(lab, repoRoot).find((b) => b.component === component && b.fault === undefined);
   if (!real) throw new Error(`no ${component} image was built for ${lab.kubernetesVersion}`);
-  await pushEverywhere(lab, layoutDir(repoRoot), real.layoutTag, real.image);
+  await withCacheLock(imageCacheDir(repoRoot), () => pushEverywhere(lab, layoutDir(repoRoot), real.layoutTag, real.image));
   return real.image;
 }
