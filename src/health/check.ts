@@ -56,7 +56,13 @@ export interface HealthTarget {
   components: ComponentSpec[];
   /** Verifies the API server's certificate; controller-manager and scheduler serve self-signed ones. */
   caCert?: string | Buffer;
-  kubeletHealthz: HealthEndpoint;
+  /**
+   * The admin kubeconfig's client certificate: kubeadm checks the API server with its admin client, since an
+   * anonymous request gets 401 where anonymous-auth is off (kubeadm v1.31+ util/apiclient/wait.go).
+   */
+  apiClient?: { cert: string; key: string };
+  /** Absent when kubelet's healthzPort is 0: kubeadm then skips the kubelet check (WaitForKubelet). */
+  kubeletHealthz?: HealthEndpoint;
   /** The images phase's results, quoted in a diagnosis. */
   images?: ImageResult[];
 }
@@ -64,8 +70,11 @@ export interface HealthTarget {
 /** Only the API server's serving certificate is signed by the cluster CA (kubeadm's certs phase). */
 const VERIFIED_WITH_CLUSTER_CA = new Set(['kube-apiserver']);
 
-/** kubelet's healthz address from its KubeletConfiguration, falling back to kubelet's defaults. */
-export function kubeletHealthzFrom(config: string | undefined): HealthEndpoint {
+/**
+ * kubelet's healthz address from its KubeletConfiguration, falling back to kubelet's defaults; undefined when
+ * healthzPort is 0 (kubeadm's WaitForKubelet skips the check then).
+ */
+export function kubeletHealthzFrom(config: string | undefined): HealthEndpoint | undefined {
   if (!config) return KUBELET_HEALTHZ;
   let parsed: { healthzPort?: number; healthzBindAddress?: string } | undefined;
   try {
@@ -73,6 +82,7 @@ export function kubeletHealthzFrom(config: string | undefined): HealthEndpoint {
   } catch {
     return KUBELET_HEALTHZ;
   }
+  if (parsed?.healthzPort === 0) return undefined;
   const port = typeof parsed?.healthzPort === 'number' && parsed.healthzPort > 0 ? parsed.healthzPort : KUBELET_HEALTHZ.port;
   const bind = parsed?.healthzBindAddress;
   const host = !bind || bind === '0.0.0.0' || bind === '::' ? KUBELET_HEALTHZ.host : bind;
@@ -80,6 +90,24 @@ export function kubeletHealthzFrom(config: string | undefined): HealthEndpoint {
 }
 
 const text = (content: string | Buffer): string => (typeof content === 'string' ? content : content.toString('utf8'));
+
+/** The client certificate and key embedded in a kubeconfig's first user, when there are both. */
+export function kubeconfigClient(kubeconfig: string | undefined): { cert: string; key: string } | undefined {
+  if (!kubeconfig) return undefined;
+  try {
+    const config = parseYaml(kubeconfig) as { users?: { user?: Record<string, string> }[] } | undefined;
+    const user = config?.users?.[0]?.user;
+    const cert = user?.['client-certificate-data'];
+    const key = user?.['client-key-data'];
+    if (!cert || !key) return undefined;
+    return { cert: Buffer.from(cert, 'base64').toString('utf8'), key: Buffer.from(key, 'base64').toString('utf8') };
+  } catch {
+    return undefined;
+  }
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 
 /** Builds a target from the files `up` rendered for the host, else from the files on the host (one round trip). */
 export async function targetFor(h: HostRun, inv: Inventory): Promise<HealthTarget> {
@@ -90,7 +118,7 @@ export async function targetFor(h: HostRun, inv: Inventory): Promise<HealthTarge
   if (h.files?.length) {
     files = new Map(h.files.map((f) => [f.path, text(f.content)]));
   } else {
-    const sections = await runSections(host, READ_FILES_SCRIPT, [MANIFESTS_DIR, caPath, KUBELET_CONFIG], 30_000);
+    const sections = await runSections(host, READ_FILES_SCRIPT, [MANIFESTS_DIR, caPath, KUBELET_CONFIG, ADMIN_KUBECONFIG], 30_000);
     files = new Map([...sections].filter(([, s]) => s.code === 0).map(([path, s]) => [path, s.stdout]));
   }
   return {
@@ -100,7 +128,8 @@ export async function targetFor(h: HostRun, inv: Inventory): Promise<HealthTarge
     criSocket: h.facts?.criSocket ?? h.spec.criSocket ?? defaultCriSocket(version),
     components: componentsFromFiles(files, h.spec.advertiseAddress),
     ...(files.has(caPath) ? { caCert: files.get(caPath) } : {}),
-    kubeletHealthz: kubeletHealthzFrom(files.get(KUBELET_CONFIG)),
+    ...optional('apiClient', kubeconfigClient(files.get(ADMIN_KUBECONFIG))),
+    ...optional('kubeletHealthz', kubeletHealthzFrom(files.get(KUBELET_CONFIG))),
     images: h.images,
   };
 }
@@ -175,14 +204,24 @@ export interface PollResult {
 
 function probeOptions(target: HealthTarget, spec: ComponentSpec, remainingMs: number, signal?: AbortSignal) {
   const timeoutMs = Math.max(1000, Math.min(Math.max(spec.endpoint?.timeoutMs ?? 0, 2000), 10_000, remainingMs));
-  const ca = VERIFIED_WITH_CLUSTER_CA.has(spec.name) ? target.caCert : undefined;
-  return { timeoutMs, ...(ca ? { ca } : {}), ...(signal ? { signal } : {}) };
+  const isApiServer = VERIFIED_WITH_CLUSTER_CA.has(spec.name);
+  const ca = isApiServer ? target.caCert : undefined;
+  const client = isApiServer ? target.apiClient : undefined;
+  return { timeoutMs, ...(ca ? { ca } : {}), ...(client ? { client } : {}), ...(signal ? { signal } : {}) };
+}
+
+const KUBELET_NOT_CHECKED: ProbeResult = { ok: true, body: 'not checked (healthzPort 0)' };
+
+function probeKubelet(target: HealthTarget, remainingMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+  if (!target.kubeletHealthz) return Promise.resolve(KUBELET_NOT_CHECKED);
+  const timeoutMs = Math.max(1, Math.min(target.kubeletHealthz.timeoutMs, remainingMs));
+  return probeEndpoint(target.host, target.kubeletHealthz, { timeoutMs, ...(signal ? { signal } : {}) });
 }
 
 /** One round: the runtime listing (one command) and every endpoint, all at once. */
 export async function pollOnce(target: HealthTarget, remainingMs = 30_000, signal?: AbortSignal): Promise<PollResult> {
   const [kubelet, listing, probes] = await Promise.all([
-    probeEndpoint(target.host, target.kubeletHealthz, { timeoutMs: Math.min(target.kubeletHealthz.timeoutMs, Math.max(remainingMs, 1000)), ...(signal ? { signal } : {}) }),
+    probeKubelet(target, Math.max(remainingMs, 1000), signal),
     listRuntime(target, Math.min(30_000, Math.max(remainingMs, 5000)), signal),
     Promise.all(
       target.components.map((spec) =>
@@ -258,10 +297,7 @@ export async function waitForControlPlane(target: HealthTarget, options: WaitOpt
   let kubelet: ProbeResult = { ok: false, error: 'not probed' };
   while (remaining() > 0) {
     polls++;
-    kubelet = await probeEndpoint(target.host, target.kubeletHealthz, {
-      timeoutMs: Math.max(1, Math.min(target.kubeletHealthz.timeoutMs, remaining())),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    kubelet = await probeKubelet(target, remaining(), options.signal);
     const statuses = [{ name: 'kubelet', healthy: kubelet.ok, detail: kubelet.ok ? 'ok' : describeProbe(kubelet) }, ...pending('kubelet not healthy yet')];
     options.onProgress?.(statuses);
     if (kubelet.ok) break;
@@ -344,7 +380,7 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
     components.set(check.spec.name, diagnoseComponent(facts));
   }
   const kubelet: string[] = [];
-  if (!poll.kubelet.ok) kubelet.push(`healthz GET ${endpointUrl(target.kubeletHealthz)}: ${describeProbe(poll.kubelet)}`);
+  if (!poll.kubelet.ok && target.kubeletHealthz) kubelet.push(`healthz GET ${endpointUrl(target.kubeletHealthz)}: ${describeProbe(poll.kubelet)}`);
   const active = sections.get('kubelet-active');
   if (active) kubelet.push(`systemctl is-active kubelet: ${active.stdout.trim() || `exit ${active.code}`}`);
   const journal = sections.get('journal');

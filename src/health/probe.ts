@@ -24,6 +24,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** PEM of the CA that signed the server's certificate; without it HTTPS is not verified (as kubelet's probes). */
   ca?: string | Buffer;
+  /** A client certificate and key (PEM) to authenticate with, as kubeadm's API server check does. */
+  client?: { cert: string; key: string };
   signal?: AbortSignal;
 }
 
@@ -77,6 +79,7 @@ export async function probeEndpoint(host: Host, endpoint: HealthEndpoint, option
         // SNI carries names only (RFC 6066); the certificate is still checked against the IP.
         ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
         ...(options.ca ? { ca: options.ca, rejectUnauthorized: true } : { rejectUnauthorized: false }),
+        ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
       });
     }
     const connection = socket;

@@ -63,9 +63,13 @@ export class FakeNode {
     for (const name of NAMES) {
       this.scenario.set(name, { container: { kind: 'running' }, status: 200 });
       this.images.add(this.image(name));
-      const handler = (req: { url?: string }, res: { writeHead(s: number): void; end(b: string): void; destroy?: () => void }) => {
+      const handler = (req: { url?: string; socket: unknown }, res: { writeHead(s: number): void; end(b: string): void; destroy?: () => void }) => {
         const s = this.scenario.get(name)!;
-        if (req.url !== PATHS[name]) {
+        // The API server of a cluster with anonymous-auth off: only the admin's client certificate gets in.
+        if (name === 'kube-apiserver' && !(req.socket as { authorized?: boolean }).authorized) {
+          res.writeHead(401);
+          res.end('Unauthorized');
+        } else if (req.url !== PATHS[name]) {
           res.writeHead(404);
           res.end('404 page not found');
         } else if (s.status === 0) {
@@ -76,7 +80,8 @@ export class FakeNode {
         }
       };
       const tls = name === 'etcd' ? undefined : this.pki;
-      const { port, server } = tls ? await httpsServer(tls, handler as never) : await httpServer(handler as never);
+      const clientCa = name === 'kube-apiserver' ? this.pki.ca : undefined;
+      const { port, server } = tls ? await httpsServer(tls, handler as never, clientCa) : await httpServer(handler as never);
       this.servers.push(server);
       this.endpoints.set(name, { scheme: tls ? 'https' : 'http', host: '127.0.0.1', port, path: PATHS[name], timeoutMs: 15000 });
     }
@@ -99,6 +104,7 @@ export class FakeNode {
       criSocket: 'unix:///var/run/containerd/containerd.sock',
       components: this.specs(),
       caCert: this.pki.ca,
+      apiClient: { cert: this.pki.clientCert, key: this.pki.clientKey },
       kubeletHealthz: this.kubeletHealthz,
     };
   }
@@ -131,8 +137,30 @@ spec:
     const files = new Map<string, string>();
     for (const name of NAMES) files.set(`/etc/kubernetes/manifests/${name}.yaml`, this.manifest(name));
     files.set('/etc/kubernetes/pki/ca.crt', this.pki.ca);
+    files.set('/etc/kubernetes/admin.conf', this.adminConf());
     files.set('/var/lib/kubelet/config.yaml', `apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nhealthzBindAddress: 127.0.0.1\nhealthzPort: ${this.kubeletHealthz.port}\n`);
     return files;
+  }
+
+  adminConf(): string {
+    const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+    return `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: ${b64(this.pki.ca)}
+    server: https://127.0.0.1:${this.endpoints.get('kube-apiserver')!.port}
+  name: kubernetes
+contexts:
+- context: {cluster: kubernetes, user: kubernetes-admin}
+  name: kubernetes-admin@kubernetes
+current-context: kubernetes-admin@kubernetes
+users:
+- name: kubernetes-admin
+  user:
+    client-certificate-data: ${b64(this.pki.clientCert)}
+    client-key-data: ${b64(this.pki.clientKey)}
+`;
   }
 
   close(): Promise<void> {

@@ -83,3 +83,23 @@ test('an aborted signal ends the probe at once', async () => {
   controller.abort();
   assert.deepEqual(await probing, { ok: false, error: 'cancelled' });
 });
+
+test('a client certificate authenticates the request (anonymous-auth off: 401 without it)', async () => {
+  const { port, server } = await httpsServer(
+    pki,
+    (req, res) => {
+      const authorized = (req.socket as import('node:tls').TLSSocket).authorized;
+      res.writeHead(authorized ? 200 : 401);
+      res.end(authorized ? 'ok' : '{"kind":"Status","status":"Failure","message":"Unauthorized","code":401}');
+    },
+    pki.ca,
+  );
+  after(() => close(server));
+  const e = endpoint('https', port, '/livez');
+  assert.deepEqual(await probeEndpoint(host, e, { timeoutMs: 2000, ca: pki.ca }), {
+    ok: false,
+    status: 401,
+    body: '{"kind":"Status","status":"Failure","message":"Unauthorized","code":401}',
+  });
+  assert.deepEqual(await probeEndpoint(host, e, { timeoutMs: 2000, ca: pki.ca, client: { cert: pki.clientCert, key: pki.clientKey } }), { ok: true, status: 200, body: 'ok' });
+});

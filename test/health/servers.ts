@@ -16,6 +16,9 @@ export interface TestPki {
   ca: string;
   cert: string;
   key: string;
+  /** A client certificate (CN kubernetes-admin, O system:masters) signed by the same CA. */
+  clientCert: string;
+  clientKey: string;
 }
 
 /** A CA and a serving certificate for 127.0.0.1 signed by it (EC keys, made by openssl in ~50 ms). */
@@ -27,8 +30,10 @@ export function makePki(cn = 'kube-apiserver'): TestPki {
   run(['req', ...ec, '-subj', `/CN=${cn}`, '-keyout', 'server.key', '-out', 'server.csr']);
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext.cnf']);
+  run(['req', ...ec, '-subj', '/O=system:masters/CN=kubernetes-admin', '-keyout', 'client.key', '-out', 'client.csr']);
+  run(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '1']);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return { ca: read('ca.crt'), cert: read('server.crt'), key: read('server.key') };
+  return { ca: read('ca.crt'), cert: read('server.crt'), key: read('server.key'), clientCert: read('client.crt'), clientKey: read('client.key') };
 }
 
 export async function listen(server: Server): Promise<number> {
@@ -41,8 +46,9 @@ export async function httpServer(handler: Handler): Promise<{ port: number; serv
   return { port: await listen(server), server };
 }
 
-export async function httpsServer(pki: Pick<TestPki, 'cert' | 'key'>, handler: Handler): Promise<{ port: number; server: Server }> {
-  const server = createHttps({ cert: pki.cert, key: pki.key }, handler);
+/** With clientCa, client certificates signed by it are asked for (not required): handlers see req.socket.authorized. */
+export async function httpsServer(pki: Pick<TestPki, 'cert' | 'key'>, handler: Handler, clientCa?: string): Promise<{ port: number; server: Server }> {
+  const server = createHttps({ cert: pki.cert, key: pki.key, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, handler);
   return { port: await listen(server), server };
 }
 

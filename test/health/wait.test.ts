@@ -164,6 +164,15 @@ test('checkTarget: one round, no waiting, no diagnosis', async (t) => {
   ]);
 });
 
+test("the API server is checked with the admin's client certificate: without it, 401", async (t) => {
+  const node = await FakeNode.start();
+  t.after(() => node.close());
+  const target = node.target();
+  delete target.apiClient;
+  const statuses = await checkTarget(target);
+  assert.deepEqual(statuses.find((s) => s.name === 'kube-apiserver'), { name: 'kube-apiserver', healthy: false, detail: 'HTTP 401: Unauthorized' });
+});
+
 test('the API server is verified against the cluster CA: a certificate from another CA keeps it unhealthy', async (t) => {
   const node = await FakeNode.start();
   t.after(() => node.close());

@@ -11,15 +11,13 @@ import type { Host } from '../../src/transport/host.js';
 import { FakeNode } from '../health/node.js';
 import { host as hostSpec, inventory } from '../pki/fixtures.js';
 
-const ADMIN_CONF = 'apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "https://127.0.0.1:6443"}\n  name: kubernetes\n';
-
 function setup(transport: Host, files: Map<string, string> | undefined, options: UpOptions) {
   const stateDir = join(mkdtempSync(join(tmpdir(), 'bootstrap-wait-')), 'state');
   const inv = inventory(stateDir, { version: 'v1.28.4', hosts: [hostSpec('cp1', '127.0.0.1')] });
   const h: HostRun = newHostRun(inv.hosts[0]!);
   h.host = transport;
   h.facts = { criSocket: 'unix:///var/run/containerd/containerd.sock' } as HostFacts;
-  if (files) h.files = [...files].map(([path, content]) => ({ path, content, mode: 0o600 })).concat([{ path: '/etc/kubernetes/admin.conf', content: ADMIN_CONF, mode: 0o600 }]);
+  if (files) h.files = [...files].map(([path, content]) => ({ path, content, mode: 0o600 }));
   const ctx: UpContext = { inv, options: { renderer: 'silent', ...options }, hosts: [h], backupDir: '/var/lib/bootstrap/backups/x', startedAt: new Date() };
   const progress: string[] = [];
   return { ctx, h, stateDir, progress, task: { progress: (line: string) => progress.push(line) } };
@@ -32,7 +30,7 @@ test('healthy: components in h.components, admin kubeconfig written 0600 in the 
   assert.equal(waitControlPlanePhase.appliesTo(h, ctx), true);
   await waitControlPlanePhase.run(ctx, h, task);
   const admin = join(stateDir, 'admin.conf');
-  assert.equal(readFileSync(admin, 'utf8'), ADMIN_CONF);
+  assert.equal(readFileSync(admin, 'utf8'), node.adminConf());
   assert.equal(statSync(admin).mode & 0o777, 0o600);
   assert.equal(statSync(stateDir).mode & 0o777, 0o700);
   assert.ok(h.notes.includes(`admin kubeconfig: ${admin}`));
