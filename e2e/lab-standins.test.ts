@@ -343,6 +343,9 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
     const inspectedPod = crictlJson(ctd.endpoint, 'inspectp', pod.id);
     assert.equal(inspectedPod.status.state, 'SANDBOX_READY');
     assert.equal(inspectedPod.status.metadata.name, 'web-node-a');
+    const yaml = crictl(ctd.endpoint, 'pods', '--name', '^web-node-a$', '-o', 'yaml').stdout;
+    assert.match(yaml, /^items:\n- annotations:\n    kubernetes\.io\/config\.hash: [0-9a-f]{32}\n/);
+    assert.match(yaml, /\n  state: SANDBOX_READY\n/);
     const quiet = crictl(ctd.endpoint, 'ps', '-q', '--name', '^reader$');
     assert.equal(quiet.stdout, `${reader.id}\n`);
     const logs = await eventually('reader output', 10_000, () => {

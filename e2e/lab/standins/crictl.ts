@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseGoDuration, parseUrfave, UsageError, type FlagSpec, type FlagValues } from './args.js';
 import { CriClient, CriError, type Msg } from './cri/client.js';
-import { protoJson, statusDataJson } from './cri/json.js';
+import { goYaml, protoJson, statusDataJson } from './cri/json.js';
 import { humanDuration, humanSize, table, truncateId } from './format.js';
 import { readCriLog } from './logs.js';
 import { labCrictlVersion } from './version.js';
@@ -69,10 +69,10 @@ const COMMANDS: Record<string, Command> = {
     flags: [output, quiet, { name: 'template', kind: 'string' }],
     async run({ flags, client, out }) {
       const format = (flags.output as string | undefined) ?? 'json';
-      if (format !== 'json') fail(`unsupported format: "${format}" (the lab crictl prints json only)`);
+      if (format !== 'json' && format !== 'yaml') fail(`unsupported format: "${format}" (the lab crictl prints json and yaml)`);
       const r = await client().status(!flags.quiet);
       const handlers = (r.runtimeHandlers as Msg[]).length > 0 ? goJsonHandlers(r.runtimeHandlers as Msg[]) : undefined;
-      out(statusDataJson([{ status: { type: 'RuntimeStatus', value: r.status }, extra: { runtimeHandlers: handlers, features: r.features ?? undefined }, info: r.info }]) + '\n');
+      statusOut(out, format, statusDataJson([{ status: { type: 'RuntimeStatus', value: r.status }, extra: { runtimeHandlers: handlers, features: r.features ?? undefined }, info: r.info }]));
     },
   },
 
@@ -126,7 +126,8 @@ const COMMANDS: Record<string, Command> = {
       images.sort(compareImages);
       const format = (flags.output as string | undefined) ?? '';
       if (format === 'json') return out(protoJson('ListImagesResponse', { images }) + '\n');
-      if (format !== '' && format !== 'table') fail(`unsupported output format "${format}" (the lab crictl prints json and table)`);
+      if (format === 'yaml') return out(goYaml(protoJson('ListImagesResponse', { images })));
+      if (format !== '' && format !== 'table') fail(`unsupported output format "${format}" (the lab crictl prints json, yaml and table)`);
       if (flags.quiet) return out(images.map((i) => `${i.id}\n`).join(''));
       const rows: string[][] = [['IMAGE', 'TAG', ...(flags.digests ? ['DIGEST'] : []), 'IMAGE ID', 'SIZE', ...(flags.pinned ? ['PINNED'] : [])]];
       for (const image of images) {
@@ -147,7 +148,7 @@ const COMMANDS: Record<string, Command> = {
     async run({ flags, args, client, out }) {
       if (args.length === 0) fail('inspecti needs IMAGE-ID [IMAGE-ID...]');
       const format = (flags.output as string | undefined) || 'json';
-      if (format !== 'json') fail(`unsupported format: "${format}" (the lab crictl prints json only)`);
+      if (format !== 'json' && format !== 'yaml') fail(`unsupported format: "${format}" (the lab crictl prints json and yaml)`);
       const entries = [];
       for (const id of args) {
         let r: Msg;
@@ -159,7 +160,7 @@ const COMMANDS: Record<string, Command> = {
         if (!r.image) throw new Error(`no such image "${id}" present`);
         entries.push({ status: { type: 'Image', value: r.image as Msg }, info: r.info as Record<string, string> });
       }
-      out(statusDataJson(entries) + '\n');
+      statusOut(out, format, statusDataJson(entries));
     },
   },
 
@@ -169,7 +170,7 @@ const COMMANDS: Record<string, Command> = {
     async run({ flags, args, client, out }) {
       if (args.length === 0) fail('ID cannot be empty');
       const format = (flags.output as string | undefined) || 'json';
-      if (format !== 'json') fail(`unsupported format: "${format}" (the lab crictl prints json only)`);
+      if (format !== 'json' && format !== 'yaml') fail(`unsupported format: "${format}" (the lab crictl prints json and yaml)`);
       const entries = [];
       for (const id of args) {
         let r: Msg;
@@ -192,7 +193,7 @@ const COMMANDS: Record<string, Command> = {
           info: r.info as Record<string, string>,
         });
       }
-      out(statusDataJson(entries) + '\n');
+      statusOut(out, format, statusDataJson(entries));
     },
   },
 
@@ -202,7 +203,7 @@ const COMMANDS: Record<string, Command> = {
     async run({ flags, args, client, out }) {
       if (args.length === 0) fail('ID cannot be empty');
       const format = (flags.output as string | undefined) || 'json';
-      if (format !== 'json') fail(`unsupported format: "${format}" (the lab crictl prints json only)`);
+      if (format !== 'json' && format !== 'yaml') fail(`unsupported format: "${format}" (the lab crictl prints json and yaml)`);
       const entries = [];
       for (const id of args) {
         let r: Msg;
@@ -218,7 +219,7 @@ const COMMANDS: Record<string, Command> = {
           info: r.info as Record<string, string>,
         });
       }
-      out(statusDataJson(entries) + '\n');
+      statusOut(out, format, statusDataJson(entries));
     },
   },
 
@@ -302,6 +303,7 @@ const COMMANDS: Record<string, Command> = {
       containers = newestFirst(containers, flags);
       const format = (flags.output as string | undefined) || 'table';
       if (format === 'json') return out(protoJson('ListContainersResponse', { containers }) + '\n');
+      if (format === 'yaml') return out(goYaml(protoJson('ListContainersResponse', { containers })));
       if (format !== 'table') fail(`unsupported output format "${format}"`);
       if (flags.quiet) return out(containers.map((c) => `${c.id}\n`).join(''));
       const rows = [['CONTAINER', 'IMAGE', 'CREATED', 'STATE', 'NAME', 'ATTEMPT', 'POD ID', 'POD', 'NAMESPACE']];
@@ -360,6 +362,7 @@ const COMMANDS: Record<string, Command> = {
       pods = newestFirst(pods, flags);
       const format = (flags.output as string | undefined) || 'table';
       if (format === 'json') return out(protoJson('ListPodSandboxResponse', { items: pods }) + '\n');
+      if (format === 'yaml') return out(goYaml(protoJson('ListPodSandboxResponse', { items: pods })));
       if (format !== 'table') fail(`unsupported output format "${format}"`);
       if (flags.quiet) return out(pods.map((p) => `${p.id}\n`).join(''));
       const rows = [['POD ID', 'CREATED', 'STATE', 'NAME', 'NAMESPACE', 'ATTEMPT', 'RUNTIME']];
@@ -467,6 +470,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+function statusOut(out: (text: string) => void, format: string, json: string): void {
+  out(format === 'yaml' ? goYaml(json) : `${json}\n`);
+}
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 

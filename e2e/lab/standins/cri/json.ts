@@ -7,6 +7,7 @@
  * - "status data" (`info`, `inspecti`, `inspect`): the protojson text decoded into Go maps and encoded again by
  *   encoding/json, which sorts the keys of every object (cri-tools cmd/crictl/util.go: outputStatusData).
  */
+import { stringify as yamlStringify } from 'yaml';
 import { criDefinition, type Msg } from './client.js';
 
 interface FieldDescriptor {
@@ -74,4 +75,12 @@ export function statusDataJson(entries: { status?: { type: string; value: Msg };
     return sortedKeys(out);
   });
   return JSON.stringify(result.length === 1 ? result[0] : result, null, 2);
+}
+
+/**
+ * crictl's `-o yaml`: the JSON turned into YAML by sigs.k8s.io/yaml (keys sorted, block sequences not indented),
+ * printed with fmt.Println (so one extra newline).
+ */
+export function goYaml(json: string): string {
+  return yamlStringify(sortedKeys(JSON.parse(json)), { indentSeq: false, lineWidth: 0 }) + '\n';
 }
