@@ -511,7 +511,8 @@ export class PreflightError extends Error {
  * Returns the set RunChecks consults.
  */
 export function ignoreSet(names: readonly string[] | undefined): Set<string> {
-  const set = new Set((names ?? []).map((n) => n.trim().toLowerCase()).filter((n) => n !== ''));
+  // A flag value may still hold kubeadm's comma-separated list ("Swap,NumCPU").
+  const set = new Set((names ?? []).flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase()).filter((n) => n !== ''));
   if (set.has('all') && set.size > 1) {
     throw new PreflightError(`--ignore-preflight-errors: don't specify individual checks if 'all' is used (got ${[...set].join(',')})`);
   }

@@ -363,6 +363,7 @@ test('--ignore-preflight-errors: names case-insensitive or "all"; warnings stay 
   ];
   assert.deepEqual(applyIgnore(findings, ignoreSet(['swap'])).map((f) => f.severity), ['warning', 'error', 'warning']);
   assert.deepEqual(applyIgnore(findings, ignoreSet(['PORT-6443', ' Swap '])).map((f) => f.severity), ['warning', 'warning', 'warning']);
+  assert.deepEqual([...ignoreSet(['Swap,NumCPU', 'port-6443'])], ['swap', 'numcpu', 'port-6443']);
   assert.deepEqual(applyIgnore(findings, ignoreSet(['All'])).map((f) => f.severity), ['warning', 'warning', 'warning']);
   assert.deepEqual(applyIgnore(findings, ignoreSet(undefined)).map((f) => f.severity), ['error', 'error', 'warning']);
   assert.throws(() => ignoreSet(['all', 'Swap']), (e: unknown) => e instanceof PreflightError && e.message === "--ignore-preflight-errors: don't specify individual checks if 'all' is used (got all,swap)");
