@@ -143,6 +143,15 @@ async function sshOut(lab: LabState, node: string, command: string[]): Promise<s
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** No such process, or only a zombie waiting to be reaped. */
+function processGone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
 function mountsUnder(paths: string[]): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
@@ -324,6 +333,24 @@ describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 20 * 60_000 
     assert.equal((await ssh(lab, 'w2', ['true'], 1_500)).code !== 0, true);
     await sleep(2_500);
     assert.equal((await ssh(lab, 'w2', ['true'])).code, 0);
+  });
+
+  it('delays new SSH connections to a node for a bounded time', { timeout: 60_000 }, async () => {
+    const timed = async () => {
+      const start = Date.now();
+      assert.equal((await ssh(lab, 'w1', ['true'])).code, 0);
+      return Date.now() - start;
+    };
+    const before = await timed();
+    const fault = await applyFault(repoRoot, { kind: 'latency', node: 'w1', delayMs: 200 }, 30_000);
+    const delayed = await timed();
+    // An SSH login takes several round trips; each now costs 400 ms more.
+    assert.ok(delayed >= 1_600, `login took ${delayed} ms with 200 ms latency each way`);
+    assert.ok(delayed > before + 1_000, `login took ${delayed} ms, ${before} ms without latency`);
+    await clearFaults(repoRoot);
+    assert.equal(listFaults(repoRoot).length, 0);
+    assert.equal(processGone(fault.helperPid ?? 0), true, 'the relay is gone');
+    assert.ok((await timed()) < delayed);
   });
 
   it('reports every node in status', async () => {

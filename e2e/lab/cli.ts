@@ -17,7 +17,8 @@ const USAGE = `usage: npm run lab -- COMMAND
           [--light] [--no-images] [--no-standins] [--node-image kindest/node:vX.Y.Z (needs internet)]
   down    [--purge]            remove every trace of the lab (--purge: also the cached node root and images)
   status  [--json]
-  fault   sshd-stop NODE | node-stop NODE | node-pause NODE | netem NODE [--delay MS] [--loss PCT]
+  fault   sshd-stop NODE | node-stop NODE | node-pause NODE | latency NODE --delay MS
+          | netem NODE [--delay MS] [--loss PCT]
           | loss NODE --percent PCT | bandwidth NODE --rate 1mbit
           | registry-500 [--auth] | registry-stall [--auth] | remove-image REPOSITORY:TAG [--auth]
           [--for DURATION (default 60s, at most 30m)]
@@ -144,6 +145,12 @@ async function faultCommand(repoRoot: string, args: string[]): Promise<void> {
     case 'node-pause':
       spec = { kind, node: needNode() };
       break;
+    case 'latency': {
+      const delayMs = number(values.delay, '--delay');
+      if (delayMs === undefined) throw new UsageError('fault latency needs --delay MS');
+      spec = { kind, node: needNode(), delayMs };
+      break;
+    }
     case 'netem': {
       const delayMs = number(values.delay, '--delay');
       const jitterMs = number(values.jitter, '--jitter');

@@ -22,6 +22,8 @@ export type FaultSpec =
   | { kind: 'node-stop'; node: string }
   /** `docker pause` (freezer): the node accepts nothing, answers nothing. */
   | { kind: 'node-pause'; node: string }
+  /** New inbound SSH connections to the node pass a relay that delays each direction by delayMs (no sch_netem needed). */
+  | { kind: 'latency'; node: string; delayMs: number }
   /** tc netem on the node's eth0: delay and/or loss (needs sch_netem in the kernel). */
   | { kind: 'netem'; node: string; delayMs?: number; jitterMs?: number; lossPercent?: number }
   /** Random packet loss on the node, in and out, by the netfilter statistic match (works without sch_netem). */
@@ -41,6 +43,8 @@ export interface ActiveFault {
   /** Epoch ms when the restorer reverts it. */
   until: number;
   restorerPid?: number;
+  /** A process the fault runs for its duration (the latency relay). */
+  helperPid?: number;
 }
 
 /** "500ms", "30s", "2m" → milliseconds; undefined for anything else. */
@@ -90,13 +94,54 @@ async function inNodeNetns(docker: DockerCli, container: string, argv: string[])
 }
 
 const LOSS_CHAIN = 'BOOTSTRAP-LAB-LOSS';
+const DELAY_CHAIN = 'BOOTSTRAP-LAB-DELAY';
+/** Where the latency relay listens inside the node. */
+const RELAY_PORT = 15022;
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Starts the relay in the node's network namespace, then sends new inbound SSH connections through it. */
+async function startLatency(docker: DockerCli, container: string, delayMs: number): Promise<number> {
+  if (!(Number.isInteger(delayMs) && delayMs > 0 && delayMs <= 10_000)) throw new Error('latency delay must be a whole number of ms from 1 to 10000');
+  const pid = await containerPid(docker, container);
+  const relay = fileURLToPath(new URL('./latency-relay.js', import.meta.url));
+  const child = spawn('nsenter', ['-t', pid, '-n', '--', process.execPath, relay, String(RELAY_PORT), '127.0.0.1', '22', String(delayMs)], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  if (child.pid === undefined) throw new Error('cannot start the latency relay');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const listening = await runCommand('nsenter', ['-t', pid, '-n', '--', 'ss', '-Hltn', `sport = :${RELAY_PORT}`], { allowFailure: true });
+    if (listening.stdout.trim() !== '') break;
+    if (Date.now() > deadline) {
+      killQuietly(child.pid);
+      throw new Error('the latency relay did not start listening within 10 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await inNodeNetns(docker, container, ['iptables', '-w', '-t', 'nat', '-N', DELAY_CHAIN]);
+  await inNodeNetns(docker, container, ['iptables', '-w', '-t', 'nat', '-A', DELAY_CHAIN, '-p', 'tcp', '--dport', '22', '-j', 'REDIRECT', '--to-ports', String(RELAY_PORT)]);
+  await inNodeNetns(docker, container, ['iptables', '-w', '-t', 'nat', '-I', 'PREROUTING', '-i', 'eth0', '-j', DELAY_CHAIN]);
+  return child.pid;
+}
 
 function tagLink(repoRoot: string, spec: { registry: RegistryName; repository: string; tag: string }): string {
   return join(registryStorage(repoRoot, spec.registry), 'docker/registry/v2/repositories', spec.repository, '_manifests/tags', spec.tag);
 }
 
-async function applySpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string): Promise<void> {
+/** Applies the fault; returns the pid of a helper process that must run while it lasts, if any. */
+async function applySpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string): Promise<number | undefined> {
   switch (spec.kind) {
+    case 'latency':
+      return startLatency(docker, nodeOf(lab, spec.node).container, spec.delayMs);
     case 'sshd-stop': {
       const node = nodeOf(lab, spec.node);
       if (lab.light) throw new Error('sshd-stop needs full nodes (light nodes run sshd as their only process)');
@@ -117,7 +162,7 @@ async function applySpec(repoRoot: string, lab: LabState, docker: DockerCli, spe
         await inNodeNetns(docker, nodeOf(lab, spec.node).container, ['tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', ...args]);
       } catch (error) {
         if (/qdisc kind is unknown/i.test((error as Error).message)) {
-          throw new Error('this kernel has no sch_netem (CONFIG_NET_SCH_NETEM), so delay cannot be injected here; use the loss or bandwidth faults');
+          throw new Error('this kernel has no sch_netem (CONFIG_NET_SCH_NETEM), so it cannot delay packets here; use the latency fault (delays new SSH connections), loss or bandwidth');
         }
         throw error;
       }
@@ -158,8 +203,20 @@ async function applySpec(repoRoot: string, lab: LabState, docker: DockerCli, spe
   }
 }
 
-async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string): Promise<void> {
+async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string, helperPid?: number): Promise<void> {
   switch (spec.kind) {
+    case 'latency': {
+      const container = nodeOf(lab, spec.node).container;
+      for (const argv of [
+        ['-t', 'nat', '-D', 'PREROUTING', '-i', 'eth0', '-j', DELAY_CHAIN],
+        ['-t', 'nat', '-F', DELAY_CHAIN],
+        ['-t', 'nat', '-X', DELAY_CHAIN],
+      ]) {
+        await inNodeNetns(docker, container, ['iptables', '-w', ...argv]).catch(() => undefined);
+      }
+      if (helperPid) killQuietly(helperPid);
+      return;
+    }
     case 'sshd-stop':
       await docker.exec(nodeOf(lab, spec.node).container, ['systemctl', 'start', 'ssh.service'], { allowFailure: true });
       return;
@@ -224,7 +281,8 @@ export async function applyFault(repoRoot: string, spec: FaultSpec, durationMs: 
   mkdirSync(faultsDir(repoRoot), { recursive: true });
   writeFileSync(faultFile(repoRoot, id), JSON.stringify(fault, null, 2));
   try {
-    await applySpec(repoRoot, lab, docker, spec, id);
+    const helperPid = await applySpec(repoRoot, lab, docker, spec, id);
+    if (helperPid !== undefined) fault.helperPid = helperPid;
   } catch (error) {
     rmSync(faultFile(repoRoot, id), { force: true });
     if (spec.kind === 'registry-500') await revertSpec(repoRoot, lab, docker, spec, id).catch(() => undefined);
@@ -287,7 +345,7 @@ export async function clearFault(repoRoot: string, id: string, options: { fromRe
   }
   if (labExists(repoRoot)) {
     const lab = loadLab(repoRoot);
-    await revertSpec(repoRoot, lab, new DockerCli(lab.docker.host), fault.spec, id);
+    await revertSpec(repoRoot, lab, new DockerCli(lab.docker.host), fault.spec, id, fault.helperPid);
   }
   rmSync(file, { force: true });
 }
