@@ -97,7 +97,13 @@ async function main(flags: Flags): Promise<void> {
   }
   const etcdClientPair = optionalPair(flags, 'etcd-certfile', 'etcd-keyfile', 'etcd client certificate');
 
-  const servingPair = optionalPair(flags, 'tls-cert-file', 'tls-private-key-file', 'serving certificate');
+  let servingPair: KeyPair | undefined;
+  try {
+    servingPair = optionalPair(flags, 'tls-cert-file', 'tls-private-key-file', 'serving certificate');
+  } catch (error) {
+    // k8s.io/apiserver/pkg/server/options/serving.go wraps whatever dynamiccertificates reports this way.
+    throw new ComponentError(`unable to load server certificate: ${(error as Error).message.replace(/^failed to load serving certificate from \S+ and \S+: /, '')}`);
+  }
   if (!servingPair) throw new ComponentError('the lab apiserver needs --tls-cert-file and --tls-private-key-file (it does not generate a self-signed certificate)');
 
   let clientCAs: ReturnType<typeof loadCABundle> | undefined;
