@@ -301,7 +301,9 @@ async function removeLabObjects(docker: DockerCli, log: (line: string) => void, 
   const containers = (await docker.run(['ps', '-aq', '--filter', `label=${LAB_LABEL}`], { allowFailure: true })).stdout
     .split('\n')
     .filter(Boolean);
-  const named = (await docker.run(['ps', '-aq', '--filter', 'name=^bootstrap-lab-'], { allowFailure: true })).stdout
+  // Containers of others that happen to share the prefix are left alone: only labelled nodes and the lab's own
+  // image-build containers go.
+  const named = (await docker.run(['ps', '-aq', '--filter', 'name=^bootstrap-lab-image-build-'], { allowFailure: true })).stdout
     .split('\n')
     .filter(Boolean);
   const all = [...new Set([...containers, ...named])];
@@ -313,7 +315,7 @@ async function removeLabObjects(docker: DockerCli, log: (line: string) => void, 
   }
   const volumes = (await docker.run(['volume', 'ls', '-q', '--filter', 'name=^bootstrap-lab-'], { allowFailure: true })).stdout
     .split('\n')
-    .filter((v) => v.startsWith('bootstrap-lab-'));
+    .filter((v) => /^bootstrap-lab-.+-(containerd|docker)$/.test(v));
   if (volumes.length > 0) await docker.run(['volume', 'rm', '-f', ...volumes], { timeoutMs: 120_000 });
   await docker.run(['network', 'rm', LAB_NETWORK], { allowFailure: true });
   if (removeImages) {
