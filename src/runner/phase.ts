@@ -15,6 +15,11 @@ export interface Phase {
   title: string;
   appliesTo(h: HostRun, ctx: UpContext): boolean;
   run(ctx: UpContext, h: HostRun, task: PhaseTask): Promise<void>;
+  /**
+   * When true and any host failed in this phase, no later phase runs on any host (e.g. pullPolicy Never with
+   * a missing image: nothing may be written anywhere). By default a failure only stops that host.
+   */
+  haltOnFailure?(ctx: UpContext): boolean;
 }
 
 /**

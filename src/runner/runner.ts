@@ -30,11 +30,17 @@ function renderer(ctx: UpContext) {
 
 export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> {
   const failures: { host: string; phase: string; error: Error }[] = [];
-  const active = (phase: Phase) => ctx.hosts.filter((h) => !h.error && phase.appliesTo(h, ctx));
+  // A phase that halts on failure stops every later phase once it has failed anywhere. Read when the next phase
+  // starts, that is after the earlier ones (and their host subtasks) have finished.
+  const haltedBy = () => phases.find((p) => p.haltOnFailure?.(ctx) && failures.some((f) => f.phase === p.name))?.name;
+  const active = (phase: Phase) => (haltedBy() ? [] : ctx.hosts.filter((h) => !h.error && phase.appliesTo(h, ctx)));
 
   const tasks: ListrTask[] = phases.map((phase) => ({
     title: phase.title,
-    skip: () => active(phase).length === 0,
+    skip: () => {
+      const halted = haltedBy();
+      return halted ? `${phase.title}: skipped, ${halted} failed` : active(phase).length === 0;
+    },
     task: (_: unknown, task) =>
       task.newListr(
         active(phase).map((h: HostRun) => ({
@@ -59,7 +65,6 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
         { concurrent: ctx.options.concurrency ?? 10, exitOnError: false },
       ),
   }));
-
   await new Listr(tasks, { concurrent: false, exitOnError: false, registerSignalListeners: true, ...renderer(ctx) }).run();
   if (failures.length) throw new HostsFailedError(failures);
 }

@@ -7,6 +7,7 @@ import type { Inventory } from '../inventory/types.js';
 import { connectPhase } from '../phases/connect.js';
 import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../phases/files.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
+import { preflightPhase } from '../phases/preflight.js';
 import { BACKUP_ROOT, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
 import type { Phase } from './phase.js';
 import { HostsFailedError, runPhases } from './runner.js';
@@ -14,6 +15,7 @@ import { HostsFailedError, runPhases } from './runner.js';
 /** kubeadm's order: connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane. */
 export const UP_PHASES: Phase[] = [
   connectPhase,
+  preflightPhase,
   certsPhase,
   kubeconfigPhase,
   etcdPhase,
