@@ -661,18 +661,29 @@ export class SshHost implements Host {
           options.signal?.removeEventListener('abort', abort);
           resolve(result);
         };
+        // A signal waiting for the command's process group to be known (it may not have started yet).
+        let pending: 'TERM' | 'KILL' | undefined;
+        const signalGroup = (signal: 'TERM' | 'KILL'): boolean => {
+          const pgid = groupOf(stderr);
+          if (pgid === undefined || !killGroup) {
+            pending = signal;
+            return false;
+          }
+          pending = undefined;
+          killGroup(signal, pgid);
+          return true;
+        };
         const stop = (timedOut: boolean) => {
           if (stopped) return;
           stopped = true;
           // TERM to the command's process group (sudo relays it), KILL if it is still there 2 s later. The
           // caller gets its answer now; the session slot is freed when sshd reports the channel closed.
-          const pgid = groupOf(stderr);
           signalChannel(channel, 'TERM');
-          if (pgid !== undefined) killGroup?.('TERM', pgid);
+          signalGroup('TERM');
           kill = setTimeout(() => {
             signalChannel(channel, 'KILL');
-            if (pgid !== undefined) killGroup?.('KILL', pgid);
-            channel.close();
+            // Closing before the group is known would leave a command that starts late running unseen.
+            if (signalGroup('KILL') || !killGroup) channel.close();
           }, 2000);
           const result: ExecResult = { code: -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) };
           if (timedOut) result.timedOut = true;
@@ -682,7 +693,11 @@ export class SshHost implements Host {
         const timer = options.timeoutMs !== undefined ? setTimeout(() => stop(true), options.timeoutMs) : undefined;
         options.signal?.addEventListener('abort', abort, { once: true });
         channel.on('data', (d: Buffer) => stdout.push(d));
-        channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+        channel.stderr.on('data', (d: Buffer) => {
+          stderr.push(d);
+          const waiting = pending;
+          if (waiting && signalGroup(waiting) && waiting === 'KILL') channel.close();
+        });
         channel.on('exit', (exitCode: number | null) => {
           code = typeof exitCode === 'number' ? exitCode : -1;
         });

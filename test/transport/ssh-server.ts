@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshSettings } from '../../src/inventory/types.js';
+import type { Host } from '../../src/transport/host.js';
 
 export const SSHD = '/usr/sbin/sshd';
 export const haveSshd = existsSync(SSHD);
@@ -135,4 +136,13 @@ export function hostSpec(name: string, ssh: Partial<SshSettings> & { knownHostsF
       ...ssh,
     },
   };
+}
+
+/** Waits up to 5 s for no process to run `sleep <marker>` on the host: a stopped command is gone. */
+export async function gone(host: Host, marker: string): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    if ((await host.exec(['pgrep', '-f', `^sleep ${marker}$`], { sudo: false })).code === 1) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
