@@ -342,7 +342,7 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
         const args = commandFor('kube-scheduler', [`--secure-port=${await freePort()}`]).map((a) => a.replace(join(k8s, 'scheduler.conf'), wrong));
         const p = standin('kube-scheduler', args);
         assert.equal(await p.exited, 1);
-        assert.match(p.output(), /"command failed" err="unable to load configmap based request-header-client-ca-file: GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/configmaps\/extension-apiserver-authentication: tls: failed to verify certificate: x509: certificate signed by unknown authority"/);
+        assert.match(p.output(), /"command failed" err="unable to load configmap based request-header-client-ca-file: Get \\"https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/configmaps\/extension-apiserver-authentication\\": tls: failed to verify certificate: x509: certificate signed by unknown authority"/);
       });
 
       it('kube-controller-manager exits when its kubeconfig is missing', async () => {

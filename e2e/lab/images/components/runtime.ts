@@ -165,7 +165,9 @@ export function httpsCall(target: HttpsTarget, method: string, path: string, bod
       res.on('error', (e) => reject(new Error(goTlsError(e))));
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e) => reject(new Error(`${method} ${url.href}: ${goTlsError(e)}`)));
+    // net/http's url.Error: Get "https://host/path": <cause>
+    const goMethod = method.charAt(0) + method.slice(1).toLowerCase();
+    req.on('error', (e) => reject(new Error(`${goMethod} "${url.href}": ${goTlsError(e)}`)));
     req.end(payload);
   });
 }
