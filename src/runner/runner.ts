@@ -39,7 +39,8 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
     title: phase.title,
     skip: () => {
       const halted = haltedBy();
-      return halted ? `${phase.title}: skipped, ${halted} failed` : active(phase).length === 0;
+      if (halted) return `${halted} failed`;
+      return active(phase).length === 0 ? 'no host to run it on' : false;
     },
     task: (_: unknown, task) =>
       task.newListr(
@@ -57,7 +58,8 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
               const err = error instanceof Error ? error : new Error(String(error));
               h.error = err;
               failures.push({ host: h.spec.name, phase: phase.name, error: err });
-              hostTask.title = `${h.spec.name}: ${err.message.split('\n')[0]}`;
+              // listr2 prints the error itself after the title.
+              hostTask.title = h.spec.name;
               throw err;
             }
           },
