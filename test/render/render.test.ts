@@ -89,8 +89,8 @@ test('render writes exactly the files up writes, with kubeadm modes; workers get
   assert.equal((await stat(join(dir, '.bootstrap', 'inventory', 'pki'))).mode & 0o777, 0o700);
 });
 
-test('rendered manifests equal the golden files written from kubeadm v1.28 and v1.24', async () => {
-  for (const version of ['v1.24.17', 'v1.28.15']) {
+test('rendered manifests equal the golden files written from kubeadm v1.21, v1.24, v1.28 and v1.37', async () => {
+  for (const version of ['v1.21.14', 'v1.24.17', 'v1.28.15', 'v1.37.1']) {
     const dir = await workspace(version);
     await render(dir);
     for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
