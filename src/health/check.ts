@@ -298,7 +298,10 @@ export async function waitForControlPlane(target: HealthTarget, options: WaitOpt
   while (remaining() > 0) {
     polls++;
     kubelet = await probeKubelet(target, remaining(), options.signal);
-    const statuses = [{ name: 'kubelet', healthy: kubelet.ok, detail: kubelet.ok ? 'ok' : describeProbe(kubelet) }, ...pending('kubelet not healthy yet')];
+    const statuses = [
+      { name: 'kubelet', healthy: kubelet.ok, detail: kubelet.ok ? 'ok' : describeProbe(kubelet) },
+      ...pending(kubelet.ok ? 'not checked yet' : 'kubelet not healthy yet'),
+    ];
     options.onProgress?.(statuses);
     if (kubelet.ok) break;
     await pause();
@@ -360,6 +363,8 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
       imagesPresent = undefined;
     }
   }
+  const journal = sections.get('journal');
+  const journalLines = journal?.stdout.replace(/\s+$/, '').split('\n') ?? [];
   const components = new Map<string, string[]>();
   for (const check of unhealthy) {
     const id = check.pod.container?.id;
@@ -375,6 +380,8 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
       ...(details ? { details } : {}),
       ...(logs ? { logs: logs.stdout } : {}),
     };
+    const said = kubeletSaid(journalLines, `${check.spec.namespace}/${check.spec.name}-${target.nodeName}`);
+    if (said) facts.kubeletSaid = said;
     const imageResult = target.images?.find((r) => r.image === check.spec.image);
     if (imageResult) facts.imageResult = imageResult;
     components.set(check.spec.name, diagnoseComponent(facts));
@@ -383,10 +390,16 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
   if (!poll.kubelet.ok && target.kubeletHealthz) kubelet.push(`healthz GET ${endpointUrl(target.kubeletHealthz)}: ${describeProbe(poll.kubelet)}`);
   const active = sections.get('kubelet-active');
   if (active) kubelet.push(`systemctl is-active kubelet: ${active.stdout.trim() || `exit ${active.code}`}`);
-  const journal = sections.get('journal');
   if (journal?.stdout.trim()) kubelet.push('journalctl -u kubelet (last 30 lines):', ...journal.stdout.replace(/\s+$/, '').split('\n').map((l) => `  | ${l}`));
   else if (journal) kubelet.push(`journalctl -u kubelet: ${journal.code === 0 ? 'no entries' : `exit ${journal.code}`}`);
   return { components, kubelet };
+}
+
+/** kubelet's last complaint about a Pod in its journal (structured logs name it pod="<namespace>/<name>"). */
+export function kubeletSaid(journal: readonly string[], pod: string): string | undefined {
+  const mention = `pod="${pod}"`;
+  const line = [...journal].reverse().find((l) => l.includes(mention) && /\b(E\d{4} |err=|Error|[Ff]ailed)/.test(l));
+  return line?.trim();
 }
 
 function formatDuration(ms: number): string {

@@ -79,6 +79,8 @@ export interface ComponentFacts {
   details?: ContainerDetails;
   /** The container's last log lines. */
   logs?: string;
+  /** kubelet's last error line about this Pod, from its journal. */
+  kubeletSaid?: string;
 }
 
 export function describeProbe(probe: ProbeResult | undefined): string {
@@ -135,6 +137,7 @@ export function diagnoseComponent(f: ComponentFacts): string[] {
   if (!lines.length && f.probe && !f.probe.ok && spec.endpoint) {
     lines.push(`probe failing: GET ${endpointUrl(spec.endpoint)}: last answer ${describeProbe(f.probe)}`);
   }
+  if (f.kubeletSaid && (!c || c.state !== 'running' || imageMissing)) lines.push(`kubelet: ${f.kubeletSaid}`);
   if (c && f.logs !== undefined) {
     if (f.logs.trim()) lines.push(`last log lines of container ${c.id.slice(0, 13)} (attempt ${c.attempt}):`, ...indent(f.logs));
     else lines.push(`container ${c.id.slice(0, 13)} logged nothing`);

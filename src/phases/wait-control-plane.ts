@@ -68,7 +68,7 @@ export const waitControlPlanePhase: Phase = {
       // The report takes the path from this note (up.ts): nothing may follow it.
       if (admin) h.notes.push(`admin kubeconfig: ${admin}`);
       else h.warnings.push(`no ${ADMIN_KUBECONFIG} was rendered for ${h.spec.name}; no admin kubeconfig written`);
-      h.notes.push(`control plane healthy in ${seconds}s: ${result.statuses.map((s) => s.name).join(', ')}`);
+      h.notes.push(`control plane healthy in ${seconds}s (${result.polls} polls): ${result.statuses.map((s) => s.name).join(', ')}`);
       task.progress(`healthy in ${seconds}s: ${progressLine(result.statuses)}`);
     });
   },

@@ -68,6 +68,17 @@ test('image not pulled: named with what the images phase said; the pod never cre
   ]);
 });
 
+test("a missing image with kubelet's pull error from its journal", () => {
+  const s = spec('etcd', '10.77.0.1:5000/etcd:3.5.9-0-not-pushed', 2381);
+  const pod = findPod({ sandboxes: state.sandboxes, containers: [] }, 'etcd-cp1', 'kube-system', 'etcd');
+  const said = 'Nov 22 16:22:43 cp1 kubelet[767]: E1122 16:22:43.843000     767 pod_workers.go] "Error syncing pod, skipping" pod="kube-system/etcd-cp1" err="ErrImagePull: not found"';
+  assert.deepEqual(diagnoseComponent({ spec: s, pod, imagesPresent: images, kubeletSaid: said }), [
+    'image not pulled: 10.77.0.1:5000/etcd:3.5.9-0-not-pushed is not present on the host',
+    'container never created in pod sandbox 5d1e3f0a9b8c7 (its image is missing)',
+    `kubelet: ${said}`,
+  ]);
+});
+
 test('never created, image present: points at kubelet', () => {
   const s = spec('kube-controller-manager', 'registry.k8s.io/etcd:3.5.9-0', 10257);
   const lines = diagnoseComponent({ spec: s, pod: {}, imagesPresent: images });

@@ -30,3 +30,16 @@ users:
   assert.equal(kubeconfigClient('{{{'), undefined);
   assert.equal(kubeconfigClient(undefined), undefined);
 });
+
+test("kubelet's last complaint about a Pod, from its journal", async () => {
+  const { kubeletSaid } = await import('../../src/health/check.js');
+  const journal = [
+    'Nov 22 16:22:43 cp1 kubelet[767]: I1122 16:22:43.801000     767 image_manager.go] "Pulling image" pod="kube-system/etcd-cp1" image="10.77.0.1:5000/etcd:3.5.9-0-not-pushed"',
+    'Nov 22 16:22:43 cp1 kubelet[767]: E1122 16:22:43.843000     767 pod_workers.go] "Error syncing pod, skipping" pod="kube-system/etcd-cp1" containerName="etcd" err="ErrImagePull: failed to pull image \\"10.77.0.1:5000/etcd:3.5.9-0-not-pushed\\": not found"',
+    'Nov 22 16:22:43 cp1 kubelet[767]: I1122 16:22:43.843000     767 pod_workers.go] "Back-off 40s before trying again" pod="kube-system/etcd-cp1" containerName="etcd"',
+    'Nov 22 16:22:49 cp1 kubelet[767]: I1122 16:22:49.520000     767 pod_workers.go] "Container exited" pod="kube-system/kube-controller-manager-cp1" containerName="kube-controller-manager" exitCode=1 reason="Error" attempt=1',
+  ];
+  assert.equal(kubeletSaid(journal, 'kube-system/etcd-cp1'), journal[1]);
+  assert.equal(kubeletSaid(journal, 'kube-system/kube-controller-manager-cp1'), journal[3]);
+  assert.equal(kubeletSaid(journal, 'kube-system/kube-scheduler-cp1'), undefined);
+});
