@@ -71,18 +71,19 @@ async function waitForSocket(path: string, child: ChildProcess, timeoutMs: numbe
   }
 }
 
-/** Empty cgroups containerd made for CRI containers ("k8s.io" parents); busy ones are left alone. */
+/**
+ * The "k8s.io" parent cgroups containerd makes for CRI containers (runc removes each container's own cgroup).
+ * Only the parent, and only when empty: lab nodes share this machine's cgroup hierarchy and keep their own
+ * containers below the same parent.
+ */
 function removeCriCgroups(): void {
   const root = '/sys/fs/cgroup';
   if (!existsSync(root)) return;
   for (const controller of readdirSync(root)) {
-    const dir = join(root, controller, 'k8s.io');
-    if (!existsSync(dir)) continue;
     try {
-      for (const child of readdirSync(dir, { withFileTypes: true })) if (child.isDirectory()) rmdirSync(join(dir, child.name));
-      rmdirSync(dir);
+      rmdirSync(join(root, controller, 'k8s.io'));
     } catch {
-      // still in use (another containerd on this machine) or already gone
+      // absent, or still holding someone's containers
     }
   }
 }
