@@ -69,7 +69,9 @@ export async function startSshd(options: { authorized?: string[]; logLevel?: str
   const port = await freePort();
   const logFile = join(dir, 'sshd.log');
   const config = join(dir, 'sshd_config');
+  // sshd keeps the first value of a keyword: extra lines go first so they can override the ones below.
   writeFileSync(config, [
+    ...(options.extra ?? []),
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${hostKey.path}`,
@@ -82,7 +84,6 @@ export async function startSshd(options: { authorized?: string[]; logLevel?: str
     'KbdInteractiveAuthentication no',
     'AllowTcpForwarding yes',
     `LogLevel ${options.logLevel ?? 'VERBOSE'}`,
-    ...(options.extra ?? []),
     '',
   ].join('\n'));
   // sshd refuses to start without its privilege separation folder (the Debian service creates it).

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SshHost, SudoError } from '../../src/transport/ssh.js';
+import { AuthenticationError, SshHost, SudoError } from '../../src/transport/ssh.js';
 import type { SshConnectOptions } from '../../src/transport/ssh.js';
 import { gone, haveSshd, hostSpec, keygen, startSshd, tempDir } from './ssh-server.js';
 import type { Sshd, KeyPair } from './ssh-server.js';
@@ -51,7 +51,7 @@ after(async () => {
   if (skip) return;
   await sshd?.stop();
   rmSync(sudoers, { force: true });
-  for (const user of [nopw, withpw]) execFileSync('userdel', [user], { stdio: 'ignore' });
+  for (const user of [nopw, withpw]) execFileSync('userdel', ['-f', user], { stdio: 'ignore' });
 });
 
 const options = (extra: SshConnectOptions = {}): SshConnectOptions => ({ homeDir: dir, sshConfigFile: null, agentSocket: '', ...extra });
@@ -158,5 +158,31 @@ test('a root login never wraps commands in sudo', { skip }, async () => {
     assert.match(r.stdout, /0\n$/);
   } finally {
     await host.close();
+  }
+});
+
+test('password login: asked through the prompt once, only when no key works, never logged', { skip }, async () => {
+  const passwordSshd = await startSshd({ extra: ['PasswordAuthentication yes'] });
+  try {
+    const questions: string[] = [];
+    const lines: string[] = [];
+    const prompt = async (question: string, secret: boolean) => {
+      questions.push(`${secret}:${question}`);
+      return password;
+    };
+    const login = hostSpec('node1', { user: withpw, sudo: true, port: passwordSshd.port, knownHostsFile: join(dir, 'known_hosts') }, { hostKeys: [passwordSshd.hostKey.pub] });
+    const host = await SshHost.connect(login, options({ prompt, log: (l) => lines.push(l), homeDir: tempDir('bootstrap-nokeys-') }));
+    assert.equal((await host.exec(['id', '-un'], { sudo: false })).stdout, `${withpw}\n`);
+    // sudo reuses nothing from the login: it asks for its own password, once.
+    assert.equal((await host.exec(['id', '-u'])).stdout, '0\n');
+    await host.close();
+    assert.deepEqual(questions, [`true:${withpw}@127.0.0.1's password: `, `true:[sudo] password for ${withpw} on node1: `]);
+    assert.match(passwordSshd.log(), new RegExp(`Accepted password for ${withpw} from 127\\.0\\.0\\.1`));
+    assert.ok(!lines.join('\n').includes(password));
+    // Without a prompt there is nothing to try.
+    await assert.rejects(SshHost.connect(login, options({ homeDir: tempDir('bootstrap-nokeys-') })), (err: unknown) =>
+      err instanceof AuthenticationError && err.message.endsWith('(tried: no usable credential (no key file, agent or prompt); the server accepts: publickey, password)'));
+  } finally {
+    await passwordSshd.stop();
   }
 });
