@@ -262,6 +262,10 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
         assert.deepEqual(read.data, { ClusterConfiguration: 'a: 1\n', extra: 'b' });
         assert.equal(read.metadata.namespace, 'kube-system');
         assert.equal((await send('POST', '/api/v1/namespaces/nowhere/configmaps', cm)).status, 404);
+        assert.equal((await send('POST', path, { metadata: { name: 'labelled', labels: { tier: 'control-plane' } } })).status, 201);
+        const listed = JSON.parse((await get(ports.api, `${path}?labelSelector=${encodeURIComponent('tier=control-plane')}`, tls)).body) as { items: { metadata: { name: string } }[] };
+        assert.deepEqual(listed.items.map((i) => i.metadata.name), ['labelled']);
+        assert.equal((await get(ports.api, `${path}?labelSelector=${encodeURIComponent('tier in (a)')}`, tls)).status, 400);
       });
 
       it('kube-apiserver enforces stored RBAC: anonymous cluster-info reads and bootstrap tokens work once bound, as kubeadm binds them', async () => {
@@ -580,10 +584,7 @@ describe('catalog images on a lab node', { skip: labUp.skip, timeout: 600_000 },
   const docker = new DockerCli(state.docker.host);
   const onNode = (argv: string[]) => docker.exec(node.container, argv, { allowFailure: true, timeoutMs: 300_000 });
 
-  before(async () => {
-    await buildLabImages(state, { repoRoot });
-  });
-
+  // The images are the ones `lab up` built and pushed (buildLabImages); this suite only reads the registries.
   it('the node\'s containerd pulls every catalog image from the lab registry', async () => {
     for (const { image } of catalogImages(state.kubernetesVersion, state.registry.address)) {
       const pulled = await onNode(['crictl', 'pull', image]);

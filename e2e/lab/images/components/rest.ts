@@ -97,7 +97,15 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
   if (!p.name) {
     if (method === 'GET') {
       const prefix = `/registry/${p.resource}/${p.namespace ? `${p.namespace}/` : ''}`;
-      const items = (await store.list(prefix)).map((kv) => withRevision(kv.value, kv.modRevision));
+      const query = new URL(req.url ?? '/', 'https://localhost').searchParams;
+      let selects: (o: KubeObject) => boolean;
+      try {
+        selects = selector(query.get('labelSelector') ?? '', query.get('fieldSelector') ?? '');
+      } catch (error) {
+        sendStatus(res, 400, 'BadRequest', (error as Error).message);
+        return;
+      }
+      const items = (await store.list(prefix)).map((kv) => withRevision(kv.value, kv.modRevision)).filter(selects);
       sendJson(res, 200, { kind: 'List', apiVersion, metadata: {}, items });
       return;
     }
@@ -168,4 +176,29 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
     default:
       sendStatus(res, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   }
+}
+
+/**
+ * Equality-based label selectors ("a=b,c!=d,e,!f", also "==") and the metadata.name / metadata.namespace
+ * field selectors; set-based label selectors ("in", "notin") are refused rather than ignored.
+ */
+export function selector(labelSelector: string, fieldSelector: string): (o: KubeObject) => boolean {
+  const tests: ((o: KubeObject) => boolean)[] = [];
+  const labels = (o: KubeObject) => ((o.metadata?.labels ?? {}) as Record<string, string>);
+  for (const term of labelSelector.split(',').map((t) => t.trim()).filter(Boolean)) {
+    let m: RegExpExecArray | null;
+    if (/\s(in|notin)\s*\(/.test(term)) throw new Error(`unable to parse requirement: set-based selector "${term}" is not supported by the lab apiserver stand-in`);
+    if ((m = /^([^!=\s]+)\s*!=\s*(\S*)$/.exec(term))) { const [k, v] = [m[1]!, m[2]!]; tests.push((o) => labels(o)[k] !== v); }
+    else if ((m = /^([^!=\s]+)\s*==?\s*(\S*)$/.exec(term))) { const [k, v] = [m[1]!, m[2]!]; tests.push((o) => labels(o)[k] === v); }
+    else if ((m = /^!\s*(\S+)$/.exec(term))) { const k = m[1]!; tests.push((o) => !(k in labels(o))); }
+    else if ((m = /^(\S+)$/.exec(term))) { const k = m[1]!; tests.push((o) => k in labels(o)); }
+    else throw new Error(`unable to parse requirement: "${term}"`);
+  }
+  for (const term of fieldSelector.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const m = /^metadata\.(name|namespace)\s*(==?|!=)\s*(\S*)$/.exec(term);
+    if (!m) throw new Error(`field label not supported: ${term.split(/[!=]/)[0]}`);
+    const [field, op, value] = [m[1] as 'name' | 'namespace', m[2]!, m[3]!];
+    tests.push((o) => (String(o.metadata?.[field] ?? '') === value) === (op !== '!='));
+  }
+  return (o) => tests.every((t) => t(o));
 }
