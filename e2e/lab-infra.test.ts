@@ -232,7 +232,7 @@ async function manifestStatus(registry: string, repository: string, tag: string)
   });
 }
 
-describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 20 * 60_000 }, () => {
+describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 12 * 60_000 }, () => {
   let lab: LabState;
   let ipForwardBefore = '';
 
@@ -370,7 +370,7 @@ describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 20 * 60_000 
   });
 });
 
-describe('lab up --light', { skip: whyNot, timeout: 10 * 60_000 }, () => {
+describe('lab up --light', { skip: whyNot, timeout: 5 * 60_000 }, () => {
   it('starts sshd-only nodes that answer over SSH, and down removes them', async () => {
     const ipForwardBefore = readIpForward();
     try {
@@ -384,7 +384,7 @@ describe('lab up --light', { skip: whyNot, timeout: 10 * 60_000 }, () => {
   });
 });
 
-describe('lab up --runtime docker (Kubernetes < 1.24)', { skip: whyNot, timeout: 10 * 60_000 }, () => {
+describe('lab up --runtime docker (Kubernetes < 1.24)', { skip: whyNot, timeout: 5 * 60_000 }, () => {
   it('runs Debian\'s dockerd on the node, pulling from the lab registry; a removed image comes back when the fault ends', async () => {
     const ipForwardBefore = readIpForward();
     try {
