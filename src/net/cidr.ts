@@ -100,3 +100,27 @@ export function nthIp(c: Cidr, n: number): string {
 export function hostBits(c: Cidr): number {
   return BITS[c.family] - c.prefix;
 }
+
+const MAPPED_PREFIX = 0xffffn << 32n;
+
+/** 4 bytes for IPv4 (and IPv4-mapped IPv6, as Go's To4 does), 16 for IPv6: the form certificates carry. */
+export function ipBytes(text: string): Buffer {
+  const ip = parseIp(text);
+  if (!ip) throw new Error(`"${text}" is not an IP address`);
+  const mapped = ip.family === 6 && ip.value >> 32n === MAPPED_PREFIX >> 32n;
+  const length = ip.family === 4 || mapped ? 4 : 16;
+  const bytes = Buffer.alloc(length);
+  let value = ip.value;
+  for (let i = length - 1; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return bytes;
+}
+
+/** Canonical text of 4 or 16 address bytes: a dotted quad, or RFC 5952 IPv6 as Go's net.IP.String() prints it. */
+export function ipText(bytes: Uint8Array): string {
+  if (bytes.length !== 4 && bytes.length !== 16) throw new Error(`an IP address has 4 or 16 bytes, not ${bytes.length}`);
+  const value = [...bytes].reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  return formatIp(bytes.length === 4 ? 4 : 6, value);
+}
