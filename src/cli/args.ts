@@ -22,3 +22,24 @@ export function outputFormat(value: unknown): 'text' | 'json' {
   if (value === 'json') return 'json';
   throw new UsageError(`--output must be text or json, not "${String(value)}"`);
 }
+
+/** The options every command that works on hosts takes (up, reset, status). */
+export const HOST_RUN_OPTIONS: Options = {
+  'dry-run': { type: 'boolean' },
+  concurrency: { type: 'string' },
+  'accept-new-host-keys': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+};
+
+export function hostRunOptions(values: Parsed['values']) {
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new UsageError('--concurrency must be a whole number of 1 or more');
+  }
+  return {
+    dryRun: !!values['dry-run'],
+    concurrency,
+    acceptNewHostKeys: !!values['accept-new-host-keys'],
+    format: outputFormat(values.output),
+  };
+}

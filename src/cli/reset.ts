@@ -1,6 +1,6 @@
 import { loadInventory } from '../inventory/index.js';
 import { confirmReset, resetHosts } from '../phases/reset.js';
-import { outputFormat, parse } from './args.js';
+import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';
 
@@ -16,23 +16,14 @@ It asks for confirmation first, unless --yes. --dry-run lists what is there and 
 export async function reset(argv: string[]): Promise<number> {
   const { positionals, values } = parse(
     argv,
-    {
-      yes: { type: 'boolean', short: 'y' },
-      'dry-run': { type: 'boolean' },
-      concurrency: { type: 'string' },
-      'accept-new-host-keys': { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-    },
+    { ...HOST_RUN_OPTIONS, yes: { type: 'boolean', short: 'y' } },
     usage,
   );
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) throw new UsageError(usage);
-  const format = outputFormat(values.output);
-  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a whole number of 1 or more');
+  const { dryRun, concurrency, acceptNewHostKeys, format } = hostRunOptions(values);
   const inv = await loadInventory(positionals[0] as string);
   const prompt = terminalPrompt();
-  const dryRun = !!values['dry-run'];
   if (!(await confirmReset(inv, { yes: !!values.yes, dryRun, prompt }))) {
     console.error('reset: nothing done');
     return 1;
@@ -41,7 +32,7 @@ export async function reset(argv: string[]): Promise<number> {
     yes: !!values.yes,
     dryRun,
     concurrency,
-    acceptNewHostKeys: !!values['accept-new-host-keys'],
+    acceptNewHostKeys,
     prompt,
     renderer: format === 'json' ? 'silent' : undefined,
   });

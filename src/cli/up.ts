@@ -1,7 +1,7 @@
 import { loadInventory } from '../inventory/index.js';
 import { up as runUp, UpFailedError, type UpReport } from '../runner/up.js';
 import { parseDuration } from '../util/duration.js';
-import { outputFormat, parse } from './args.js';
+import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';
 import { formatUpReport } from './report.js';
@@ -24,22 +24,15 @@ export async function up(argv: string[]): Promise<number> {
   const { positionals, values } = parse(
     argv,
     {
-      'dry-run': { type: 'boolean' },
-      concurrency: { type: 'string' },
-      'accept-new-host-keys': { type: 'boolean' },
+      ...HOST_RUN_OPTIONS,
       'ignore-preflight-errors': { type: 'string', multiple: true },
       'wait-timeout': { type: 'string' },
-      output: { type: 'string', short: 'o' },
     },
     usage,
   );
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) throw new UsageError(usage);
-  const format = outputFormat(values.output);
-  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
-    throw new UsageError('--concurrency must be a whole number of 1 or more');
-  }
+  const { dryRun, concurrency, acceptNewHostKeys, format } = hostRunOptions(values);
   const waitTimeoutMs = values['wait-timeout'] === undefined ? undefined : parseDuration(String(values['wait-timeout']));
   if (values['wait-timeout'] !== undefined && !waitTimeoutMs) throw new UsageError('--wait-timeout must be a duration such as 4m or 90s');
   const ignore = ((values['ignore-preflight-errors'] as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -49,9 +42,9 @@ export async function up(argv: string[]): Promise<number> {
   let failure: UpFailedError | undefined;
   try {
     report = await runUp(inv, {
-      dryRun: !!values['dry-run'],
+      dryRun,
       concurrency,
-      acceptNewHostKeys: !!values['accept-new-host-keys'],
+      acceptNewHostKeys,
       ignorePreflightErrors: ignore,
       waitTimeoutMs,
       prompt: terminalPrompt(),
