@@ -274,6 +274,8 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
 }
 
 if (process.argv[1] && /kubelet(\.js)?$/.test(process.argv[1])) {
+  // As the real binary: `ps` and `ss -p` show "kubelet", not "node".
+  process.title = 'kubelet';
   runKubelet(process.argv.slice(2))
     .then((kubelet) => {
       const shutdown = (): void => {

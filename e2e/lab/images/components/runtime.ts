@@ -57,6 +57,8 @@ export interface ComponentSpec {
  * start-up errors log `"command failed" err="..."` and exit 1 as component-base's cli.Run does.
  */
 export async function runComponent(spec: ComponentSpec, argv: string[] = process.argv.slice(2)): Promise<void> {
+  // The real binary's process name: what `ps` and `ss -p` show, so tools that look at ports see the component, not "node".
+  process.title = spec.name;
   let parsed;
   try {
     parsed = parseFlags(argv, spec.flags, spec.name);
