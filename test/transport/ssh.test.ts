@@ -337,3 +337,22 @@ test('a lost connection fails later commands with a clear message', { skip }, as
   await assert.rejects(host.exec(['true']), (err: unknown) => err instanceof ConnectError && err.message === 'node9: the SSH connection was lost');
   await host.close();
 });
+
+test('a host known only by its RSA key is asked for that key type, not refused as changed', { skip }, async () => {
+  const rsa = keygen(tempDir('bootstrap-rsa-host-'), 'ssh_host_rsa_key', { type: 'rsa' });
+  const both = await startSshd({ authorized: [key.pub], extra: [`HostKey ${rsa.path}`] });
+  try {
+    const file = knownHosts();
+    writeFileSync(file, `[127.0.0.1]:${both.port} ${rsa.pub}\n`);
+    const spec = hostSpec('node1', { port: both.port, identityFile: key.path, knownHostsFile: file });
+    const host = await SshHost.connect(spec, options());
+    await host.close();
+    // The same server presents its ed25519 key by preference when nothing is known, and the RSA key when that
+    // is the one on record (so a re-pin fetches the key type that will be checked).
+    const fresh = await trustHostKey(hostSpec('node1', { port: both.port, knownHostsFile: knownHosts() }), options());
+    assert.equal(fresh.fingerprint, both.hostKey.fingerprint);
+    assert.equal((await trustHostKey(spec, options())).fingerprint, rsa.fingerprint);
+  } finally {
+    await both.stop();
+  }
+});
