@@ -101,6 +101,25 @@ export class ImagesError extends Error {
   }
 }
 
+/**
+ * pullPolicy Never with images missing. A class apart so that the orchestrator can stop every host (not just
+ * this one) before anything is written, if it wants "Never" to mean "nothing anywhere".
+ */
+export class ImagesMissingError extends ImagesError {
+  override name = 'ImagesMissingError';
+  constructor(
+    readonly host: string,
+    readonly missing: readonly string[],
+    total: number,
+  ) {
+    super(
+      `images.pullPolicy is Never and ${missing.length} of ${total} image(s) are missing on ${host}:\n` +
+        missing.map((i) => `  ${i}`).join('\n') +
+        '\nload them into the runtime first, or set images.pullPolicy to IfNotPresent',
+    );
+  }
+}
+
 /** The repoTags of `crictl images -o json` (a CRI ListImagesResponse), normalized. */
 export function parseCrictlImages(json: string): Set<string> {
   let data: unknown;
@@ -332,14 +351,6 @@ export interface ImagesPhaseTuning {
   listTimeoutMs?: number;
 }
 
-function missingMessage(host: string, missing: string[], total: number): string {
-  return (
-    `images.pullPolicy is Never and ${missing.length} of ${total} image(s) are missing on ${host}:\n` +
-    missing.map((i) => `  ${i}`).join('\n') +
-    '\nload them into the runtime first, or set images.pullPolicy to IfNotPresent'
-  );
-}
-
 function failedMessage(host: string, failed: ImageResult[], total: number): string {
   return (
     `${failed.length} of ${total} image pull(s) failed on ${host}:\n` +
@@ -377,7 +388,7 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
       if (policy === 'Never') {
         for (const image of missing) results.set(image, { image, outcome: 'missing', seconds: 0, attempts: 0 });
         record();
-        if (missing.length) throw new ImagesError(missingMessage(h.spec.name, missing, wanted.length));
+        if (missing.length) throw new ImagesMissingError(h.spec.name, missing, wanted.length);
         task.progress(`all ${wanted.length} image(s) present`);
         return;
       }

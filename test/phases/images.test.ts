@@ -18,6 +18,7 @@ import {
   DOCKER_CONFIG_SCRIPT,
   imagesForHost,
   imagesTable,
+  ImagesMissingError,
   listImagesCommand,
   makeImagesPhase,
   parseCrictlImages,
@@ -309,7 +310,8 @@ test('Never: fails at once listing every missing image, pulls nothing, and later
   const next = { name: 'certs', title: 'certs', appliesTo: () => true, run: async () => void later++ };
   await assert.rejects(runPhases(ctx, [makeImagesPhase(FAST), next]), (e: unknown) => {
     assert.ok(e instanceof HostsFailedError);
-    assert.deepEqual(e.failures.map((f) => [f.host, f.phase]), [['cp1', 'images'], ['w1', 'images']]);
+    assert.deepEqual(e.failures.map((f) => [f.host, f.phase, f.error.name]), [['cp1', 'images', 'ImagesMissingError'], ['w1', 'images', 'ImagesMissingError']]);
+    assert.deepEqual((e.failures[1]!.error as ImagesMissingError).missing, ['registry.k8s.io/kube-proxy:v1.28.15']);
     assert.equal(
       e.failures[0]!.error.message,
       'images.pullPolicy is Never and 5 of 7 image(s) are missing on cp1:\n' +
