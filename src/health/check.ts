@@ -139,6 +139,8 @@ export interface RuntimeListing {
   state?: RuntimeState;
   tool: 'crictl' | 'docker';
   error?: string;
+  /** Why docker's CLI listed the runtime instead of crictl (dockershim did not answer). */
+  fallback?: string;
 }
 
 function sectionError(name: string, s: Section | undefined): string {
@@ -164,7 +166,7 @@ export function runtimeListingFrom(sections: Map<string, Section>): RuntimeListi
   const docker = sections.get('docker');
   if (docker?.code === 0) {
     try {
-      return { tool: 'docker', state: parseDockerPs(docker.stdout) };
+      return { tool: 'docker', state: parseDockerPs(docker.stdout), fallback: crictlError ?? 'crictl failed' };
     } catch (error) {
       return { tool: 'docker', error: `${crictlError}; ${(error as Error).message}` };
     }
@@ -388,6 +390,7 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
   }
   const kubelet: string[] = [];
   if (!poll.kubelet.ok && target.kubeletHealthz) kubelet.push(`healthz GET ${endpointUrl(target.kubeletHealthz)}: ${describeProbe(poll.kubelet)}`);
+  if (poll.listing.fallback) kubelet.push(`runtime listed with docker ps, since dockershim did not answer crictl (${poll.listing.fallback})`);
   const active = sections.get('kubelet-active');
   if (active) kubelet.push(`systemctl is-active kubelet: ${active.stdout.trim() || `exit ${active.code}`}`);
   if (journal?.stdout.trim()) kubelet.push('journalctl -u kubelet (last 30 lines):', ...journal.stdout.replace(/\s+$/, '').split('\n').map((l) => `  | ${l}`));

@@ -103,6 +103,10 @@ test('LIST_SCRIPT on a dockershim host with kubelet down: crictl fails, docker p
     assert.match(sections.get('pods')?.stderr ?? '', /dockershim.sock: connect: no such file or directory/);
     const listing = runtimeListingFrom(sections);
     assert.equal(listing.tool, 'docker');
+    assert.equal(
+      listing.fallback,
+      'crictl pods exited 1: time="2023-11-22T08:00:00Z" level=fatal msg="validate service connection: dial unix /var/run/dockershim.sock: connect: no such file or directory"',
+    );
     assert.deepEqual(listing.state?.sandboxes.map((s) => s.name), ['etcd-cp1', 'kube-controller-manager-cp1']);
   } finally {
     rmSync(join(dir, 'crictl-down'), { force: true });

@@ -185,3 +185,55 @@ test('the API server is verified against the cluster CA: a certificate from anot
   // controller-manager and scheduler serve self-signed certificates: not verified, healthy.
   assert.equal(statuses.find((s) => s.name === 'kube-scheduler')?.healthy, true);
 });
+
+test('dockershim host with kubelet down: docker ps lists the runtime, docker logs explain the crash loop', async (t) => {
+  const { DOCKER_PS } = await import('./fixtures.js');
+  const { LIST_SCRIPT, DIAGNOSE_SCRIPT } = await import('../../src/health/commands.js');
+  const { TunnelHost, httpServer, close } = await import('./servers.js');
+  const etcd = await httpServer((_req, res) => res.end('{"health":"true","reason":""}'));
+  t.after(() => close(etcd.server));
+  const host = new TunnelHost('cp1');
+  let diagnoseArgs: readonly string[] = [];
+  host.on((argv) => {
+    const m = argv[4]!;
+    const section = (name: string, out: string, code = 0, err = '') => `${m} begin ${name}\n${out}\n\n${m} rc ${name} ${code}\n${err ? `${m} err ${err}\n` : ''}`;
+    const down = 'time="2023-11-22T08:00:00Z" level=fatal msg="connect: connect endpoint \'unix:///var/run/dockershim.sock\', make sure you are running as root and the endpoint has been started"';
+    if (argv[2] === LIST_SCRIPT) return { stdout: section('pods', '', 1, down) + section('containers', '', 1, down) + section('docker', DOCKER_PS) };
+    if (argv[2] === DIAGNOSE_SCRIPT) {
+      diagnoseArgs = argv.slice(5);
+      return {
+        stdout:
+          section('images', 'k8s.gcr.io/etcd:3.4.13-0\nk8s.gcr.io/kube-controller-manager:v1.21.14') +
+          section(`logs:${argv[7]}`, 'F1122 08:04:31.000000       1 controllermanager.go:232] error building controller context: failed to wait for apiserver being healthy') +
+          section('kubelet-active', 'inactive', 3) +
+          section('journal', '-- No entries --'),
+      };
+    }
+    return undefined;
+  });
+  const result = await waitForControlPlane(
+    {
+      host,
+      nodeName: 'cp1',
+      version: 'v1.21.14',
+      criSocket: '/var/run/dockershim.sock',
+      components: [
+        { name: 'etcd', namespace: 'kube-system', container: 'etcd', image: 'k8s.gcr.io/etcd:3.4.13-0', endpoint: { scheme: 'http', host: '127.0.0.1', port: etcd.port, path: '/health', timeoutMs: 15000 } },
+        { name: 'kube-controller-manager', namespace: 'kube-system', container: 'kube-controller-manager', image: 'k8s.gcr.io/kube-controller-manager:v1.21.14' },
+      ],
+    },
+    { timeoutMs: 300, ...fast },
+  );
+  assert.deepEqual(diagnoseArgs, ['docker', 'unix:///var/run/dockershim.sock', 'd0c0000000000000000000000000000000000000000000000000000000000004']);
+  assert.deepEqual(result.statuses.map((s) => [s.name, s.healthy, s.detail]), [
+    ['kubelet', true, 'ok'],
+    ['etcd', true, 'ok'],
+    ['kube-controller-manager', false, 'container exited with code 255, 4 restarts'],
+  ]);
+  assert.deepEqual(result.statuses[2]?.diagnosis, [
+    'crash-looping: container d0c0000000000 exited, exit code 255, 4 restarts',
+    'last log lines of container d0c0000000000 (attempt 4):',
+    '  | F1122 08:04:31.000000       1 controllermanager.go:232] error building controller context: failed to wait for apiserver being healthy',
+  ]);
+  assert.match(result.report ?? '', /\n {2}runtime listed with docker ps, since dockershim did not answer crictl \(crictl pods exited 1: time=.*endpoint has been started"\)\n {2}systemctl is-active kubelet: inactive\n/);
+});
