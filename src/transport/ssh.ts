@@ -594,19 +594,19 @@ export class SshHost implements Host {
     return secret ? { ...result, stdout: redact(result.stdout, secret), stderr: redact(result.stderr, secret) } : result;
   }
 
-  /** Signals a stopped command's process group from a second session (see STOPPABLE). */
+  /** Signals a stopped command's process group from a second session (see STOPPABLE), as root when it ran as root. */
   private killGroup(signal: 'TERM' | 'KILL', pgid: number, sudo: boolean): void {
-    let argv = ['kill', `-${signal}`, '--', `-${pgid}`];
-    if (sudo && this.sudoMode) {
-      // The group runs as root: signal it as root too. The mode is known, since the command used it.
-      void this.sudoMode.then((mode) => {
+    const argv = ['kill', `-${signal}`, '--', `-${pgid}`];
+    const unwrapped = Promise.resolve<SudoMode>({ kind: 'root' });
+    // The sudo mode is already known: the command being stopped was wrapped with it.
+    void (sudo && this.sudoMode ? this.sudoMode : unwrapped)
+      .then((mode) => {
         const wrapped = sudoCommand(mode, argv);
         return this.run(commandLine(wrapped.argv), wrapped.stdin, {}, undefined, true);
-      }).catch(() => {});
-      return;
-    }
-    argv = [...argv];
-    this.run(commandLine(argv), undefined, {}, undefined, true).catch(() => {});
+      })
+      .catch(() => {
+        /* the connection is gone, and the command with it */
+      });
   }
 
   readFile(path: string): Promise<Buffer | undefined> {
@@ -627,6 +627,7 @@ export class SshHost implements Host {
   }
 
   async close(): Promise<void> {
+    this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection was closed`);
     await endClient(this.client);
     if (this.jumpClient) await endClient(this.jumpClient);
   }
