@@ -9,7 +9,6 @@ import { parse as parseYaml } from 'yaml';
 import type { Inventory } from '../inventory/types.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import type { ComponentStatus, HostRun, ImageResult } from '../runner/context.js';
-import { hostOf } from '../runner/context.js';
 import type { Host } from '../transport/host.js';
 import {
   DIAGNOSE_SCRIPT,
@@ -109,9 +108,16 @@ export function kubeconfigClient(kubeconfig: string | undefined): { cert: string
 const optional = <K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 
+/**
+ * What a check needs of a host: its transport and spec; `up`'s HostRun has it all, `bootstrap status` may pass
+ * just a connected host (then the files are read from it and the CRI socket is its spec's, else detected facts').
+ */
+export type HealthSubject = Pick<HostRun, 'spec' | 'host'> & Partial<Pick<HostRun, 'files' | 'facts' | 'images'>>;
+
 /** Builds a target from the files `up` rendered for the host, else from the files on the host (one round trip). */
-export async function targetFor(h: HostRun, inv: Inventory): Promise<HealthTarget> {
-  const host = hostOf(h);
+export async function targetFor(h: HealthSubject, inv: Inventory): Promise<HealthTarget> {
+  if (!h.host) throw new Error(`${h.spec.name}: not connected`);
+  const host = h.host;
   const version = inv.cluster.kubernetesVersion;
   const caPath = `${inv.cluster.certificatesDir}/ca.crt`;
   let files: Map<string, string>;
@@ -130,7 +136,7 @@ export async function targetFor(h: HostRun, inv: Inventory): Promise<HealthTarge
     ...(files.has(caPath) ? { caCert: files.get(caPath) } : {}),
     ...optional('apiClient', kubeconfigClient(files.get(ADMIN_KUBECONFIG))),
     ...optional('kubeletHealthz', kubeletHealthzFrom(files.get(KUBELET_CONFIG))),
-    images: h.images,
+    ...(h.images ? { images: h.images } : {}),
   };
 }
 
@@ -249,7 +255,7 @@ export async function checkTarget(target: HealthTarget, signal?: AbortSignal): P
 }
 
 /** `bootstrap status`: one round of checks on a connected host (files from the run, else read from the host). */
-export async function checkHost(h: HostRun, inv: Inventory, signal?: AbortSignal): Promise<ComponentStatus[]> {
+export async function checkHost(h: HealthSubject, inv: Inventory, signal?: AbortSignal): Promise<ComponentStatus[]> {
   return checkTarget(await targetFor(h, inv), signal);
 }
 

@@ -8,6 +8,7 @@ export {
   progressLine,
   targetFor,
   waitForControlPlane,
+  type HealthSubject,
   type HealthTarget,
   type WaitOptions,
   type WaitResult,

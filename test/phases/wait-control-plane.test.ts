@@ -87,7 +87,8 @@ test('checkHost without rendered files reads them from the host: two round trips
   const node = await FakeNode.start();
   t.after(() => node.close());
   const { ctx, h } = setup(node.host, undefined, {});
-  const statuses = await checkHost(h, ctx.inv);
+  // What `bootstrap status` has: a connected host and its spec (the CRI socket from facts when gathered).
+  const statuses = await checkHost({ spec: { ...h.spec, criSocket: 'unix:///var/run/containerd/containerd.sock' }, host: node.host }, ctx.inv);
   assert.equal(node.host.roundTrips, 2);
   assert.deepEqual(statuses.map((s) => `${s.name}=${s.detail}`), ['kubelet=ok', 'etcd=ok', 'kube-apiserver=ok', 'kube-controller-manager=ok', 'kube-scheduler=ok']);
 });
