@@ -120,7 +120,10 @@ export async function runSections(host: Host, script: string, args: readonly str
   const argv = ['sh', '-c', script, 'sh', marker, ...args];
   const result = await host.exec(argv, { sudo: true, timeoutMs, signal });
   if (result.timedOut) throw new CommandError(host.name, ['sh'], result);
-  return parseSections(result.stdout, marker);
+  const sections = parseSections(result.stdout, marker);
+  // Nothing ran at all (sudo refused, no sh): say why rather than report every tool as silent.
+  if (sections.size === 0 && result.code !== 0) throw new CommandError(host.name, ['sh'], result);
+  return sections;
 }
 
 /**

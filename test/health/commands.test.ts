@@ -80,6 +80,14 @@ test('the listing is one command: golden argv, run as root', async () => {
   assert.match(argv[4]!, /^@@bootstrap-[0-9a-f]{12}$/);
 });
 
+test('a script that could not run at all fails with its reason', async () => {
+  const host = new MemoryHost('cp1').on(() => ({ code: 1, stderr: 'sudo: a password is required' }));
+  await assert.rejects(runSections(host, LIST_SCRIPT, ['cri', 'unix:///run/containerd/containerd.sock'], 5000), {
+    name: 'CommandError',
+    message: 'cp1: sh exited 1: sudo: a password is required',
+  });
+});
+
 test('LIST_SCRIPT on a real shell: crictl pods and ps against the socket', async () => {
   reset();
   const sections = await runSections(new LocalHost(), LIST_SCRIPT, ['cri', 'unix:///run/containerd/containerd.sock'], 10_000);
