@@ -1,8 +1,11 @@
 /** The human summary printed after `up`: per host what changed, images, components, warnings. */
+import { imagesTable } from '../phases/images.js';
 import type { UpReport } from '../runner/up.js';
 
 export function formatUpReport(report: UpReport): string {
   const lines: string[] = [];
+  const table = imagesTable(report.hosts);
+  if (table) lines.push(table);
   for (const h of report.hosts) {
     const parts: string[] = [];
     if (h.changed.length) parts.push(`${h.changed.length} file(s) ${report.dryRun ? 'would change' : 'written'}`);

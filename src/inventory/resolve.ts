@@ -238,7 +238,7 @@ export class Resolver {
     const credentials = obj(raw.credentials);
     return {
       pullPolicy: raw.pullPolicy === 'Always' || raw.pullPolicy === 'Never' ? raw.pullPolicy : 'IfNotPresent',
-      // kubeadm retries a failed pull 5 times (constants.PullImageRetry).
+      // Tries in all, as kubeadm's constants.PullImageRetry (5) counts them.
       retries: num(raw.retries) ?? 5,
       parallel: num(raw.parallel) ?? 3,
       timeoutMs: this.duration(['images', 'timeout'], raw.timeout, 5 * 60_000),

@@ -64,7 +64,7 @@ export const inventorySchema = object(
     }),
     images: object({
       pullPolicy: { enum: ['IfNotPresent', 'Always', 'Never'] },
-      retries: { type: 'integer', minimum: 0, maximum: 100 },
+      retries: { type: 'integer', minimum: 1, maximum: 100 },
       parallel: { type: 'integer', minimum: 1, maximum: 64 },
       timeout: str,
       credentials: object({ configFile: str }),

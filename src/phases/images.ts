@@ -364,6 +364,8 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
     name: 'images',
     title: 'images: pre-pull the images each host needs',
     appliesTo: () => true,
+    // With pullPolicy Never a missing image anywhere means nothing may be written anywhere.
+    haltOnFailure: (ctx) => ctx.inv.images.pullPolicy === 'Never',
     async run(ctx, h, task) {
       const { inv } = ctx;
       const host = hostOf(h);
@@ -431,11 +433,11 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
 export const imagesPhase: Phase = makeImagesPhase();
 
 /** The report's table: one row per image and host, hosts in inventory order. Empty when nothing was looked at. */
-export function imagesTable(hosts: readonly HostRun[]): string {
+export function imagesTable(hosts: readonly { name: string; images: readonly ImageResult[] }[]): string {
   const rows = hosts.flatMap((h) =>
     h.images.map((r) => [
       r.image,
-      h.spec.name,
+      h.name,
       r.attempts > 1 ? `${r.outcome} (${r.attempts} tries)` : r.outcome,
       r.outcome === 'pulled' || r.outcome === 'failed' ? r.seconds.toFixed(1) : '-',
     ]),

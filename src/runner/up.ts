@@ -7,6 +7,7 @@ import type { Inventory } from '../inventory/types.js';
 import { connectPhase } from '../phases/connect.js';
 import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../phases/files.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
+import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
 import { BACKUP_ROOT, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
 import type { Phase } from './phase.js';
@@ -16,6 +17,7 @@ import { HostsFailedError, runPhases } from './runner.js';
 export const UP_PHASES: Phase[] = [
   connectPhase,
   preflightPhase,
+  imagesPhase,
   certsPhase,
   kubeconfigPhase,
   etcdPhase,

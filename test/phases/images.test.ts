@@ -565,13 +565,13 @@ test('progress line and the report table', () => {
   const w = newHostRun(inv.hosts[1]!);
   w.images = [{ image: 'registry.k8s.io/kube-proxy:v1.28.15', outcome: 'pulled', seconds: 3, attempts: 2 }];
   assert.equal(
-    imagesTable([cp, w]),
+    imagesTable([cp, w].map((h) => ({ name: h.spec.name, images: h.images }))),
     'IMAGE                                HOST  RESULT            SECONDS\n' +
       'registry.k8s.io/etcd:3.5.15-0        cp1   pulled            12.3\n' +
       'registry.k8s.io/pause:3.9            cp1   present           -\n' +
       'registry.k8s.io/kube-proxy:v1.28.15  w1    pulled (2 tries)  3.0\n',
   );
-  assert.equal(imagesTable([newHostRun(inv.hosts[0]!)]), '');
+  assert.equal(imagesTable([{ name: 'cp1', images: newHostRun(inv.hosts[0]!).images }]), '');
 });
 
 /** Stand-ins for crictl and docker that record what they got, to run the constant scripts for real. */

@@ -1,0 +1,281 @@
+/**
+ * `bootstrap up` against the lab: real SSH, systemd, containerd, registries, the lab kubelet running the static
+ * Pods. One lab (one control plane, two workers) goes through a sequence of states, each test starting from the
+ * state the previous one left: a private registry without and with credentials, a re-run, a half-provisioned host,
+ * a component that never gets healthy, a changed host key, sshd lost mid-run, reset, pullPolicy Never. Then a lab
+ * of a version before v1.24, where a Docker node pulls with `docker pull` as that kubeadm would.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
+import { loadInventory } from '../src/inventory/index.js';
+import type { Inventory } from '../src/inventory/types.js';
+import { up, UpFailedError, type UpReport } from '../src/runner/up.js';
+import type { UpOptions } from '../src/runner/context.js';
+import { SshHost } from '../src/transport/ssh.js';
+import type { Host } from '../src/transport/host.js';
+import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
+import { DockerCli } from './lab/docker.js';
+import { applyFault, clearFaults } from './lab/faults.js';
+import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
+import { defaultRepoRoot, labExists, type LabState } from './lab/state.js';
+
+const run = promisify(execFile);
+const repoRoot = defaultRepoRoot();
+const cli = join(repoRoot, 'dist/src/cli/main.js');
+const quiet = () => undefined;
+
+/** Options every run here uses: quiet, the lab's documented preflight ignores, a short wait. */
+function options(extra: UpOptions = {}): UpOptions {
+  return { renderer: 'silent', ignorePreflightErrors: LAB_PREFLIGHT_IGNORES, waitTimeoutMs: 120_000, ...extra };
+}
+
+/** Runs up and returns its report whether it succeeded or not. */
+async function upReport(inv: Inventory | string, extra: UpOptions = {}): Promise<UpReport> {
+  try {
+    return await up(inv, options(extra));
+  } catch (error) {
+    if (error instanceof UpFailedError) return error.report;
+    throw error;
+  }
+}
+
+function hostOf(report: UpReport, name: string) {
+  const h = report.hosts.find((x) => x.name === name);
+  assert.ok(h, `no host ${name} in the report`);
+  return h;
+}
+
+function assertHealthy(report: UpReport): void {
+  assert.equal(report.ok, true, JSON.stringify(report.hosts.map((h) => ({ host: h.name, error: h.error })), null, 2));
+  const cp = hostOf(report, 'cp1');
+  assert.deepEqual(cp.components.map((c) => [c.name, c.healthy]).sort(), [
+    ['etcd', true], ['kube-apiserver', true], ['kube-controller-manager', true], ['kube-scheduler', true],
+  ]);
+}
+
+/** A copy of the lab inventory with some fields changed, in a folder of its own (so its state dir is the lab's). */
+async function variant(lab: LabState, edit: (doc: ReturnType<typeof parseDocument>) => void, name = 'variant'): Promise<string> {
+  const doc = parseDocument(await readFile(lab.inventory, 'utf8'));
+  // Share the lab inventory's state (CAs) so a variant is the same cluster, not a new one.
+  doc.set('stateDir', (await loadInventory(lab.inventory)).stateDir);
+  edit(doc);
+  const dir = await mkdtemp(join(tmpdir(), `bootstrap-e2e-${name}-`));
+  const file = join(dir, 'inventory.yaml');
+  await writeFile(file, doc.toString());
+  return file;
+}
+
+describe('bootstrap up on the lab (v1.28, containerd; one control plane, two workers)', { concurrency: 1 }, () => {
+  let lab: LabState;
+  let docker: DockerCli;
+  const node = (name: string) => lab.nodes.find((n) => n.name === name)!.container;
+  const onNode = (name: string, script: string) => docker.exec(node(name), ['sh', '-c', script]);
+
+  before(async () => {
+    if (labExists(repoRoot)) await down(repoRoot, { purge: false, log: quiet });
+    lab = await labUp(repoRoot, defaultUpOptions({ hosts: 3, controlPlanes: 1, kubernetesVersion: 'v1.28.4', log: quiet }));
+    docker = new DockerCli(lab.docker.host);
+  });
+
+  after(async () => {
+    await clearFaults(repoRoot).catch(() => undefined);
+    if (!process.env.BOOTSTRAP_KEEP_LAB) await down(repoRoot, { purge: false, log: quiet });
+  });
+
+  let authInventory: string;
+  let dockerConfig: string;
+
+  it('a private registry without credentials fails at the images phase, unretried, and writes nothing', async () => {
+    authInventory = await variant(lab, (doc) => {
+      doc.setIn(['cluster', 'imageRepository'], lab.authRegistry.address);
+    }, 'auth');
+    const report = await upReport(authInventory);
+    assert.equal(report.ok, false);
+    for (const h of report.hosts) {
+      assert.equal(h.ok, false, h.name);
+      assert.match(h.error ?? '', /unauthorized|authentication required|401/i, h.name);
+      assert.deepEqual(h.changed, [], `${h.name} wrote files`);
+      assert.ok(h.images.every((i) => i.attempts <= 1), `${h.name} retried an authorization failure`);
+    }
+    const { stdout } = await onNode('cp1', 'ls /etc/kubernetes/pki 2>/dev/null | wc -l');
+    assert.equal(stdout.trim(), '0');
+  });
+
+  it('with credentials, the control plane gets healthy and the workers pre-pull; no secret in argv, logs or JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bootstrap-e2e-creds-'));
+    dockerConfig = join(dir, 'config.json');
+    const auth = Buffer.from(`${lab.authRegistry.username}:${lab.authRegistry.password}`).toString('base64');
+    await writeFile(dockerConfig, JSON.stringify({ auths: { [lab.authRegistry.address]: { auth } } }), { mode: 0o600 });
+    const doc = parseDocument(await readFile(authInventory, 'utf8'));
+    doc.setIn(['images', 'credentials', 'configFile'], dockerConfig);
+    await writeFile(authInventory, doc.toString());
+
+    // Watch every node's process list while images are pulled.
+    const seen: string[] = [];
+    let watching = true;
+    const watchers = lab.nodes.map(async (n) => {
+      while (watching) {
+        const { stdout } = await docker.exec(n.container, ['sh', '-c', 'cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" " "; echo; cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c CRICTL_AUTH || true']).catch(() => ({ stdout: '' }));
+        seen.push(stdout);
+      }
+    });
+    const result = await run(process.execPath, [cli, 'up', authInventory, '-o', 'json', `--ignore-preflight-errors=${LAB_PREFLIGHT_IGNORES.join(',')}`, '--wait-timeout', '2m'], { cwd: repoRoot, maxBuffer: 64 << 20 })
+      .catch((e: { stdout: string; stderr: string; code: number }) => e);
+    watching = false;
+    await Promise.all(watchers);
+
+    const report = JSON.parse(result.stdout) as UpReport;
+    assertHealthy(report);
+    for (const w of ['w1', 'w2']) {
+      const images = hostOf(report, w).images.map((i) => i.image.replace(/:.*/, '').split('/').pop()).sort();
+      assert.deepEqual(images, ['coredns', 'kube-proxy', 'pause']);
+    }
+    assert.equal(hostOf(report, 'cp1').images.length, 7);
+    const secrets = [lab.authRegistry.password, auth];
+    for (const secret of secrets) {
+      assert.ok(!result.stdout.includes(secret), 'secret in the JSON output');
+      assert.ok(!result.stderr.includes(secret), 'secret in the log');
+      assert.ok(!seen.some((s) => s.includes(secret)), 'secret in a process command line on a host');
+    }
+    assert.ok(seen.length > 3, 'the process lists were sampled');
+    assert.ok(report.adminKubeconfig, 'admin kubeconfig written');
+    const kubeconfig = await readFile(report.adminKubeconfig, 'utf8');
+    assert.match(kubeconfig, /server: https:\/\/10\.77\.0\.10:6443/);
+  });
+
+  it('a second up on a healthy cluster changes nothing and says so', async () => {
+    const { stdout, stderr } = await run(process.execPath, [cli, 'up', authInventory, `--ignore-preflight-errors=${LAB_PREFLIGHT_IGNORES.join(',')}`], { cwd: repoRoot });
+    assert.match(stdout, /^Nothing changed: every host already matched the inventory\.$/m, stdout + stderr);
+    const report = await upReport(authInventory);
+    assertHealthy(report);
+    assert.equal(report.changed, false);
+    for (const h of report.hosts) {
+      assert.deepEqual(h.changed, [], h.name);
+      assert.equal(h.kubeletRestarted, false, h.name);
+      assert.ok(h.images.every((i) => i.outcome === 'present'), h.name);
+    }
+  });
+
+  it('a half-provisioned host converges: a certificate gone, kubelet stopped, an image removed', async () => {
+    await onNode('cp1', 'rm -f /etc/kubernetes/pki/apiserver.crt /etc/kubernetes/manifests/kube-scheduler.yaml && systemctl stop kubelet');
+    await onNode('w1', `crictl --runtime-endpoint unix:///var/run/containerd/containerd.sock rmi ${lab.authRegistry.address}/kube-proxy:v1.28.4`);
+    const report = await upReport(authInventory);
+    assertHealthy(report);
+    const cp = hostOf(report, 'cp1');
+    assert.deepEqual([...cp.changed].sort(), ['/etc/kubernetes/manifests/kube-scheduler.yaml', '/etc/kubernetes/pki/apiserver.crt']);
+    assert.equal(cp.kubeletRestarted, true);
+    const pulled = hostOf(report, 'w1').images.filter((i) => i.outcome === 'pulled').map((i) => i.image);
+    assert.deepEqual(pulled, [`${lab.authRegistry.address}/kube-proxy:v1.28.4`]);
+  });
+
+  it('a component that never gets healthy fails after the timeout with a diagnosis; a re-run without it converges', async () => {
+    const patches = await mkdtemp(join(tmpdir(), 'bootstrap-e2e-patches-'));
+    await writeFile(join(patches, 'kube-scheduler.yaml'), `spec:\n  containers:\n  - name: kube-scheduler\n    image: ${lab.authRegistry.address}/kube-scheduler:v1.28.4-lab-unhealthy\n`);
+    const broken = await variant(lab, (doc) => {
+      doc.setIn(['cluster', 'imageRepository'], lab.authRegistry.address);
+      doc.setIn(['images', 'credentials', 'configFile'], dockerConfig);
+      doc.set('patches', patches);
+    }, 'unhealthy');
+    const started = Date.now();
+    const report = await upReport(broken, { waitTimeoutMs: 25_000 });
+    assert.equal(report.ok, false);
+    const cp = hostOf(report, 'cp1');
+    assert.match(cp.error ?? '', /kube-scheduler/);
+    assert.match(cp.error ?? '', /probe|health|timed out|restart/i);
+    assert.ok(Date.now() - started < 120_000, 'waited far longer than the timeout');
+    const scheduler = cp.components.find((c) => c.name === 'kube-scheduler');
+    assert.equal(scheduler?.healthy, false);
+    assert.ok((scheduler?.diagnosis ?? []).length > 0, 'no diagnosis for the scheduler');
+    assertHealthy(await upReport(authInventory));
+  });
+
+  it('a changed host key is refused with both fingerprints; hosts trust re-pins it and up goes on', async () => {
+    await onNode('w2', 'rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl restart ssh');
+    const report = await upReport(authInventory);
+    const w2 = hostOf(report, 'w2');
+    assert.equal(w2.ok, false);
+    assert.match(w2.error ?? '', /w2/);
+    assert.equal((w2.error ?? '').match(/SHA256:[A-Za-z0-9+/]{43}/g)?.length, 2, w2.error);
+    assert.match(w2.error ?? '', /bootstrap hosts trust/);
+    assert.equal(hostOf(report, 'cp1').ok, true, 'the other hosts go on');
+    const trusted = await run(process.execPath, [cli, 'hosts', 'trust', authInventory, 'w2', '--yes'], { cwd: repoRoot });
+    assert.match(trusted.stdout, /w2: pinned SHA256:/);
+    assertHealthy(await upReport(authInventory));
+  });
+
+  it('sshd lost mid-run fails that host with a clear message; a re-run converges', async () => {
+    let hit = false;
+    const report = await upReport(authInventory, {
+      connect: async (spec) => {
+        const host: Host = await SshHost.connect(spec);
+        if (spec.name === 'w1' && !hit) {
+          hit = true;
+          // Stop sshd and drop every session to it, right after the connection was made.
+          await applyFault(repoRoot, { kind: 'sshd-stop', node: 'w1' }, 60_000);
+          await onNode('w1', 'pkill -KILL -f "sshd: " || true');
+        }
+        return host;
+      },
+    });
+    const w1 = hostOf(report, 'w1');
+    assert.equal(w1.ok, false);
+    assert.match(w1.error ?? '', /w1/);
+    assert.match(w1.error ?? '', /connection|closed|lost|reset/i);
+    assert.equal(hostOf(report, 'cp1').ok, true);
+    await clearFaults(repoRoot);
+    assertHealthy(await upReport(authInventory));
+  });
+
+  it('reset removes what up wrote; then pullPolicy Never with a missing image fails before writing anything', async () => {
+    const reset = await run(process.execPath, [cli, 'reset', authInventory, '--yes'], { cwd: repoRoot });
+    assert.match(reset.stdout, /^cp1: removed \d+ item/m);
+    const { stdout: left } = await onNode('cp1', 'ls /etc/kubernetes/manifests /etc/kubernetes/pki 2>/dev/null | grep -v : | grep -c . || true');
+    assert.equal(left.trim(), '0');
+    await onNode('w2', `crictl --runtime-endpoint unix:///var/run/containerd/containerd.sock rmi ${lab.authRegistry.address}/pause:3.9`);
+    const never = await variant(lab, (doc) => {
+      doc.setIn(['cluster', 'imageRepository'], lab.authRegistry.address);
+      doc.setIn(['images', 'credentials', 'configFile'], dockerConfig);
+      doc.setIn(['images', 'pullPolicy'], 'Never');
+    }, 'never');
+    const report = await upReport(never);
+    assert.equal(report.ok, false);
+    assert.match(hostOf(report, 'w2').error ?? '', /pause:3\.9/);
+    for (const h of report.hosts) assert.deepEqual(h.changed, [], `${h.name} wrote files`);
+    const { stdout: written } = await onNode('cp1', 'ls /etc/kubernetes/pki 2>/dev/null | wc -l');
+    assert.equal(written.trim(), '0', 'files were written on the control plane');
+  });
+});
+
+describe('before v1.24: kubeadm v1.23 pulls with crictl on containerd and with docker pull on a Docker node', { concurrency: 1 }, () => {
+  let lab: LabState;
+  let docker: DockerCli;
+
+  before(async () => {
+    if (labExists(repoRoot)) await down(repoRoot, { purge: false, log: quiet });
+    lab = await labUp(repoRoot, defaultUpOptions({ hosts: 2, controlPlanes: 1, kubernetesVersion: 'v1.23.17', log: quiet }));
+    docker = new DockerCli(lab.docker.host);
+    // w1 runs Debian's dockerd as well: kubeadm v1.23 then picks the dockershim socket, and docker pull.
+    const w1 = lab.nodes.find((n) => n.name === 'w1')!.container;
+    await docker.exec(w1, ['sh', '-c', 'mkdir -p /etc/docker && printf \'{"insecure-registries":["%s"]}\\n\' "$1" > /etc/docker/daemon.json && systemctl start docker', 'sh', lab.registry.address]);
+  });
+
+  after(async () => {
+    if (!process.env.BOOTSTRAP_KEEP_LAB) await down(repoRoot, { purge: false, log: quiet });
+  });
+
+  it('the control plane gets healthy; the Docker worker pre-pulls with docker pull', async () => {
+    const report = await upReport(lab.inventory);
+    assertHealthy(report);
+    const w1 = lab.nodes.find((n) => n.name === 'w1')!.container;
+    const { stdout } = await docker.exec(w1, ['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}']);
+    const images = stdout.trim().split('\n').sort();
+    for (const i of hostOf(report, 'w1').images) assert.ok(images.includes(i.image), `${i.image} not in docker images: ${images.join(', ')}`);
+    assert.equal(hostOf(report, 'w1').images.length, 3);
+  });
+});
