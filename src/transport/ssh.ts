@@ -4,17 +4,15 @@
  * in a fixed order that stays within the server's MaxAuthTries; an optional jump host with its own user, key
  * and host key; sudo for non-root users. The only module that uses ssh2.
  *
- * Where settings come from, first found wins: the inventory, then ~/.ssh/config (ssh-config.ts), then the
- * built-in defaults. The inventory's merged settings carry the defaults already, so a value equal to its
- * default (user root, port 22, no identityFile, no bastion) counts as "not set" and ~/.ssh/config may
- * supply it.
+ * Where settings come from, first found wins: the inventory, then ~/.ssh/config, then the built-in
+ * defaults (ssh-route.ts).
  *
  * Authentication order: the identity file(s) (inventory, else ~/.ssh/config), then ssh-agent when enabled,
  * then the default keys ~/.ssh/id_ed25519, id_ecdsa, id_rsa (only when no identity file is configured, as
  * ssh does), then a password when a prompt is available. Passwords are never read from the inventory.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
@@ -25,44 +23,39 @@ import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './h
 import { addKnownHost, blobType, fingerprint, hostToken, HostKeyError, publicKeyLine, trustedKeys, verifyHostKey } from './known-hosts.js';
 import type { HostKeyCheck } from './known-hosts.js';
 import { commandLine } from './shell.js';
-import { loadSshConfig, lookupSshConfig, SshConfigError } from './ssh-config.js';
-import type { SshConfigEntry } from './ssh-config.js';
+import { SshConfigError } from './ssh-config.js';
+import { resolveRoute } from './ssh-route.js';
+import type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 import { parseSudoProbe, redact, SUDO_PROBE, sudoCommand, SudoError } from './sudo.js';
 import type { SudoMode } from './sudo.js';
 
 export { HostKeyError } from './known-hosts.js';
 export { SudoError } from './sudo.js';
 export { SshConfigError } from './ssh-config.js';
+export { resolveRoute } from './ssh-route.js';
+export type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 
 const { Client, utils } = ssh2;
 type SshClient = InstanceType<typeof Client>;
 
 export type Prompter = (question: string, secret: boolean) => Promise<string>;
 
-export interface SshConnectOptions {
+export interface SshConnectOptions extends RouteOptions {
   /** Record the key of a host that has none in known_hosts (and none pinned) instead of refusing it. */
   acceptNewHostKeys?: boolean;
   /** Asks the user (passphrases, passwords); without it nothing is ever asked. */
   prompt?: Prompter;
   log?: (line: string) => void;
-  /** The ssh client config to read; null reads none. Default: <homeDir>/.ssh/config. */
-  sshConfigFile?: string | null;
-  /** Where ~/.ssh lives (default keys, config). Default: the user's home. */
-  homeDir?: string;
   /** ssh-agent socket. Default: $SSH_AUTH_SOCK. */
   agentSocket?: string;
   /** Write new known_hosts entries hashed, as `HashKnownHosts yes` does. Default: plain. */
   hashKnownHosts?: boolean;
   /** SSH keep-alive period; the connection is dropped after 3 unanswered ones. Default 15 s. */
   keepaliveIntervalMs?: number;
-  /** The inventory file, named in the re-pin hint of host key errors. */
-  inventoryFile?: string;
   /** Commands running at once on the connection; sshd refuses more than MaxSessions (10 by default). */
   maxSessions?: number;
 }
 
-/** Built-in defaults of the inventory's ssh settings (src/inventory/resolve.ts); equal means "not set". */
-const INVENTORY_DEFAULT = { user: 'root', port: 22 };
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 /** ssh2's host key algorithms, in its own order of preference. */
 const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
@@ -87,89 +80,6 @@ export class AuthenticationError extends Error {
   constructor(readonly host: string, readonly user: string, readonly tried: readonly string[], message: string) {
     super(message);
   }
-}
-
-// ------------------------------------------------------------------------------------------ settings
-
-/** One machine to open an SSH connection to, with everything needed to authenticate and verify it. */
-export interface SshEndpoint {
-  /** For messages: the inventory host name, or "jump host <address> of <host>". */
-  label: string;
-  address: string;
-  port: number;
-  user: string;
-  /** Explicit key files; when empty the default keys are tried instead. */
-  identityFiles: string[];
-  agent: boolean;
-  hostKeyCheck: HostKeyCheck;
-}
-
-export interface SshRoute {
-  target: SshEndpoint;
-  bastion?: SshEndpoint;
-  connectTimeoutMs: number;
-}
-
-function configEntries(opts: SshConnectOptions): { entries: SshConfigEntry[]; file: string } {
-  const file = opts.sshConfigFile === undefined ? join(opts.homeDir ?? homedir(), '.ssh', 'config') : opts.sshConfigFile;
-  return file === null ? { entries: [], file: '' } : { entries: loadSshConfig(file), file };
-}
-
-/** Applies ~/.ssh/config under the inventory's settings: the endpoints a host is reached through. */
-export function resolveRoute(host: HostSpec, opts: SshConnectOptions = {}): SshRoute {
-  const { entries, file } = configEntries(opts);
-  const home = opts.homeDir ?? homedir();
-  const ssh = host.ssh;
-  const repin = opts.inventoryFile ?? '<inventory>';
-  const inventoryUser = ssh.user !== INVENTORY_DEFAULT.user ? ssh.user : undefined;
-  const conf = lookupSshConfig(entries, host.address, file, inventoryUser ?? INVENTORY_DEFAULT.user, home);
-  const address = conf.hostName ?? host.address;
-  const port = ssh.port !== INVENTORY_DEFAULT.port ? ssh.port : conf.port ?? INVENTORY_DEFAULT.port;
-  const target: SshEndpoint = {
-    label: host.name,
-    address,
-    port,
-    user: inventoryUser ?? conf.user ?? INVENTORY_DEFAULT.user,
-    identityFiles: ssh.identityFile ? [ssh.identityFile] : conf.identityFiles,
-    agent: ssh.agent,
-    hostKeyCheck: { name: host.name, address, port, pinned: host.hostKeys, knownHostsFile: ssh.knownHostsFile, repin },
-  };
-
-  let jump: { alias: string; port?: number; user?: string; identityFile?: string; agent: boolean; pinned: string[] } | undefined;
-  if (ssh.bastion) {
-    const b = ssh.bastion;
-    jump = {
-      alias: b.address,
-      port: b.port !== INVENTORY_DEFAULT.port ? b.port : undefined,
-      user: b.user !== INVENTORY_DEFAULT.user ? b.user : undefined,
-      identityFile: b.identityFile,
-      agent: b.agent,
-      pinned: b.hostKeys,
-    };
-  } else if (conf.proxyJump) {
-    // As ssh does, a ProxyJump host without user@ logs in with the ssh_config User, else the local user name.
-    jump = { alias: conf.proxyJump.host, port: conf.proxyJump.port, user: conf.proxyJump.user, agent: ssh.agent, pinned: [] };
-    jump.user ??= lookupSshConfig(entries, jump.alias, file, '', home).user ?? userInfo().username;
-  }
-  let bastion: SshEndpoint | undefined;
-  if (jump) {
-    const bconf = lookupSshConfig(entries, jump.alias, file, jump.user ?? INVENTORY_DEFAULT.user, home);
-    if (bconf.proxyJump && bconf.proxyJump.host !== jump.alias) {
-      throw new SshConfigError(`${file}: the jump host ${jump.alias} of ${host.name} has its own ProxyJump; chains of jump hosts are not supported`);
-    }
-    const baddress = bconf.hostName ?? jump.alias;
-    const bport = jump.port ?? bconf.port ?? INVENTORY_DEFAULT.port;
-    bastion = {
-      label: `jump host ${baddress} of ${host.name}`,
-      address: baddress,
-      port: bport,
-      user: jump.user ?? bconf.user ?? INVENTORY_DEFAULT.user,
-      identityFiles: jump.identityFile ? [jump.identityFile] : bconf.identityFiles,
-      agent: jump.agent,
-      hostKeyCheck: { name: `jump host of ${host.name}`, address: baddress, port: bport, pinned: jump.pinned, knownHostsFile: ssh.knownHostsFile, repin },
-    };
-  }
-  return { target, bastion, connectTimeoutMs: ssh.connectTimeoutMs };
 }
 
 // -------------------------------------------------------------------------------------- connecting
