@@ -356,3 +356,30 @@ test('a host known only by its RSA key is asked for that key type, not refused a
     await both.stop();
   }
 });
+
+test('keep-alives notice a peer that went silent without closing', { skip }, async () => {
+  // A relay that can stop forwarding in both directions while keeping both sockets open, like a dead link.
+  let frozen = false;
+  const relay = createServer((inbound) => {
+    const outbound = connect(sshd.port, '127.0.0.1');
+    inbound.on('data', (d: Buffer) => frozen || outbound.write(d));
+    outbound.on('data', (d: Buffer) => frozen || inbound.write(d));
+    inbound.on('error', () => {});
+    outbound.on('error', () => {});
+    relay.once('close', () => (inbound.destroy(), outbound.destroy()));
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const spec = hostSpec('node8', { port: (relay.address() as AddressInfo).port, identityFile: key.path, knownHostsFile: knownHosts() }, { hostKeys: [sshd.hostKey.pub] });
+  const lines: string[] = [];
+  const host = await SshHost.connect(spec, options({ keepaliveIntervalMs: 150, log: (l) => lines.push(l) }));
+  assert.equal((await host.exec(['echo', 'alive'])).stdout, 'alive\n');
+  frozen = true;
+  const t0 = performance.now();
+  const hanging = host.exec(['echo', 'never answered']);
+  await assert.rejects(hanging, (err: unknown) => err instanceof ConnectError && err.message === 'node8: the SSH connection was lost');
+  const ms = performance.now() - t0;
+  assert.ok(ms < 3000, `noticed after ${ms} ms`);
+  assert.ok(lines.includes('node8: Keepalive timeout'), lines.join('\n'));
+  await host.close();
+  relay.close();
+});
