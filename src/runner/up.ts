@@ -9,6 +9,7 @@ import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../ph
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
+import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
 import { BACKUP_ROOT, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
 import type { Phase } from './phase.js';
 import { HostsFailedError, runPhases } from './runner.js';
@@ -23,6 +24,7 @@ export const UP_PHASES: Phase[] = [
   etcdPhase,
   controlPlanePhase,
   kubeletStartPhase,
+  waitControlPlanePhase,
 ];
 
 export interface HostReport {
