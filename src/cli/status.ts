@@ -1,0 +1,33 @@
+import { loadInventory } from '../inventory/index.js';
+import { statusOf } from '../phases/status.js';
+import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
+import { UsageError } from './errors.js';
+import { terminalPrompt } from './prompt.js';
+
+export const usage = `Usage: bootstrap status <inventory.yaml> [--concurrency N] [--accept-new-host-keys] [-o text|json]
+
+Reports each host and component: reachable, kubelet running, and for the control plane each component's
+Pod running in the runtime and its health endpoint answering. Changes nothing. Exit code 0 when every
+control-plane component is healthy, 1 otherwise.`;
+
+export async function status(argv: string[]): Promise<number> {
+  const { positionals, values } = parse(argv, HOST_RUN_OPTIONS, usage);
+  if (values.help) return console.log(usage), 0;
+  if (positionals.length !== 1) throw new UsageError(usage);
+  const { concurrency, acceptNewHostKeys, format } = hostRunOptions(values);
+  const inv = await loadInventory(positionals[0] as string);
+  const report = await statusOf(inv, { concurrency, acceptNewHostKeys, prompt: terminalPrompt(), renderer: 'silent' });
+  if (format === 'json') {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    for (const h of report.hosts) {
+      if (h.error) {
+        console.log(`${h.name} (${h.address}): ${h.error.split('\n')[0]}`);
+        continue;
+      }
+      console.log(`${h.name} (${h.address}, ${h.roles.join(', ')}): kubelet ${h.kubeletActive ? 'active' : 'inactive'}`);
+      for (const c of h.components) console.log(`  ${c.name.padEnd(24)} ${c.healthy ? 'healthy' : 'unhealthy'}  ${c.detail}`);
+    }
+  }
+  return report.ok ? 0 : 1;
+}
