@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand, type DockerCli } from '../docker.js';
+import { KUBEADM_DROPIN, KUBEADM_DROPIN_PATH } from '../../../src/kubelet/dropin.js';
 
 export const STANDINS_ROOT = '/opt/bootstrap-lab';
 
@@ -37,19 +38,8 @@ RestartSec=10
 WantedBy=multi-user.target
 `;
 
-/** The kubeadm package's drop-in: same text for every version bootstrap supports ("v1.11+"). */
-export const KUBEADM_DROPIN = `# Note: This dropin only works with kubeadm and kubelet v1.11+
-[Service]
-Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
-Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
-# This is a file that "kubeadm init" and "kubeadm join" generates at runtime, populating the KUBELET_KUBEADM_ARGS variable dynamically
-EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
-# This is a file that the user can use for overrides of the kubelet args as a last resort. Preferably, the user should use
-# the .NodeRegistration.KubeletExtraArgs object in the configuration files instead. KUBELET_EXTRA_ARGS should be sourced from this file.
-EnvironmentFile=-/etc/default/kubelet
-ExecStart=
-ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
-`;
+/** The kubeadm package's drop-in: the same text bootstrap writes (one source for both). */
+export { KUBEADM_DROPIN };
 
 /** Packages the stand-ins import at run time; their dependencies are followed from package.json. */
 const RUNTIME_PACKAGES = ['@grpc/grpc-js', '@grpc/proto-loader', 'yaml', 'semver'];
@@ -190,7 +180,7 @@ export async function installStandins(container: string, docker: DockerCli, opti
   });
   if (options.kubernetesVersion) await docker.writeFile(container, '/etc/bootstrap-lab/version', `${options.kubernetesVersion}\n`, 0o644);
   if (options.kubeadmDropIn ?? true) {
-    await docker.writeFile(container, '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf', KUBEADM_DROPIN, 0o644);
+    await docker.writeFile(container, KUBEADM_DROPIN_PATH, KUBEADM_DROPIN, 0o644);
   }
   await ensureRestrictOomScoreAdj(container, docker);
   await docker.exec(container, [
