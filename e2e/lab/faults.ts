@@ -324,8 +324,12 @@ export async function runRestorer(repoRoot: string, id: string): Promise<void> {
     });
   }
   await new Promise((r) => setTimeout(r, Math.max(0, fault.until - Date.now())));
-  if (server) await new Promise((r) => server?.close(() => r(undefined)));
-  server?.closeAllConnections();
+  if (server) {
+    // close() waits for open connections; clients that keep them alive would hold the port past the fault.
+    const closed = new Promise((r) => server?.close(() => r(undefined)));
+    server.closeAllConnections();
+    await closed;
+  }
   await clearFault(repoRoot, id, { fromRestorer: true });
 }
 
