@@ -305,7 +305,8 @@ export async function waitForControlPlane(target: HealthTarget, options: WaitOpt
   let kubelet: ProbeResult = { ok: false, error: 'not probed' };
   while (remaining() > 0) {
     polls++;
-    kubelet = await probeKubelet(target, remaining(), options.signal);
+    // At least a second per probe, as in pollOnce: a probe cut short by the deadline says nothing about kubelet.
+    kubelet = await probeKubelet(target, Math.max(remaining(), 1000), options.signal);
     const statuses = [
       { name: 'kubelet', healthy: kubelet.ok, detail: kubelet.ok ? 'ok' : describeProbe(kubelet) },
       ...pending(kubelet.ok ? 'not checked yet' : 'kubelet not healthy yet'),
