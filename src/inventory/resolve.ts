@@ -282,6 +282,7 @@ export class Resolver {
       knownHostsFile: str(raw.knownHostsFile) !== undefined ? this.expandPath(raw.knownHostsFile as string) : base.knownHostsFile,
       bastion: null,
       connectTimeoutMs: this.duration([...path, 'connectTimeout'], raw.connectTimeout, base.connectTimeoutMs),
+      explicit: { user: !!base.explicit?.user || raw.user !== undefined, port: !!base.explicit?.port || raw.port !== undefined },
     };
     merged.bastion = this.bastion([...path, 'bastion'], raw.bastion, { ...merged, bastion: base.bastion });
     return merged;
@@ -371,6 +372,7 @@ export class Resolver {
       knownHostsFile: join(homedir(), '.ssh', 'known_hosts'),
       bastion: null,
       connectTimeoutMs: 10_000,
+      explicit: { user: false, port: false },
     };
     const ssh = this.ssh(['ssh'], obj(data.ssh), defaults);
     const stateDir = str(data.stateDir);

@@ -80,6 +80,12 @@ export interface SshSettings {
   knownHostsFile: string;
   bastion: BastionSettings | null;
   connectTimeoutMs: number;
+  /**
+   * Which of user and port the inventory wrote (at inventory or host level). The others are defaults, and
+   * ~/.ssh/config may supply them, as ssh itself lets its config fill what the command line leaves out.
+   * Absent (settings built by hand): a value other than the default counts as written.
+   */
+  explicit?: { user: boolean; port: boolean };
 }
 
 export interface HostSpec {

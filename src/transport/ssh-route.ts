@@ -2,8 +2,8 @@
  * Where a host is reached and with what: the inventory's ssh settings with ~/.ssh/config applied under them
  * (see ssh-config.ts), for the host and its jump host.
  *
- * The inventory's merged settings carry the built-in defaults already, so a value equal to its default (user
- * root, port 22, no identityFile, no bastion) counts as "not set" and ~/.ssh/config may supply it.
+ * The inventory's merged settings carry the built-in defaults already; `explicit` says which of user and port
+ * the inventory wrote. The others (and a missing identityFile or bastion) may come from ~/.ssh/config.
  */
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -54,10 +54,12 @@ export function resolveRoute(host: HostSpec, opts: RouteOptions = {}): SshRoute 
   const home = opts.homeDir ?? homedir();
   const ssh = host.ssh;
   const repin = opts.inventoryFile ?? '<inventory>';
-  const inventoryUser = ssh.user !== INVENTORY_DEFAULT.user ? ssh.user : undefined;
+  const userWritten = ssh.explicit ? ssh.explicit.user : ssh.user !== INVENTORY_DEFAULT.user;
+  const inventoryUser = userWritten ? ssh.user : undefined;
   const conf = lookupSshConfig(entries, host.address, file, inventoryUser ?? INVENTORY_DEFAULT.user, home);
   const address = conf.hostName ?? host.address;
-  const port = ssh.port !== INVENTORY_DEFAULT.port ? ssh.port : conf.port ?? INVENTORY_DEFAULT.port;
+  const portWritten = ssh.explicit ? ssh.explicit.port : ssh.port !== INVENTORY_DEFAULT.port;
+  const port = portWritten ? ssh.port : conf.port ?? INVENTORY_DEFAULT.port;
   const target: SshEndpoint = {
     label: host.name,
     address,

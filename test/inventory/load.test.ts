@@ -40,7 +40,20 @@ test('a two-field inventory gets kubeadm defaults', () => {
   assert.deepEqual(host.ssh, {
     user: 'root', port: 22, identityFile: undefined, agent: true, sudo: false,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), bastion: null, connectTimeoutMs: 10_000,
+    explicit: { user: false, port: false },
   });
+});
+
+test('ssh user and port written in the inventory are marked explicit, even when equal to the defaults', () => {
+  const inv = parseInventory('/x/i.yaml', `
+cluster: { kubernetesVersion: v1.28.4 }
+ssh: { user: root }
+hosts:
+  - { name: cp1, address: 10.7.0.149, roles: [control-plane], ssh: { port: 22 } }
+  - { name: w1, address: 10.7.0.150, roles: [worker] }
+`);
+  assert.deepEqual(inv.hosts[0]?.ssh.explicit, { user: true, port: true });
+  assert.deepEqual(inv.hosts[1]?.ssh.explicit, { user: true, port: false });
 });
 
 test('an older release defaults to k8s.gcr.io', () => {

@@ -104,6 +104,10 @@ test('resolveRoute: inventory over ~/.ssh/config over defaults, for the host and
     { address: '10.0.0.11', port: 2222, user: 'deploy', keys: ['/keys/deploy'] },
   );
 
+  // user: root and port: 22 written in the inventory win too, although they equal the defaults.
+  const explicitDefaults = resolveRoute(hostSpec('cp-1', { knownHostsFile: '/kh', user: 'root', port: 22, explicit: { user: true, port: true } }, { address: 'cp-1' }), opts);
+  assert.deepEqual({ port: explicitDefaults.target.port, user: explicitDefaults.target.user }, { port: 22, user: 'root' });
+
   // An inventory bastion replaces ProxyJump; its address may itself be an alias.
   const withBastion = resolveRoute(hostSpec('cp-1', {
     knownHostsFile: '/kh',
