@@ -21,7 +21,8 @@ import { buildStandinsBundle, installStandins, runtimePackageClosure } from './l
 import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
 import { parseCriLog } from './lab/standins/logs.js';
 import { DockerCli } from './lab/docker.js';
-import { labExists, loadLab, type LabState } from './lab/state.js';
+import { type LabState } from './lab/state.js';
+import { labUnavailable, leaseLab, type LabLease } from './lab/testing.js';
 import { catalogImages } from '../src/kube/images.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -487,24 +488,12 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip, timeout: 2
   });
 });
 
-/** The lab as it was when the tests were loaded, or undefined (see labSkip for why). */
-let labAtLoad: LabState | undefined;
-
-function labNodeSkip(): string | undefined {
-  if (!labExists()) return 'no lab is up (npm run lab -- up)';
-  const lab = loadLab();
-  labAtLoad = lab;
-  if (lab.light) return 'the lab runs light nodes (no systemd, no runtime)';
-  if (lab.runtime !== 'containerd') return 'the lab nodes run dockerd';
-  const last = lab.nodes[lab.nodes.length - 1];
-  if (!last) return 'the lab has no nodes';
-  const r = spawnSync('docker', ['exec', last.container, 'true'], { env: { ...process.env, DOCKER_HOST: lab.docker.host }, timeout: 20_000 });
-  return r.status === 0 ? undefined : `node ${last.container} is not reachable through docker`;
-}
-
-const labSkip = labNodeSkip();
-
-describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 }, () => {
+/**
+ * On a lab node: the lab that is up, or one brought up for these tests (and taken down after), so the checks run
+ * in CI too. Only a machine that cannot run the lab at all skips them.
+ */
+describe('stand-ins installed on a lab node', { skip: labUnavailable(), timeout: 600_000 }, () => {
+  let lease: LabLease | undefined;
   let lab: LabState;
   let docker: DockerCli;
   let container: string;
@@ -512,11 +501,16 @@ describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 
     docker.exec(container, ['sh', '-c', script], { allowFailure, timeoutMs: 120_000 });
 
   before(async () => {
-    if (!labAtLoad) throw new Error('no lab');
-    lab = labAtLoad;
+    lease = await leaseLab({ hosts: 1 });
+    lab = lease.lab;
+    if (lab.light || lab.runtime !== 'containerd') throw new Error('the lab that is up runs light or dockerd nodes; take it down (npm run lab -- down) to run these checks');
     docker = new DockerCli(lab.docker.host);
     container = lab.nodes[lab.nodes.length - 1]!.container;
     await installStandins(container, docker);
+  });
+
+  after(async () => {
+    await lease?.release();
   });
 
   it('looks like the packages: versions, enabled but not started unit, drop-in, directories', async () => {
@@ -535,10 +529,12 @@ describe('stand-ins installed on a lab node', { skip: labSkip, timeout: 300_000 
 
   it('runs a static pod through the node\'s containerd when systemd starts the kubelet', async (t) => {
     if ((await exec('test -e /var/lib/kubelet/config.yaml || test -e /etc/kubernetes/kubelet.conf', true)).code === 0) {
-      return t.skip('the node already has a kubelet configuration (in use by another test)');
+      // Only a lab someone else brought up can be in use; one leased for this test never is.
+      if (!lease?.owned) return t.skip('the node already has a kubelet configuration (in use by another test)');
+      assert.fail('a fresh lab node already has a kubelet configuration');
     }
     const pause = catalogImages(lab.kubernetesVersion, lab.registry.address).find((i) => i.component === 'pause')!.image;
-    if ((await exec(`crictl -r unix:///run/containerd/containerd.sock pull ${pause}`, true)).code !== 0) return t.skip(`${pause} is not in the lab registry yet`);
+    await exec(`crictl -r unix:///run/containerd/containerd.sock pull ${pause}`);
     const manifest = ['apiVersion: v1', 'kind: Pod', 'metadata: {name: standins-check, namespace: kube-system}', 'spec:', '  hostNetwork: true', '  terminationGracePeriodSeconds: 2', '  containers:', `  - {name: pause, image: ${pause}}`, ''].join('\n');
     const config = ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', 'staticPodPath: /etc/kubernetes/manifests', 'cgroupDriver: cgroupfs', ''].join('\n');
     try {
