@@ -18,7 +18,8 @@ import { parseFlags, FlagError } from './lab/images/components/flags.js';
 import { flagsAt, kubeApiserverFlags, kubeControllerManagerFlags, kubeSchedulerFlags, REMOVED_FLAGS } from './lab/images/components/flagsets.js';
 import { freePort, makeCA, makeCert, makeKubeadmPki, manifestCommand, rewriteCommand, start, waitFor, writeKubeconfig, type Running } from './lab/images/test-pki.js';
 import { DockerCli, runCommand } from './lab/docker.js';
-import { defaultRepoRoot, labExists, loadLab } from './lab/state.js';
+import { defaultRepoRoot, type LabState } from './lab/state.js';
+import { labUnavailable, leaseLab, type LabLease } from './lab/testing.js';
 import { ensureDebianPackages } from './lab/packages.js';
 import { buildLabImages, faultImage, IMAGE_BUILD_PACKAGES, publishFault, restoreImage } from './lab/images/build.js';
 import { parse } from 'yaml';
@@ -566,23 +567,28 @@ describe('catalog images on a real containerd, run by the lab kubelet from kubea
   });
 });
 
-/** The lab that `npm run lab -- up` made, when there is one with full (containerd) nodes; else why not. */
-function labForImages(): { skip?: string; state?: import('./lab/state.js').LabState } {
-  if (!labExists(repoRoot)) return { skip: 'no lab is up (npm run lab -- up)' };
-  const state = loadLab(repoRoot);
-  if (state.light) return { skip: 'the lab is in --light mode: its nodes have no container runtime' };
-  if (state.runtime !== 'containerd') return { skip: 'the lab nodes run dockerd, not containerd' };
-  if (!state.nodes.some((n) => n.roles.includes('control-plane'))) return { skip: 'the lab has no control-plane node' };
-  return { state };
-}
+/**
+ * On a lab node: the lab that is up, or one brought up for this suite (and taken down after), so it runs in CI
+ * too. Only a machine that cannot run the lab at all skips it.
+ */
+describe('catalog images on a lab node', { skip: labUnavailable(), timeout: 600_000 }, () => {
+  let lease: LabLease | undefined;
+  let state: LabState;
+  let onNode: (argv: string[]) => ReturnType<DockerCli['exec']>;
 
-const labUp = labForImages();
+  before(async () => {
+    lease = await leaseLab({ hosts: 1 });
+    state = lease.lab;
+    if (state.light || state.runtime !== 'containerd') throw new Error('the lab that is up runs light or dockerd nodes; take it down (npm run lab -- down) to run these checks');
+    const node = state.nodes.find((n) => n.roles.includes('control-plane'));
+    if (!node) throw new Error('the lab that is up has no control-plane node');
+    const docker = new DockerCli(state.docker.host);
+    onNode = (argv) => docker.exec(node.container, argv, { allowFailure: true, timeoutMs: 300_000 });
+  });
 
-describe('catalog images on a lab node', { skip: labUp.skip, timeout: 600_000 }, () => {
-  const state = labUp.state!;
-  const node = state.nodes.find((n) => n.roles.includes('control-plane'))!;
-  const docker = new DockerCli(state.docker.host);
-  const onNode = (argv: string[]) => docker.exec(node.container, argv, { allowFailure: true, timeoutMs: 300_000 });
+  after(async () => {
+    await lease?.release();
+  });
 
   // The images are the ones `lab up` built and pushed (buildLabImages); this suite only reads the registries.
   it('the node\'s containerd pulls every catalog image from the lab registry', async () => {
