@@ -23,7 +23,8 @@ export function formatUpReport(report: UpReport): string {
     lines.push(`${h.name} (${h.roles.join(', ')}): ${status}`);
     for (const action of report.dryRun ? h.actions : []) lines.push(`  - ${action}`);
     for (const warning of h.warnings) lines.push(`  ${warning}`);
-    for (const note of h.notes) lines.push(`  ${note}`);
+    // The admin kubeconfig's path is printed once, at the end.
+    for (const note of h.notes) if (!note.startsWith('admin kubeconfig: ')) lines.push(`  ${note}`);
   }
   if (report.ok && !report.changed) lines.push('Nothing changed: every host already matched the inventory.');
   if (report.adminKubeconfig) lines.push(`admin kubeconfig: ${report.adminKubeconfig}`);
