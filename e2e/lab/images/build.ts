@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogImages } from '../../../src/kube/images.js';
+import { retry } from '../../../src/util/retry.js';
 import { runCommand } from '../docker.js';
 import { ensureDebianPackages } from '../packages.js';
 import { defaultRepoRoot, labDir, type LabState } from '../state.js';
@@ -166,12 +167,21 @@ async function ensureImage(layout: string, stackTag: string, recipe: ImageRecipe
   return tag;
 }
 
+/**
+ * Debian's docker-registry (distribution 2.8, filesystem storage) now and then answers 500 when pushes to one
+ * repository overlap (a tag and its fault variant share blobs): such a push is tried again, a few times.
+ */
+const REGISTRY_HICCUP = /\b50[0-4]\b|Internal Server Error|connection reset|unexpected EOF/;
+
 async function push(layout: string, layoutTag: string, destination: string, creds?: string): Promise<void> {
-  await runCommand('skopeo', [
-    // Docker schema 2 manifests: what both containerd and the dockerd of `--runtime docker` nodes pull.
-    '--insecure-policy', 'copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []),
-    `oci:${layout}:${layoutTag}`, `docker://${destination}`,
-  ], { timeoutMs: 600_000 });
+  await retry(
+    () => runCommand('skopeo', [
+      // Docker schema 2 manifests: what both containerd and the dockerd of `--runtime docker` nodes pull.
+      '--insecure-policy', 'copy', '--quiet', '--format', 'v2s2', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []),
+      `oci:${layout}:${layoutTag}`, `docker://${destination}`,
+    ], { timeoutMs: 600_000 }),
+    { attempts: 4, firstDelayMs: 300, retryable: (error) => REGISTRY_HICCUP.test((error as Error).message) },
+  );
 }
 
 /** Runs tasks with at most `limit` in flight. */
