@@ -106,6 +106,22 @@ function killQuietly(pid: number): void {
   }
 }
 
+/** True once the process has exited (gone, or a zombie waiting for its parent). */
+function exited(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** SIGKILL, then wait (at most 5 s) until the process has really exited, so a cleared fault leaves nothing running. */
+async function killAndWait(pid: number): Promise<void> {
+  killQuietly(pid);
+  const deadline = Date.now() + 5_000;
+  while (!exited(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** Starts the relay in the node's network namespace, then sends new inbound SSH connections through it. */
 async function startLatency(docker: DockerCli, container: string, delayMs: number): Promise<number> {
   if (!(Number.isInteger(delayMs) && delayMs > 0 && delayMs <= 10_000)) throw new Error('latency delay must be a whole number of ms from 1 to 10000');
@@ -214,7 +230,7 @@ async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, sp
       ]) {
         await inNodeNetns(docker, container, ['iptables', '-w', ...argv]).catch(() => undefined);
       }
-      if (helperPid) killQuietly(helperPid);
+      if (helperPid) await killAndWait(helperPid);
       return;
     }
     case 'sshd-stop':
