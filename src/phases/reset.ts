@@ -28,7 +28,7 @@ import { parseInventory } from '../inventory/load.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { KUBEADM_DROPIN_PATH, KUBELET_CONFIG_PATH, KUBELET_FLAGS_ENV_PATH, KUBELET_INSTANCE_CONFIG_PATH } from '../kubelet/index.js';
 import { pullsWithDocker } from '../kube/runtime.js';
-import { BACKUP_ROOT, factsOf, hostOf, type HostRun, type UpContext, type UpOptions } from '../runner/context.js';
+import { BACKUP_ROOT, factsOf, hostOutcome, hostOf, type HostRun, type UpContext, type UpOptions } from '../runner/context.js';
 import { wet, type Phase } from '../runner/phase.js';
 import { newContext, runOnHosts } from '../runner/up.js';
 import { CommandError, type Host } from '../transport/host.js';
@@ -420,11 +420,7 @@ export async function resetHosts(inv: Inventory, options: ResetOptions = {}, set
   const hosts = ctx.hosts.map((h): ResetHostReport => {
     const result = phase.results.get(h.spec.name);
     return {
-      name: h.spec.name,
-      address: h.spec.address,
-      roles: h.spec.roles,
-      ok: !h.error,
-      error: h.error?.message,
+      ...hostOutcome(h),
       steps: result?.steps ?? [],
       nothingThere: result?.nothingThere ?? false,
       removed: h.changed,

@@ -105,6 +105,11 @@ export function newHostRun(spec: HostSpec): HostRun {
   return { spec, changed: [], images: [], components: [], warnings: [], actions: [], notes: [], kubeletRestarted: false };
 }
 
+/** The part every per-host report shares (up, reset): who the host is and whether it went well. */
+export function hostOutcome(h: HostRun): { name: string; address: string; roles: string[]; ok: boolean; error?: string } {
+  return { name: h.spec.name, address: h.spec.address, roles: h.spec.roles, ok: !h.error, error: h.error?.message };
+}
+
 export function isControlPlane(h: HostRun): boolean {
   return h.spec.roles.includes('control-plane');
 }

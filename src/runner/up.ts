@@ -10,7 +10,7 @@ import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
 import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
-import { BACKUP_ROOT, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
+import { BACKUP_ROOT, hostOutcome, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
 import type { Phase } from './phase.js';
 import { HostsFailedError, runPhases } from './runner.js';
 
@@ -63,11 +63,7 @@ export class UpFailedError extends Error {
 
 function hostReport(h: HostRun): HostReport {
   return {
-    name: h.spec.name,
-    address: h.spec.address,
-    roles: h.spec.roles,
-    ok: !h.error,
-    error: h.error?.message,
+    ...hostOutcome(h),
     changed: h.changed,
     actions: h.actions,
     images: h.images,
