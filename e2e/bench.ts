@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { loadInventory, parseInventory } from '../src/inventory/index.js';
 import { gatherFacts } from '../src/phases/facts.js';
 import { renderCluster } from '../src/render/index.js';
-import { up } from '../src/runner/up.js';
+import { up } from '../src/commands/up.js';
 import { SshHost } from '../src/transport/ssh.js';
 import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
 import { defaultRepoRoot } from './lab/state.js';

@@ -4,9 +4,9 @@
  *   import { up, loadInventory } from 'bootstrap';
  *   const report = await up('inventory.yaml', { acceptNewHostKeys: true });
  */
-export { up, UpFailedError, type UpReport, type HostReport } from './runner/up.js';
-export type { UpOptions } from './runner/context.js';
-export { HostsFailedError } from './runner/runner.js';
+export { up, UpFailedError, type UpReport, type HostReport } from './commands/up.js';
+export type { UpOptions } from './pipeline/context.js';
+export { HostsFailedError } from './pipeline/runner.js';
 export { loadInventory, parseInventory, InventoryError, inventorySchema } from './inventory/index.js';
 export type * from './inventory/types.js';
 export { renderCluster, writeRenderTree } from './render/index.js';

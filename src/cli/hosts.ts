@@ -1,5 +1,5 @@
 import { loadInventory } from '../inventory/index.js';
-import { trustHost } from '../phases/reset.js';
+import { trustHost } from '../commands/hosts-trust.js';
 import { parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';

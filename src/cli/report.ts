@@ -1,6 +1,6 @@
 /** The human summary printed after `up`: per host what changed, images, components, warnings. */
 import { imagesTable } from '../phases/images.js';
-import type { UpReport } from '../runner/up.js';
+import type { UpReport } from '../commands/up.js';
 
 export function formatUpReport(report: UpReport): string {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { loadInventory } from '../inventory/index.js';
-import { confirmReset, resetHosts } from '../phases/reset.js';
+import { confirmReset, resetHosts } from '../commands/reset.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';

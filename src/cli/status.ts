@@ -1,5 +1,5 @@
 import { loadInventory } from '../inventory/index.js';
-import { statusOf } from '../phases/status.js';
+import { statusOf } from '../commands/status.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';

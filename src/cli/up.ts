@@ -1,5 +1,5 @@
 import { loadInventory } from '../inventory/index.js';
-import { up as runUp, UpFailedError, type UpReport } from '../runner/up.js';
+import { up as runUp, UpFailedError, type UpReport } from '../commands/up.js';
 import { parseDuration } from '../util/duration.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';

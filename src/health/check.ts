@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import type { Inventory } from '../inventory/types.js';
 import { defaultCriSocket } from '../kube/runtime.js';
-import type { ComponentStatus, HostRun, ImageResult } from '../runner/context.js';
+import type { ComponentStatus, HostRun, ImageResult } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
 import {
   DIAGNOSE_SCRIPT,

@@ -4,7 +4,7 @@
  * runs and its health endpoint fails (last answer). Pure: the facts come from one batched command
  * (commands.ts DIAGNOSE_SCRIPT) and the last poll.
  */
-import type { ImageResult } from '../runner/context.js';
+import type { ImageResult } from '../pipeline/context.js';
 import { endpointUrl, type ComponentSpec } from './endpoints.js';
 import type { ProbeResult } from './probe.js';
 import type { PodRuntime } from './runtime-state.js';

@@ -5,8 +5,8 @@
  */
 import { detectCriSocket } from '../kube/runtime.js';
 import type { HostSpec } from '../inventory/types.js';
-import type { UpOptions } from '../runner/context.js';
-import type { Phase } from '../runner/phase.js';
+import type { UpOptions } from '../pipeline/context.js';
+import type { Phase } from '../pipeline/phase.js';
 import type { Host } from '../transport/host.js';
 import { retry } from '../util/retry.js';
 import { gatherFacts } from './facts.js';

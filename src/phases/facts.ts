@@ -3,7 +3,7 @@
  * swap, CRI sockets, binaries and their versions, listening ports, kernel settings, service states.
  */
 import { criSocketProbes } from '../kube/runtime.js';
-import type { HostFacts } from '../runner/context.js';
+import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
 
 /** Binaries whose presence (and version) preflight and the later phases look at. */

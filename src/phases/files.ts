@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
-import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../runner/context.js';
-import { wet, type Phase } from '../runner/phase.js';
+import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
+import { wet, type Phase } from '../pipeline/phase.js';
 
 /** Which phase writes a file, by its path, as kubeadm's phases divide them. */
 export function phaseOfPath(path: string): 'certs' | 'kubeconfig' | 'etcd' | 'control-plane' | 'kubelet-start' {

@@ -20,8 +20,8 @@
 import { catalogImages, type Component } from '../kube/images.js';
 import { defaultCriSocket, pullsWithDocker } from '../kube/runtime.js';
 import type { Inventory, HostSpec } from '../inventory/types.js';
-import { factsOf, hostOf, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../runner/context.js';
-import { wet, type Phase } from '../runner/phase.js';
+import { factsOf, hostOf, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../pipeline/context.js';
+import { wet, type Phase } from '../pipeline/phase.js';
 import type { ExecResult, Host } from '../transport/host.js';
 import { formatDuration } from '../util/duration.js';
 import { retry } from '../util/retry.js';

@@ -3,8 +3,8 @@
  * but only when something it reads changed or it is not running: restarting a healthy kubelet for nothing
  * would disturb a running control plane.
  */
-import { factsOf, hostOf, isControlPlane } from '../runner/context.js';
-import { wet, type Phase } from '../runner/phase.js';
+import { factsOf, hostOf, isControlPlane } from '../pipeline/context.js';
+import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError } from '../transport/host.js';
 import { writeChanged } from './files.js';
 

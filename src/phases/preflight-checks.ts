@@ -24,7 +24,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import semver from 'semver';
 import { crictlCheck, kubeletMaxSkew, kubeletSkewOk, pullsWithDocker } from '../kube/runtime.js';
 import { normalizeKubernetesVersion, pickRule, type VersionRule } from '../kube/version.js';
-import type { HostFacts } from '../runner/context.js';
+import type { HostFacts } from '../pipeline/context.js';
 
 export type Severity = 'error' | 'warning';
 

@@ -11,8 +11,8 @@ import { pullsWithDocker } from '../kube/runtime.js';
 import { buildKubeletConfiguration } from '../kubelet/index.js';
 import { loadPatches } from '../manifests/patches.js';
 import { imageFor } from '../render/index.js';
-import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../runner/context.js';
-import type { Phase } from '../runner/phase.js';
+import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
+import type { Phase } from '../pipeline/phase.js';
 import type { Host } from '../transport/host.js';
 import {
   applyIgnore,

@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
-import type { HostRun, UpContext } from '../runner/context.js';
-import { isControlPlane } from '../runner/context.js';
-import { wet, type Phase } from '../runner/phase.js';
+import type { HostRun, UpContext } from '../pipeline/context.js';
+import { isControlPlane } from '../pipeline/context.js';
+import { wet, type Phase } from '../pipeline/phase.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
 export class ControlPlaneNotHealthyError extends Error {

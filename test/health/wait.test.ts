@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkTarget, progressLine, waitForControlPlane } from '../../src/health/check.js';
-import type { ComponentStatus } from '../../src/runner/context.js';
+import type { ComponentStatus } from '../../src/pipeline/context.js';
 import { FakeNode } from './node.js';
 
 const fast = { firstDelayMs: 20, maxDelayMs: 100 };

@@ -28,8 +28,8 @@ import {
   pullToolFor,
 } from '../../src/phases/images.js';
 import { parseDockerConfig } from '../../src/phases/credentials.js';
-import { newHostRun, type HostRun, type UpContext, type UpOptions } from '../../src/runner/context.js';
-import { HostsFailedError, runPhases } from '../../src/runner/runner.js';
+import { newHostRun, type HostRun, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
+import { HostsFailedError, runPhases } from '../../src/pipeline/runner.js';
 import type { ExecOptions, ExecResult } from '../../src/transport/host.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 

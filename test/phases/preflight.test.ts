@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseInventory } from '../../src/inventory/index.js';
-import { newHostRun, type HostFacts, type UpContext, type UpOptions } from '../../src/runner/context.js';
-import { HostsFailedError, runPhases } from '../../src/runner/runner.js';
+import { newHostRun, type HostFacts, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
+import { HostsFailedError, runPhases } from '../../src/pipeline/runner.js';
 import { connectPhase } from '../../src/phases/connect.js';
 import {
   applyIgnore,

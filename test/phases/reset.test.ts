@@ -5,12 +5,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/util/errors.js';
 import { parseInventory } from '../../src/inventory/index.js';
 import type { HostSpec, Inventory } from '../../src/inventory/types.js';
+import { repinHostKeysInText, trustHost } from '../../src/commands/hosts-trust.js';
+import { confirmReset, resetHosts } from '../../src/commands/reset.js';
 import {
-  assertSafeToClean, confirmReset, describeStep, nothingThere, parseResetOutput, repinHostKeysInText, RESET_SCRIPT, resetArgv, resetHosts,
-  ResetError, resetSteps, runResetScript, trustHost, type ResetStep,
+  assertSafeToClean, describeStep, nothingThere, parseResetOutput, RESET_SCRIPT, resetArgv, ResetError, resetSteps, runResetScript, type ResetStep,
 } from '../../src/phases/reset.js';
 import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from '../../src/transport/host.js';
 import { fingerprint, publicKeyLine } from '../../src/transport/known-hosts.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkHost } from '../../src/health/check.js';
 import { ControlPlaneNotHealthyError, waitControlPlanePhase } from '../../src/phases/wait-control-plane.js';
-import { newHostRun, type HostFacts, type HostRun, type UpContext, type UpOptions } from '../../src/runner/context.js';
+import { newHostRun, type HostFacts, type HostRun, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 import type { Host } from '../../src/transport/host.js';
 import { FakeNode } from '../health/node.js';

@@ -10,9 +10,9 @@ import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
 import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
-import { BACKUP_ROOT, hostOutcome, newHostRun, type ComponentStatus, type HostRun, type ImageResult, type UpContext, type UpOptions } from './context.js';
-import type { Phase } from './phase.js';
-import { HostsFailedError, runPhases } from './runner.js';
+import { hostOutcome, newContext, type ComponentStatus, type HostRun, type ImageResult, type UpOptions } from '../pipeline/context.js';
+import type { Phase } from '../pipeline/phase.js';
+import { runOnHosts } from '../pipeline/runner.js';
 
 /** kubeadm's order: connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane. */
 export const UP_PHASES: Phase[] = [
@@ -72,35 +72,6 @@ function hostReport(h: HostRun): HostReport {
     notes: h.notes,
     kubeletRestarted: h.kubeletRestarted,
   };
-}
-
-/** 20261122T153000Z: the folder name of this run's backups on every host. */
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-export function newContext(inv: Inventory, options: UpOptions): UpContext {
-  const startedAt = new Date();
-  return {
-    inv,
-    options,
-    hosts: inv.hosts.map(newHostRun),
-    backupDir: `${BACKUP_ROOT}/${stamp(startedAt)}`,
-    startedAt,
-  };
-}
-
-/** Runs phases over a fresh context and always closes the connections. */
-export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<HostsFailedError | undefined> {
-  try {
-    await runPhases(ctx, phases);
-    return undefined;
-  } catch (error) {
-    if (error instanceof HostsFailedError) return error;
-    throw error;
-  } finally {
-    await Promise.all(ctx.hosts.map((h) => h.host?.close().catch(() => undefined)));
-  }
 }
 
 export async function up(inventory: string | Inventory, options: UpOptions = {}): Promise<UpReport> {

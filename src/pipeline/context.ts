@@ -124,3 +124,19 @@ export function factsOf(h: HostRun): HostFacts {
   if (!h.facts) throw new Error(`${h.spec.name}: facts were not gathered`);
   return h.facts;
 }
+
+/** 20261122T153000Z: the folder name of this run's backups on every host. */
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export function newContext(inv: Inventory, options: UpOptions): UpContext {
+  const startedAt = new Date();
+  return {
+    inv,
+    options,
+    hosts: inv.hosts.map(newHostRun),
+    backupDir: `${BACKUP_ROOT}/${stamp(startedAt)}`,
+    startedAt,
+  };
+}

@@ -70,3 +70,16 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
   await new Listr(tasks, { concurrent: false, exitOnError: false, registerSignalListeners: true, ...renderer(ctx) }).run();
   if (failures.length) throw new HostsFailedError(failures);
 }
+
+/** Runs phases over a fresh context and always closes the connections. */
+export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<HostsFailedError | undefined> {
+  try {
+    await runPhases(ctx, phases);
+    return undefined;
+  } catch (error) {
+    if (error instanceof HostsFailedError) return error;
+    throw error;
+  } finally {
+    await Promise.all(ctx.hosts.map((h) => h.host?.close().catch(() => undefined)));
+  }
+}
