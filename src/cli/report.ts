@@ -23,8 +23,7 @@ export function formatUpReport(report: UpReport): string {
     lines.push(`${h.name} (${h.roles.join(', ')}): ${status}`);
     for (const action of report.dryRun ? h.actions : []) lines.push(`  - ${action}`);
     for (const warning of h.warnings) lines.push(`  ${warning}`);
-    // The admin kubeconfig's path is printed once, at the end.
-    for (const note of h.notes) if (!note.startsWith('admin kubeconfig: ')) lines.push(`  ${note}`);
+    for (const note of h.notes) lines.push(`  ${note}`);
   }
   if (report.ok && !report.changed) lines.push('Nothing changed: every host already matched the inventory.');
   if (report.adminKubeconfig) lines.push(`admin kubeconfig: ${report.adminKubeconfig}`);

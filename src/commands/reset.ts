@@ -60,7 +60,7 @@ export async function resetHosts(inv: Inventory, options: ResetOptions = {}, set
   const ctx = newContext(inv, options);
   const failed = await runOnHosts(ctx, [connectPhase, phase]);
   const hosts = ctx.hosts.map((h): ResetHostReport => {
-    const result = phase.results.get(h.spec.name);
+    const result = h.results.reset;
     return {
       ...hostOutcome(h),
       steps: result?.steps ?? [],

@@ -86,7 +86,7 @@ export async function up(inventory: string | Inventory, options: UpOptions = {})
     changed: ctx.hosts.some((h) => h.changed.length > 0 || h.kubeletRestarted || h.images.some((i) => i.outcome === 'pulled' || i.outcome === 'would-pull')),
     durationMs: Date.now() - ctx.startedAt.getTime(),
     hosts,
-    adminKubeconfig: ctx.hosts.flatMap((h) => h.notes).find((n) => n.startsWith('admin kubeconfig: '))?.slice('admin kubeconfig: '.length),
+    adminKubeconfig: ctx.hosts.map((h) => h.results['wait-control-plane']?.adminKubeconfig).find((path) => path !== undefined),
   };
   if (failed) throw new UpFailedError(failed.message, report);
   return report;

@@ -118,7 +118,7 @@ export function runtimeEndpoint(criSocket: string): string {
 export async function runSections(host: Host, script: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, Section>> {
   const marker = newMarker();
   const argv = ['sh', '-c', script, 'sh', marker, ...args];
-  const result = await host.exec(argv, { sudo: true, timeoutMs, signal });
+  const result = await host.exec(argv, { sudo: true, timeoutMs, signal, readOnly: true });
   if (result.timedOut) throw new CommandError(host.name, ['sh'], result);
   const sections = parseSections(result.stdout, marker);
   // Nothing ran at all (sudo refused, no sh): say why rather than report every tool as silent.

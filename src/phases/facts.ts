@@ -86,7 +86,7 @@ export function parseFacts(output: string): HostFacts {
 
 export async function gatherFacts(host: Host, kubernetesVersion: string): Promise<HostFacts> {
   const probes = [...new Set(criSocketProbes(kubernetesVersion).map((p) => p.probe))];
-  const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', ...probes], { sudo: true });
+  const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', ...probes], { sudo: true, readOnly: true });
   if (result.code !== 0) throw new FactsError(`gathering facts failed (exit ${result.code}): ${result.stderr.trim()}`);
   return parseFacts(result.stdout);
 }

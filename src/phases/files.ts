@@ -48,8 +48,8 @@ export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, pr
     return [];
   }
   const paths = changed.map((f) => f.path);
-  await wet(ctx, h, `write ${paths.join(', ')}`, async () => {
-    await hostOf(h).writeFiles(changed, { backupDir: ctx.backupDir });
+  await wet(ctx, h, `write ${paths.join(', ')}`, async (host) => {
+    await host.writeFiles(changed, { backupDir: ctx.backupDir });
     for (const f of changed) h.found?.set(f.path, sha256(f.content));
   });
   h.changed.push(...paths);

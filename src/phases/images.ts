@@ -20,7 +20,7 @@
 import { catalogImages, type Component } from '../kube/images.js';
 import { defaultCriSocket, pullsWithDocker } from '../kube/runtime.js';
 import type { Inventory, HostSpec } from '../inventory/types.js';
-import { factsOf, hostOf, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../pipeline/context.js';
+import { factsOf, hostOf, oncePerRun, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import type { ExecResult, Host } from '../transport/host.js';
 import { formatDuration } from '../util/duration.js';
@@ -304,7 +304,7 @@ export async function pullImages(host: Host, options: PullOptions): Promise<Imag
 /** The images the runtime has, found with one call. */
 export async function listPresentImages(host: Host, tool: PullTool, timeoutMs = 60_000): Promise<Set<string>> {
   const argv = listImagesCommand(tool);
-  const result = await host.exec(argv, { sudo: true, timeoutMs });
+  const result = await host.exec(argv, { sudo: true, timeoutMs, readOnly: true });
   if (result.code !== 0 || result.timedOut) {
     const why = result.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : (result.stderr || result.stdout).trim().split('\n').slice(-3).join('\n');
     throw new ImagesError(`${host.name}: listing the runtime's images (${tool.kind} images) failed: ${why}`);
@@ -330,17 +330,10 @@ function toolOf(ctx: UpContext, h: HostRun, facts: HostFacts): PullTool {
   return tool;
 }
 
-/** Loaded once per inventory (one run), only when some host has something to pull. */
-const credentialCache = new WeakMap<Inventory, Promise<RegistryCredentials | undefined>>();
-
-function credentialsFor(inv: Inventory): Promise<RegistryCredentials | undefined> {
-  let loaded = credentialCache.get(inv);
-  if (!loaded) {
-    const file = inv.images.credentials.configFile;
-    loaded = file ? loadRegistryCredentials(file) : Promise.resolve(undefined);
-    credentialCache.set(inv, loaded);
-  }
-  return loaded;
+/** Loaded once per run, only when some host has something to pull. */
+function credentialsFor(ctx: UpContext): Promise<RegistryCredentials | undefined> {
+  const file = ctx.inv.images.credentials.configFile;
+  return oncePerRun(ctx, 'registry credentials', async () => (file ? loadRegistryCredentials(file) : undefined));
 }
 
 export interface ImagesPhaseTuning {
@@ -402,9 +395,9 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
 
       const started = (tuning.now ?? Date.now)();
       // Read before anything is pulled (also in a dry run), so that a bad file is reported at once.
-      const credentials = await credentialsFor(inv);
+      const credentials = await credentialsFor(ctx);
       for (const image of toPull) results.set(image, { image, outcome: 'would-pull', seconds: 0, attempts: 0 });
-      await wet(ctx, h, `pull ${toPull.join(', ')}`, async () => {
+      await wet(ctx, h, `pull ${toPull.join(', ')}`, async (host) => {
         const pulled = await pullImages(host, {
           tool,
           images: toPull,

@@ -3,7 +3,7 @@
  * but only when something it reads changed or it is not running: restarting a healthy kubelet for nothing
  * would disturb a running control plane.
  */
-import { factsOf, hostOf, isControlPlane } from '../pipeline/context.js';
+import { factsOf, isControlPlane } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError } from '../transport/host.js';
 import { writeChanged } from './files.js';
@@ -26,8 +26,8 @@ export const kubeletStartPhase: Phase = {
       return;
     }
     const why = !running ? 'kubelet is not running' : 'its configuration changed';
-    await wet(ctx, h, `restart kubelet (${why})`, async () => {
-      const result = await hostOf(h).exec(RESTART, { sudo: true });
+    await wet(ctx, h, `restart kubelet (${why})`, async (host) => {
+      const result = await host.exec(RESTART, { sudo: true });
       if (result.code !== 0) throw new CommandError(h.spec.name, RESTART, result);
       h.kubeletRestarted = true;
     });

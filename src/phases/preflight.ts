@@ -97,7 +97,7 @@ export function parseProbe(output: string, plan: { mode: 'crictl' | 'docker' | '
 
 /** The one round trip preflight adds. */
 export async function runProbe(host: Host, plan: { mode: 'crictl' | 'docker' | 'none'; endpoint: string }): Promise<ProbeResult> {
-  const result = await host.exec(probeArgv(plan), { sudo: true, timeoutMs: PROBE_TIMEOUT_MS });
+  const result = await host.exec(probeArgv(plan), { sudo: true, timeoutMs: PROBE_TIMEOUT_MS, readOnly: true });
   if (result.timedOut) throw new PreflightError(`${host.name}: the preflight probe timed out after ${PROBE_TIMEOUT_MS / 1000} s`);
   if (result.code !== 0) throw new PreflightError(`${host.name}: the preflight probe failed (exit ${result.code}): ${result.stderr.trim()}`);
   return parseProbe(result.stdout, plan);

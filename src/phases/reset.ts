@@ -24,7 +24,7 @@ import { isAbsolute, normalize } from 'node:path';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { KUBEADM_DROPIN_PATH, KUBELET_CONFIG_PATH, KUBELET_FLAGS_ENV_PATH, KUBELET_INSTANCE_CONFIG_PATH } from '../kubelet/index.js';
 import { pullsWithDocker } from '../kube/runtime.js';
-import { BACKUP_ROOT, factsOf, hostOf, type HostRun, type UpContext } from '../pipeline/context.js';
+import { BACKUP_ROOT, factsOf, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError, type Host } from '../transport/host.js';
 
@@ -272,7 +272,7 @@ export function nothingThere(results: readonly ResetStepResult[]): boolean {
 /** Runs the script on a host (as root) and returns each step's outcome. */
 export async function runResetScript(host: Host, steps: readonly ResetStep[], mode: ResetMode, options: { root?: string; timeoutMs?: number } = {}): Promise<ResetStepResult[]> {
   const argv = resetArgv(steps, mode, options.root);
-  const result = await host.exec(argv, { sudo: true, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  const result = await host.exec(argv, { sudo: true, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, readOnly: mode === 'plan' });
   if (result.code !== 0) throw new CommandError(host.name, ['bootstrap-reset'], result);
   return parseResetOutput(result.stdout, steps);
 }
@@ -293,7 +293,11 @@ export interface HostResetResult {
   nothingThere: boolean;
 }
 
-export type ResetPhase = Phase & { readonly results: Map<string, HostResetResult> };
+declare module '../pipeline/context.js' {
+  interface PhaseResults {
+    reset: HostResetResult;
+  }
+}
 
 /** The runtime socket the kubelet used, or a clear error when several runtimes answer and none is named. */
 function runtimeOf(ctx: UpContext, h: HostRun): ResetRuntime {
@@ -305,25 +309,26 @@ function runtimeOf(ctx: UpContext, h: HostRun): ResetRuntime {
   return { kubernetesVersion: ctx.inv.cluster.kubernetesVersion, criSocket: facts.criSocket };
 }
 
-export function makeResetPhase(settings: ResetPhaseSettings = {}): ResetPhase {
-  const results = new Map<string, HostResetResult>();
+export function makeResetPhase(settings: ResetPhaseSettings = {}): Phase {
   return {
     name: 'reset',
     title: 'reset: stop kubelet, remove static Pods, their containers and the files up wrote',
-    results,
     appliesTo: () => true,
     async run(ctx, h, task) {
       const steps = resetSteps(ctx.inv, h.spec, runtimeOf(ctx, h));
       const options = { root: settings.root, timeoutMs: settings.timeoutMs };
-      let found: ResetStepResult[] = [];
-      await wet(ctx, h, `reset ${h.spec.name} (${steps.length} steps)`, async () => {
-        task.progress('resetting');
-        found = await runResetScript(hostOf(h), steps, 'apply', options);
-      });
-      // A dry run still looks, read-only, so that it can say what a real run would remove.
-      if (ctx.options.dryRun) found = await runResetScript(hostOf(h), steps, 'plan', options);
+      task.progress(ctx.options.dryRun ? 'looking' : 'resetting');
+      // One script, one path: it removes in a real run and, in a dry run, only looks (read-only) so that it
+      // can say what a real run would remove.
+      const found = (await wet(
+        ctx,
+        h,
+        `reset ${h.spec.name} (${steps.length} steps)`,
+        (host) => runResetScript(host, steps, 'apply', options),
+        (host) => runResetScript(host, steps, 'plan', options),
+      ))!;
       const empty = nothingThere(found);
-      results.set(h.spec.name, { steps: found, nothingThere: empty });
+      h.results.reset = { steps: found, nothingThere: empty };
       for (const r of found) {
         const line = describeStep(r);
         if (r.outcome === 'present') h.actions.push(`would ${line}`);
@@ -340,7 +345,7 @@ export function makeResetPhase(settings: ResetPhaseSettings = {}): ResetPhase {
 }
 
 /** The phase with the real paths, for a phase list of its own: [connectPhase, resetPhase]. */
-export const resetPhase: ResetPhase = makeResetPhase();
+export const resetPhase: Phase = makeResetPhase();
 
 /** What a reset removes, in words, for the confirmation question and the CLI's help. */
 export function resetSummary(inv: Inventory): string[] {

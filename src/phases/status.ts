@@ -16,7 +16,7 @@ export const statusPhase: Phase = {
       task.progress(`kubelet ${factsOf(h).kubeletActive ? 'active' : 'inactive'}`);
       return;
     }
-    h.components = await checkHost(h, ctx.inv, ctx.options.signal);
+    h.components = await checkHost({ ...h, host: hostOf(h) }, ctx.inv, ctx.options.signal);
     const unhealthy = h.components.filter((c) => !c.healthy).map((c) => c.name);
     task.progress(unhealthy.length ? `unhealthy: ${unhealthy.join(', ')}` : 'healthy');
   },

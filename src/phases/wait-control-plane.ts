@@ -8,8 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
-import type { HostRun, UpContext } from '../pipeline/context.js';
-import { isControlPlane } from '../pipeline/context.js';
+import { hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
@@ -44,6 +43,20 @@ export async function saveAdminKubeconfig(ctx: UpContext, h: HostRun): Promise<s
   return path;
 }
 
+/** What a healthy wait leaves on the host's run record. */
+export interface WaitControlPlaneResult {
+  /** The admin kubeconfig kept on the control machine, when the host's admin.conf was rendered. */
+  adminKubeconfig?: string;
+  healthyAfterMs: number;
+  polls: number;
+}
+
+declare module '../pipeline/context.js' {
+  interface PhaseResults {
+    'wait-control-plane': WaitControlPlaneResult;
+  }
+}
+
 export const waitControlPlanePhase: Phase = {
   name: 'wait-control-plane',
   title: 'wait-control-plane: wait for kubelet and the control-plane components to be healthy',
@@ -52,7 +65,7 @@ export const waitControlPlanePhase: Phase = {
     const timeoutMs = ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs;
     if (ctx.options.dryRun) task.progress('dry run: not waiting for the control plane');
     await wet(ctx, h, `wait up to ${Math.round(timeoutMs / 1000)}s for the control plane to be healthy`, async () => {
-      const target = await targetFor(h, ctx.inv);
+      const target = await targetFor({ ...h, host: hostOf(h) }, ctx.inv);
       const result = await waitForControlPlane(target, {
         timeoutMs,
         ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
@@ -65,9 +78,8 @@ export const waitControlPlanePhase: Phase = {
       if (!result.healthy) throw new ControlPlaneNotHealthyError(result.report ?? 'the control plane was not healthy in time');
       const seconds = (result.elapsedMs / 1000).toFixed(1);
       const admin = await saveAdminKubeconfig(ctx, h);
-      // The report takes the path from this note (up.ts): nothing may follow it.
-      if (admin) h.notes.push(`admin kubeconfig: ${admin}`);
-      else h.warnings.push(`no ${ADMIN_KUBECONFIG} was rendered for ${h.spec.name}; no admin kubeconfig written`);
+      h.results['wait-control-plane'] = { adminKubeconfig: admin, healthyAfterMs: result.elapsedMs, polls: result.polls };
+      if (!admin) h.warnings.push(`no ${ADMIN_KUBECONFIG} was rendered for ${h.spec.name}; no admin kubeconfig written`);
       h.notes.push(`control plane healthy in ${seconds}s (${result.polls} polls): ${result.statuses.map((s) => s.name).join(', ')}`);
       task.progress(`healthy in ${seconds}s: ${progressLine(result.statuses)}`);
     });

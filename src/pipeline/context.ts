@@ -5,6 +5,7 @@
 import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
 import type { RenderInputs } from '../render/index.js';
 import type { Host } from '../transport/host.js';
+import { ReadOnlyHost } from '../transport/read-only.js';
 
 export interface UpOptions {
   /** Connect and gather facts, print what would change, change nothing. */
@@ -66,8 +67,17 @@ export interface ComponentStatus {
   diagnosis?: string[];
 }
 
+/**
+ * Each phase's typed result on a host, by phase name. A phase declares its own by augmenting this interface
+ * beside its code (`declare module '../pipeline/context.js' { interface PhaseResults { … } }`), so the pipeline
+ * carries results without knowing the phases.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface PhaseResults {}
+
 export interface HostRun {
   spec: HostSpec;
+  /** The connection, opened by the connect phase and closed by the pipeline. Phases reach it through hostOf() and wet(). */
   host?: Host;
   facts?: HostFacts;
   /** Everything `up` writes on this host (control planes), rendered once per run. */
@@ -84,6 +94,8 @@ export interface HostRun {
   /** Lines for the final report (patches applied, preflight warnings…). */
   notes: string[];
   kubeletRestarted: boolean;
+  /** What each phase that ran on this host found or made, typed per phase. */
+  results: Partial<PhaseResults>;
   error?: Error;
 }
 
@@ -99,10 +111,19 @@ export interface UpContext {
   startedAt: Date;
   /** The cluster's CAs and patches, loaded once per run when the first control-plane host needs them. */
   renderInputs?: Promise<RenderInputs>;
+  /** What phases load once per run and share between hosts (see oncePerRun). */
+  shared: Map<string, Promise<unknown>>;
+}
+
+/** The value made once per run under this key (e.g. registry credentials): the first host makes it, the others wait for it. */
+export function oncePerRun<T>(ctx: UpContext, key: string, make: () => Promise<T>): Promise<T> {
+  let value = ctx.shared.get(key) as Promise<T> | undefined;
+  if (!value) ctx.shared.set(key, (value = make()));
+  return value;
 }
 
 export function newHostRun(spec: HostSpec): HostRun {
-  return { spec, changed: [], images: [], components: [], warnings: [], actions: [], notes: [], kubeletRestarted: false };
+  return { spec, changed: [], images: [], components: [], warnings: [], actions: [], notes: [], kubeletRestarted: false, results: {} };
 }
 
 /** The part every per-host report shares (up, reset): who the host is and whether it went well. */
@@ -114,8 +135,21 @@ export function isControlPlane(h: HostRun): boolean {
   return h.spec.roles.includes('control-plane');
 }
 
-/** The host's transport; a phase only runs on hosts the connect phase reached. */
+const views = new WeakMap<Host, Host>();
+
+/**
+ * The host as phases see it: read-only (files read and hashed, tunnels, commands marked readOnly). Changes go
+ * through wet() (phase.ts), which hands out the connection itself and never does in a dry run.
+ */
 export function hostOf(h: HostRun): Host {
+  const host = connectionOf(h);
+  let view = views.get(host);
+  if (!view) views.set(host, (view = new ReadOnlyHost(host, 'outside wet(): changes to a host go through wet()')));
+  return view;
+}
+
+/** The connection itself: for the pipeline (wet, closing) only. */
+export function connectionOf(h: HostRun): Host {
   if (!h.host) throw new Error(`${h.spec.name}: not connected`);
   return h.host;
 }
@@ -138,5 +172,6 @@ export function newContext(inv: Inventory, options: UpOptions): UpContext {
     hosts: inv.hosts.map(newHostRun),
     backupDir: `${BACKUP_ROOT}/${stamp(startedAt)}`,
     startedAt,
+    shared: new Map(),
   };
 }

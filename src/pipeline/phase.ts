@@ -2,7 +2,8 @@
  * A phase is a small object named as kubeadm names it: which hosts it applies to, and what it does on one.
  * The pipeline is a plain list of phases (see up.ts).
  */
-import type { HostRun, UpContext } from './context.js';
+import type { Host } from '../transport/host.js';
+import { connectionOf, hostOf, type HostRun, type UpContext } from './context.js';
 
 export interface PhaseTask {
   /** The host's live progress line. */
@@ -24,9 +25,18 @@ export interface Phase {
 
 /**
  * Every change to a host goes through here: in a dry run the action is recorded instead of done, so a dry run
- * is the same code path as a real one and cannot drift from it.
+ * is the same code path as a real one and cannot drift from it. `change` gets the host itself, the only way a
+ * phase can write to it (hostOf() is read-only). Where a dry run can still say more by looking (a reset's plan),
+ * `look` runs instead of `change`, on the read-only host, and its answer is returned in the same place.
  */
-export async function wet(ctx: UpContext, h: HostRun, action: string, fn: () => Promise<void>): Promise<void> {
+export async function wet<T>(
+  ctx: UpContext,
+  h: HostRun,
+  action: string,
+  change: (host: Host) => Promise<T>,
+  look?: (host: Host) => Promise<T>,
+): Promise<T | undefined> {
   h.actions.push(ctx.options.dryRun ? `would ${action}` : action);
-  if (!ctx.options.dryRun) await fn();
+  if (!ctx.options.dryRun) return change(connectionOf(h));
+  return look?.(hostOf(h));
 }

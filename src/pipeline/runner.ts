@@ -3,6 +3,9 @@
  * its own progress line. A host that fails is left out of the following phases while the others go on; at the
  * end every failure is reported together, naming each host.
  */
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import type { HostRun, UpContext } from './context.js';
 import type { Phase } from './phase.js';
@@ -71,8 +74,14 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
   if (failures.length) throw new HostsFailedError(failures);
 }
 
-/** Runs phases over a fresh context and always closes the connections. */
+/**
+ * Runs phases over a fresh context and always closes the connections. A dry run works on a copy of the
+ * control machine's state (CAs, host certificates) in a temporary folder, removed at the end: what a dry run
+ * makes there is discarded, and a new inventory's state directory is not even created.
+ */
 export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<HostsFailedError | undefined> {
+  const scratch = ctx.options.dryRun ? await scratchState(ctx.inv.stateDir) : undefined;
+  if (scratch) ctx.inv = { ...ctx.inv, stateDir: scratch };
   try {
     await runPhases(ctx, phases);
     return undefined;
@@ -81,5 +90,20 @@ export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<Hosts
     throw error;
   } finally {
     await Promise.all(ctx.hosts.map((h) => h.host?.close().catch(() => undefined)));
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** A private temporary folder holding a copy of the state directory when it exists (so its CAs are reused). */
+async function scratchState(stateDir: string): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), 'bootstrap-dry-run-'));
+  try {
+    await cp(stateDir, scratch, { recursive: true, errorOnExist: false, force: true, preserveTimestamps: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      await rm(scratch, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  return scratch;
 }

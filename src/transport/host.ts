@@ -13,6 +13,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Run as root via sudo when the host's user is not root (default: the host's sudo setting). */
   sudo?: boolean;
+  /**
+   * The command only looks (facts, listings, probes, a reset's plan): it changes nothing on the host. The only
+   * kind of command a read-only host (read-only.ts) runs; transports themselves ignore it.
+   */
+  readOnly?: boolean;
 }
 
 export interface ExecResult {

@@ -4,16 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseInventory } from '../../src/inventory/index.js';
-import { newHostRun, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
-import { HostsFailedError, runPhases } from '../../src/pipeline/runner.js';
+import { hostOf, newHostRun, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
+import type { Phase } from '../../src/pipeline/phase.js';
+import { HostsFailedError, runOnHosts, runPhases } from '../../src/pipeline/runner.js';
 import { connectPhase } from '../../src/phases/connect.js';
 import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase, phaseOfPath } from '../../src/phases/files.js';
 import { kubeletStartPhase } from '../../src/phases/kubelet-start.js';
 import { MemoryHost } from '../../src/transport/memory.js';
+import { ChangeRefusedError } from '../../src/transport/read-only.js';
 import { renderCluster } from '../../src/render/index.js';
 
 const FACTS = `hostname=cp1
@@ -52,6 +55,7 @@ hosts:
     hosts: inv.hosts.map(newHostRun),
     backupDir: '/var/lib/bootstrap/backups/test',
     startedAt: new Date(),
+    shared: new Map(),
   };
   return { ctx, hosts, inv };
 }
@@ -132,3 +136,64 @@ test('failures on several hosts are reported together, naming each host and phas
     return true;
   });
 });
+
+test('a dry run over a new inventory leaves no state directory: its CAs and certificates live in a removed scratch folder', async () => {
+  const { ctx, hosts, inv } = await setup({ dryRun: true });
+  const failed = await runOnHosts(ctx, PHASES);
+  assert.equal(failed, undefined);
+  assert.equal(existsSync(inv.stateDir), false, `${inv.stateDir} was created by a dry run`);
+  assert.notEqual(ctx.inv.stateDir, inv.stateDir, 'the dry run worked on a scratch copy');
+  assert.equal(existsSync(ctx.inv.stateDir), false, 'the scratch copy is removed');
+  assert.equal(hosts.get('cp1')!.files.size, 0);
+  assert.equal(ctx.hosts[0]?.changed.length, 33);
+});
+
+test('a dry run reuses the existing CAs and leaves the state directory exactly as it was', async () => {
+  const { ctx: first, inv } = await setup();
+  assert.equal(await runOnHosts(first, PHASES), undefined);
+  const before = snapshot(inv.stateDir);
+  const written = first.hosts[0]!;
+  const { ctx, hosts } = await setup({ dryRun: true });
+  ctx.inv = { ...ctx.inv, stateDir: inv.stateDir };
+  // The host already has what the real run wrote: a dry run that reused the CAs finds nothing to change.
+  const cp1 = hosts.get('cp1')!;
+  for (const f of written.files ?? []) cp1.files.set(f.path, { content: Buffer.from(f.content), mode: f.mode });
+  assert.equal(await runOnHosts(ctx, PHASES), undefined);
+  assert.deepEqual(ctx.hosts[0]?.changed, []);
+  assert.deepEqual(snapshot(inv.stateDir), before);
+});
+
+test('outside wet() a phase sees the host read-only: a write or an unmarked command is refused, queries go through', async () => {
+  const { ctx, hosts } = await setup();
+  const attempts: string[] = [];
+  const sneaky: Phase = {
+    name: 'sneaky',
+    title: 'sneaky',
+    appliesTo: (h) => h.spec.name === 'cp1',
+    async run(_ctx, h) {
+      const host = hostOf(h);
+      assert.ok(await host.hashFiles(['/etc/hostname']));
+      assert.equal((await host.exec(['sh', '-c', 'cat /proc/sys/kernel/hostname'], { readOnly: true })).code, 0);
+      await assert.rejects(host.writeFiles([{ path: '/etc/x', content: 'x', mode: 0o644 }]), (e: Error) => (attempts.push(e.message), e instanceof ChangeRefusedError));
+      await assert.rejects(host.exec(['systemctl', 'restart', 'kubelet']), (e: Error) => (attempts.push(e.message), e instanceof ChangeRefusedError));
+    },
+  };
+  assert.equal(await runOnHosts(ctx, [connectPhase, sneaky]), undefined);
+  assert.equal(attempts.length, 2);
+  assert.match(attempts[0]!, /^cp1: refused to write \/etc\/x outside wet\(\)/);
+  assert.match(attempts[1]!, /^cp1: refused to run systemctl \(not marked read-only\) outside wet\(\)/);
+  const cp1 = hosts.get('cp1')!;
+  assert.equal(cp1.files.size, 0);
+  assert.ok(!cp1.commands.some((c) => c.argv[0] === 'systemctl'));
+});
+
+/** Every file under a folder with its content, for before/after comparisons. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    out[path] = readFileSync(path, 'base64');
+  }
+  return out;
+}

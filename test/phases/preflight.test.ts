@@ -481,6 +481,7 @@ hosts:
     hosts: inv.hosts.map(newHostRun),
     backupDir: '/var/lib/bootstrap/backups/test',
     startedAt: new Date(),
+    shared: new Map(),
   };
   return { ctx, hosts };
 }
@@ -564,7 +565,7 @@ test('runProbe: one sudo command with a timeout; a failing or hanging probe is a
     exec: (argv: readonly string[], options: object) => (seen.push(options), ok.exec(argv, options)),
   });
   const result = await runProbe(wrapped, plan);
-  assert.deepEqual(seen, [{ sudo: true, timeoutMs: 30000 }]);
+  assert.deepEqual(seen, [{ sudo: true, timeoutMs: 30000, readOnly: true }]);
   assert.equal(result.runtime?.code, 0);
   assert.equal(parseCrictlInfo(result.runtime!.output)?.sandboxImage, 'registry.k8s.io/pause:3.9');
   assert.deepEqual(result.binaries.socat, undefined);

@@ -18,12 +18,12 @@ function setup(transport: Host, files: Map<string, string> | undefined, options:
   h.host = transport;
   h.facts = { criSocket: 'unix:///var/run/containerd/containerd.sock' } as HostFacts;
   if (files) h.files = [...files].map(([path, content]) => ({ path, content, mode: 0o600 }));
-  const ctx: UpContext = { inv, options: { renderer: 'silent', ...options }, hosts: [h], backupDir: '/var/lib/bootstrap/backups/x', startedAt: new Date() };
+  const ctx: UpContext = { inv, options: { renderer: 'silent', ...options }, hosts: [h], backupDir: '/var/lib/bootstrap/backups/x', startedAt: new Date(), shared: new Map() };
   const progress: string[] = [];
   return { ctx, h, stateDir, progress, task: { progress: (line: string) => progress.push(line) } };
 }
 
-test('healthy: components in h.components, admin kubeconfig written 0600 in the state directory and noted', async (t) => {
+test("healthy: components in h.components, admin kubeconfig written 0600 in the state directory and its path in the host's results", async (t) => {
   const node = await FakeNode.start();
   t.after(() => node.close());
   const { ctx, h, stateDir, progress, task } = setup(node.host, node.files(), { waitTimeoutMs: 20_000 });
@@ -33,7 +33,7 @@ test('healthy: components in h.components, admin kubeconfig written 0600 in the 
   assert.equal(readFileSync(admin, 'utf8'), node.adminConf());
   assert.equal(statSync(admin).mode & 0o777, 0o600);
   assert.equal(statSync(stateDir).mode & 0o777, 0o700);
-  assert.ok(h.notes.includes(`admin kubeconfig: ${admin}`));
+  assert.equal(h.results['wait-control-plane']?.adminKubeconfig, admin);
   assert.deepEqual(h.components.map((c) => [c.name, c.healthy]), [
     ['kubelet', true],
     ['etcd', true],
