@@ -28,7 +28,8 @@ const LAYERS: Record<string, number> = {
 };
 
 const src = join(repoRoot, 'src');
-const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+/** `import … from './x.js'`, `export … from`, a bare `import './x.js'`, and `import('./x.js')`. */
+const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\s*\(?\s*['"](\.[^'"]+)['"]/g;
 
 function roomOf(file: string): string {
   const rel = relative(src, file);
