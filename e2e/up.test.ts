@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,28 @@ describe('bootstrap up on the lab (v1.28, containerd; one control plane, two wor
 
   let authInventory: string;
   let dockerConfig: string;
+
+  it('up --dry-run on a fresh inventory says what it would do, changes no host and leaves no state directory', async () => {
+    // A copy of the lab's inventory in a folder of its own, with no stateDir: the default one beside it is new.
+    const doc = parseDocument(await readFile(lab.inventory, 'utf8'));
+    doc.delete('stateDir');
+    const dir = await mkdtemp(join(tmpdir(), 'bootstrap-e2e-dry-'));
+    const fresh = join(dir, 'inventory.yaml');
+    await writeFile(fresh, doc.toString());
+    const stateDir = (await loadInventory(fresh)).stateDir;
+    const listing = "find /etc/kubernetes /var/lib/kubelet /etc/systemd/system/kubelet.service.d -exec stat -c '%n %s %Y' {} + 2>/dev/null | sort";
+    const before = (await onNode('cp1', listing)).stdout;
+    const result = await run(process.execPath, [cli, 'up', fresh, '--dry-run', '-o', 'json', `--ignore-preflight-errors=${LAB_PREFLIGHT_IGNORES.join(',')}`], { cwd: repoRoot, maxBuffer: 64 << 20 });
+    const report = JSON.parse(result.stdout) as UpReport;
+    assert.equal(report.ok, true, result.stdout);
+    assert.equal(report.dryRun, true);
+    const cp = hostOf(report, 'cp1');
+    assert.ok(cp.actions.length > 0 && cp.actions.every((a) => a.startsWith('would ')), cp.actions.join('\n'));
+    assert.ok(cp.actions.some((a) => a.startsWith('would write ') && a.includes('/etc/kubernetes/pki/ca.crt')));
+    assert.equal(existsSync(stateDir), false, `${stateDir} was created by a dry run`);
+    assert.deepEqual(readdirSync(dir), ['inventory.yaml']);
+    assert.equal((await onNode('cp1', listing)).stdout, before, 'a dry run changed files on cp1');
+  });
 
   it('a private registry without credentials fails at the images phase, unretried, and writes nothing', async () => {
     authInventory = await variant(lab.inventory, (doc) => {
