@@ -1,6 +1,7 @@
 /**
- * The programs the SSH transport tests run for real: Debian's sshd (a private one per test file, see
- * transport/ssh-server.ts), ssh-keygen, and sudo, useradd and chpasswd for the sudo tests' throw-away users.
+ * The programs the unit tests run for real: Debian's sshd (a private one per SSH transport test file, see
+ * transport/ssh-server.ts), ssh-keygen, sudo, useradd and chpasswd for the sudo tests' throw-away users, and
+ * openssl, which checks the certificates the PKI code makes.
  *
  * When one is missing and the tests run as root on a machine with apt-get, it is installed the way .ci/run
  * does it: apt-get with a temporary policy-rc.d so that no service starts (openssh-server would otherwise
@@ -38,6 +39,7 @@ export function requiredTools(env: NodeJS.ProcessEnv = process.env): Tool[] {
     { path: '/usr/sbin/visudo', pkg: 'sudo' },
     { path: '/usr/sbin/useradd', pkg: 'passwd' },
     { path: '/usr/sbin/chpasswd', pkg: 'passwd' },
+    { path: '/usr/bin/openssl', pkg: 'openssl' },
   ];
 }
 
@@ -55,7 +57,7 @@ function whyNoInstall(env: NodeJS.ProcessEnv): string | undefined {
 
 export function missingMessage(missing: Tool[], reason: string): string {
   const what = packagesOf(missing).map((pkg) => `${pkg} (${missing.filter((t) => t.pkg === pkg).map((t) => t.path).join(', ')})`);
-  return `the SSH transport tests need ${what.join(', ')}: apt-get install ${packagesOf(missing).join(' ')} (${reason})`;
+  return `the unit tests need ${what.join(', ')}: apt-get install ${packagesOf(missing).join(' ')} (${reason})`;
 }
 
 export interface EnsureOptions {
@@ -79,7 +81,7 @@ export function ensureSystemTools(options: EnsureOptions = {}): string[] {
     const missing = missingTools(tools);
     if (missing.length === 0) return [];
     const packages = packagesOf(missing);
-    options.log?.(`installing ${packages.join(' ')} for the SSH transport tests (apt-get; no service is started)`);
+    options.log?.(`installing ${packages.join(' ')} for the unit tests (apt-get; no service is started)`);
     try {
       aptInstall(packages);
     } catch (error) {

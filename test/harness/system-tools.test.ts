@@ -10,7 +10,7 @@ import { repoRoot } from '../helpers.js';
 import { ensureSystemTools, requiredTools } from '../system-tools.js';
 
 const missing = { BOOTSTRAP_TEST_SSHD: '/nonexistent/sbin/sshd', BOOTSTRAP_TEST_INSTALL: '0' };
-const said = /the SSH transport tests need openssh-server \(\/nonexistent\/sbin\/sshd\).*: apt-get install openssh-server.* \(BOOTSTRAP_TEST_INSTALL=0 keeps the tests from installing it\)/;
+const said = /the unit tests need openssh-server \(\/nonexistent\/sbin\/sshd\).*: apt-get install openssh-server.* \(BOOTSTRAP_TEST_INSTALL=0 keeps the tests from installing it\)/;
 
 function node(args: string[], env: Record<string, string>) {
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
