@@ -60,18 +60,19 @@ export class StageSummary {
     }
   }
 
-  /** The summary printed at the end of the stage. */
-  format(): string {
+  /** The summary printed at the end of the stage; `color` for a terminal that shows ANSI colors. */
+  format(color = false): string {
+    const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[39m` : text);
     const c = this.counts;
     const seconds = c.duration_ms === undefined ? '' : ` in ${(c.duration_ms / 1000).toFixed(1)} s`;
     const parts = [`${c.pass ?? 0} passed`, `${c.fail ?? 0} failed`, `${c.skipped ?? 0} skipped`];
     if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
     if (c.todo) parts.push(`${c.todo} todo`);
     const ok = (c.fail ?? 0) === 0 && (c.cancelled ?? 0) === 0 && this.failed.length === 0;
-    const lines = ['', `${ok ? '✔' : '✖'} ${this.stage}: ${c.tests ?? 0} tests, ${parts.join(', ')}${seconds}`];
+    const lines = ['', paint(ok ? 32 : 31, `${ok ? '✔' : '✖'} ${this.stage}: ${c.tests ?? 0} tests, ${parts.join(', ')}${seconds}`)];
     const list = (title: string, entries: Entry[]) => {
       if (entries.length === 0) return;
-      lines.push(`  ${title}:`);
+      lines.push(paint(title === 'failed' ? 31 : 33, `  ${title}:`));
       // Tests that failed (or were skipped) for one same reason, a failed before hook say, share its line.
       entries.forEach((e, i) => {
         lines.push(`    ${e.file} › ${e.path.join(' › ')}`);
@@ -117,5 +118,5 @@ export default async function* reporter(source: AsyncGenerator<TestEvent, void>)
   }
   const output = Readable.from(observed()).pipe(new spec());
   for await (const chunk of output) yield String(chunk);
-  yield summary.format();
+  yield summary.format(Boolean(process.stdout.isTTY && process.stdout.hasColors?.()));
 }
