@@ -539,7 +539,6 @@ test('resetArgv never puts a step inside the shell text', () => {
 
 // ---------------------------------------------------------------- hosts trust against a real sshd
 
-
 /** Debian's sshd as a child process on 127.0.0.1 with a fresh host key: all trustHost needs is its key exchange. */
 async function startSshd(dir: string): Promise<{ port: number; pub: string; fingerprint: string; stop: () => void }> {
   const key = join(dir, 'ssh_host_ed25519_key');
