@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../src/util/errors.js';
+import { ensureSystemTools } from '../system-tools.js';
+import { SSHD } from '../transport/ssh-server.js';
 import { parseInventory } from '../../src/inventory/index.js';
 import type { HostSpec, Inventory } from '../../src/inventory/types.js';
 import { repinHostKeysInText, trustHost } from '../../src/commands/hosts-trust.js';
@@ -537,8 +539,6 @@ test('resetArgv never puts a step inside the shell text', () => {
 
 // ---------------------------------------------------------------- hosts trust against a real sshd
 
-const SSHD = '/usr/sbin/sshd';
-
 /** Debian's sshd as a child process on 127.0.0.1 with a fresh host key: all trustHost needs is its key exchange. */
 async function startSshd(dir: string): Promise<{ port: number; pub: string; fingerprint: string; stop: () => void }> {
   const key = join(dir, 'ssh_host_ed25519_key');
@@ -564,7 +564,8 @@ async function startSshd(dir: string): Promise<{ port: number; pub: string; fing
   return { port, pub, fingerprint, stop: () => child.kill('SIGTERM') };
 }
 
-test('trustHost fetches the key a real sshd presents and pins it in the inventory', { skip: !existsSync(SSHD) && 'no sshd' }, async () => {
+test('trustHost fetches the key a real sshd presents and pins it in the inventory', async () => {
+  ensureSystemTools();
   const dir = mkdtempSync(join(tmpdir(), 'trust-sshd-'));
   const sshd = await startSshd(dir);
   try {

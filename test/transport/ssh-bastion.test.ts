@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { AuthenticationError, HostKeyError, SshHost, trustHostKey, resolveRoute } from '../../src/transport/ssh.js';
 import type { SshConnectOptions } from '../../src/transport/ssh.js';
 import type { BastionSettings } from '../../src/inventory/types.js';
-import { haveSshd, hostSpec, keygen, startSshd, tempDir, freePort } from './ssh-server.js';
+import { requireSshTests, hostSpec, keygen, startSshd, tempDir, freePort } from './ssh-server.js';
 import type { Sshd, KeyPair } from './ssh-server.js';
 
-const skip = haveSshd ? false : 'needs /usr/sbin/sshd (apt-get install openssh-server)';
 
 let dir: string;
 let targetKey: KeyPair;
@@ -21,7 +20,7 @@ let target: Sshd;
 let jump: Sshd;
 
 before(async () => {
-  if (skip) return;
+  requireSshTests();
   dir = tempDir('bootstrap-bastion-test-');
   targetKey = keygen(dir, 'id_target');
   jumpKey = keygen(dir, 'id_jump', { type: 'ecdsa' });
@@ -44,7 +43,7 @@ function bastion(extra: Partial<BastionSettings> = {}): BastionSettings {
 
 const forwardedTo = (port: number) => (jump.log().match(new RegExp(`server_request_direct_tcpip: .*, target 127\\.0\\.0\\.1 port ${port}\\r?\\n`, 'g')) ?? []).length;
 
-test('through an inventory bastion: its own user, key and pinned host key; one login on each', { skip }, async () => {
+test('through an inventory bastion: its own user, key and pinned host key; one login on each', async () => {
   const before = { target: target.accepted(), jump: jump.accepted(), forwards: forwardedTo(target.port) };
   const spec = hostSpec('node1', { port: target.port, identityFile: targetKey.path, knownHostsFile: knownHosts(), bastion: bastion() }, { hostKeys: [target.hostKey.pub] });
   const lines: string[] = [];
@@ -66,7 +65,7 @@ test('through an inventory bastion: its own user, key and pinned host key; one l
   ]);
 });
 
-test('the bastion host key is checked on its own: unknown or changed is refused before the target is tried', { skip }, async () => {
+test('the bastion host key is checked on its own: unknown or changed is refused before the target is tried', async () => {
   const before = target.connections();
   const unknown = hostSpec('node1', { port: target.port, identityFile: targetKey.path, knownHostsFile: knownHosts(), bastion: bastion({ hostKeys: [] }) }, { hostKeys: [target.hostKey.pub] });
   await assert.rejects(SshHost.connect(unknown, options()), (err: unknown) => {
@@ -87,7 +86,7 @@ test('the bastion host key is checked on its own: unknown or changed is refused 
   assert.equal(target.connections(), before);
 });
 
-test('the bastion uses its own key, not the node key', { skip }, async () => {
+test('the bastion uses its own key, not the node key', async () => {
   // The node key is not authorized on the jump host: using it there fails, and says where.
   const spec = hostSpec('node1', { port: target.port, identityFile: targetKey.path, knownHostsFile: knownHosts(), bastion: bastion({ identityFile: targetKey.path }) }, { hostKeys: [target.hostKey.pub] });
   await assert.rejects(SshHost.connect(spec, options()), (err: unknown) => {
@@ -98,7 +97,7 @@ test('the bastion uses its own key, not the node key', { skip }, async () => {
   });
 });
 
-test('~/.ssh/config: alias with HostName, Port, User, IdentityFile and ProxyJump to another alias', { skip }, async () => {
+test('~/.ssh/config: alias with HostName, Port, User, IdentityFile and ProxyJump to another alias', async () => {
   const config = join(dir, `ssh_config.${++counter}`);
   writeFileSync(config, [
     '# the way users write it',
@@ -138,7 +137,7 @@ test('~/.ssh/config: alias with HostName, Port, User, IdentityFile and ProxyJump
   assert.equal(forwardedTo(target.port) - before.forwards, 1);
 });
 
-test('~/.ssh/config: the inventory wins where it sets a value', { skip }, async () => {
+test('~/.ssh/config: the inventory wins where it sets a value', async () => {
   const config = join(dir, `ssh_config.${++counter}`);
   const closed = await freePort();
   writeFileSync(config, `Host direct\n  HostName 127.0.0.1\n  Port ${closed}\n  IdentityFile ${jumpKey.path}\n`);
@@ -149,7 +148,7 @@ test('~/.ssh/config: the inventory wins where it sets a value', { skip }, async 
   await host.close();
 });
 
-test('trustHostKey: the target key through the jump host, or the jump host key itself', { skip }, async () => {
+test('trustHostKey: the target key through the jump host, or the jump host key itself', async () => {
   const spec = hostSpec('node1', { port: target.port, knownHostsFile: knownHosts(), bastion: bastion() });
   assert.deepEqual(await trustHostKey(spec, options()), { fingerprint: target.hostKey.fingerprint, key: target.hostKey.pub });
   assert.deepEqual(await trustHostKey(spec, { ...options(), bastion: true }), { fingerprint: jump.hostKey.fingerprint, key: jump.hostKey.pub });

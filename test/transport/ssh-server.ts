@@ -10,9 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostSpec, SshSettings } from '../../src/inventory/types.js';
 import type { Host } from '../../src/transport/host.js';
+import { ensureSystemTools, sshdPath } from '../system-tools.js';
 
-export const SSHD = '/usr/sbin/sshd';
-export const haveSshd = existsSync(SSHD);
+/** Debian's sshd, or BOOTSTRAP_TEST_SSHD. */
+export const SSHD = sshdPath();
+
+/**
+ * Called first by every SSH test file (in its before hook): installs sshd and sudo when missing and it can,
+ * else fails every test of the file saying what is missing and how to install it. The tests log in to their
+ * private sshd as root, so they need root too.
+ */
+export function requireSshTests(): void {
+  ensureSystemTools();
+  if (process.getuid?.() !== 0) throw new Error('the SSH transport tests log in to their private sshd as root and create users: run them as root');
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -6,15 +6,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthenticationError, SshHost, SudoError } from '../../src/transport/ssh.js';
 import type { SshConnectOptions } from '../../src/transport/ssh.js';
-import { gone, haveSshd, hostSpec, keygen, startSshd, tempDir } from './ssh-server.js';
+import { gone, requireSshTests, hostSpec, keygen, startSshd, tempDir } from './ssh-server.js';
 import type { Sshd, KeyPair } from './ssh-server.js';
 
-const canManageUsers = process.getuid?.() === 0 && existsSync('/usr/sbin/useradd') && existsSync('/usr/bin/sudo');
-const skip = !haveSshd ? 'needs /usr/sbin/sshd' : !canManageUsers ? 'needs root, useradd and sudo to create test users' : false;
 
 const suffix = String(process.pid % 100000);
 const nopw = `bsnopw${suffix}`;
@@ -28,8 +26,11 @@ let sshd: Sshd;
 /** A folder only root can enter: writing there needs sudo. */
 let rootOnly: string;
 
+/** The users and sudoers rule exist: after() removes them. */
+let created = false;
+
 before(async () => {
-  if (skip) return;
+  requireSshTests();
   dir = tempDir('bootstrap-sudo-test-');
   chmodSync(dir, 0o755);
   key = keygen(dir, 'id_user');
@@ -39,6 +40,7 @@ before(async () => {
     // sshd refuses locked accounts: give both a password, only one is ever asked for it.
     execFileSync('chpasswd', { input: `${user}:${password}\n` });
   }
+  created = true;
   writeFileSync(sudoers, `${nopw} ALL=(ALL) NOPASSWD: ALL\n${withpw} ALL=(ALL) ALL\n`, { mode: 0o440 });
   execFileSync('visudo', ['-c', '-q', '-f', sudoers]);
   sshd = await startSshd({ authorized: [key.pub] });
@@ -48,8 +50,8 @@ before(async () => {
 });
 
 after(async () => {
-  if (skip) return;
   await sshd?.stop();
+  if (!created) return;
   rmSync(sudoers, { force: true });
   for (const user of [nopw, withpw]) execFileSync('userdel', ['-f', user], { stdio: 'ignore' });
 });
@@ -58,7 +60,7 @@ const options = (extra: SshConnectOptions = {}): SshConnectOptions => ({ homeDir
 const spec = (user: string, sudo = true) =>
   hostSpec('node1', { user, sudo, port: sshd.port, identityFile: key.path, knownHostsFile: join(dir, 'known_hosts') }, { hostKeys: [sshd.hostKey.pub] });
 
-test('passwordless sudo: commands and file operations run as root', { skip }, async () => {
+test('passwordless sudo: commands and file operations run as root', async () => {
   const host = await SshHost.connect(spec(nopw), options());
   try {
     const t0 = performance.now();
@@ -80,7 +82,7 @@ test('passwordless sudo: commands and file operations run as root', { skip }, as
   }
 });
 
-test('sudo with a password: asked once, fed on stdin ahead of the command input, never shown', { skip }, async () => {
+test('sudo with a password: asked once, fed on stdin ahead of the command input, never shown', async () => {
   const questions: string[] = [];
   const lines: string[] = [];
   const prompt = async (question: string, secret: boolean) => {
@@ -119,7 +121,7 @@ test('sudo with a password: asked once, fed on stdin ahead of the command input,
   assert.ok(!lines.join('\n').includes(password));
 });
 
-test('a wrong sudo password fails every command with SudoError, asking only once', { skip }, async () => {
+test('a wrong sudo password fails every command with SudoError, asking only once', async () => {
   let asked = 0;
   const host = await SshHost.connect(spec(withpw), options({ prompt: async () => (asked++, 'not-the-password') }));
   try {
@@ -139,7 +141,7 @@ test('a wrong sudo password fails every command with SudoError, asking only once
   }
 });
 
-test('without a prompt, sudo that needs a password is a clear error', { skip }, async () => {
+test('without a prompt, sudo that needs a password is a clear error', async () => {
   const host = await SshHost.connect(spec(withpw), options());
   try {
     await assert.rejects(host.exec(['true']), (err: unknown) =>
@@ -149,7 +151,7 @@ test('without a prompt, sudo that needs a password is a clear error', { skip }, 
   }
 });
 
-test('a root login never wraps commands in sudo', { skip }, async () => {
+test('a root login never wraps commands in sudo', async () => {
   sshd.authorize(key.pub);
   const host = await SshHost.connect(spec('root'), options());
   try {
@@ -161,7 +163,7 @@ test('a root login never wraps commands in sudo', { skip }, async () => {
   }
 });
 
-test('password login: asked through the prompt once, only when no key works, never logged', { skip }, async () => {
+test('password login: asked through the prompt once, only when no key works, never logged', async () => {
   const passwordSshd = await startSshd({ extra: ['PasswordAuthentication yes'] });
   try {
     const questions: string[] = [];

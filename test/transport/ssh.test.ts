@@ -14,10 +14,9 @@ import { join } from 'node:path';
 import { AuthenticationError, ConnectError, HostKeyError, SshHost, trustHostKey } from '../../src/transport/ssh.js';
 import type { SshConnectOptions } from '../../src/transport/ssh.js';
 import { run } from '../../src/transport/host.js';
-import { gone, haveSshd, hostSpec, keygen, startSshd, tempDir, freePort } from './ssh-server.js';
+import { gone, requireSshTests, hostSpec, keygen, startSshd, tempDir, freePort } from './ssh-server.js';
 import type { Sshd, KeyPair } from './ssh-server.js';
 
-const skip = haveSshd ? false : 'needs /usr/sbin/sshd (apt-get install openssh-server)';
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 let dir: string;
@@ -27,7 +26,7 @@ let sshd: Sshd;
 let emptyHome: string;
 
 before(async () => {
-  if (skip) return;
+  requireSshTests();
   dir = tempDir('bootstrap-ssh-test-');
   emptyHome = tempDir('bootstrap-ssh-home-');
   key = keygen(dir, 'id_client');
@@ -44,7 +43,7 @@ const options = (extra: SshConnectOptions = {}): SshConnectOptions => ({ homeDir
 const pinned = (extra: Parameters<typeof hostSpec>[1] | object = {}) =>
   hostSpec('node1', { port: sshd.port, identityFile: key.path, knownHostsFile: knownHosts(), ...extra }, { hostKeys: [sshd.hostKey.pub] });
 
-test('one connection serves commands, files, hashes and tunnels; timings', { skip }, async () => {
+test('one connection serves commands, files, hashes and tunnels; timings', async () => {
   const acceptedBefore = sshd.accepted();
   const t0 = performance.now();
   const host = await SshHost.connect(pinned(), options());
@@ -95,7 +94,7 @@ test('one connection serves commands, files, hashes and tunnels; timings', { ski
   }
 });
 
-test('exec: argv arrives unchanged, stdin, exit codes, timeouts and abort', { skip }, async () => {
+test('exec: argv arrives unchanged, stdin, exit codes, timeouts and abort', async () => {
   const host = await SshHost.connect(pinned(), options());
   try {
     const hostile = `bar"";baz!$#^$'&*`;
@@ -131,7 +130,7 @@ test('exec: argv arrives unchanged, stdin, exit codes, timeouts and abort', { sk
   }
 });
 
-test('encrypted key: the passphrase is asked through the prompt', { skip }, async () => {
+test('encrypted key: the passphrase is asked through the prompt', async () => {
   const encrypted = keygen(dir, 'id_encrypted', { passphrase: 'correct horse' });
   sshd.authorize(encrypted.pub);
   const questions: string[] = [];
@@ -152,7 +151,7 @@ test('encrypted key: the passphrase is asked through the prompt', { skip }, asyn
   });
 });
 
-test('ssh-agent: keys held by a running agent log in', { skip }, async () => {
+test('ssh-agent: keys held by a running agent log in', async () => {
   const agentKey = keygen(dir, 'id_agent', { type: 'ecdsa' });
   sshd.authorize(agentKey.pub);
   const socket = join(tempDir('bootstrap-agent-'), 'agent.sock');
@@ -170,7 +169,7 @@ test('ssh-agent: keys held by a running agent log in', { skip }, async () => {
   }
 });
 
-test('default keys under ~/.ssh are tried when no identity file is set', { skip }, async () => {
+test('default keys under ~/.ssh are tried when no identity file is set', async () => {
   const home = tempDir('bootstrap-ssh-home-');
   execFileSync('mkdir', ['-p', join(home, '.ssh')]);
   execFileSync('cp', [key.path, join(home, '.ssh', 'id_ed25519')]);
@@ -179,7 +178,7 @@ test('default keys under ~/.ssh are tried when no identity file is set', { skip 
   await host.close();
 });
 
-test('a wrong key fails with AuthenticationError, once, without retrying', { skip }, async () => {
+test('a wrong key fails with AuthenticationError, once, without retrying', async () => {
   const stranger = keygen(dir, 'id_stranger');
   const connectionsBefore = sshd.connections();
   await assert.rejects(SshHost.connect(pinned({ identityFile: stranger.path }), options()), (err: unknown) => {
@@ -194,12 +193,12 @@ test('a wrong key fails with AuthenticationError, once, without retrying', { ski
   assert.doesNotMatch(sshd.log(), /Too many authentication failures|maximum authentication attempts exceeded/);
 });
 
-test('a missing identity file is named in the error', { skip }, async () => {
+test('a missing identity file is named in the error', async () => {
   await assert.rejects(SshHost.connect(pinned({ identityFile: join(dir, 'nope') }), options()),
     (err: unknown) => err instanceof AuthenticationError && err.message.includes(`key ${join(dir, 'nope')} (not found)`));
 });
 
-test('unknown host: refused, or recorded in known_hosts with acceptNewHostKeys', { skip }, async () => {
+test('unknown host: refused, or recorded in known_hosts with acceptNewHostKeys', async () => {
   const file = knownHosts();
   const spec = hostSpec('node1', { port: sshd.port, identityFile: key.path, knownHostsFile: file });
   await assert.rejects(SshHost.connect(spec, options({ inventoryFile: 'lab.yaml' })), (err: unknown) => {
@@ -224,7 +223,7 @@ test('unknown host: refused, or recorded in known_hosts with acceptNewHostKeys',
   await (await SshHost.connect(spec, options())).close();
 });
 
-test('acceptNewHostKeys can write hashed entries that OpenSSH reads', { skip }, async () => {
+test('acceptNewHostKeys can write hashed entries that OpenSSH reads', async () => {
   const file = knownHosts();
   const spec = hostSpec('node1', { port: sshd.port, identityFile: key.path, knownHostsFile: file });
   await (await SshHost.connect(spec, options({ acceptNewHostKeys: true, hashKnownHosts: true }))).close();
@@ -235,7 +234,7 @@ test('acceptNewHostKeys can write hashed entries that OpenSSH reads', { skip }, 
   await (await SshHost.connect(spec, options())).close();
 });
 
-test('known_hosts hashed by ssh-keygen -H, in comma lists and with wildcards are understood', { skip }, async () => {
+test('known_hosts hashed by ssh-keygen -H, in comma lists and with wildcards are understood', async () => {
   const hostKey = sshd.hostKey.pub;
   const ca = '@cert-authority * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
   for (const entry of [`other,[127.0.0.1]:${sshd.port} ${hostKey}`, `[127.0.0.?]:${sshd.port} ${hostKey}`, 'hashed']) {
@@ -251,7 +250,7 @@ test('known_hosts hashed by ssh-keygen -H, in comma lists and with wildcards are
   }
 });
 
-test('a changed host key is refused naming the host, both fingerprints and the re-pin command', { skip }, async () => {
+test('a changed host key is refused naming the host, both fingerprints and the re-pin command', async () => {
   const other = keygen(dir, `old_host_key_${counter}`);
   const file = knownHosts();
   writeFileSync(file, `[127.0.0.1]:${sshd.port} ${other.pub}\n`);
@@ -278,21 +277,21 @@ test('a changed host key is refused naming the host, both fingerprints and the r
     (err: unknown) => err instanceof HostKeyError && err.kind === 'changed' && err.message.includes('(from the inventory)'));
 });
 
-test('a @revoked key is refused', { skip }, async () => {
+test('a @revoked key is refused', async () => {
   const file = knownHosts();
   writeFileSync(file, `@revoked * ${sshd.hostKey.pub}\n[127.0.0.1]:${sshd.port} ${sshd.hostKey.pub}\n`);
   await assert.rejects(SshHost.connect(hostSpec('node1', { port: sshd.port, identityFile: key.path, knownHostsFile: file }), options()),
     (err: unknown) => err instanceof HostKeyError && err.kind === 'revoked');
 });
 
-test('trustHostKey fetches the presented key without logging in', { skip }, async () => {
+test('trustHostKey fetches the presented key without logging in', async () => {
   const before = sshd.accepted();
   const trusted = await trustHostKey(hostSpec('node1', { port: sshd.port, knownHostsFile: knownHosts() }), options());
   assert.deepEqual(trusted, { fingerprint: sshd.hostKey.fingerprint, key: sshd.hostKey.pub });
   assert.equal(sshd.accepted(), before);
 });
 
-test('connection failures are ConnectErrors: refused and timeout', { skip }, async () => {
+test('connection failures are ConnectErrors: refused and timeout', async () => {
   const closedPort = await freePort();
   await assert.rejects(SshHost.connect(pinned({ port: closedPort }), options()), (err: unknown) => {
     assert.ok(err instanceof ConnectError);
@@ -315,7 +314,7 @@ test('connection failures are ConnectErrors: refused and timeout', { skip }, asy
   silent.close();
 });
 
-test('a lost connection fails later commands with a clear message', { skip }, async () => {
+test('a lost connection fails later commands with a clear message', async () => {
   // A TCP relay in front of sshd that this test can cut, as a rebooting host would.
   const sockets = new Set<import('node:net').Socket>();
   const relay = createServer((inbound) => {
@@ -338,7 +337,7 @@ test('a lost connection fails later commands with a clear message', { skip }, as
   await host.close();
 });
 
-test('a host known only by its RSA key is asked for that key type, not refused as changed', { skip }, async () => {
+test('a host known only by its RSA key is asked for that key type, not refused as changed', async () => {
   const rsa = keygen(tempDir('bootstrap-rsa-host-'), 'ssh_host_rsa_key', { type: 'rsa' });
   const both = await startSshd({ authorized: [key.pub], extra: [`HostKey ${rsa.path}`] });
   try {
@@ -357,7 +356,7 @@ test('a host known only by its RSA key is asked for that key type, not refused a
   }
 });
 
-test('keep-alives notice a peer that went silent without closing', { skip }, async () => {
+test('keep-alives notice a peer that went silent without closing', async () => {
   // A relay that can stop forwarding in both directions while keeping both sockets open, like a dead link.
   let frozen = false;
   const relay = createServer((inbound) => {

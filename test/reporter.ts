@@ -1,0 +1,122 @@
+/**
+ * The test reporter of `npm test` (`node --test --test-reporter=./dist/test/reporter.js`).
+ *
+ * On a terminal: node's spec output, then one summary of the stage (BOOTSTRAP_TEST_STAGE, "unit" or "e2e")
+ * with its pass/fail/skip counts, the failed tests by file and name with the first line of their error, and
+ * the skipped tests with their reason. Elsewhere (CI, logs): node's TAP output unchanged, so it still ends
+ * with the runner's own `# tests N`, `# pass N`, `# fail N` … lines that CI parsers read.
+ * BOOTSTRAP_TEST_OUTPUT=spec|tap chooses either way explicitly. The exit code is node's in both cases.
+ */
+import { Readable } from 'node:stream';
+import { relative } from 'node:path';
+import { spec, tap } from 'node:test/reporters';
+import type { TestEvent } from 'node:test/reporters';
+
+interface Entry {
+  file: string;
+  /** Suite names and the test name, outermost first. */
+  path: string[];
+  /** Nesting level of path[0]: a suite finishing one level above adopts it. */
+  top: number;
+  /** The error's first line for a failure, the reason for a skip. */
+  note: string;
+}
+
+const COUNTS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms'] as const;
+type Count = (typeof COUNTS)[number];
+
+/** Collects what the summary needs from the runner's events. */
+export class StageSummary {
+  readonly failed: Entry[] = [];
+  readonly skipped: Entry[] = [];
+  readonly counts: Partial<Record<Count, number>> = {};
+
+  constructor(readonly stage: string, private readonly cwd = process.cwd()) {}
+
+  add(event: TestEvent): void {
+    if (event.type === 'test:diagnostic') {
+      // The runner's closing counts are diagnostics without a file ("tests 12", "pass 11", …).
+      const match = /^(\w+) ([\d.]+)$/.exec(event.data.message);
+      if (!event.data.file && match && (COUNTS as readonly string[]).includes(match[1]!)) this.counts[match[1] as Count] = Number(match[2]);
+      return;
+    }
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') return;
+    const { name, nesting, file } = event.data;
+    const where = this.file(file);
+    if (event.data.details.type === 'suite') {
+      // Children finish before their suite: give the suite's name to those still waiting for a parent.
+      for (const entry of [...this.failed, ...this.skipped]) {
+        if (entry.file === where && entry.top === nesting + 1) {
+          entry.path.unshift(name);
+          entry.top = nesting;
+        }
+      }
+      if (event.type === 'test:pass' || (event.data.details.error as Error & { failureType?: string }).failureType === 'subtestsFailed') return;
+    }
+    if (event.type === 'test:fail') {
+      this.failed.push({ file: where, path: [name], top: nesting, note: firstLine(event.data.details.error) });
+    } else if (event.data.skip !== undefined) {
+      this.skipped.push({ file: where, path: [name], top: nesting, note: typeof event.data.skip === 'string' ? event.data.skip : '' });
+    }
+  }
+
+  /** The summary printed at the end of the stage; `color` for a terminal that shows ANSI colors. */
+  format(color = false): string {
+    const paint = (code: number, text: string) => (color ? `\x1b[${code}m${text}\x1b[39m` : text);
+    const c = this.counts;
+    const seconds = c.duration_ms === undefined ? '' : ` in ${(c.duration_ms / 1000).toFixed(1)} s`;
+    const parts = [`${c.pass ?? 0} passed`, `${c.fail ?? 0} failed`, `${c.skipped ?? 0} skipped`];
+    if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
+    if (c.todo) parts.push(`${c.todo} todo`);
+    const ok = (c.fail ?? 0) === 0 && (c.cancelled ?? 0) === 0 && this.failed.length === 0;
+    const lines = ['', paint(ok ? 32 : 31, `${ok ? '✔' : '✖'} ${this.stage}: ${c.tests ?? 0} tests, ${parts.join(', ')}${seconds}`)];
+    const list = (title: string, entries: Entry[]) => {
+      if (entries.length === 0) return;
+      lines.push(paint(title === 'failed' ? 31 : 33, `  ${title}:`));
+      // Tests that failed (or were skipped) for one same reason, a failed before hook say, share its line.
+      entries.forEach((e, i) => {
+        lines.push(`    ${e.file} › ${e.path.join(' › ')}`);
+        if (e.note && entries[i + 1]?.note !== e.note) lines.push(`      ${e.note}`);
+      });
+    };
+    list('failed', this.failed);
+    list('skipped', this.skipped);
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** dist/test/x.test.js is shown as its source, test/x.test.ts. */
+  private file(file: string | undefined): string {
+    if (!file) return '(runner)';
+    const path = relative(this.cwd, file);
+    return path.startsWith('dist/') ? path.slice('dist/'.length).replace(/\.js$/, '.ts') : path;
+  }
+}
+
+/** The first line of what a test threw (a failed hook's own error rather than the runner's wrapper). */
+function firstLine(error: Error & { cause?: unknown }): string {
+  const inner = error.cause instanceof Error ? error.cause : error;
+  const text = String(inner.message ?? inner).split('\n').find((l) => l.trim() !== '') ?? '';
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+export function outputMode(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): 'spec' | 'tap' {
+  if (env.BOOTSTRAP_TEST_OUTPUT === 'spec' || env.BOOTSTRAP_TEST_OUTPUT === 'tap') return env.BOOTSTRAP_TEST_OUTPUT;
+  return tty ? 'spec' : 'tap';
+}
+
+export default async function* reporter(source: AsyncGenerator<TestEvent, void>): AsyncGenerator<string, void> {
+  if (outputMode() === 'tap') {
+    yield* tap(source);
+    return;
+  }
+  const summary = new StageSummary(process.env.BOOTSTRAP_TEST_STAGE || 'tests');
+  async function* observed(): AsyncGenerator<TestEvent, void> {
+    for await (const event of source) {
+      summary.add(event);
+      yield event;
+    }
+  }
+  const output = Readable.from(observed()).pipe(new spec());
+  for await (const chunk of output) yield String(chunk);
+  yield summary.format(Boolean(process.stdout.isTTY && process.stdout.hasColors?.()));
+}
