@@ -11,9 +11,10 @@ import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '
 import type { HostRun, UpContext } from '../pipeline/context.js';
 import { isControlPlane } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
+import { HostError } from '../util/errors.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
-export class ControlPlaneNotHealthyError extends Error {
+export class ControlPlaneNotHealthyError extends HostError {
   override name = 'ControlPlaneNotHealthyError';
   constructor(message: string) {
     super(message);
