@@ -5,8 +5,9 @@
  *   input     bad input: inventory, flags, version, a request that cannot be carried out as asked.
  *             Exit code 2, the message only.
  *   host      a failure on or reaching a host, a registry, a timeout. Exit code 1, the message only.
- *   internal  anything that is not a BootstrapError: a bug. Exit code 1, `error: <message>` and a hint
- *             (the stack trace with BOOTSTRAP_DEBUG=1).
+ *   internal  anything else: a bug. Exit code 1, `error: <message>` and a hint (the stack trace with
+ *             BOOTSTRAP_DEBUG=1). The one exception is an error of a system call on this machine (ENOSPC,
+ *             EACCES, …, as Node reports them, with `syscall` and `code`): that is the machine failing, a host error.
  *
  * `retryable` is false unless set, per instance, where a second try can succeed (connection refused, reset or
  * timed out before authentication, a registry's 5xx, …); never for authentication, host keys, bad input or bugs.
@@ -40,9 +41,16 @@ export abstract class HostError extends BootstrapError {
   readonly category: 'input' | 'host' = 'host';
 }
 
-/** The category of anything thrown: a BootstrapError's own, else internal (a bug). */
+/** The category of anything thrown: a BootstrapError's own, host for a failed system call, else internal (a bug). */
 export function errorCategory(error: unknown): ErrorCategory {
-  return error instanceof BootstrapError ? error.category : 'internal';
+  if (error instanceof BootstrapError) return error.category;
+  return isSystemError(error) ? 'host' : 'internal';
+}
+
+/** An error Node made of a failed system call (errno): a full disk, a path that cannot be written, … */
+function isSystemError(error: unknown): boolean {
+  const e = error as { code?: unknown; syscall?: unknown };
+  return error instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string';
 }
 
 /** Whether a retry loop may try again after this error: only a BootstrapError marked retryable. */

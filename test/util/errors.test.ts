@@ -80,6 +80,17 @@ hosts:
   assert.equal(result.stderr, `cp1: cannot connect to [127.0.0.1]:${port}: connect ECONNREFUSED 127.0.0.1:${port}\n`);
 });
 
+test('cli: a failed system call on this machine exits 1 with the message only, not as a bug', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootstrap-errors-'));
+  const inventory = join(dir, 'inventory.yaml');
+  writeFileSync(inventory, 'cluster: { kubernetesVersion: v1.28.4 }\nhosts:\n  - { name: cp1, address: 10.7.0.149, roles: [control-plane] }\n');
+  const file = join(dir, 'a-file');
+  writeFileSync(file, '');
+  const result = await bootstrap(['render', inventory, '--out', join(file, 'out')]);
+  assert.equal(result.code, EXIT.failed, result.stderr);
+  assert.match(result.stderr, /^ENOTDIR: not a directory, \w+ '.*a-file\/out.*'\n$/);
+});
+
 // ---------------------------------------------------------------------------------- reportError
 
 test('reportError: input exits 2 and host exits 1, each with its message alone, with or without BOOTSTRAP_DEBUG', () => {
@@ -139,6 +150,10 @@ test('categories and retryable: per class, and per instance where one class cove
     [new PullError('i', { code: 1, stdout: '', stderr: 'received unexpected HTTP status: 503 Service Unavailable' }, 1000), 'host', true],
     [new PullError('i', { code: 1, stdout: '', stderr: 'not found' }, 1000), 'host', false],
     [new PullError('i', { code: -1, stdout: '', stderr: '', timedOut: true }, 1000), 'host', true],
+    // A failed system call on this machine (a full disk, a path that cannot be written) is no bug.
+    [Object.assign(new Error("ENOTDIR: not a directory, lstat '/tmp/file/out'"), { code: 'ENOTDIR', errno: -20, syscall: 'lstat' }), 'host', false],
+    [Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:22'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' }), 'host', false],
+    [Object.assign(new TypeError('The "path" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'internal', false],
     [new TypeError('x'), 'internal', false],
     [new Error('x'), 'internal', false],
   ];
