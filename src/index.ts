@@ -12,3 +12,4 @@ export type * from './inventory/types.js';
 export { renderCluster, writeRenderTree } from './render/index.js';
 export { catalogImages, defaultImageRepository } from './kube/images.js';
 export { normalizeKubernetesVersion, VersionError, SUPPORTED_MINORS } from './kube/version.js';
+export { BootstrapError, errorCategory, isRetryable, type ErrorCategory } from './util/errors.js';

@@ -2,12 +2,10 @@
 /**
  * The `bootstrap` command. The only place that calls process.exit: every command returns an exit code,
  * and every error a user can cause is printed as a message (exit 2 for bad input, 1 for failures).
- * Set BOOTSTRAP_DEBUG=1 to see stack traces of unexpected errors.
+ * Set BOOTSTRAP_DEBUG=1 to see stack traces of unexpected errors (bugs).
  */
 import { readFileSync } from 'node:fs';
-import { InventoryError } from '../inventory/index.js';
-import { VersionError } from '../kube/version.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, reportError, UsageError } from './errors.js';
 
 type Run = (argv: string[]) => Promise<number>;
 
@@ -49,18 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   return (await command.load())(rest);
 }
 
-function report(error: unknown): number {
-  if (error instanceof InventoryError || error instanceof UsageError || error instanceof VersionError) {
-    console.error(error.message);
-    return EXIT.usage;
-  }
-  const err = error as Error;
-  if (process.env.BOOTSTRAP_DEBUG) console.error(err.stack);
-  else console.error(`error: ${err.message ?? String(error)}`);
-  return EXIT.failed;
-}
-
+// Errors are reported by their category (util/errors.ts): bad input exits 2, a host's failure 1, a bug 1 with a hint.
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => process.exit(report(error)),
+  (error: unknown) => process.exit(reportError(error)),
 );

@@ -50,14 +50,14 @@ function quoteLike(type: Scalar['type'], value: string): string {
  */
 export function repinHostKeysInText(file: string, text: string, hostName: string, keyLine: string): string {
   const doc = parseDocument(text);
-  if (doc.errors.length) throw new ResetError(`${file}: ${doc.errors[0]?.message.split('\n')[0]}`);
+  if (doc.errors.length) throw new ResetError(`${file}: ${doc.errors[0]?.message.split('\n')[0]}`, 'input');
   const hosts = doc.get('hosts', true);
   const host = isSeq(hosts) ? hosts.items.find((item) => isMap(item) && item.get('name') === hostName) : undefined;
-  if (!isMap(host)) throw new ResetError(`${file}: no host named "${hostName}"`);
+  if (!isMap(host)) throw new ResetError(`${file}: no host named "${hostName}"`, 'input');
   const keys = host.get('hostKeys', true);
-  if (!isSeq(keys) || keys.items.length === 0) throw new ResetError(`${file}: host "${hostName}" pins no hostKeys`);
+  if (!isSeq(keys) || keys.items.length === 0) throw new ResetError(`${file}: host "${hostName}" pins no hostKeys`, 'input');
   const items = keys.items.map((item) => {
-    if (!isScalar(item) || !item.range) throw new ResetError(`${file}: a hostKeys entry of "${hostName}" is not a plain string`);
+    if (!isScalar(item) || !item.range) throw new ResetError(`${file}: a hostKeys entry of "${hostName}" is not a plain string`, 'input');
     return item as Scalar & { range: [number, number, number] };
   });
   const splices: { start: number; end: number; text: string }[] = [];
@@ -78,7 +78,7 @@ export function repinHostKeysInText(file: string, text: string, hostName: string
   // The edited file must load, with exactly the new key for that host.
   const check = parseInventory(file, out).hosts.find((h) => h.name === hostName);
   if (!check || check.hostKeys.length !== 1 || check.hostKeys[0] !== keyLine) {
-    throw new ResetError(`${file}: could not re-pin the key of "${hostName}" in place; edit its hostKeys by hand to: ${keyLine}`);
+    throw new ResetError(`${file}: could not re-pin the key of "${hostName}" in place; edit its hostKeys by hand to: ${keyLine}`, 'input');
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
 import { hostOutcome, newContext, type ComponentStatus, type HostRun, type ImageResult, type UpOptions } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import { runOnHosts } from '../pipeline/runner.js';
+import { HostError } from '../util/errors.js';
 
 /** kubeadm's order: connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane. */
 export const UP_PHASES: Phase[] = [
@@ -54,7 +55,7 @@ export interface UpReport {
   adminKubeconfig?: string;
 }
 
-export class UpFailedError extends Error {
+export class UpFailedError extends HostError {
   override name = 'UpFailedError';
   constructor(message: string, readonly report: UpReport) {
     super(message);

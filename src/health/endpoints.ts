@@ -5,6 +5,7 @@
  * /health?exclude=NOSPACE&serializable=true on 2381, /livez on a named "probe-port" later, a changed bind address).
  */
 import { parse as parseYaml } from 'yaml';
+import { HostError } from '../util/errors.js';
 
 export const MANIFESTS_DIR = '/etc/kubernetes/manifests';
 
@@ -35,7 +36,7 @@ export interface ComponentSpec {
   endpoint?: HealthEndpoint;
 }
 
-export class ManifestError extends Error {
+export class ManifestError extends HostError {
   override name = 'ManifestError';
 }
 

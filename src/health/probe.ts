@@ -60,7 +60,15 @@ function withAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** GET endpoint through host.connect(); never throws: failures come back as { ok: false, error }. */
+/**
+ * Thrown by JavaScript itself for a mistake in the code, never by a network or TLS failure (Node reports those
+ * as plain Errors with a code): rethrown by a probe rather than polled again until the wait times out.
+ */
+function isBug(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof ReferenceError || error instanceof RangeError || error instanceof SyntaxError;
+}
+
+/** GET endpoint through host.connect(); failures come back as { ok: false, error }, except a bug, which is thrown. */
 export async function probeEndpoint(host: Host, endpoint: HealthEndpoint, options: ProbeOptions): Promise<ProbeResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -113,6 +121,7 @@ export async function probeEndpoint(host: Host, endpoint: HealthEndpoint, option
       req.end();
     });
   } catch (error) {
+    if (isBug(error)) throw error;
     return { ok: false, error: options.signal?.aborted ? 'cancelled' : describeProbeError(error, options.timeoutMs) };
   } finally {
     socket?.destroy();

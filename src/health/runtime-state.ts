@@ -8,6 +8,7 @@
  *    the sandbox's container being "POD" (pkg/kubelet/dockershim/naming.go).
  * Pure functions: the commands are in commands.ts.
  */
+import { HostError } from '../util/errors.js';
 
 export type SandboxState = 'ready' | 'notready';
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -43,7 +44,7 @@ export interface RuntimeState {
   containers: ContainerInfo[];
 }
 
-export class RuntimeOutputError extends Error {
+export class RuntimeOutputError extends HostError {
   override name = 'RuntimeOutputError';
 }
 

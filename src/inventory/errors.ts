@@ -2,6 +2,7 @@
  * Located inventory errors: `inventory.yaml:12:7: hosts[0].roles[0]: must be one of control-plane, worker`.
  * All problems of a file are collected and reported together; the CLI maps InventoryError to exit code 2.
  */
+import { InputError } from '../util/errors.js';
 
 export type FieldPath = (string | number)[];
 
@@ -32,7 +33,7 @@ export function formatProblem(p: LocatedProblem): string {
   return `${p.file}:${p.line}:${p.col}: ${where ? `${where}: ` : ''}${p.message}`;
 }
 
-export class InventoryError extends Error {
+export class InventoryError extends InputError {
   readonly problems: LocatedProblem[];
   constructor(problems: LocatedProblem[]) {
     super(problems.map(formatProblem).join('\n'));

@@ -20,6 +20,7 @@ import {
   type Component,
 } from './catalog.data.js';
 import { normalizeKubernetesVersion, pickRule, VersionError } from './version.js';
+import { InputError } from '../util/errors.js';
 
 export type { Component } from './catalog.data.js';
 
@@ -34,7 +35,7 @@ export function defaultImageRepository(version: string): string {
 }
 
 /** An imageRepository kubeadm would turn into broken image names. */
-export class ImageRepositoryError extends Error {
+export class ImageRepositoryError extends InputError {
   override name = 'ImageRepositoryError';
   constructor(message: string) {
     super(message);

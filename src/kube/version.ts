@@ -11,9 +11,10 @@
  */
 import semver from 'semver';
 import { SUPPORTED_MINOR_RANGE, NEWEST_KNOWN_PATCH, type Rule } from './catalog.data.js';
+import { InputError } from '../util/errors.js';
 
 /** A version the user wrote that bootstrap cannot use. The message is meant for the user as is. */
-export class VersionError extends Error {
+export class VersionError extends InputError {
   override name = 'VersionError';
   constructor(message: string) {
     super(message);

@@ -5,6 +5,7 @@ import { clusterDnsIp } from './dns.js';
 import { applyPatches, type PatchSet } from '../manifests/patches.js';
 import { KUBELET_CONFIG_SHAPES, KUBELET_FLAG_RULES, KUBELET_PATCH_TARGET, pick, type KubeletConfigShape } from './versions.js';
 import { toKubeYaml } from './yaml.js';
+import { InputError } from '../util/errors.js';
 
 /** kubeadm: componentconfigs/kubelet.go kubeletSystemdResolverConfig, used when systemd-resolved is active. */
 export const SYSTEMD_RESOLVED_RESOLV_CONF = '/run/systemd/resolve/resolv.conf';
@@ -15,7 +16,7 @@ const HEALTHZ_BIND_ADDRESS = '127.0.0.1';
 /** kubeadm: apis/kubeadm/v1beta*: DefaultManifestsDir. */
 const STATIC_POD_PATH = '/etc/kubernetes/manifests';
 
-export class KubeletConfigError extends Error {
+export class KubeletConfigError extends InputError {
   override name = 'KubeletConfigError';
 }
 

@@ -3,8 +3,9 @@
  * that no row covers is an error rather than a guess.
  */
 import semver from 'semver';
+import { InputError } from '../util/errors.js';
 
-export class UnsupportedKubeletVersionError extends Error {
+export class UnsupportedKubeletVersionError extends InputError {
   override name = 'UnsupportedKubeletVersionError';
 }
 

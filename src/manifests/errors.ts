@@ -1,5 +1,7 @@
+import { InputError } from '../util/errors.js';
+
 /** A problem with the inputs of manifest rendering that the user can fix; the message is meant for them as is. */
-export class ManifestError extends Error {
+export class ManifestError extends InputError {
   override name = 'ManifestError';
   constructor(message: string) {
     super(message);

@@ -16,8 +16,9 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { parseAllDocuments } from 'yaml';
+import { InputError } from '../util/errors.js';
 
-export class PatchError extends Error {
+export class PatchError extends InputError {
   override name = 'PatchError';
 }
 

@@ -13,11 +13,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
+import { InputError } from '../util/errors.js';
 
 /** A problem with the credentials file that the user has to fix: never retried, no stack trace. */
-export class CredentialsError extends Error {
+export class CredentialsError extends InputError {
   override name = 'CredentialsError';
-  readonly retryable = false;
   constructor(message: string) {
     super(message);
     this.stack = `${this.name}: ${message}`;

@@ -5,6 +5,7 @@
 import { criSocketProbes } from '../kube/runtime.js';
 import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
+import { HostError } from '../util/errors.js';
 
 /** Binaries whose presence (and version) preflight and the later phases look at. */
 export const BINARIES = ['kubelet', 'crictl', 'docker', 'containerd', 'conntrack', 'systemctl', 'journalctl', 'ss', 'tar', 'sha256sum'];
@@ -32,7 +33,7 @@ if command -v systemctl >/dev/null 2>&1; then
 fi
 `;
 
-export class FactsError extends Error {
+export class FactsError extends HostError {
   override name = 'FactsError';
 }
 

@@ -26,6 +26,7 @@ import type { ExecResult, Host } from '../transport/host.js';
 import { formatDuration } from '../util/duration.js';
 import { retry } from '../util/retry.js';
 import { loadRegistryCredentials, normalizeImage, type RegistryCredential, type RegistryCredentials } from './credentials.js';
+import { HostError } from '../util/errors.js';
 
 /** What a worker runs once joined: pause for every sandbox, the kube-proxy DaemonSet, CoreDNS's Deployment. */
 export const WORKER_COMPONENTS: readonly Component[] = ['kube-proxy', 'coredns', 'pause'];
@@ -93,7 +94,7 @@ export function pullCommand(tool: PullTool, image: string, credential?: Registry
   return { argv: ['sh', '-c', CRICTL_AUTH_SCRIPT, 'sh', ...pull], stdin: `${credential.authForStdin()}\n` };
 }
 
-export class ImagesError extends Error {
+export class ImagesError extends HostError {
   override name = 'ImagesError';
   constructor(message: string) {
     super(message);
@@ -183,8 +184,8 @@ export function classifyPullError(output: string): 'transient' | 'permanent' {
   return 'permanent';
 }
 
-/** One failed try at pulling one image; the message names the image and never a credential. */
-export class PullError extends Error {
+/** One failed try at pulling one image; the message names the image and never a credential. Retryable when transient. */
+export class PullError extends HostError {
   override name = 'PullError';
   readonly transient: boolean;
   constructor(image: string, result: ExecResult, timeoutMs: number, credential?: RegistryCredential) {
@@ -192,8 +193,9 @@ export class PullError extends Error {
     const detail = result.timedOut
       ? `timed out after ${formatDuration(timeoutMs)}`
       : output.split('\n').filter(Boolean).slice(-3).join('\n') || `exited ${result.code}`;
-    super(`${image}: ${credential ? credential.redact(detail) : detail}`);
-    this.transient = result.timedOut === true || classifyPullError(output) === 'transient';
+    const transient = result.timedOut === true || classifyPullError(output) === 'transient';
+    super(`${image}: ${credential ? credential.redact(detail) : detail}`, { retryable: transient });
+    this.transient = transient;
   }
 }
 
@@ -272,7 +274,6 @@ export async function pullImages(host: Host, options: PullOptions): Promise<Imag
           firstDelayMs: options.firstDelayMs ?? 1000,
           maxDelayMs: options.maxDelayMs ?? 30_000,
           signal: options.signal,
-          retryable: (error) => error instanceof PullError && error.transient,
           onRetry: () => show(),
         },
       );

@@ -25,6 +25,7 @@ import semver from 'semver';
 import { crictlCheck, kubeletMaxSkew, kubeletSkewOk, pullsWithDocker } from '../kube/runtime.js';
 import { normalizeKubernetesVersion, pickRule, type VersionRule } from '../kube/version.js';
 import type { HostFacts } from '../pipeline/context.js';
+import { HostError } from '../util/errors.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -498,9 +499,10 @@ export function preflightFindings(input: PreflightInput): Finding[] {
 // ---------------------------------------------------------------------------------------------------------
 // --ignore-preflight-errors and output.
 
-export class PreflightError extends Error {
+export class PreflightError extends HostError {
   override name = 'PreflightError';
-  constructor(message: string) {
+  /** A host's failed checks, else (category input) a wrong --ignore-preflight-errors. */
+  constructor(message: string, override readonly category: 'input' | 'host' = 'host') {
     super(message);
     this.stack = `${this.name}: ${message}`;
   }
@@ -514,7 +516,7 @@ export function ignoreSet(names: readonly string[] | undefined): Set<string> {
   // A flag value may still hold kubeadm's comma-separated list ("Swap,NumCPU").
   const set = new Set((names ?? []).flatMap((n) => n.split(',')).map((n) => n.trim().toLowerCase()).filter((n) => n !== ''));
   if (set.has('all') && set.size > 1) {
-    throw new PreflightError(`--ignore-preflight-errors: don't specify individual checks if 'all' is used (got ${[...set].join(',')})`);
+    throw new PreflightError(`--ignore-preflight-errors: don't specify individual checks if 'all' is used (got ${[...set].join(',')})`, 'input');
   }
   return set;
 }

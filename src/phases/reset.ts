@@ -27,6 +27,7 @@ import { pullsWithDocker } from '../kube/runtime.js';
 import { BACKUP_ROOT, factsOf, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError, type Host } from '../transport/host.js';
+import { HostError } from '../util/errors.js';
 
 // ------------------------------------------------------------------------------------------- the steps
 
@@ -76,15 +77,19 @@ const NEVER_CLEAN = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home', '/li
   '/srv', '/sys', '/tmp', '/usr', '/var', '/usr/lib', '/usr/local', '/usr/bin', '/usr/sbin', '/usr/share', '/var/lib', '/var/log',
   '/var/run', '/var/tmp', '/var/cache', '/etc/systemd', '/etc/ssh', '/etc/kubernetes', '/var/lib/kubelet']);
 
-export class ResetError extends Error {
+export class ResetError extends HostError {
   override name = 'ResetError';
+  /** A reset that failed on a host, else (category input) a request that cannot be carried out as asked. */
+  constructor(message: string, override readonly category: 'input' | 'host' = 'host') {
+    super(message);
+  }
 }
 
 /** Refuses a folder whose contents must not be deleted wholesale. */
 export function assertSafeToClean(path: string, what: string): void {
   const normal = normalize(path).replace(/\/+$/, '') || '/';
   if (!isAbsolute(path) || normal !== path.replace(/\/+$/, '') || NEVER_CLEAN.has(normal) || normal.split('/').length < 3) {
-    throw new ResetError(`refusing to empty ${what} "${path}": it must be a dedicated absolute folder at least two levels deep`);
+    throw new ResetError(`refusing to empty ${what} "${path}": it must be a dedicated absolute folder at least two levels deep`, 'input');
   }
 }
 

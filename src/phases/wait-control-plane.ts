@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
 import { hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
+import { HostError } from '../util/errors.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
-export class ControlPlaneNotHealthyError extends Error {
+export class ControlPlaneNotHealthyError extends HostError {
   override name = 'ControlPlaneNotHealthyError';
   constructor(message: string) {
     super(message);

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import type { HostRun, UpContext } from './context.js';
 import type { Phase } from './phase.js';
+import { HostError } from '../util/errors.js';
 
-export class HostsFailedError extends Error {
+export class HostsFailedError extends HostError {
   override name = 'HostsFailedError';
   constructor(readonly failures: { host: string; phase: string; error: Error }[]) {
     super(

@@ -4,10 +4,11 @@
  */
 import type { ExecOptions, ExecResult, FileWrite, WriteOptions } from './host.js';
 import { tar } from './tar.js';
+import { HostError } from '../util/errors.js';
 
 type Exec = (argv: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
-class FileOperationError extends Error {
+class FileOperationError extends HostError {
   override name = 'FileOperationError';
 }
 

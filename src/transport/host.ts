@@ -4,6 +4,7 @@
  * shell text: implementations quote them once, with shell.ts.
  */
 import type { Duplex } from 'node:stream';
+import { HostError } from '../util/errors.js';
 
 export interface ExecOptions {
   /** Bytes for the command's standard input: the only way secrets reach a command (never argv). */
@@ -65,7 +66,7 @@ export interface Host {
 }
 
 /** A command that exited non-zero, with everything needed to say what went wrong and where. */
-export class CommandError extends Error {
+export class CommandError extends HostError {
   override name = 'CommandError';
   constructor(
     readonly host: string,

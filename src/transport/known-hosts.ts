@@ -11,6 +11,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { matchPatternList } from './ssh-config.js';
+import { HostError } from '../util/errors.js';
 
 /** A public key as it travels in SSH: the algorithm name and the wire-format blob. */
 export interface PublicKey {
@@ -98,9 +99,8 @@ export function hashHostToken(token: string, salt = randomBytes(20)): string {
 export type HostKeyProblem = 'unknown' | 'changed' | 'revoked';
 
 /** A server key that does not match what is trusted: never retried, the user must decide. */
-export class HostKeyError extends Error {
+export class HostKeyError extends HostError {
   override name = 'HostKeyError';
-  readonly retryable = false;
   constructor(
     readonly kind: HostKeyProblem,
     /** The inventory's host name. */

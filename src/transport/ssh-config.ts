@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { InputError } from '../util/errors.js';
 
 export interface SshConfigEntry {
   /** The Host line's patterns, e.g. ["web-*", "!web-test"]. */
@@ -37,9 +38,8 @@ export interface JumpHost {
   port?: number;
 }
 
-export class SshConfigError extends Error {
+export class SshConfigError extends InputError {
   override name = 'SshConfigError';
-  readonly retryable = false;
 }
 
 const KEYWORDS = new Set(['host', 'hostname', 'user', 'port', 'identityfile', 'proxyjump']);

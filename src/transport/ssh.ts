@@ -28,6 +28,7 @@ import { resolveRoute } from './ssh-route.js';
 import type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 import { parseSudoProbe, redact, SUDO_PROBE, sudoCommand, SudoError } from './sudo.js';
 import type { SudoMode } from './sudo.js';
+import { HostError } from '../util/errors.js';
 
 export { HostKeyError } from './known-hosts.js';
 export { SudoError } from './sudo.js';
@@ -64,19 +65,21 @@ const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-n
 
 export type ConnectProblem = 'timeout' | 'refused' | 'unreachable' | 'closed' | 'failed';
 
-/** The machine could not be reached, or the connection dropped: worth retrying later. */
-export class ConnectError extends Error {
+/**
+ * The machine could not be reached, or the connection dropped. Retryable when a second try can succeed: refused,
+ * reset, unreachable or timed out before authentication; not a lost connection, a DNS name that does not
+ * resolve, or a failed handshake.
+ */
+export class ConnectError extends HostError {
   override name = 'ConnectError';
-  readonly retryable = true;
-  constructor(readonly kind: ConnectProblem, readonly host: string, message: string) {
-    super(message);
+  constructor(readonly kind: ConnectProblem, readonly host: string, message: string, retryable = false) {
+    super(message, { retryable });
   }
 }
 
 /** No credential was accepted: never retried (each attempt counts against the server's limits). */
-export class AuthenticationError extends Error {
+export class AuthenticationError extends HostError {
   override name = 'AuthenticationError';
-  readonly retryable = false;
   constructor(readonly host: string, readonly user: string, readonly tried: readonly string[], message: string) {
     super(message);
   }
@@ -267,6 +270,19 @@ function connectProblem(err: NodeJS.ErrnoException): ConnectProblem {
   }
 }
 
+/** Socket errors after which a new connection can succeed (a host booting, a network hiccup). */
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
+
+/** Whether a connection that failed before authentication with ssh2's error can succeed on a new try. */
+function canReconnect(err: Error & { code?: unknown }): boolean {
+  if (typeof err.code === 'string') return RETRYABLE_CODES.has(err.code);
+  // sshd dropped the connection before its banner: starting up, or over MaxStartups.
+  return err.message === 'Connection lost before handshake';
+}
+
+/** SSH_OPEN_CONNECT_FAILED (RFC 4254): the jump host could not reach the target, which may be booting. */
+const TUNNEL_CONNECT_FAILED = 2;
+
 interface OpenOptions {
   opts: SshConnectOptions;
   timeoutMs: number;
@@ -297,7 +313,7 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
     const deadline = new Deadline(o.timeoutMs, () => {
       // destroy() first: after end() ssh2 no longer destroys a socket, which a silent server would keep open.
       client.destroy();
-      fail(new ConnectError('timeout', ep.label, `${ep.label}: no SSH connection to ${where} within ${o.timeoutMs / 1000}s`));
+      fail(new ConnectError('timeout', ep.label, `${ep.label}: no SSH connection to ${where} within ${o.timeoutMs / 1000}s`, true));
     });
     const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
       if (o.onHostKey) {
@@ -335,11 +351,11 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       }
       const kind = err.code !== undefined ? connectProblem(err as NodeJS.ErrnoException) : 'failed';
       const text = redact(err.message, state.password);
-      fail(new ConnectError(kind, ep.label, `${ep.label}: cannot connect to ${hostToken(ep.address, ep.port)}: ${text}`));
+      fail(new ConnectError(kind, ep.label, `${ep.label}: cannot connect to ${hostToken(ep.address, ep.port)}: ${text}`, canReconnect(err)));
     });
     client.on('close', () => {
       if (hostKeyError) return fail(hostKeyError);
-      fail(new ConnectError('closed', ep.label, `${ep.label}: ${hostToken(ep.address, ep.port)} closed the connection during the SSH handshake`));
+      fail(new ConnectError('closed', ep.label, `${ep.label}: ${hostToken(ep.address, ep.port)} closed the connection during the SSH handshake`, true));
     });
     const config: ConnectConfig = {
       username: ep.user,
@@ -360,7 +376,7 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
 function forward(client: SshClient, label: string, address: string, port: number): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, address, port, (err, channel) => {
-      if (err) reject(new ConnectError('unreachable', label, `${label}: cannot open a tunnel to ${hostToken(address, port)}: ${err.message}`));
+      if (err) reject(new ConnectError('unreachable', label, `${label}: cannot open a tunnel to ${hostToken(address, port)}: ${err.message}`, (err as { reason?: unknown }).reason === TUNNEL_CONNECT_FAILED));
       else resolve(channel);
     });
   });

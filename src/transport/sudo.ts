@@ -3,6 +3,7 @@
  * allows it; otherwise the password is asked once per host and fed to `sudo -S` on standard input, ahead of
  * the command's own input, so it never appears in argv (a remote `ps` would show it), logs or errors.
  */
+import { HostError } from '../util/errors.js';
 
 /** How a host runs commands as root, found once per connection. */
 export type SudoMode =
@@ -48,9 +49,8 @@ export function sudoCommand(mode: SudoMode, argv: readonly string[], stdin?: str
 }
 
 /** sudo is missing, refused, or the password was wrong: never retried. */
-export class SudoError extends Error {
+export class SudoError extends HostError {
   override name = 'SudoError';
-  readonly retryable = false;
 }
 
 /** Removes any occurrence of a secret from text that may reach a log or an error message. */

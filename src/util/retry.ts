@@ -1,8 +1,12 @@
 /**
  * Bounded retries with exponential back-off, for what can succeed on a second try (a pull, a connection
- * refused while a host boots). Errors marked `retryable = false` (authentication, host keys) end it at once.
+ * refused while a host boots). Only errors marked retryable (a BootstrapError with `retryable` set) are tried
+ * again; anything else, a bug included, ends it at once. A caller that knows better for its own errors (say a
+ * registry's 5xx in a tool's output) passes a `retryable` predicate, which then decides, except that an error
+ * marked `retryable = false` (authentication, host keys) is never tried again.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { isRetryable } from './errors.js';
 
 export interface RetryOptions {
   /** Attempts in all, at least 1. */
@@ -12,6 +16,7 @@ export interface RetryOptions {
   maxDelayMs?: number;
   signal?: AbortSignal;
   onRetry?: (error: unknown, attempt: number, waitMs: number) => void;
+  /** Which errors to try again after. Default: those marked retryable (isRetryable). */
   retryable?: (error: unknown) => boolean;
 }
 
@@ -25,7 +30,7 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
     try {
       return await fn(attempt);
     } catch (error) {
-      const canRetry = !notRetryable(error) && (options.retryable?.(error) ?? true);
+      const canRetry = !notRetryable(error) && (options.retryable ?? isRetryable)(error);
       if (!canRetry || attempt >= options.attempts || options.signal?.aborted) throw error;
       options.onRetry?.(error, attempt, wait);
       await delay(wait, undefined, { signal: options.signal });

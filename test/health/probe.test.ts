@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { HealthEndpoint } from '../../src/health/endpoints.js';
 import { probeEndpoint } from '../../src/health/probe.js';
 import { LocalHost } from '../../src/transport/local.js';
+import type { Host } from '../../src/transport/host.js';
 import { close, freePort, httpServer, httpsServer, makePki, TunnelHost, type TestPki } from './servers.js';
 
 const host = new LocalHost();
@@ -102,4 +103,15 @@ test('a client certificate authenticates the request (anonymous-auth off: 401 wi
     body: '{"kind":"Status","status":"Failure","message":"Unauthorized","code":401}',
   });
   assert.deepEqual(await probeEndpoint(host, e, { timeoutMs: 2000, ca: pki.ca, client: { cert: pki.clientCert, key: pki.clientKey } }), { ok: true, status: 200, body: 'ok' });
+});
+
+test('a failure to reach the endpoint is a result, but a bug is thrown rather than polled again', async () => {
+  /** A host whose tunnels fail with the given error. */
+  const failing = (error: Error): Host => Object.assign(new LocalHost(), { connect: async () => { throw error; } });
+  assert.deepEqual(await probeEndpoint(failing(new Error('cp1: cannot open a tunnel to 127.0.0.1:10257: Connection refused')), endpoint('http', 10257, '/healthz'), { timeoutMs: 2000 }), {
+    ok: false,
+    error: 'connection refused',
+  });
+  const bug = new TypeError("Cannot read properties of undefined (reading 'port')");
+  await assert.rejects(probeEndpoint(failing(bug), endpoint('http', 10257, '/healthz'), { timeoutMs: 2000 }), (e: unknown) => e === bug);
 });

@@ -32,6 +32,7 @@ import { newHostRun, type HostRun, type UpContext, type UpOptions } from '../../
 import { HostsFailedError, runPhases } from '../../src/pipeline/runner.js';
 import type { ExecOptions, ExecResult } from '../../src/transport/host.js';
 import { MemoryHost } from '../../src/transport/memory.js';
+import { ConnectError } from '../../src/transport/ssh.js';
 
 const CONTAINERD = 'unix:///var/run/containerd/containerd.sock';
 const V128 = [
@@ -393,6 +394,21 @@ test('a transient error that persists stops after images.retries tries in all', 
   await assert.rejects(runOn(inv, h), /3 of 3 image pull\(s\) failed on w1:\n  registry\.k8s\.io\/kube-proxy:v1\.28\.15: dial tcp 10\.0\.0\.1:443: connect: connection refused \(4 tries\)/);
   assert.equal(host.commands.length, 12);
   assert.deepEqual(h.images.map((r) => r.attempts), [4, 4, 4]);
+});
+
+test('a pull that throws a bug or loses the connection is tried once, not retried as a registry hiccup', async () => {
+  const inv = inventory('images: { pullPolicy: Always, retries: 5, parallel: 1 }');
+  const host = new MemoryHost('w1').on((argv) => {
+    const image = pulledImage(argv);
+    if (!image) return undefined;
+    if (image.includes('kube-proxy')) throw new TypeError("Cannot read properties of undefined (reading 'code')");
+    if (image.includes('pause')) throw new ConnectError('closed', 'w1', 'w1: the SSH connection was lost');
+    return { stdout: '' };
+  });
+  const h = hostRun(inv, 'w1', host);
+  await assert.rejects(runOn(inv, h), /2 of 3 image pull\(s\) failed on w1:\n  Cannot read properties of undefined \(reading 'code'\) \(1 try\)\n  w1: the SSH connection was lost \(1 try\)/);
+  assert.equal(host.commands.length, 3);
+  assert.deepEqual(h.images.map((r) => [r.outcome, r.attempts]), [['failed', 1], ['failed', 1], ['pulled', 1]]);
 });
 
 test('each pull gets the per-image timeout; a timed-out pull is retried and reported as a timeout', async () => {
