@@ -30,3 +30,13 @@ export function assertGolden(path: string, actual: string): void {
   }
   assert.equal(actual, readFileSync(file, 'utf8'), `differs from test/golden/${path} (if the change is intended: \`${UPDATE_COMMAND}\`, then review the diff)`);
 }
+
+/**
+ * A command line as golden text: one argument per line, JSON-quoted so spaces, empty strings and newlines show.
+ * An argument that is one of `scripts` (golden path → script text) is written as <script: path>, the script
+ * having its own golden file, so a change to a script and a change to its arguments show apart.
+ */
+export function argvText(argv: readonly string[], scripts: Record<string, string> = {}): string {
+  const byText = new Map(Object.entries(scripts).map(([path, text]) => [text, path]));
+  return `${argv.map((arg) => (byText.has(arg) ? `<script: ${byText.get(arg)}>` : JSON.stringify(arg))).join('\n')}\n`;
+}
