@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from '../helpers.js';
 import { assertGolden } from '../golden.js';
+import { kubeletFlags } from '../../src/kubelet/index.js';
 
 const run = promisify(execFile);
 const cli = join(repoRoot, 'dist/src/cli/main.js');
@@ -85,4 +86,12 @@ test('a node named by its IP gets kubeadm\'s SANs: the name as a DNS SAN, the ad
   assert.equal(stdout.trim(), `subject=CN=system:node:${NODE},O=system:nodes`);
   // No --hostname-override without the host's hostname (render has no facts), as for any other name.
   assert.equal(await readFile(join(root, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8'), 'KUBELET_KUBEADM_ARGS="--network-plugin=cni --pod-infra-container-image=k8s.gcr.io/pause:3.4.1"\n');
+});
+
+test('up on a node named by its IP: the host\'s own hostname differs, so kubeadm\'s --hostname-override carries the IP name', () => {
+  // flags.go: hostname-override is set when nodeRegistration.name differs from the (lowercased) hostname.
+  const flags = kubeletFlags({ kubernetesVersion: 'v1.21.14', criSocket: '/var/run/dockershim.sock', pauseImage: 'k8s.gcr.io/pause:3.4.1', nodeName: NODE, hostname: 'Node-149' });
+  assert.equal(flags.get('hostname-override'), NODE);
+  const same = kubeletFlags({ kubernetesVersion: 'v1.21.14', criSocket: '/var/run/dockershim.sock', pauseImage: 'k8s.gcr.io/pause:3.4.1', nodeName: NODE, hostname: NODE });
+  assert.equal(same.has('hostname-override'), false);
 });
