@@ -36,8 +36,9 @@ export async function images(argv: string[]): Promise<number> {
     version = inv.cluster.kubernetesVersion;
     if (repository === undefined && !inv.cluster.imageRepositoryIsDefault) repository = inv.cluster.imageRepository;
   }
-  const list = catalogImages(normalizeKubernetesVersion(version as string), repository);
-  if (format === 'json') console.log(JSON.stringify({ kubernetesVersion: version, images: list }, null, 2));
+  const kubernetesVersion = normalizeKubernetesVersion(version as string);
+  const list = catalogImages(kubernetesVersion, repository);
+  if (format === 'json') console.log(JSON.stringify({ kubernetesVersion, images: list }, null, 2));
   else for (const { image } of list) console.log(image);
   return 0;
 }

@@ -56,6 +56,15 @@ function isDnsName(text: string): boolean {
   return text.length <= 253 && DNS_SUBDOMAIN.test(text.toLowerCase()) && !/^[\d.]+$/.test(text);
 }
 
+/**
+ * A node name as kubeadm accepts it (ValidateNodeRegistrationOptions: validation.IsDNS1123Subdomain): lowercase
+ * RFC 1123 labels of at most 253 characters. Dotted numerals such as 10.7.0.149 are valid: nodes named by their IP
+ * address are common.
+ */
+function isNodeName(text: string): boolean {
+  return text.length <= 253 && DNS_SUBDOMAIN.test(text);
+}
+
 export class Resolver {
   readonly problems: Problem[] = [];
   constructor(private readonly file: string, private readonly dir: string) {}
@@ -297,7 +306,7 @@ export class Resolver {
       const path = (...p: FieldPath) => ['hosts', i, ...p];
       const name = str(entry.name) ?? '';
       const address = str(entry.address) ?? '';
-      if (name && !isDnsName(name)) {
+      if (name && !isNodeName(name)) {
         this.fail(path('name'), `"${name}" is not a valid node name: use a lowercase RFC 1123 name (kubeadm lowercases the hostname)`);
       } else if (name && names.has(name)) {
         this.fail(path('name'), `duplicate host name "${name}" (also hosts[${names.get(name)}])`);

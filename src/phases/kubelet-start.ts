@@ -11,7 +11,8 @@ import { writeChanged } from './files.js';
 /** Files kubelet reads at start-up besides its own: a change to them needs a restart too. */
 const KUBELET_INPUTS = ['/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'];
 
-const RESTART = ['sh', '-c', 'systemctl daemon-reload && systemctl enable kubelet && systemctl restart kubelet'];
+/** How kubelet is (re)started: systemd re-reads the drop-in, kubelet is enabled at boot, then restarted. */
+export const KUBELET_RESTART: readonly string[] = ['sh', '-c', 'systemctl daemon-reload && systemctl enable kubelet && systemctl restart kubelet'];
 
 export const kubeletStartPhase: Phase = {
   name: 'kubelet-start',
@@ -27,8 +28,8 @@ export const kubeletStartPhase: Phase = {
     }
     const why = !running ? 'kubelet is not running' : 'its configuration changed';
     await wet(ctx, h, `restart kubelet (${why})`, async (host) => {
-      const result = await host.exec(RESTART, { sudo: true });
-      if (result.code !== 0) throw new CommandError(h.spec.name, RESTART, result);
+      const result = await host.exec(KUBELET_RESTART, { sudo: true });
+      if (result.code !== 0) throw new CommandError(h.spec.name, KUBELET_RESTART, result);
       h.kubeletRestarted = true;
     });
     task.progress(`${ctx.options.dryRun ? 'would restart' : 'restarted'} kubelet (${why})`);

@@ -403,7 +403,7 @@ const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
  * keeps that group; sudo without a terminal keeps it too.
  */
 const GROUP_MARK = 'bootstrap-pgid:';
-const STOPPABLE = ['sh', '-c', `read -r _ _ _ _ pgid _ < /proc/$$/stat && printf '${GROUP_MARK}%s\\n' "$pgid" >&2; exec "$@"`, 'sh'];
+export const STOPPABLE: readonly string[] = ['sh', '-c', `read -r _ _ _ _ pgid _ < /proc/$$/stat && printf '${GROUP_MARK}%s\\n' "$pgid" >&2; exec "$@"`, 'sh'];
 
 function groupOf(stderr: Buffer[]): number | undefined {
   const m = new RegExp(`^${GROUP_MARK}(\\d+)\\n`).exec(text(stderr));

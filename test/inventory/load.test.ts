@@ -123,3 +123,21 @@ test('errors are an InventoryError listing every problem', () => {
     (error: unknown) => error instanceof InventoryError && error.problems.length === 2,
   );
 });
+
+test('node names are DNS-1123 subdomains as kubeadm validates them: dotted numerals (nodes named by IP) are valid', () => {
+  const longLabel = 'a'.repeat(63);
+  const at253 = [longLabel, longLabel, longLabel, 'a'.repeat(61)].join('.');
+  assert.equal(at253.length, 253);
+  for (const name of ['10.7.0.149', 'node-1.example', 'cp1', at253]) {
+    const inv = parseInventory('/x/i.yaml', minimal.replace('name: cp1', `name: "${name}"`));
+    assert.equal(inv.hosts[0]?.name, name);
+  }
+  for (const name of ['Node1', 'CP-1.example', 'node_1', '-node', 'node-', 'node..example', `${at253}a`]) {
+    assert.throws(
+      () => parseInventory('/x/i.yaml', minimal.replace('name: cp1', `name: "${name}"`)),
+      (error: unknown) => error instanceof InventoryError && error.problems.length === 1
+        && /is not a valid node name/.test(error.problems[0]?.message ?? ''),
+      name,
+    );
+  }
+});

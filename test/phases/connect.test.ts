@@ -30,6 +30,7 @@ async function connectCalls(fail: (spec: HostSpec) => Error): Promise<{ calls: n
     hosts: [h],
     backupDir: '/var/lib/bootstrap/backups/t',
     startedAt: new Date(),
+    shared: new Map(),
   };
   const progress: string[] = [];
   const error = await connectPhase.run(ctx, h, { progress: (line) => progress.push(line) }).then(() => undefined, (e: unknown) => e);

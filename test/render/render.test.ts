@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../helpers.js';
+import { assertGolden } from '../golden.js';
 
 const run = promisify(execFile);
 const cli = join(repoRoot, 'dist/src/cli/main.js');
@@ -95,8 +96,7 @@ test('rendered manifests equal the golden files written from kubeadm v1.21, v1.2
     await render(dir);
     for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
       const got = await readFile(join(dir, 'out/cp1/etc/kubernetes/manifests', `${component}.yaml`), 'utf8');
-      const golden = await readFile(join(repoRoot, 'test/golden/manifests', version, `${component}.yaml`), 'utf8');
-      assert.equal(got, golden, `${version} ${component}`);
+      assertGolden(`manifests/${version}/${component}.yaml`, got);
     }
   }
 });

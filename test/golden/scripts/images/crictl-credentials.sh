@@ -1,0 +1,1 @@
+IFS= read -r CRICTL_AUTH; export CRICTL_AUTH; exec "$@"

@@ -1,0 +1,1 @@
+for p do if [ -f "$p" ]; then sha256sum -- "$p"; fi; done

@@ -1,0 +1,1 @@
+if [ -e "$1" ]; then exec base64 -- "$1"; else exit 3; fi

@@ -1,0 +1,21 @@
+set -eu
+umask 022
+stage=$(mktemp -d "${TMPDIR:-/tmp}/bootstrap.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+tar -x -f - -C "$stage"
+backup=$1; shift
+# Backups hold replaced keys too: the folder itself is private.
+if [ -n "$backup" ]; then mkdir -p "$backup" && chmod 0700 "$backup"; fi
+i=0
+while [ "$#" -ge 2 ]; do
+  path=$1; mode=$2; shift 2
+  mkdir -p "${path%/*}"
+  if [ -n "$backup" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then
+    mkdir -p "$backup${path%/*}" && cp -p "$path" "$backup$path"
+  fi
+  tmp="$path.bootstrap-tmp.$$"
+  cp "$stage/$i" "$tmp"
+  chmod "$mode" "$tmp"
+  mv -f "$tmp" "$path"
+  i=$((i + 1))
+done
