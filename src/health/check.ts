@@ -10,6 +10,7 @@ import type { Inventory } from '../inventory/types.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import type { ComponentStatus, HostRun, ImageResult } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
+import { formatDuration } from '../util/duration.js';
 import {
   parseCrictlContainers,
   parseCrictlImages,
@@ -398,12 +399,6 @@ export function kubeletSaid(journal: readonly string[], pod: string): string | u
   const mention = `pod="${pod}"`;
   const line = [...journal].reverse().find((l) => l.includes(mention) && /\b(E\d{4} |err=|Error|[Ff]ailed)/.test(l));
   return line?.trim();
-}
-
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}` : `${s}s`;
 }
 
 /** The multi-line failure message: each unhealthy component and its diagnosis, then kubelet's. */
