@@ -52,7 +52,7 @@ export type PullTool = CriTool;
 export const pullToolFor: (kubernetesVersion: string, criSocket: string) => PullTool = criToolFor;
 
 /** One call that lists every image the runtime has. */
-export const listImagesCommand: (tool: PullTool) => string[] = listImagesArgv;
+export const listImagesCommand: (tool: CriTool) => string[] = listImagesArgv;
 
 /**
  * crictl reads its --auth flag from CRICTL_AUTH (cri-tools cmd/crictl/image.go). The value is read from
@@ -81,7 +81,7 @@ export interface PullCommand {
 }
 
 /** The command that pulls one image, with the registry's credentials on standard input when there are some. */
-export function pullCommand(tool: PullTool, image: string, credential?: RegistryCredential): PullCommand {
+export function pullCommand(tool: CriTool, image: string, credential?: RegistryCredential): PullCommand {
   const pull = pullImageArgv(tool, image);
   if (!credential) return { argv: pull };
   if (tool.kind === 'docker') return { argv: ['sh', '-c', DOCKER_CONFIG_SCRIPT, 'sh', image], stdin: credential.dockerConfigForStdin() };
@@ -163,7 +163,7 @@ export class PullError extends Error {
 }
 
 export interface PullOptions {
-  tool: PullTool;
+  tool: CriTool;
   /** The images to pull, in order. */
   images: string[];
   /** Pulls at once on this host. */
@@ -266,7 +266,7 @@ export async function pullImages(host: Host, options: PullOptions): Promise<Imag
 }
 
 /** The images the runtime has, found with one call. */
-export async function listPresentImages(host: Host, tool: PullTool, timeoutMs = 60_000): Promise<RuntimeImages> {
+export async function listPresentImages(host: Host, tool: CriTool, timeoutMs = 60_000): Promise<RuntimeImages> {
   const argv = listImagesArgv(tool);
   const result = await host.exec(argv, { sudo: true, timeoutMs });
   if (result.code !== 0 || result.timedOut) {
@@ -282,14 +282,14 @@ export async function listPresentImages(host: Host, tool: PullTool, timeoutMs = 
 }
 
 /** The CRI socket the host's images go through, and a clear error when the tool for it is missing. */
-function toolOf(ctx: UpContext, h: HostRun, facts: HostFacts): PullTool {
+function toolOf(ctx: UpContext, h: HostRun, facts: HostFacts): CriTool {
   const version = ctx.inv.cluster.kubernetesVersion;
   if (!facts.criSocket && facts.criSocketConflict?.length) {
     throw new ImagesError(
       `several container runtimes answer (${facts.criSocketConflict.join(', ')}) and the inventory names none: set criSocket for ${h.spec.name}`,
     );
   }
-  const tool = pullToolFor(version, facts.criSocket ?? defaultCriSocket(version));
+  const tool = criToolFor(version, facts.criSocket ?? defaultCriSocket(version));
   if (tool.kind === 'docker' && !facts.binaries.docker) {
     throw new ImagesError(`docker is not installed on ${h.spec.name}: kubeadm ${version} pulls images with docker for the dockershim socket`);
   }

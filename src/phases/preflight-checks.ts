@@ -23,7 +23,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import semver from 'semver';
 import { crictlCriMismatch, parseCrictlInfo } from '../kube/cri-output.js';
-import { crictlCheck, kubeletMaxSkew, kubeletSkewOk, pullsWithDocker } from '../kube/runtime.js';
+import { criToolFor } from '../kube/cri-socket.js';
+import { crictlCheck, kubeletMaxSkew, kubeletSkewOk } from '../kube/runtime.js';
 import { normalizeKubernetesVersion, pickRule, type VersionRule } from '../kube/version.js';
 import type { HostFacts } from '../pipeline/context.js';
 
@@ -309,7 +310,7 @@ function binaries(input: PreflightInput): Finding[] {
   const { facts, probe, version } = input;
   const out: Finding[] = [];
   const socket = facts.criSocket;
-  const docker = socket !== undefined && pullsWithDocker(version, socket);
+  const docker = socket !== undefined && criToolFor(version, socket).kind === 'docker';
   if (docker) {
     if (!facts.binaries.docker) {
       out.push(error(fileExistingName('docker'), `docker not found in system path (Kubernetes ${version} with dockershim pulls images with \`docker pull\`)`));
