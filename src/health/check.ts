@@ -10,34 +10,23 @@ import type { Inventory } from '../inventory/types.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import type { ComponentStatus, HostRun, ImageResult } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
+import { formatDuration } from '../util/duration.js';
 import {
-  DIAGNOSE_SCRIPT,
-  LIST_SCRIPT,
-  READ_FILES_SCRIPT,
-  runSections,
-  runtimeEndpoint,
-  runtimeMode,
-  type Section,
-} from './commands.js';
-import {
-  diagnoseComponent,
+  parseCrictlContainers,
   parseCrictlImages,
   parseCrictlInspect,
+  parseCrictlPods,
   parseDockerImages,
-  describeProbe,
-  type ComponentFacts,
-} from './diagnosis.js';
+  parseDockerPs,
+  type RuntimeImages,
+  type RuntimeState,
+} from '../kube/cri-output.js';
+import { criEndpoint } from '../kube/cri-socket.js';
+import { DIAGNOSE_SCRIPT, LIST_SCRIPT, READ_FILES_SCRIPT, runSections, runtimeMode, type Section } from './commands.js';
+import { diagnoseComponent, describeProbe, type ComponentFacts } from './diagnosis.js';
 import { componentsFromFiles, endpointUrl, MANIFESTS_DIR, type ComponentSpec, type HealthEndpoint } from './endpoints.js';
 import { probeEndpoint, type ProbeResult } from './probe.js';
-import {
-  findPod,
-  parseCrictlContainers,
-  parseCrictlPods,
-  parseDockerPs,
-  runtimeProblem,
-  type PodRuntime,
-  type RuntimeState,
-} from './runtime-state.js';
+import { findPod, runtimeProblem, type PodRuntime } from './runtime-state.js';
 
 /** kubelet's healthz defaults (KubeletConfiguration healthzPort 10248, healthzBindAddress 127.0.0.1), which kubeadm's kubelet check dials. */
 export const KUBELET_HEALTHZ: HealthEndpoint = { scheme: 'http', host: '127.0.0.1', port: 10248, path: '/healthz', timeoutMs: 5000 };
@@ -182,7 +171,7 @@ export function runtimeListingFrom(sections: Map<string, Section>): RuntimeListi
 
 export async function listRuntime(target: HealthTarget, timeoutMs: number, signal?: AbortSignal): Promise<RuntimeListing> {
   const mode = runtimeMode(target.version, target.criSocket);
-  const sections = await runSections(target.host, LIST_SCRIPT, [mode, runtimeEndpoint(target.criSocket)], timeoutMs, signal);
+  const sections = await runSections(target.host, LIST_SCRIPT, [mode, criEndpoint(target.criSocket)], timeoutMs, signal);
   return runtimeListingFrom(sections);
 }
 
@@ -362,8 +351,8 @@ export async function gatherDiagnosis(target: HealthTarget, poll: PollResult, si
   const unhealthy = poll.checks.filter((c) => !c.healthy);
   const ids = unhealthy.map((c) => c.pod.container?.id).filter((id): id is string => !!id);
   const tool = poll.listing.tool;
-  const sections = await runSections(target.host, DIAGNOSE_SCRIPT, [tool, runtimeEndpoint(target.criSocket), ...ids], 60_000, signal);
-  let imagesPresent: Set<string> | undefined;
+  const sections = await runSections(target.host, DIAGNOSE_SCRIPT, [tool, criEndpoint(target.criSocket), ...ids], 60_000, signal);
+  let imagesPresent: RuntimeImages | undefined;
   const images = sections.get('images');
   if (images?.code === 0) {
     try {
@@ -410,12 +399,6 @@ export function kubeletSaid(journal: readonly string[], pod: string): string | u
   const mention = `pod="${pod}"`;
   const line = [...journal].reverse().find((l) => l.includes(mention) && /\b(E\d{4} |err=|Error|[Ff]ailed)/.test(l));
   return line?.trim();
-}
-
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}` : `${s}s`;
 }
 
 /** The multi-line failure message: each unhealthy component and its diagnosis, then kubelet's. */

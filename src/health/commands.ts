@@ -5,9 +5,20 @@
  *   "<marker> err ". The marker is random per call, so no output can forge a section.
  */
 import { randomBytes } from 'node:crypto';
-import { pullsWithDocker } from '../kube/runtime.js';
+import {
+  crictlContainersArgv,
+  crictlImagesArgv,
+  crictlInspectArgv,
+  crictlLogsArgv,
+  crictlPodsArgv,
+  DOCKER_PS_ARGV,
+  dockerImagesArgv,
+  dockerLogsArgv,
+} from '../kube/cri-commands.js';
+import { criEndpoint, criToolFor } from '../kube/cri-socket.js';
 import type { Host } from '../transport/host.js';
 import { CommandError } from '../transport/host.js';
+import { scriptLine } from '../transport/shell.js';
 
 export interface Section {
   stdout: string;
@@ -43,10 +54,13 @@ merged() {
  */
 export const LIST_SCRIPT = `${SECTION_FUNCTIONS}
 mode=$1; ep=$2
-section pods crictl --runtime-endpoint "$ep" pods -o json
-section containers crictl --runtime-endpoint "$ep" ps -a -o json
-if [ "$mode" = dockershim ]; then section docker docker ps -a --no-trunc --format '{{json .}}'; fi
+section pods ${scriptLine(crictlPodsArgv('$ep'))}
+section containers ${scriptLine(crictlContainersArgv('$ep'))}
+if [ "$mode" = dockershim ]; then section docker ${scriptLine(DOCKER_PS_ARGV)}; fi
 `;
+
+/** How many of a container's last log lines a diagnosis shows. */
+const LOG_LINES = 20;
 
 /**
  * Arguments: marker, tool (crictl | docker), runtime endpoint, container IDs. The images present, each
@@ -55,13 +69,13 @@ if [ "$mode" = dockershim ]; then section docker docker ps -a --no-trunc --forma
 export const DIAGNOSE_SCRIPT = `${SECTION_FUNCTIONS}
 tool=$1; ep=$2; shift 2
 if [ "$tool" = docker ]; then
-  section images docker images --no-trunc --format '{{.Repository}}:{{.Tag}}'
-  for id do merged "logs:$id" docker logs --tail 20 "$id"; done
+  section images ${scriptLine(dockerImagesArgv({ noTrunc: true }))}
+  for id do merged "logs:$id" ${scriptLine(dockerLogsArgv('$id', LOG_LINES))}; done
 else
-  section images crictl --runtime-endpoint "$ep" images -o json
+  section images ${scriptLine(crictlImagesArgv('$ep'))}
   for id do
-    section "inspect:$id" crictl --runtime-endpoint "$ep" inspect "$id"
-    merged "logs:$id" crictl --runtime-endpoint "$ep" logs --tail 20 "$id"
+    section "inspect:$id" ${scriptLine(crictlInspectArgv('$ep', '$id'))}
+    merged "logs:$id" ${scriptLine(crictlLogsArgv('$ep', '$id', LOG_LINES))}
   done
 fi
 merged kubelet-active systemctl is-active kubelet
@@ -104,15 +118,13 @@ export function parseSections(output: string, marker: string): Map<string, Secti
 /** How the runtime is listed: through CRI with crictl, or (dockershim, before v1.24) crictl with docker's CLI behind it. */
 export type RuntimeMode = 'cri' | 'dockershim';
 
-/** kubeadm before v1.24 writes the bare dockershim path; that same condition is where it pulls with docker. */
+/** kubeadm before v1.24 writes the bare dockershim path; that same condition is where it talks to docker (kube/cri-socket.ts). */
 export function runtimeMode(version: string, criSocket: string): RuntimeMode {
-  return pullsWithDocker(version, criSocket) ? 'dockershim' : 'cri';
+  return criToolFor(version, criSocket).kind === 'docker' ? 'dockershim' : 'cri';
 }
 
-/** crictl wants a URL; kubeadm before v1.24 wrote bare socket paths. */
-export function runtimeEndpoint(criSocket: string): string {
-  return /^[a-z]+:\/\//.test(criSocket) ? criSocket : `unix://${criSocket}`;
-}
+/** crictl wants a URL; kubeadm before v1.24 wrote bare socket paths (kube/cri-socket.ts criEndpoint). */
+export const runtimeEndpoint: (criSocket: string) => string = criEndpoint;
 
 /** Runs one of the scripts with sudo (the runtime's socket and kubelet's journal are root's). */
 export async function runSections(host: Host, script: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, Section>> {

@@ -4,65 +4,21 @@
  * runs and its health endpoint fails (last answer). Pure: the facts come from one batched command
  * (commands.ts DIAGNOSE_SCRIPT) and the last poll.
  */
+import type { ContainerDetails } from '../kube/cri-output.js';
+import { normalizeImage } from '../kube/image-ref.js';
 import type { ImageResult } from '../pipeline/context.js';
 import { endpointUrl, type ComponentSpec } from './endpoints.js';
 import type { ProbeResult } from './probe.js';
 import type { PodRuntime } from './runtime-state.js';
 
-/** What `crictl inspect` adds to a container listing. */
-export interface ContainerDetails {
-  exitCode?: number;
-  reason?: string;
-  message?: string;
-  finishedAt?: string;
-}
+export { parseCrictlImages, parseCrictlInspect, parseDockerImages, type ContainerDetails } from '../kube/cri-output.js';
 
-/** `crictl inspect ID` (cri-tools outputStatusData): {"status": {exitCode, reason, message, finishedAt…}, "info": …}. */
-export function parseCrictlInspect(text: string): ContainerDetails | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const first = Array.isArray(value) ? value[0] : value;
-  const status = (first as { status?: Record<string, unknown> } | undefined)?.status;
-  if (!status || typeof status !== 'object') return undefined;
-  const out: ContainerDetails = {};
-  if (typeof status.exitCode === 'number') out.exitCode = status.exitCode;
-  if (typeof status.reason === 'string' && status.reason) out.reason = status.reason;
-  if (typeof status.message === 'string' && status.message) out.message = status.message;
-  if (typeof status.finishedAt === 'string' && status.finishedAt && !status.finishedAt.startsWith('0001-')) out.finishedAt = status.finishedAt;
-  return out;
-}
+/** An image reference as runtimes list it (kube/image-ref.ts normalizeImage). */
+export const normalizeImageRef: (ref: string) => string = normalizeImage;
 
-/**
- * An image reference as runtimes list it: Docker Hub names get their implicit "docker.io/" (and "library/"),
- * so "registry:5000/x:v1" and "x:v1" compare the way containerd stores them.
- */
-export function normalizeImageRef(ref: string): string {
-  const slash = ref.indexOf('/');
-  const first = slash < 0 ? '' : ref.slice(0, slash);
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) return ref;
-  return slash < 0 ? `docker.io/library/${ref}` : `docker.io/${ref}`;
-}
-
-/** `crictl images -o json` (ListImagesResponse): every tag and digest reference present. */
-export function parseCrictlImages(text: string): Set<string> {
-  const refs = new Set<string>();
-  const images = (JSON.parse(text) as { images?: { repoTags?: string[]; repoDigests?: string[] }[] }).images ?? [];
-  for (const image of images) for (const ref of [...(image.repoTags ?? []), ...(image.repoDigests ?? [])]) refs.add(normalizeImageRef(ref));
-  return refs;
-}
-
-/** `docker images --format '{{.Repository}}:{{.Tag}}'`. */
-export function parseDockerImages(text: string): Set<string> {
-  const refs = new Set<string>();
-  for (const line of text.split('\n')) {
-    const ref = line.trim();
-    if (ref && !ref.includes('<none>')) refs.add(normalizeImageRef(ref));
-  }
-  return refs;
+/** What answers whether an image is present: cri-output.ts RuntimeImages, or any set of normalized references. */
+export interface ImagePresence {
+  has(image: string): boolean;
 }
 
 /** Everything known about one unhealthy component when the wait gives up. */
@@ -73,7 +29,7 @@ export interface ComponentFacts {
   runtimeError?: string;
   probe?: ProbeResult;
   /** Images present on the host, when they could be listed. */
-  imagesPresent?: Set<string>;
+  imagesPresent?: ImagePresence;
   /** The images phase's outcome for this component's image. */
   imageResult?: ImageResult;
   details?: ContainerDetails;
@@ -100,7 +56,7 @@ const indent = (text: string, prefix = '  | '): string[] =>
 export function diagnoseComponent(f: ComponentFacts): string[] {
   const lines: string[] = [];
   const { spec, pod } = f;
-  const imageMissing = f.imagesPresent !== undefined && spec.image !== '' && !f.imagesPresent.has(normalizeImageRef(spec.image));
+  const imageMissing = f.imagesPresent !== undefined && spec.image !== '' && !f.imagesPresent.has(normalizeImage(spec.image));
   const pullNote =
     f.imageResult && (f.imageResult.outcome === 'failed' || f.imageResult.outcome === 'missing')
       ? ` (images phase: ${f.imageResult.outcome}${f.imageResult.error ? `: ${f.imageResult.error}` : ''})`

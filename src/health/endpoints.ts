@@ -5,7 +5,7 @@
  * /health?exclude=NOSPACE&serializable=true on 2381, /livez on a named "probe-port" later, a changed bind address).
  */
 import { parse as parseYaml } from 'yaml';
-import { HostError } from '../util/errors.js';
+import { ManifestError } from '../manifests/errors.js';
 
 export const MANIFESTS_DIR = '/etc/kubernetes/manifests';
 
@@ -36,9 +36,8 @@ export interface ComponentSpec {
   endpoint?: HealthEndpoint;
 }
 
-export class ManifestError extends HostError {
-  override name = 'ManifestError';
-}
+/** A manifest read back from a host that cannot be used: the same user-facing error as one that cannot be rendered. */
+export { ManifestError } from '../manifests/errors.js';
 
 interface ProbeYaml {
   httpGet?: { host?: string; path?: string; port?: number | string; scheme?: string };

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import semver from 'semver';
 import { cidrsOverlap, hostBits, parseCidr, type Cidr } from '../net/cidr.js';
 import { parseDuration } from '../util/duration.js';
+import { criEndpoint } from '../kube/cri-socket.js';
 import { defaultImageRepository } from '../kube/images.js';
 import { normalizeKubernetesVersion, VersionError } from '../kube/version.js';
 import type { FieldPath, Problem } from './errors.js';
@@ -340,7 +341,7 @@ export class Resolver {
           this.fail(path('criSocket'), `"${criSocket}" must be a unix socket URL such as unix:///run/containerd/containerd.sock`);
         } else if (criSocket.startsWith('/') && version && semver.gte(version, UNIX_SCHEME_SINCE)) {
           // kubeadm v1.24+ adds the unix:// scheme to a bare path itself; older releases used bare paths as they were.
-          criSocket = `unix://${criSocket}`;
+          criSocket = criEndpoint(criSocket);
         }
       }
 

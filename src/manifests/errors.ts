@@ -1,6 +1,9 @@
 import { InputError } from '../util/errors.js';
 
-/** A problem with the inputs of manifest rendering that the user can fix; the message is meant for them as is. */
+/**
+ * A static Pod manifest that cannot be made or used: rendering's inputs do not allow it, or one read back from a
+ * host is not what kubeadm writes. The user can fix it; the message is meant for them as is.
+ */
 export class ManifestError extends InputError {
   override name = 'ManifestError';
   constructor(message: string) {

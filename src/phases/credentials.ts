@@ -14,6 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { InputError } from '../util/errors.js';
+import { credentialRegistry, DOCKER_HUB, DOCKER_HUB_AUTH_KEY, registryOf } from '../kube/image-ref.js';
 
 /** A problem with the credentials file that the user has to fix: never retried, no stack trace. */
 export class CredentialsError extends InputError {
@@ -24,73 +25,14 @@ export class CredentialsError extends InputError {
   }
 }
 
-/** Docker Hub's names for itself; docker's config keeps its credentials under DOCKER_HUB_AUTH_KEY. */
-const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
-
-/** A parsed image reference, normalized the way docker and containerd name images. */
-export interface ImageReference {
-  /** Registry host[:port], "docker.io" for Docker Hub. */
-  registry: string;
-  /** Repository path inside the registry ("library/nginx" for Docker Hub's official images). */
-  path: string;
-  tag?: string;
-  digest?: string;
-}
-
-/**
- * Splits an image reference as docker's reference.ParseNormalizedNamed does: the first path component is a
- * registry when it contains "." or ":" or is "localhost"; otherwise the image is on Docker Hub.
- */
-export function parseImageReference(image: string): ImageReference {
-  let rest = image.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const slash = rest.indexOf('/');
-  const first = slash < 0 ? '' : rest.slice(0, slash);
-  let registry: string;
-  let path: string;
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    registry = DOCKER_HUB_ALIASES.has(first) ? DOCKER_HUB : first;
-    path = rest.slice(slash + 1);
-  } else {
-    registry = DOCKER_HUB;
-    path = rest;
-  }
-  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
-  return { registry, path, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
-}
-
-/** "nginx" → "docker.io/library/nginx:latest"; a full reference is returned as written (with its registry). */
-export function normalizeImage(image: string): string {
-  const ref = parseImageReference(image);
-  const tag = ref.tag ?? (ref.digest ? undefined : 'latest');
-  return `${ref.registry}/${ref.path}${tag !== undefined ? `:${tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-
-/** The registry an image is pulled from. */
-export function registryOf(image: string): string {
-  return parseImageReference(image).registry;
-}
+export { DOCKER_HUB_AUTH_KEY, normalizeImage, parseImageReference, registryOf, type ImageReference } from '../kube/image-ref.js';
 
 /**
  * A key of `auths` as a registry host, as docker's ConvertToHostname does: "https://reg:5001/v1/" → "reg:5001";
  * Docker Hub's spellings → "docker.io".
  */
 export function registryOfAuthKey(key: string): string {
-  const host = key.replace(/^https?:\/\//, '').split('/')[0] ?? '';
-  return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
+  return credentialRegistry(key.replace(/^https?:\/\//, '').split('/')[0] ?? '');
 }
 
 /** The credentials for one registry. The secret stays in a private field. */

@@ -2,6 +2,7 @@
  * Everything `up` needs to know about a host, gathered by one command (one round trip): identity, OS, resources,
  * swap, CRI sockets, binaries and their versions, listening ports, kernel settings, service states.
  */
+import { criSocketPath } from '../kube/cri-socket.js';
 import { criSocketProbes } from '../kube/runtime.js';
 import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
@@ -12,7 +13,7 @@ export const BINARIES = ['kubelet', 'crictl', 'docker', 'containerd', 'conntrack
 const VERSIONED = ['kubelet', 'crictl', 'docker', 'containerd'];
 const SYSCTLS = ['net/ipv4/ip_forward', 'net/bridge/bridge-nf-call-iptables', 'net/ipv6/conf/default/forwarding'];
 
-/** POSIX sh; each line is key=value. Arguments: the socket paths to probe. */
+/** POSIX sh; each line is key=value. Arguments: pairs of a CRI socket as kubeadm probes it and the file it dials. */
 const FACTS_SCRIPT = `
 printf 'hostname=%s\\n' "$(cat /proc/sys/kernel/hostname)"
 if [ -r /etc/os-release ]; then . /etc/os-release; printf 'os=%s %s\\n' "$ID" "$VERSION_ID"; fi
@@ -20,7 +21,7 @@ printf 'arch=%s\\nkernel=%s\\nuid=%s\\n' "$(uname -m)" "$(uname -r)" "$(id -u)"
 printf 'cpus=%s\\n' "$(getconf _NPROCESSORS_ONLN)"
 awk '/^MemTotal:/ {print "memkb=" $2} END {}' /proc/meminfo
 awk 'NR > 1 {n++} END {print "swaps=" n + 0}' /proc/swaps
-for s do p=\${s#unix://}; if [ -S "$p" ]; then printf 'socket=%s\\n' "$s"; fi; done
+while [ $# -gt 1 ]; do if [ -S "$2" ]; then printf 'socket=%s\\n' "$1"; fi; shift 2; done
 for b in ${BINARIES.join(' ')}; do p=$(command -v "$b" 2>/dev/null) && printf 'bin.%s=%s\\n' "$b" "$p"; done
 for b in ${VERSIONED.join(' ')}; do
   if command -v "$b" >/dev/null 2>&1; then printf 'version.%s=%s\\n' "$b" "$("$b" --version 2>/dev/null | head -n 1)"; fi
@@ -87,7 +88,11 @@ export function parseFacts(output: string): HostFacts {
 
 export async function gatherFacts(host: Host, kubernetesVersion: string): Promise<HostFacts> {
   const probes = [...new Set(criSocketProbes(kubernetesVersion).map((p) => p.probe))];
-  const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', ...probes], { sudo: true, readOnly: true });
+  const pairs = probes.flatMap((probe) => {
+    const path = criSocketPath(probe);
+    return path === undefined ? [] : [probe, path];
+  });
+  const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', ...pairs], { sudo: true, readOnly: true });
   if (result.code !== 0) throw new FactsError(`gathering facts failed (exit ${result.code}): ${result.stderr.trim()}`);
   return parseFacts(result.stdout);
 }

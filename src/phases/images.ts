@@ -17,16 +17,22 @@
  *    errors that can pass (timeouts, 5xx, connections), images.retries tries in all.
  *  - Private-registry credentials travel on standard input only (see credentials.ts and pullCommand).
  */
+import { listImagesArgv, pullImageArgv } from '../kube/cri-commands.js';
+import { parseCrictlImages, parseDockerImages, RuntimeImages, RuntimeOutputError } from '../kube/cri-output.js';
+import { criToolFor, type CriTool } from '../kube/cri-socket.js';
+import { shortImageName } from '../kube/image-ref.js';
 import { catalogImages, type Component } from '../kube/images.js';
-import { defaultCriSocket, pullsWithDocker } from '../kube/runtime.js';
+import { defaultCriSocket } from '../kube/runtime.js';
 import type { Inventory, HostSpec } from '../inventory/types.js';
 import { factsOf, hostOf, oncePerRun, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import type { ExecResult, Host } from '../transport/host.js';
 import { formatDuration } from '../util/duration.js';
 import { retry } from '../util/retry.js';
-import { loadRegistryCredentials, normalizeImage, type RegistryCredential, type RegistryCredentials } from './credentials.js';
+import { loadRegistryCredentials, type RegistryCredential, type RegistryCredentials } from './credentials.js';
 import { HostError } from '../util/errors.js';
+
+export { parseCrictlImages, parseDockerImages } from '../kube/cri-output.js';
 
 /** What a worker runs once joined: pause for every sandbox, the kube-proxy DaemonSet, CoreDNS's Deployment. */
 export const WORKER_COMPONENTS: readonly Component[] = ['kube-proxy', 'coredns', 'pause'];
@@ -40,22 +46,14 @@ export function imagesForHost(inv: Inventory, spec: HostSpec): string[] {
     .map((c) => c.image);
 }
 
-/** How images are listed and pulled on a host. */
-export type PullTool = { kind: 'crictl'; socket: string } | { kind: 'docker' };
+/** How images are listed and pulled on a host (kube/cri-socket.ts CriTool). */
+export type PullTool = CriTool;
 
 /** The tool that version's kubeadm pulls with through that CRI socket. */
-export function pullToolFor(kubernetesVersion: string, criSocket: string): PullTool {
-  return pullsWithDocker(kubernetesVersion, criSocket) ? { kind: 'docker' } : { kind: 'crictl', socket: criSocket };
-}
-
-function crictl(socket: string, ...args: string[]): string[] {
-  return ['crictl', '--runtime-endpoint', socket, '--image-endpoint', socket, ...args];
-}
+export const pullToolFor: (kubernetesVersion: string, criSocket: string) => PullTool = criToolFor;
 
 /** One call that lists every image the runtime has. */
-export function listImagesCommand(tool: PullTool): string[] {
-  return tool.kind === 'docker' ? ['docker', 'images', '--format', '{{.Repository}}:{{.Tag}}'] : crictl(tool.socket, 'images', '-o', 'json');
-}
+export const listImagesCommand: (tool: CriTool) => string[] = listImagesArgv;
 
 /**
  * crictl reads its --auth flag from CRICTL_AUTH (cri-tools cmd/crictl/image.go). The value is read from
@@ -84,13 +82,10 @@ export interface PullCommand {
 }
 
 /** The command that pulls one image, with the registry's credentials on standard input when there are some. */
-export function pullCommand(tool: PullTool, image: string, credential?: RegistryCredential): PullCommand {
-  if (tool.kind === 'docker') {
-    if (!credential) return { argv: ['docker', 'pull', image] };
-    return { argv: ['sh', '-c', DOCKER_CONFIG_SCRIPT, 'sh', image], stdin: credential.dockerConfigForStdin() };
-  }
-  const pull = crictl(tool.socket, 'pull', image);
+export function pullCommand(tool: CriTool, image: string, credential?: RegistryCredential): PullCommand {
+  const pull = pullImageArgv(tool, image);
   if (!credential) return { argv: pull };
+  if (tool.kind === 'docker') return { argv: ['sh', '-c', DOCKER_CONFIG_SCRIPT, 'sh', image], stdin: credential.dockerConfigForStdin() };
   return { argv: ['sh', '-c', CRICTL_AUTH_SCRIPT, 'sh', ...pull], stdin: `${credential.authForStdin()}\n` };
 }
 
@@ -119,36 +114,6 @@ export class ImagesMissingError extends ImagesError {
         '\nload them into the runtime first, or set images.pullPolicy to IfNotPresent',
     );
   }
-}
-
-/** The repoTags of `crictl images -o json` (a CRI ListImagesResponse), normalized. */
-export function parseCrictlImages(json: string): Set<string> {
-  let data: unknown;
-  try {
-    data = JSON.parse(json);
-  } catch {
-    throw new ImagesError(`crictl images -o json printed something that is not JSON: ${json.slice(0, 200)}`);
-  }
-  const images = (data as { images?: unknown })?.images;
-  if (images === undefined || images === null) return new Set();
-  if (!Array.isArray(images)) throw new ImagesError('crictl images -o json: "images" is not a list');
-  const out = new Set<string>();
-  for (const image of images as { repoTags?: unknown }[]) {
-    if (!Array.isArray(image?.repoTags)) continue;
-    for (const tag of image.repoTags) if (typeof tag === 'string' && tag) out.add(normalizeImage(tag));
-  }
-  return out;
-}
-
-/** Lines of `docker images --format '{{.Repository}}:{{.Tag}}'`, normalized; untagged images are skipped. */
-export function parseDockerImages(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const line of text.split('\n')) {
-    const ref = line.trim();
-    if (!ref || ref.includes('<none>')) continue;
-    out.add(normalizeImage(ref));
-  }
-  return out;
 }
 
 /**
@@ -200,7 +165,7 @@ export class PullError extends HostError {
 }
 
 export interface PullOptions {
-  tool: PullTool;
+  tool: CriTool;
   /** The images to pull, in order. */
   images: string[];
   /** Pulls at once on this host. */
@@ -218,13 +183,12 @@ export interface PullOptions {
   now?: () => number;
 }
 
-const shortName = (image: string) => image.slice(image.lastIndexOf('/') + 1);
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 /** "pulling 3/7: etcd:3.5.9-0 (12s)", one entry per pull under way. */
 export function pullProgress(active: { index: number; total: number; image: string; startedAt: number; attempt: number }[], now: number): string {
   const parts = active.map(
-    (a) => `${a.index}/${a.total}: ${shortName(a.image)} (${Math.floor((now - a.startedAt) / 1000)}s${a.attempt > 1 ? `, try ${a.attempt}` : ''})`,
+    (a) => `${a.index}/${a.total}: ${shortImageName(a.image)} (${Math.floor((now - a.startedAt) / 1000)}s${a.attempt > 1 ? `, try ${a.attempt}` : ''})`,
   );
   return `pulling ${parts.join(', ')}`;
 }
@@ -303,25 +267,30 @@ export async function pullImages(host: Host, options: PullOptions): Promise<Imag
 }
 
 /** The images the runtime has, found with one call. */
-export async function listPresentImages(host: Host, tool: PullTool, timeoutMs = 60_000): Promise<Set<string>> {
-  const argv = listImagesCommand(tool);
+export async function listPresentImages(host: Host, tool: CriTool, timeoutMs = 60_000): Promise<RuntimeImages> {
+  const argv = listImagesArgv(tool);
   const result = await host.exec(argv, { sudo: true, timeoutMs, readOnly: true });
   if (result.code !== 0 || result.timedOut) {
     const why = result.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : (result.stderr || result.stdout).trim().split('\n').slice(-3).join('\n');
     throw new ImagesError(`${host.name}: listing the runtime's images (${tool.kind} images) failed: ${why}`);
   }
-  return tool.kind === 'docker' ? parseDockerImages(result.stdout) : parseCrictlImages(result.stdout);
+  try {
+    return tool.kind === 'docker' ? parseDockerImages(result.stdout) : parseCrictlImages(result.stdout);
+  } catch (error) {
+    if (error instanceof RuntimeOutputError) throw new ImagesError(`${host.name}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The CRI socket the host's images go through, and a clear error when the tool for it is missing. */
-function toolOf(ctx: UpContext, h: HostRun, facts: HostFacts): PullTool {
+function toolOf(ctx: UpContext, h: HostRun, facts: HostFacts): CriTool {
   const version = ctx.inv.cluster.kubernetesVersion;
   if (!facts.criSocket && facts.criSocketConflict?.length) {
     throw new ImagesError(
       `several container runtimes answer (${facts.criSocketConflict.join(', ')}) and the inventory names none: set criSocket for ${h.spec.name}`,
     );
   }
-  const tool = pullToolFor(version, facts.criSocket ?? defaultCriSocket(version));
+  const tool = criToolFor(version, facts.criSocket ?? defaultCriSocket(version));
   if (tool.kind === 'docker' && !facts.binaries.docker) {
     throw new ImagesError(`docker is not installed on ${h.spec.name}: kubeadm ${version} pulls images with docker for the dockershim socket`);
   }
@@ -367,13 +336,12 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
       const wanted = imagesForHost(inv, h.spec);
       const policy = inv.images.pullPolicy;
 
-      let present = new Set<string>();
+      let present = new RuntimeImages();
       if (policy !== 'Always') {
         task.progress('listing images');
         present = await listPresentImages(host, tool, tuning.listTimeoutMs);
       }
-      const isPresent = (image: string) => present.has(normalizeImage(image));
-      const missing = wanted.filter((i) => !isPresent(i));
+      const missing = wanted.filter((i) => !present.has(i));
       const toPull = policy === 'Always' ? wanted : missing;
       const results = new Map<string, ImageResult>();
       for (const image of wanted) if (!toPull.includes(image)) results.set(image, { image, outcome: 'present', seconds: 0, attempts: 0 });

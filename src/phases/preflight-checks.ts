@@ -22,10 +22,14 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import semver from 'semver';
-import { crictlCheck, kubeletMaxSkew, kubeletSkewOk, pullsWithDocker } from '../kube/runtime.js';
+import { crictlCriMismatch, parseCrictlInfo } from '../kube/cri-output.js';
+import { criToolFor } from '../kube/cri-socket.js';
+import { crictlCheck, kubeletMaxSkew, kubeletSkewOk } from '../kube/runtime.js';
 import { normalizeKubernetesVersion, pickRule, type VersionRule } from '../kube/version.js';
 import type { HostFacts } from '../pipeline/context.js';
 import { HostError } from '../util/errors.js';
+
+export { crictlCriMismatch, parseCrictlInfo, type CrictlInfo } from '../kube/cri-output.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -303,16 +307,11 @@ function kernelSettings(input: PreflightInput): Finding[] {
   return out;
 }
 
-/** The CRI endpoint crictl is pointed at: kubeadm's bare paths (v1.20–v1.23) get crictl's unix:// scheme. */
-export function crictlEndpoint(criSocket: string): string {
-  return criSocket.startsWith('/') ? `unix://${criSocket}` : criSocket;
-}
-
 function binaries(input: PreflightInput): Finding[] {
   const { facts, probe, version } = input;
   const out: Finding[] = [];
   const socket = facts.criSocket;
-  const docker = socket !== undefined && pullsWithDocker(version, socket);
+  const docker = socket !== undefined && criToolFor(version, socket).kind === 'docker';
   if (docker) {
     if (!facts.binaries.docker) {
       out.push(error(fileExistingName('docker'), `docker not found in system path (Kubernetes ${version} with dockershim pulls images with \`docker pull\`)`));
@@ -366,47 +365,6 @@ function kubeletVersion(input: PreflightInput): Finding[] {
       `the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "${kubelet}" Control plane version: "${target.slice(1)}"`,
     ),
   ];
-}
-
-/** The parts of `crictl info` preflight reads (cri-tools cmd/crictl/info.go: status plus the runtime's info map). */
-export interface CrictlInfo {
-  conditions: { type: string; status: boolean; reason: string; message: string }[];
-  sandboxImage?: string;
-}
-
-/** Parses `crictl info` output; debug or deprecation lines crictl writes before the JSON are skipped. */
-export function parseCrictlInfo(output: string): CrictlInfo | undefined {
-  const start = output.search(/^\{/m);
-  const end = output.lastIndexOf('}');
-  if (start < 0 || end < start) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(output.slice(start, end + 1));
-  } catch {
-    return undefined;
-  }
-  if (typeof json !== 'object' || json === null) return undefined;
-  const doc = json as { status?: { conditions?: unknown }; config?: { sandboxImage?: unknown } };
-  const conditions = Array.isArray(doc.status?.conditions)
-    ? (doc.status.conditions as Record<string, unknown>[]).map((c) => ({
-        type: String(c.type ?? ''),
-        status: c.status === true,
-        reason: String(c.reason ?? ''),
-        message: String(c.message ?? ''),
-      }))
-    : [];
-  const sandboxImage = typeof doc.config?.sandboxImage === 'string' ? doc.config.sandboxImage : undefined;
-  return { conditions, sandboxImage };
-}
-
-/** crictl (v1.26+) speaks only CRI v1 and says so when the runtime does not serve it. */
-export function crictlCriMismatch(output: string): string | undefined {
-  const line = output
-    .split('\n')
-    .find((l) => /unknown service runtime\.v1\.|CRI v1 (runtime|image) API is not implemented/.test(l));
-  if (!line) return undefined;
-  const msg = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]?.replace(/\\"/g, '"');
-  return (msg ?? line.replace(/^(FATA|ERRO)\[\d+\]\s*/, '')).trim();
 }
 
 function lastLines(text: string, n = 3): string {

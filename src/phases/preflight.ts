@@ -7,16 +7,17 @@
  * warnings go to the host's warnings as `[WARNING Name]: message`.
  */
 import { parse as parseYaml } from 'yaml';
-import { pullsWithDocker } from '../kube/runtime.js';
+import { crictlInfoArgv } from '../kube/cri-commands.js';
+import { criEndpoint, criToolFor } from '../kube/cri-socket.js';
 import { buildKubeletConfiguration } from '../kubelet/index.js';
 import { loadPatches } from '../manifests/patches.js';
 import { imageFor } from '../render/index.js';
 import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import type { Host } from '../transport/host.js';
+import { scriptLine } from '../transport/shell.js';
 import {
   applyIgnore,
-  crictlEndpoint,
   EXEC_CHECKS,
   formatFinding,
   ignoreSet,
@@ -49,7 +50,7 @@ if command -v systemctl >/dev/null 2>&1; then
   if [ "$mode" = docker ]; then printf 'active.docker=%s\\n' "$(systemctl is-active docker 2>/dev/null)"; fi
 fi
 case "$mode" in
-  crictl) out=$(crictl --runtime-endpoint "$endpoint" --timeout 10s info 2>&1); code=$? ;;
+  crictl) out=$(${scriptLine(crictlInfoArgv('$endpoint'))} 2>&1); code=$? ;;
   docker) out=$(docker info 2>&1); code=$? ;;
   *) exit 0 ;;
 esac
@@ -64,8 +65,8 @@ export function probePlan(version: string, h: HostRun): { mode: 'crictl' | 'dock
   const socket = facts.criSocket;
   const found = facts.criSockets.length > 0 || h.spec.criSocket !== undefined;
   if (!socket || facts.criSocketConflict?.length || !found) return { mode: 'none', endpoint: '' };
-  if (pullsWithDocker(version, socket)) return facts.binaries.docker ? { mode: 'docker', endpoint: socket } : { mode: 'none', endpoint: '' };
-  return facts.binaries.crictl ? { mode: 'crictl', endpoint: crictlEndpoint(socket) } : { mode: 'none', endpoint: '' };
+  if (criToolFor(version, socket).kind === 'docker') return facts.binaries.docker ? { mode: 'docker', endpoint: socket } : { mode: 'none', endpoint: '' };
+  return facts.binaries.crictl ? { mode: 'crictl', endpoint: criEndpoint(socket) } : { mode: 'none', endpoint: '' };
 }
 
 export function probeArgv(plan: { mode: string; endpoint: string }): string[] {

@@ -23,10 +23,12 @@
 import { isAbsolute, normalize } from 'node:path';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { KUBEADM_DROPIN_PATH, KUBELET_CONFIG_PATH, KUBELET_FLAGS_ENV_PATH, KUBELET_INSTANCE_CONFIG_PATH } from '../kubelet/index.js';
-import { pullsWithDocker } from '../kube/runtime.js';
+import { crictlResetArgv, dockerResetArgv } from '../kube/cri-commands.js';
+import { criToolFor } from '../kube/cri-socket.js';
 import { BACKUP_ROOT, factsOf, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError, type Host } from '../transport/host.js';
+import { scriptLine } from '../transport/shell.js';
 import { HostError } from '../util/errors.js';
 
 // ------------------------------------------------------------------------------------------- the steps
@@ -107,7 +109,8 @@ export interface ResetRuntime {
 export function resetSteps(inv: Inventory, host: HostSpec, runtime: ResetRuntime): ResetStep[] {
   const steps: ResetStep[] = [{ op: 'dir', path: MANIFESTS_DIR }, { op: 'kubelet' }];
   if (runtime.criSocket) {
-    steps.push(pullsWithDocker(runtime.kubernetesVersion, runtime.criSocket) ? { op: 'docker' } : { op: 'crictl', socket: runtime.criSocket });
+    const tool = criToolFor(runtime.kubernetesVersion, runtime.criSocket);
+    steps.push(tool.kind === 'docker' ? { op: 'docker' } : { op: 'crictl', socket: tool.socket });
   }
   if (host.roles.includes('control-plane')) {
     const dataDir = inv.cluster.etcd.local.dataDir;
@@ -181,9 +184,9 @@ while [ $# -gt 0 ]; do
     if [ "$op" = crictl ]; then
       p=\${s#unix://}
       if [ ! -S "$root$p" ]; then say crictl "$s" absent 'no socket'; continue; fi
-      list() { crictl -r "$s" pods -q; }
+      list() { ${scriptLine(crictlResetArgv.list('$s'))}; }
     else
-      list() { docker ps -a --filter name=k8s_ -q; }
+      list() { ${scriptLine(dockerResetArgv.list())}; }
     fi
     if ! ids=$(list 2>/dev/null); then say "$op" "$s" failed "$(list 2>&1 >/dev/null)"; continue; fi
     n=0; bad=''
@@ -191,9 +194,9 @@ while [ $# -gt 0 ]; do
       n=$((n + 1))
       [ "$mode" = apply ] || continue
       if [ "$op" = crictl ]; then
-        err=$(crictl -r "$s" stopp "$id" 2>&1 && crictl -r "$s" rmp "$id" 2>&1) || bad="$bad $id: $err;"
+        err=$(${scriptLine(crictlResetArgv.stop('$s', '$id'))} 2>&1 && ${scriptLine(crictlResetArgv.remove('$s', '$id'))} 2>&1) || bad="$bad $id: $err;"
       else
-        err=$(docker rm --force --volumes "$id" 2>&1) || bad="$bad $id: $err;"
+        err=$(${scriptLine(dockerResetArgv.remove('$id'))} 2>&1) || bad="$bad $id: $err;"
       fi
     done
     if [ -n "$bad" ]; then say "$op" "$s" failed "$bad"

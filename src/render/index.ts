@@ -13,8 +13,11 @@ import { renderStaticPodFiles, type ControlPlaneComponent } from '../manifests/i
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
 import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
 
-/** What `up` learns about a host before writing (render uses kubeadm's defaults where it has no facts). */
-export interface HostFacts {
+/**
+ * The few facts about a host that change what is rendered for it, taken from what `up` learned (pipeline's
+ * HostFacts); render uses kubeadm's defaults where it has none.
+ */
+export interface RenderFacts {
   criSocket?: string;
   hostname?: string;
   resolvConf?: string;
@@ -50,7 +53,7 @@ export async function prepareRender(inv: Inventory): Promise<RenderInputs> {
 }
 
 /** The files of one control-plane host. */
-export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inputs: RenderInputs, facts: HostFacts = {}): Promise<HostRender> {
+export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inputs: RenderInputs, facts: RenderFacts = {}): Promise<HostRender> {
   const { pki, patches } = inputs;
   const notes: string[] = [];
   const patch = patches
@@ -75,7 +78,7 @@ export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inp
 
 export const WORKER_REASON = 'worker: its images are pre-pulled; nothing is written before it joins';
 
-export async function renderCluster(inv: Inventory, facts: Map<string, HostFacts> = new Map()): Promise<HostRender[]> {
+export async function renderCluster(inv: Inventory, facts: Map<string, RenderFacts> = new Map()): Promise<HostRender[]> {
   const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
   const inputs = controlPlanes.length ? await prepareRender(inv) : undefined;
   const renders: HostRender[] = [];

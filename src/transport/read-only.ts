@@ -4,10 +4,11 @@
  * hands out the host itself, and never in a dry run, so a dry run cannot change a host even by mistake.
  */
 import type { Duplex } from 'node:stream';
+import { InternalError } from '../util/errors.js';
 import type { ExecOptions, ExecResult, FileWrite, Host } from './host.js';
 
 /** A change was attempted through a read-only view: a defect in the caller, never the user's doing. */
-export class ChangeRefusedError extends Error {
+export class ChangeRefusedError extends InternalError {
   override name = 'ChangeRefusedError';
 }
 

@@ -16,3 +16,16 @@ export function commandLine(argv: readonly string[]): string {
   if (argv.length === 0) throw new Error('empty command');
   return argv.map(quote).join(' ');
 }
+
+/** A shell variable reference as a whole argument: "$name". */
+const VARIABLE = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A command line for a constant script: like commandLine, except that an argument that is exactly a variable
+ * reference ("$ep") is expanded by the shell, as one word ("$ep" in double quotes). Only for argument arrays
+ * built from constants: a value from outside belongs in the script's arguments, never in its text.
+ */
+export function scriptLine(argv: readonly string[]): string {
+  if (argv.length === 0) throw new Error('empty command');
+  return argv.map((arg) => (VARIABLE.test(arg) ? `"${arg}"` : quote(arg))).join(' ');
+}

@@ -12,8 +12,12 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/**
+ * A duration for a message, as Go's duration syntax writes it: milliseconds below a second, whole minutes when
+ * exact ("4m"), otherwise seconds, rounded ("90s", "1s" for 1200 ms). The result reads back through parseDuration.
+ */
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
+  return `${Math.round(ms / 1000)}s`;
 }

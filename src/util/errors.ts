@@ -23,7 +23,7 @@ export interface BootstrapErrorOptions {
 }
 
 export abstract class BootstrapError extends Error {
-  abstract readonly category: Exclude<ErrorCategory, 'internal'>;
+  abstract readonly category: ErrorCategory;
   readonly retryable: boolean;
   constructor(message?: string, options: BootstrapErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -39,6 +39,14 @@ export abstract class InputError extends BootstrapError {
 /** A failure on or reaching a host, a registry, or a timeout (exit code 1). */
 export abstract class HostError extends BootstrapError {
   readonly category: 'input' | 'host' = 'host';
+}
+
+/**
+ * A defect in bootstrap itself, thrown on purpose where an invariant breaks (e.g. a phase writing outside wet()):
+ * reported as a bug, like any error that is not a BootstrapError.
+ */
+export abstract class InternalError extends BootstrapError {
+  readonly category: ErrorCategory = 'internal';
 }
 
 /** The category of anything thrown: a BootstrapError's own, host for a failed system call, else internal (a bug). */
