@@ -5,6 +5,7 @@
 import { criSocketProbes } from '../kube/runtime.js';
 import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
+import type { VersionLike } from '../kube/version.js';
 
 /** Binaries whose presence (and version) preflight and the later phases look at. */
 export const BINARIES = ['kubelet', 'crictl', 'docker', 'containerd', 'conntrack', 'systemctl', 'journalctl', 'ss', 'tar', 'sha256sum'];
@@ -84,7 +85,7 @@ export function parseFacts(output: string): HostFacts {
   };
 }
 
-export async function gatherFacts(host: Host, kubernetesVersion: string): Promise<HostFacts> {
+export async function gatherFacts(host: Host, kubernetesVersion: VersionLike): Promise<HostFacts> {
   const probes = [...new Set(criSocketProbes(kubernetesVersion).map((p) => p.probe))];
   const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', ...probes], { sudo: true });
   if (result.code !== 0) throw new FactsError(`gathering facts failed (exit ${result.code}): ${result.stderr.trim()}`);

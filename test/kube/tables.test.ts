@@ -44,10 +44,16 @@ function knownReleases(): string[] {
   return out;
 }
 
+/** v1.<newest supported minor + 1>.0, the first release outside the bound. */
+function firstUnsupported(): string {
+  const [major, minor] = SUPPORTED_MINORS.at(-1)!.split('.').map(Number);
+  return `v${major}.${minor! + 1}.0`;
+}
+
 test('the known releases are every supported minor, and all lie within the supported bound', () => {
   assert.deepEqual(KNOWN_RELEASES.map((r) => r.split('.').slice(0, 2).join('.')), SUPPORTED_MINORS);
   for (const release of knownReleases()) assert.ok(semver.satisfies(release, SUPPORTED_RANGE), release);
-  assert.ok(!semver.satisfies(`${SUPPORTED_MINORS.at(-1)}.0`.replace(/\.(\d+)\.0$/, (_, m: string) => `.${Number(m) + 1}.0`), SUPPORTED_RANGE));
+  assert.ok(!semver.satisfies(firstUnsupported(), SUPPORTED_RANGE));
 });
 
 test('every table: each known release matches exactly one row', async () => {
@@ -78,8 +84,16 @@ test('every table: every row cites its source in the Kubernetes repository, with
 
 test('a version outside the supported bound matches no table', async () => {
   for (const table of await allTables()) {
-    for (const version of ['v1.19.16', `v${SUPPORTED_MINORS.at(-1)}.0`.replace(/\.(\d+)\.0$/, (_, m: string) => `.${Number(m) + 1}.0`)]) {
+    for (const version of ['v1.19.16', firstUnsupported()]) {
       assert.throws(() => lookup(table.rows, version), (err: Error) => err.message.startsWith(`${table.what} for Kubernetes ${version} is not known: `));
+    }
+  }
+});
+
+test('every table: a pre-release takes the rows of its release', async () => {
+  for (const table of await allTables()) {
+    for (const minor of SUPPORTED_MINORS) {
+      assert.equal(lookup(table.rows, `v${minor}.0-rc.1`), lookup(table.rows, `v${minor}.0`), `${table.what}: v${minor}.0-rc.1`);
     }
   }
 });
