@@ -83,7 +83,7 @@ const DURATIONS_1_29 = [...DURATIONS_1_20, 'imageMaximumGCAge'] as const;
  * same tags: config/v1alpha1/types.go (v0.20–v0.24; flushFrequency/verbosity/options added in v0.23) and
  * logs/api/v1/types.go (v0.25+; options.text added in v0.30).
  */
-export const KUBELET_CONFIG_SHAPES = defineTable<KubeletConfigShape>('The KubeletConfiguration layout', [
+export const KUBELET_CONFIG_SHAPES = defineTable<KubeletConfigShape>('the KubeletConfiguration layout', [
   {
     range: '>=1.32.0',
     value: { durations: DURATIONS_1_29, emptyStructs: ['crashLoopBackOff', 'memorySwap'], containerRuntimeEndpointField: true, maxParallelImagePulls: true, logging: 'json+text' },
@@ -138,7 +138,7 @@ export interface KubeletFlagRule {
   instanceConfig: boolean;
 }
 
-export const KUBELET_FLAG_RULES = defineTable<KubeletFlagRule>('The kubelet flags', [
+export const KUBELET_FLAG_RULES = defineTable<KubeletFlagRule>('the kubelet flags', [
   {
     range: '>=1.35.0',
     value: { dockershim: false, containerRuntimeRemote: false, containerRuntimeEndpointFlag: false, podInfraContainerImage: 'never', instanceConfig: true },
@@ -174,7 +174,7 @@ export const KUBELET_FLAG_RULES = defineTable<KubeletFlagRule>('The kubelet flag
 ]);
 
 /** The cgroupDriver kubeadm writes into config.yaml when the user sets none (undefined: none, the kubelet's cgroupfs). */
-export const DEFAULT_CGROUP_DRIVER = defineTable<'systemd' | undefined>('The default cgroup driver', [
+export const DEFAULT_CGROUP_DRIVER = defineTable<'systemd' | undefined>('the default cgroup driver', [
   {
     range: '>=1.22.0',
     value: 'systemd',
