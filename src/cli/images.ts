@@ -1,6 +1,6 @@
 import { loadInventory } from '../inventory/index.js';
 import { catalogImages } from '../kube/images.js';
-import { normalizeKubernetesVersion } from '../kube/version.js';
+import { supportedKubeVersion, type KubeVersion } from '../kube/version.js';
 import { outputFormat, parse } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -26,19 +26,21 @@ export async function images(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(usage), 0;
   const format = outputFormat(values.output);
-  let version = values['kubernetes-version'] as string | undefined;
+  const versionText = values['kubernetes-version'] as string | undefined;
   let repository = values['image-repository'] as string | undefined;
-  if (positionals.length > 1 || (positionals.length === 1) === (version !== undefined)) {
+  if (positionals.length > 1 || (positionals.length === 1) === (versionText !== undefined)) {
     throw new UsageError(`give either --kubernetes-version or one inventory\n\n${usage}`);
   }
+  let version: KubeVersion;
   if (positionals[0]) {
     const inv = await loadInventory(positionals[0]);
-    version = inv.cluster.kubernetesVersion;
-    if (repository === undefined && !inv.cluster.imageRepositoryIsDefault) repository = inv.cluster.imageRepository;
+    version = inv.cluster.version ?? supportedKubeVersion(inv.cluster.kubernetesVersion);
+    repository ??= inv.cluster.imageRepository;
+  } else {
+    version = supportedKubeVersion(versionText);
   }
-  const kubernetesVersion = normalizeKubernetesVersion(version as string);
-  const list = catalogImages(kubernetesVersion, repository);
-  if (format === 'json') console.log(JSON.stringify({ kubernetesVersion, images: list }, null, 2));
+  const list = catalogImages(version, repository);
+  if (format === 'json') console.log(JSON.stringify({ kubernetesVersion: version.text, images: list }, null, 2));
   else for (const { image } of list) console.log(image);
   return 0;
 }

@@ -2,7 +2,7 @@
  * `bootstrap hosts trust`: re-pin a reprovisioned host's SSH key in the inventory (or known_hosts).
  */
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Scalar } from 'yaml';
 import { parseInventory } from '../inventory/load.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';

@@ -7,12 +7,14 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { isIP } from 'node:net';
-import semver from 'semver';
 import { cidrsOverlap, hostBits, parseCidr, type Cidr } from '../net/cidr.js';
 import { parseDuration } from '../util/duration.js';
 import { criEndpoint } from '../kube/cri-socket.js';
 import { defaultImageRepository } from '../kube/images.js';
-import { normalizeKubernetesVersion, VersionError } from '../kube/version.js';
+import { supportedKubeVersion, VersionError, type KubeVersion } from '../kube/version.js';
+import { lookup } from '../kube/table.js';
+import { addsUnixScheme } from '../kube/runtime.js';
+import { KUBELET_CONFIG_SHAPES } from '../kubelet/versions.js';
 import type { FieldPath, Problem } from './errors.js';
 import type {
   BastionSettings, ClusterConfiguration, HostSpec, ImagesSettings, Inventory, KubeletSettings, Role, SshSettings,
@@ -47,10 +49,6 @@ const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|
 const FLAG_NAME = /^[a-z0-9][a-z0-9-]*$/;
 /** kubeadm's MaximumBitsForServiceSubnet: the service range may have at most 2^20 addresses. */
 const MAX_SERVICE_SUBNET_HOST_BITS = 20;
-/** From v1.24 kubeadm writes CRI sockets as unix:// URLs. */
-const UNIX_SCHEME_SINCE = '1.24.0';
-/** kubelet gained maxParallelImagePulls in v1.27. */
-const MAX_PARALLEL_IMAGE_PULLS_SINCE = '1.27.0';
 
 /** A DNS name; all-numeric dotted names are not, so a mistyped IPv4 address such as 10.0.0.300 is caught. */
 function isDnsName(text: string): boolean {
@@ -141,14 +139,14 @@ export class Resolver {
     return cidrs;
   }
 
-  cluster(raw: Raw): ClusterConfiguration & { versionOk: boolean } {
+  cluster(raw: Raw): ClusterConfiguration {
     const path = (...p: FieldPath) => ['cluster', ...p];
     let kubernetesVersion = str(raw.kubernetesVersion) ?? '';
-    let versionOk = false;
+    let version: KubeVersion | undefined;
     if (str(raw.kubernetesVersion) !== undefined) {
       try {
-        kubernetesVersion = normalizeKubernetesVersion(kubernetesVersion);
-        versionOk = true;
+        version = supportedKubeVersion(kubernetesVersion);
+        kubernetesVersion = version.text;
       } catch (error) {
         if (!(error instanceof VersionError)) throw error;
         this.fail(path('kubernetesVersion'), (error as VersionError).message);
@@ -193,9 +191,9 @@ export class Resolver {
     if (!isAbsolute(dataDir)) this.fail(path('etcd', 'local', 'dataDir'), 'must be an absolute path on the host');
 
     return {
-      versionOk,
       kubernetesVersion,
-      imageRepository: imageRepository ?? (versionOk ? defaultImageRepository(kubernetesVersion) : ''),
+      version,
+      imageRepository: imageRepository ?? (version ? defaultImageRepository(version) : ''),
       imageRepositoryIsDefault: imageRepository === undefined,
       clusterName,
       controlPlaneEndpoint,
@@ -219,7 +217,7 @@ export class Resolver {
   }
 
   /** The rules kubelet's own validation applies to these fields, so a bad value fails here, not on the host. */
-  kubelet(raw: Raw, version: string | undefined): KubeletSettings {
+  kubelet(raw: Raw, version: KubeVersion | undefined): KubeletSettings {
     const out: KubeletSettings = {
       serializeImagePulls: bool(raw.serializeImagePulls),
       maxParallelImagePulls: num(raw.maxParallelImagePulls),
@@ -237,8 +235,8 @@ export class Resolver {
       else if (max > 1 && out.serializeImagePulls !== false) {
         this.fail(path('maxParallelImagePulls'), 'cannot be larger than 1 unless serializeImagePulls is set to false (kubelet rejects it)');
       }
-      if (version && semver.lt(version, MAX_PARALLEL_IMAGE_PULLS_SINCE)) {
-        this.fail(path('maxParallelImagePulls'), `kubelet ${version} has no maxParallelImagePulls (it came in v1.27)`);
+      if (version && !lookup(KUBELET_CONFIG_SHAPES, version).maxParallelImagePulls) {
+        this.fail(path('maxParallelImagePulls'), `kubelet ${version.text} has no maxParallelImagePulls (it came in v1.27)`);
       }
     }
     return out;
@@ -298,7 +296,7 @@ export class Resolver {
     return merged;
   }
 
-  hosts(raw: unknown[], ssh: SshSettings, version: string | undefined): HostSpec[] {
+  hosts(raw: unknown[], ssh: SshSettings, version: KubeVersion | undefined): HostSpec[] {
     const hosts: HostSpec[] = [];
     const names = new Map<string, number>();
     const addresses = new Map<string, number>();
@@ -339,7 +337,7 @@ export class Resolver {
       if (criSocket !== undefined) {
         if (!/^(unix:\/\/)?\/.+/.test(criSocket)) {
           this.fail(path('criSocket'), `"${criSocket}" must be a unix socket URL such as unix:///run/containerd/containerd.sock`);
-        } else if (criSocket.startsWith('/') && version && semver.gte(version, UNIX_SCHEME_SINCE)) {
+        } else if (criSocket.startsWith('/') && version && addsUnixScheme(version)) {
           // kubeadm v1.24+ adds the unix:// scheme to a bare path itself; older releases used bare paths as they were.
           criSocket = criEndpoint(criSocket);
         }
@@ -371,8 +369,7 @@ export class Resolver {
   }
 
   inventory(data: Raw): Omit<Inventory, 'file'> {
-    const cluster = this.cluster(obj(data.cluster));
-    const { versionOk, ...clusterConfig } = cluster;
+    const clusterConfig = this.cluster(obj(data.cluster));
     const defaults: SshSettings = {
       user: 'root',
       port: 22,
@@ -389,13 +386,13 @@ export class Resolver {
     return {
       dir: this.dir,
       cluster: clusterConfig,
-      kubelet: this.kubelet(obj(data.kubelet), versionOk ? clusterConfig.kubernetesVersion : undefined),
+      kubelet: this.kubelet(obj(data.kubelet), clusterConfig.version),
       images: this.images(obj(data.images)),
       patches: this.existingPath(['patches'], data.patches, 'directory'),
       // kubeadm waits 4 minutes for the control plane (constants.ControlPlaneComponentHealthCheckTimeout).
       wait: { timeoutMs: this.duration(['wait', 'timeout'], obj(data.wait).timeout, 4 * 60_000) },
       ssh,
-      hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, versionOk ? clusterConfig.kubernetesVersion : undefined),
+      hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, clusterConfig.version),
       stateDir: stateDir !== undefined
         ? this.expandPath(stateDir)
         : join(this.dir, '.bootstrap', basename(this.file, extname(this.file))),

@@ -4,13 +4,23 @@
  * ClusterConfiguration and KubeletConfiguration so that a kubeadm user recognises them.
  */
 
+import type { KubeVersion } from '../kube/version.js';
+
 export type Role = 'control-plane' | 'worker';
 export type PullPolicy = 'IfNotPresent' | 'Always' | 'Never';
 
 export interface ClusterConfiguration {
   /** Always with a leading "v", e.g. "v1.28.4". */
   kubernetesVersion: string;
-  /** As written by the user, or kubeadm's default for that version (k8s.gcr.io or registry.k8s.io). */
+  /**
+   * kubernetesVersion, parsed once by the inventory loader; every per-version table is looked up with it.
+   * An Inventory built by hand may leave it out (clusterVersion() in src/kube/version.ts then parses the text).
+   */
+  version?: KubeVersion;
+  /**
+   * As written by the user, or kubeadm's default for that version (k8s.gcr.io or registry.k8s.io), resolved
+   * once here: image names are built from this value whether or not the user wrote it.
+   */
   imageRepository: string;
   /** True when the user did not set imageRepository (kubeadm treats the default repository specially for CoreDNS). */
   imageRepositoryIsDefault: boolean;

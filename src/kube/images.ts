@@ -19,7 +19,8 @@ import {
   PAUSE_TAG,
   type Component,
 } from './catalog.data.js';
-import { normalizeKubernetesVersion, pickRule, VersionError } from './version.js';
+import { lookup } from './table.js';
+import { kubeVersion, VersionError, type KubeVersion, type VersionLike } from './version.js';
 import { InputError } from '../util/errors.js';
 
 export type { Component } from './catalog.data.js';
@@ -30,8 +31,8 @@ export interface CatalogImage {
 }
 
 /** kubeadm's default imageRepository for that version: k8s.gcr.io, or registry.k8s.io since v1.25 and its backports. */
-export function defaultImageRepository(version: string): string {
-  return pickRule(DEFAULT_IMAGE_REPOSITORY, version, 'the default image repository').value;
+export function defaultImageRepository(version: VersionLike): string {
+  return lookup(DEFAULT_IMAGE_REPOSITORY, version);
 }
 
 /** An imageRepository kubeadm would turn into broken image names. */
@@ -47,7 +48,7 @@ export class ImageRepositoryError extends InputError {
  * The repository exactly as kubeadm uses it: a plain string prefix. kubeadm does not normalize it, so rather
  * than silently differ from kubeadm, spellings that would produce invalid image names are refused.
  */
-function resolveRepository(version: string, imageRepository: string | undefined): string {
+function resolveRepository(version: KubeVersion, imageRepository: string | undefined): string {
   if (imageRepository === undefined) return defaultImageRepository(version);
   if (imageRepository === '' || /\s/.test(imageRepository) || imageRepository.endsWith('/') || imageRepository.includes('://')) {
     throw new ImageRepositoryError(
@@ -57,21 +58,21 @@ function resolveRepository(version: string, imageRepository: string | undefined)
   return imageRepository;
 }
 
-function imageOf(version: string, component: Component, repository: string): string {
+function imageOf(version: KubeVersion, component: Component, repository: string): string {
   switch (component) {
     case 'kube-apiserver':
     case 'kube-controller-manager':
     case 'kube-scheduler':
     case 'kube-proxy':
       // KubernetesVersionToImageTag only rewrites "+" (build metadata), which normalized versions never carry.
-      return `${repository}/${component}:${version}`;
+      return `${repository}/${component}:${version.text}`;
     case 'pause':
-      return `${repository}/pause:${pickRule(PAUSE_TAG, version, 'the pause image tag').value}`;
+      return `${repository}/pause:${lookup(PAUSE_TAG, version)}`;
     case 'etcd':
-      return `${repository}/etcd:${pickRule(ETCD_TAG, version, 'the etcd image tag').value}`;
+      return `${repository}/etcd:${lookup(ETCD_TAG, version)}`;
     case 'coredns': {
-      const tag = pickRule(COREDNS_TAG, version, 'the CoreDNS image tag').value;
-      const path = pickRule(COREDNS_IMAGE_PATH, version, 'the CoreDNS image path').value;
+      const tag = lookup(COREDNS_TAG, version);
+      const path = lookup(COREDNS_IMAGE_PATH, version);
       // kubeadm compares the configured repository string with its own default, nothing smarter.
       const name = repository === defaultImageRepository(version) ? path.withDefaultRepository : path.withOtherRepository;
       return `${repository}/${name}:${tag}`;
@@ -80,18 +81,18 @@ function imageOf(version: string, component: Component, repository: string): str
 }
 
 /** Exactly the list and order kubeadm prints for `kubeadm config images list` with that version and repository. */
-export function catalogImages(version: string, imageRepository?: string): CatalogImage[] {
-  const v = normalizeKubernetesVersion(version);
+export function catalogImages(version: VersionLike, imageRepository?: string): CatalogImage[] {
+  const v = kubeVersion(version);
   const repository = resolveRepository(v, imageRepository);
-  return pickRule(COMPONENT_ORDER, v, 'the image list').value.map((component) => ({
+  return lookup(COMPONENT_ORDER, v).map((component) => ({
     component,
     image: imageOf(v, component, repository),
   }));
 }
 
 /** One entry of catalogImages, by component. */
-export function componentImage(version: string, component: Component, imageRepository?: string): string {
-  const v = normalizeKubernetesVersion(version);
+export function componentImage(version: VersionLike, component: Component, imageRepository?: string): string {
+  const v = kubeVersion(version);
   if (!COMPONENT_ORDER[0]?.value.includes(component)) {
     throw new VersionError(`unknown component "${String(component)}"`);
   }

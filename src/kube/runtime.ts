@@ -17,7 +17,8 @@
  *    the control plane's, fails).
  */
 import semver from 'semver';
-import { normalizeKubernetesVersion, pickRule, VersionError, type VersionRule } from './version.js';
+import { defineTable, lookup } from './table.js';
+import { kubeVersion, VersionError, type VersionLike } from './version.js';
 
 /** One socket kubeadm checks: the path it dials, and the criSocket it then writes (they differ for dockershim). */
 export interface CriSocketProbe {
@@ -38,11 +39,13 @@ interface RuntimeRules {
   defaultCriSocket: string;
   /** The criSocket for which images are pulled with `docker pull` rather than `crictl pull`/CRI. */
   dockerPullSocket: string | null;
+  /** kubeadm writes a bare socket path given as criSocket as a unix:// URL (PR #107295). */
+  unixScheme: boolean;
 }
 
 const DOCKERSHIM = '/var/run/dockershim.sock';
 
-const RUNTIME_RULES: readonly VersionRule<RuntimeRules>[] = [
+const RUNTIME_RULES = defineTable<RuntimeRules>('the container runtime rules', [
   {
     range: '>=1.24.0',
     value: {
@@ -53,8 +56,9 @@ const RUNTIME_RULES: readonly VersionRule<RuntimeRules>[] = [
       ],
       defaultCriSocket: 'unix:///var/run/containerd/containerd.sock',
       dockerPullSocket: null,
+      unixScheme: true,
     },
-    source: 'kubeadm v1.24+ util/runtime/runtime.go defaultKnownCRISockets, constants/constants_unix.go',
+    source: 'cmd/kubeadm/app/util/runtime/runtime.go defaultKnownCRISockets, cmd/kubeadm/app/constants/constants_unix.go (kubeadm v1.24, PR #107295)',
   },
   {
     range: '>=1.20.0 <1.24.0',
@@ -66,27 +70,33 @@ const RUNTIME_RULES: readonly VersionRule<RuntimeRules>[] = [
       ],
       defaultCriSocket: DOCKERSHIM,
       dockerPullSocket: DOCKERSHIM,
+      unixScheme: false,
     },
-    source: 'kubeadm v1.20–v1.23 util/runtime/runtime.go detectCRISocketImpl, runtime_unix.go, constants_unix.go',
+    source: 'cmd/kubeadm/app/util/runtime/runtime.go detectCRISocketImpl, runtime_unix.go, cmd/kubeadm/app/constants/constants_unix.go (kubeadm v1.20–v1.23)',
   },
-];
+]);
 
-function rules(version: string): RuntimeRules {
-  return pickRule(RUNTIME_RULES, version, 'the container runtime rules').value;
+function rules(version: VersionLike): RuntimeRules {
+  return lookup(RUNTIME_RULES, version);
+}
+
+/** Whether kubeadm turns a criSocket written as a bare path into a unix:// URL (v1.24+). */
+export function addsUnixScheme(version: VersionLike): boolean {
+  return rules(version).unixScheme;
 }
 
 /** The sockets kubeadm probes, in its order, with what each one becomes. */
-export function criSocketProbes(version: string): CriSocketProbe[] {
+export function criSocketProbes(version: VersionLike): CriSocketProbe[] {
   return rules(version).probes.map((p) => ({ ...p }));
 }
 
 /** The criSocket values kubeadm can detect, in the order it probes for them. */
-export function knownCriSockets(version: string): string[] {
+export function knownCriSockets(version: VersionLike): string[] {
   return rules(version).probes.map((p) => p.criSocket);
 }
 
 /** What kubeadm writes when it detects no socket (constants.DefaultDockerCRISocket / DefaultCRISocket). */
-export function defaultCriSocket(version: string): string {
+export function defaultCriSocket(version: VersionLike): string {
   return rules(version).defaultCriSocket;
 }
 
@@ -94,7 +104,7 @@ export function defaultCriSocket(version: string): string {
  * kubeadm's detection given the sockets present on a host (as probe paths): the criSocket it picks, or an
  * error listing several, exactly as detectCRISocketImpl decides.
  */
-export function detectCriSocket(version: string, present: Iterable<string>): { criSocket: string } | { multiple: string[] } {
+export function detectCriSocket(version: VersionLike, present: Iterable<string>): { criSocket: string } | { multiple: string[] } {
   const have = new Set(present);
   const r = rules(version);
   const found = r.probes
@@ -110,7 +120,7 @@ export function detectCriSocket(version: string, present: Iterable<string>): { c
  * dockershim socket (NewContainerRuntime compares the string with DefaultDockerCRISocket, so a
  * "unix://"-prefixed spelling already goes to crictl).
  */
-export function pullsWithDocker(version: string, criSocket: string): boolean {
+export function pullsWithDocker(version: VersionLike, criSocket: string): boolean {
   const socket = rules(version).dockerPullSocket;
   return socket !== null && criSocket === socket;
 }
@@ -118,44 +128,44 @@ export function pullsWithDocker(version: string, criSocket: string): boolean {
 /** How kubeadm pulls an image: `docker pull`, `crictl pull` against the socket, or CRI PullImage over gRPC. */
 export type ImagePullTool = 'docker' | 'crictl' | 'cri-api';
 
-const PULL_TOOL: readonly VersionRule<'crictl' | 'cri-api'>[] = [
-  { range: '>=1.31.0', value: 'cri-api', source: 'kubeadm v1.31 util/runtime/runtime.go uses k8s.io/cri-client (PR #124685)' },
-  { range: '>=1.20.0 <1.31.0', value: 'crictl', source: 'kubeadm v1.20–v1.30 util/runtime/runtime.go CRIRuntime.PullImage runs crictl' },
-];
+const PULL_TOOL = defineTable<'crictl' | 'cri-api'>('the image pull tool', [
+  { range: '>=1.31.0', value: 'cri-api', source: 'cmd/kubeadm/app/util/runtime/runtime.go uses k8s.io/cri-client (kubeadm v1.31, PR #124685)' },
+  { range: '>=1.20.0 <1.31.0', value: 'crictl', source: 'cmd/kubeadm/app/util/runtime/runtime.go CRIRuntime.PullImage runs crictl (kubeadm v1.20–v1.30)' },
+]);
 
 /** The tool that kubeadm of that version uses to pull images through that criSocket. */
-export function imagePullTool(version: string, criSocket: string): ImagePullTool {
+export function imagePullTool(version: VersionLike, criSocket: string): ImagePullTool {
   if (pullsWithDocker(version, criSocket)) return 'docker';
-  return pickRule(PULL_TOOL, version, 'the image pull tool').value;
+  return lookup(PULL_TOOL, version);
 }
 
 /** What kubeadm's preflight does when crictl is not on the PATH. */
 export type CrictlCheck = 'error' | 'warning' | 'none';
 
-const CRICTL_CHECK: readonly VersionRule<CrictlCheck>[] = [
-  { range: '>=1.32.0', value: 'none', source: 'kubeadm v1.32 preflight/checks.go no longer checks crictl (PR #126596)' },
-  { range: '>=1.31.0 <1.32.0', value: 'warning', source: 'kubeadm v1.31 preflight/checks.go: crictl optional, warning only (PR #124685)' },
-  { range: '>=1.20.0 <1.31.0', value: 'error', source: 'kubeadm v1.20–v1.30 preflight/checks.go InPathCheck crictl (mandatory)' },
-];
+const CRICTL_CHECK = defineTable<CrictlCheck>('the crictl preflight check', [
+  { range: '>=1.32.0', value: 'none', source: 'cmd/kubeadm/app/preflight/checks.go no longer checks crictl (kubeadm v1.32, PR #126596)' },
+  { range: '>=1.31.0 <1.32.0', value: 'warning', source: 'cmd/kubeadm/app/preflight/checks.go crictl optional, warning only (kubeadm v1.31, PR #124685)' },
+  { range: '>=1.20.0 <1.31.0', value: 'error', source: 'cmd/kubeadm/app/preflight/checks.go InPathCheck crictl, mandatory (kubeadm v1.20–v1.30)' },
+]);
 
 /**
  * kubeadm's crictl preflight for a CRI socket. Before v1.24 the dockershim socket is served by the docker
  * CLI, so only CRI sockets need crictl.
  */
-export function crictlCheck(version: string, criSocket: string): CrictlCheck {
+export function crictlCheck(version: VersionLike, criSocket: string): CrictlCheck {
   if (pullsWithDocker(version, criSocket)) return 'none';
-  return pickRule(CRICTL_CHECK, version, 'the crictl preflight check').value;
+  return lookup(CRICTL_CHECK, version);
 }
 
 /** How many minors older than kubeadm (= the target version) the kubelet may be. */
-const KUBELET_SKEW: readonly VersionRule<number>[] = [
-  { range: '>=1.29.0', value: 3, source: 'kubeadm v1.29 constants.go MinimumKubeletVersion = getSkewedKubernetesVersion(-3) (PR #120825)' },
-  { range: '>=1.20.0 <1.29.0', value: 1, source: 'kubeadm v1.20 constants.go MinimumKubeletVersion = v1.19.0; v1.21–v1.28 getSkewedKubernetesVersion(-1)' },
-];
+const KUBELET_SKEW = defineTable<number>('the kubelet version skew', [
+  { range: '>=1.29.0', value: 3, source: 'cmd/kubeadm/app/constants/constants.go MinimumKubeletVersion = getSkewedKubernetesVersion(-3) (kubeadm v1.29, PR #120825)' },
+  { range: '>=1.20.0 <1.29.0', value: 1, source: 'cmd/kubeadm/app/constants/constants.go MinimumKubeletVersion = v1.19.0 (kubeadm v1.20); getSkewedKubernetesVersion(-1) (kubeadm v1.21–v1.28)' },
+]);
 
 /** The number of minors the kubelet may lag behind the target version, per that kubeadm. */
-export function kubeletMaxSkew(targetVersion: string): number {
-  return pickRule(KUBELET_SKEW, targetVersion, 'the kubelet version skew').value;
+export function kubeletMaxSkew(targetVersion: VersionLike): number {
+  return lookup(KUBELET_SKEW, targetVersion);
 }
 
 /**
@@ -164,15 +174,15 @@ export function kubeletMaxSkew(targetVersion: string): number {
  * `kubelet --version` reports it ("Kubernetes v1.28.4", "v1.28.4" or "1.28.4"); pre-release kubelets compare
  * by their MAJOR.MINOR.PATCH.
  */
-export function kubeletSkewOk(kubeletVersion: string, targetVersion: string): boolean {
-  const target = normalizeKubernetesVersion(targetVersion);
+export function kubeletSkewOk(kubeletVersion: string, targetVersion: VersionLike): boolean {
+  const target = kubeVersion(targetVersion);
   const text = kubeletVersion.trim().replace(/^Kubernetes\s+/, '');
   // A pre-release kubelet compares below its release, as in kubeadm's version.LessThan.
   const kubelet = semver.parse(text.replace(/^v/, '')) ?? semver.coerce(text);
   if (!kubelet) throw new VersionError(`kubelet version "${kubeletVersion}" is not a version`);
   const skew = kubeletMaxSkew(target);
-  const minimum = `${semver.major(target)}.${semver.minor(target) - skew}.0`;
+  const minimum = `${target.major}.${target.minor - skew}.0`;
   if (semver.lt(kubelet, minimum)) return false;
-  if (kubelet.major > semver.major(target) || kubelet.minor > semver.minor(target)) return false;
+  if (kubelet.major > target.major || kubelet.minor > target.minor) return false;
   return true;
 }

@@ -1,9 +1,8 @@
-import semver from 'semver';
 import path from 'node:path/posix';
 import type { Inventory } from '../inventory/types.js';
 import { clusterDnsIp } from './dns.js';
-import { applyPatches, type PatchSet } from '../manifests/patches.js';
-import { KUBELET_CONFIG_SHAPES, KUBELET_FLAG_RULES, KUBELET_PATCH_TARGET, pick, type KubeletConfigShape } from './versions.js';
+import { applyPatches, knownPatchTargets, type PatchSet } from '../manifests/patches.js';
+import { DEFAULT_CGROUP_DRIVER, inventoryVersion, KUBELET_CONFIG_SHAPES, KUBELET_FLAG_RULES, pick, type KubeletConfigShape } from './versions.js';
 import { toKubeYaml } from './yaml.js';
 import { InputError } from '../util/errors.js';
 
@@ -38,7 +37,7 @@ export interface KubeletConfigOptions {
  * fills it in when it loads the file.
  */
 export function buildKubeletConfiguration(inv: Inventory, opts: KubeletConfigOptions): Record<string, unknown> {
-  const version = inv.cluster.kubernetesVersion;
+  const version = inventoryVersion(inv);
   const shape = pick(KUBELET_CONFIG_SHAPES, version, 'The KubeletConfiguration layout');
   const flags = pick(KUBELET_FLAG_RULES, version, 'The kubelet flags');
   const k = inv.kubelet;
@@ -46,7 +45,7 @@ export function buildKubeletConfiguration(inv: Inventory, opts: KubeletConfigOpt
   if (k.maxParallelImagePulls !== undefined) {
     if (!shape.maxParallelImagePulls) {
       throw new KubeletConfigError(
-        `kubelet.maxParallelImagePulls needs Kubernetes v1.27 or newer (the kubelet of ${version} has no such field)`,
+        `kubelet.maxParallelImagePulls needs Kubernetes v1.27 or newer (the kubelet of ${version.text} has no such field)`,
       );
     }
     if (!Number.isInteger(k.maxParallelImagePulls) || k.maxParallelImagePulls < 1) {
@@ -70,7 +69,7 @@ export function buildKubeletConfiguration(inv: Inventory, opts: KubeletConfigOpt
       mode: 'Webhook',
       webhook: { cacheAuthorizedTTL: '0s', cacheUnauthorizedTTL: '0s' },
     },
-    cgroupDriver: k.cgroupDriver ?? defaultCgroupDriver(version),
+    cgroupDriver: k.cgroupDriver ?? pick(DEFAULT_CGROUP_DRIVER, version, 'The default cgroup driver'),
     clusterDNS: [clusterDnsIp(inv.cluster.networking.serviceSubnet)],
     healthzBindAddress: HEALTHZ_BIND_ADDRESS,
     healthzPort: HEALTHZ_PORT,
@@ -91,7 +90,7 @@ export function buildKubeletConfiguration(inv: Inventory, opts: KubeletConfigOpt
   // phases/kubelet/config.go WriteConfigToDisk: the user's patches first, then (NodeLocalCRISocket)
   // instance-config.yaml is merged in as one more strategic merge patch.
   let result = cfg;
-  if (opts.patches && pick(KUBELET_PATCH_TARGET, version, 'The kubeletconfiguration patch target').supported) {
+  if (opts.patches && knownPatchTargets(version).includes('kubeletconfiguration')) {
     result = applyPatches(opts.patches, 'kubeletconfiguration', cfg, opts.log) as Record<string, unknown>;
   }
   if (flags.instanceConfig) result.containerRuntimeEndpoint = opts.criSocket;
@@ -124,14 +123,4 @@ export function renderKubeletConfigYaml(inv: Inventory, opts: KubeletConfigOptio
  */
 export function renderInstanceConfigYaml(criSocket: string): string {
   return `containerRuntimeEndpoint: ${JSON.stringify(criSocket)}\n`;
-}
-
-/**
- * kubeadm v1.22+ writes cgroupDriver: systemd when the user sets none (componentconfigs/kubelet.go Default();
- * kubernetes.io "Configuring a cgroup driver"); older releases wrote nothing, leaving kubelet's cgroupfs.
- */
-const CGROUP_DRIVER_DEFAULT_SINCE = '1.22.0';
-
-function defaultCgroupDriver(version: string): 'systemd' | undefined {
-  return semver.gte(version.replace(/^v/, ''), CGROUP_DRIVER_DEFAULT_SINCE) ? 'systemd' : undefined;
 }

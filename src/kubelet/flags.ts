@@ -1,8 +1,9 @@
 import { DOCKERSHIM_SOCKETS, KUBELET_FLAG_RULES, pick } from './versions.js';
+import { kubeVersion, type VersionLike } from '../kube/version.js';
 import { KubeletConfigError } from './config.js';
 
 export interface KubeletFlagOptions {
-  kubernetesVersion: string;
+  kubernetesVersion: VersionLike;
   criSocket: string;
   pauseImage: string;
   /** The node name kubeadm registers (HostSpec.name). */
@@ -21,11 +22,12 @@ export interface KubeletFlagOptions {
  */
 export function kubeletFlags(opts: KubeletFlagOptions): Map<string, string> {
   const rule = pick(KUBELET_FLAG_RULES, opts.kubernetesVersion, 'The kubelet flags');
+  const version = kubeVersion(opts.kubernetesVersion);
   const flags = new Map<string, string>();
   const isDockershim = DOCKERSHIM_SOCKETS.includes(opts.criSocket);
   if (isDockershim && !rule.dockershim) {
     throw new KubeletConfigError(
-      `criSocket ${opts.criSocket} is dockershim, which the kubelet of Kubernetes ${opts.kubernetesVersion} no longer has; ` +
+      `criSocket ${opts.criSocket} is dockershim, which the kubelet of Kubernetes ${version.text} no longer has; ` +
         'use a CRI runtime such as unix:///run/containerd/containerd.sock or unix:///var/run/cri-dockerd.sock',
     );
   }

@@ -7,7 +7,7 @@ import type { PatchSet } from '../manifests/patches.js';
 import { renderInstanceConfigYaml, renderKubeletConfigYaml } from './config.js';
 import { KUBEADM_DROPIN, KUBEADM_DROPIN_PATH } from './dropin.js';
 import { renderKubeadmFlagsEnv } from './flags.js';
-import { KUBELET_FLAG_RULES, pick } from './versions.js';
+import { inventoryVersion, KUBELET_FLAG_RULES, pick } from './versions.js';
 
 export { SYSTEMD_RESOLVED_RESOLV_CONF, KubeletConfigError, buildKubeletConfiguration } from './config.js';
 export { clusterDnsIp, DEFAULT_CLUSTER_DNS_IP } from './dns.js';
@@ -41,7 +41,7 @@ export interface KubeletFileOptions {
  * config.yaml, kubeadm-flags.env and instance-config.yaml with os.WriteFile(…, 0644)).
  */
 export function renderKubeletFiles(inv: Inventory, host: HostSpec, opts: KubeletFileOptions): RenderedFile[] {
-  const version = inv.cluster.kubernetesVersion;
+  const version = inventoryVersion(inv);
   const rule = pick(KUBELET_FLAG_RULES, version, 'The kubelet flags');
   const files: RenderedFile[] = [
     {

@@ -6,13 +6,14 @@ import { isIPv6 } from 'node:net';
 import { posix } from 'node:path';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { ManifestError } from './errors.js';
+import type { KubeVersion } from '../kube/version.js';
 
 /** kubeadm's constants.KubernetesDir. */
 export const KUBERNETES_DIR = '/etc/kubernetes';
 
 export interface RenderContext {
-  /** Kubernetes version without the "v" and any pre-release part, e.g. "1.28.15". */
-  release: string;
+  /** The Kubernetes version the manifests are for. */
+  version: KubeVersion;
   ipv6: boolean;
   /** Loopback in the advertise address's family, as probes and etcd use it ("127.0.0.1" or "::1"). */
   loopback: string;
@@ -30,7 +31,7 @@ export interface EtcdMember {
   peerURL: string;
 }
 
-export function renderContext(inv: Inventory, host: HostSpec, release: string, etcdMembers?: readonly EtcdMember[]): RenderContext {
+export function renderContext(inv: Inventory, host: HostSpec, version: KubeVersion, etcdMembers?: readonly EtcdMember[]): RenderContext {
   const cluster = inv.cluster;
   if (!host.advertiseAddress) {
     throw new ManifestError(`host "${host.name}" has no advertise address; the control-plane manifests need one`);
@@ -38,7 +39,7 @@ export function renderContext(inv: Inventory, host: HostSpec, release: string, e
   const ipv6 = isIPv6(host.advertiseAddress);
   const loopback = ipv6 ? '::1' : '127.0.0.1';
   return {
-    release,
+    version,
     ipv6,
     loopback,
     placeholders: {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import semver from 'semver';
+import { defineTable, type Row } from '../kube/table.js';
 
 export type ControlPlaneComponent = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler';
 export const CONTROL_PLANE_COMPONENTS: readonly ControlPlaneComponent[] = [
@@ -16,10 +17,7 @@ export const CONTROL_PLANE_COMPONENTS: readonly ControlPlaneComponent[] = [
   'kube-scheduler',
 ];
 
-export interface Row<T> {
-  versions: string;
-  value: T;
-}
+export type { Row } from '../kube/table.js';
 
 /** When a flag depends on the inventory rather than on the version. */
 export type FlagCondition = 'podSubnet' | 'podSubnetAndServiceSubnet' | 'clusterName' | 'joiningEtcdCluster';
@@ -27,7 +25,8 @@ export type FlagCondition = 'podSubnet' | 'podSubnetAndServiceSubnet' | 'cluster
 export interface FlagRow {
   name: string;
   value: string;
-  versions?: string;
+  /** Only for the Kubernetes versions in this range (matched as src/kube/table.ts matches table rows). */
+  range?: string;
   when?: FlagCondition;
   /** Left out when the component's extra arguments set this flag. */
   unlessExtraArg?: string;
@@ -35,16 +34,11 @@ export interface FlagRow {
   etcdVersions?: string;
 }
 
-export interface ProbeRow {
-  versions: string;
+/** The HTTP paths of a component's probes. */
+export interface ProbePaths {
   liveness: string;
   readiness?: string;
   startup: string;
-}
-
-export interface ResourceRow {
-  versions: string;
-  requests: Record<string, string>;
 }
 
 export interface VolumeSpec {
@@ -60,8 +54,9 @@ export interface ComponentData {
   scheme: 'HTTP' | 'HTTPS';
   /** The probe port; kube-apiserver probes its bind port instead. */
   port?: number;
-  resources: ResourceRow[];
-  probes: ProbeRow[];
+  /** resources.requests. */
+  resources: Row<Record<string, string>>[];
+  probes: Row<ProbePaths>[];
   flags: FlagRow[];
   volumes: VolumeSpec[];
   /** Also mount the distribution's CA directories that exist on the host. */
@@ -78,7 +73,6 @@ export interface ProbeTiming {
 }
 
 export interface StaticPodData {
-  supportedVersions: string;
   probeTimings: { liveness: ProbeTiming; readiness: ProbeTiming; startup: ProbeTiming };
   traits: {
     creationTimestampNull: Row<boolean>[];
@@ -118,23 +112,26 @@ function checkRange(range: unknown, where: string): void {
   if (typeof range !== 'string' || semver.validRange(range) === null) fail(`${where}: invalid semver range ${JSON.stringify(range)}`);
 }
 
+/** Checks a table's rows and registers it as a src/kube/table.ts table. */
+function table(rows: unknown, where: string): void {
+  if (!Array.isArray(rows) || rows.length === 0) fail(`${where}: expected a non-empty table`);
+  rows.forEach((row: Row<unknown>, i: number) => {
+    checkRange(row.range, `${where}[${i}]`);
+    if (typeof row.source !== 'string' || row.source === '') fail(`${where}[${i}]: source missing`);
+  });
+  defineTable(`static-pods.yaml ${where}`, rows as Row<unknown>[]);
+}
+
 function checked(data: StaticPodData): StaticPodData {
   if (!data || typeof data !== 'object') fail('not a YAML mapping');
-  checkRange(data.supportedVersions, 'supportedVersions');
-  for (const [name, rows] of Object.entries(data.traits ?? fail('traits missing'))) {
-    if (!Array.isArray(rows) || rows.length === 0) fail(`traits.${name}: expected a non-empty table`);
-    rows.forEach((row: Row<unknown>, i: number) => checkRange(row.versions, `traits.${name}[${i}]`));
-  }
+  for (const [name, rows] of Object.entries(data.traits ?? fail('traits missing'))) table(rows, `traits.${name}`);
   for (const component of CONTROL_PLANE_COMPONENTS) {
     const c = data.components?.[component] ?? fail(`components.${component} missing`);
-    for (const table of ['resources', 'probes'] as const) {
-      if (!Array.isArray(c[table]) || c[table].length === 0) fail(`components.${component}.${table}: expected a non-empty table`);
-      c[table].forEach((row, i) => checkRange(row.versions, `components.${component}.${table}[${i}]`));
-    }
+    for (const key of ['resources', 'probes'] as const) table(c[key], `components.${component}.${key}`);
     c.flags.forEach((flag, i) => {
       const where = `components.${component}.flags[${i}]`;
       if (typeof flag.name !== 'string' || typeof flag.value !== 'string') fail(`${where}: name and value must be strings`);
-      if (flag.versions !== undefined) checkRange(flag.versions, where);
+      if (flag.range !== undefined) checkRange(flag.range, where);
       if (flag.etcdVersions !== undefined) checkRange(flag.etcdVersions, where);
     });
     if (!Array.isArray(c.volumes)) fail(`components.${component}.volumes: expected a list`);

@@ -14,9 +14,10 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from '../util/errors.js';
+import { defineTable, lookup } from '../kube/table.js';
+import { kubeVersion, type KubeVersion, type VersionLike } from '../kube/version.js';
 
 export class PatchError extends InputError {
   override name = 'PatchError';
@@ -58,23 +59,36 @@ export interface PatchSet {
   ignored: readonly IgnoredFile[];
 }
 
-/**
- * Known targets by kubeadm version: kubeletconfiguration since v1.25 (kubernetes/kubernetes#110405),
- * corednsdeployment since v1.31 (kubernetes/kubernetes#124820). First match wins.
- */
-const KNOWN_TARGETS: readonly { range: string; targets: readonly string[] }[] = [
-  { range: '>=1.31.0', targets: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubeletconfiguration', 'corednsdeployment'] },
-  { range: '>=1.25.0 <1.31.0', targets: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubeletconfiguration'] },
-  { range: '>=1.19.0 <1.25.0', targets: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] },
-];
+/** The patch targets kubeadm of a version knows, in its order (patches.go knownTargets). */
+export const KNOWN_TARGETS = defineTable<readonly string[]>('the patch targets', [
+  {
+    range: '>=1.31.0',
+    value: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubeletconfiguration', 'corednsdeployment'],
+    source: 'cmd/kubeadm/app/util/patches/patches.go knownTargets: corednsdeployment (kubeadm v1.31, PR #124820)',
+  },
+  {
+    range: '>=1.25.0 <1.31.0',
+    value: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubeletconfiguration'],
+    source: 'cmd/kubeadm/app/util/patches/patches.go knownTargets: kubeletconfiguration (kubeadm v1.25, PR #110405)',
+  },
+  {
+    range: '>=1.20.0 <1.25.0',
+    value: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'],
+    source: 'cmd/kubeadm/app/util/patches/patches.go knownTargets (kubeadm v1.20)',
+  },
+]);
 
-export function knownPatchTargets(kubernetesVersion?: string): readonly string[] {
-  if (kubernetesVersion === undefined) return KNOWN_TARGETS[0]!.targets;
-  const m = /^v?(\d+)\.(\d+)/.exec(kubernetesVersion.trim());
-  const minor = m ? `${m[1]}.${m[2]}.0` : '';
-  const row = KNOWN_TARGETS.find((r) => minor !== '' && semver.satisfies(minor, r.range));
-  if (!row) throw new PatchError(`patch targets for Kubernetes ${kubernetesVersion} are not known`);
-  return row.targets;
+/** The targets kubeadm of that version knows; without a version, the newest kubeadm's. */
+export function knownPatchTargets(kubernetesVersion?: VersionLike): readonly string[] {
+  if (kubernetesVersion === undefined) return KNOWN_TARGETS[0]!.value;
+  const unknown = () => new PatchError(`patch targets for Kubernetes ${typeof kubernetesVersion === 'string' ? kubernetesVersion : kubernetesVersion.text} are not known`);
+  let version: KubeVersion;
+  try {
+    version = kubeVersion(kubernetesVersion);
+  } catch {
+    throw unknown();
+  }
+  return lookup(KNOWN_TARGETS, version, unknown);
 }
 
 const PATCH_TYPE_NAMES: readonly PatchType[] = ['json', 'merge', 'strategic'];
@@ -101,7 +115,7 @@ function parseFilename(
 
 export interface LoadPatchesOptions {
   /** Restricts the targets to those the kubeadm of this version knows; default: the newest. */
-  kubernetesVersion?: string;
+  kubernetesVersion?: VersionLike;
 }
 
 /** Reads a kubeadm-style patch directory. Errors name the file, and line:column for YAML errors. */

@@ -15,7 +15,9 @@ import { fill, renderContext, type EtcdMember, type RenderContext } from './cont
 import { buildCommand, filteredAuthorizationModes } from './args.js';
 import { httpProbe, probeTarget, type HttpProbe } from './probes.js';
 import { DEBIAN_CA_DIRECTORIES, podVolumes, type HostPathVolume, type VolumeMount } from './volumes.js';
-import { etcdInRange, etcdVersionOf, firstMatch, inRange, releaseOf } from './versions.js';
+import { etcdInRange, etcdVersionOf } from './versions.js';
+import { inRange, lookup, type Row } from '../kube/table.js';
+import { clusterVersion, isSupported, SUPPORTED_RANGE, type KubeVersion } from '../kube/version.js';
 import { ManifestError } from './errors.js';
 
 export interface StaticPodOptions {
@@ -96,6 +98,11 @@ function conditionHolds(flag: FlagRow, inv: Inventory, options: StaticPodOptions
   }
 }
 
+/** A static Pod table's value for the version (the version is within the supported bound by then). */
+function pick<T>(rows: readonly Row<T>[], version: KubeVersion): T {
+  return lookup(rows, version, (message) => new ManifestError(message));
+}
+
 /** The component's default flags for this version and inventory, before the extra arguments. */
 function defaultFlags(
   name: ControlPlaneComponent,
@@ -108,7 +115,7 @@ function defaultFlags(
 ): Map<string, string> {
   const flags = new Map<string, string>();
   for (const flag of component.flags) {
-    if (flag.versions !== undefined && !inRange(ctx.release, flag.versions)) continue;
+    if (flag.range !== undefined && !inRange(ctx.version, flag.range)) continue;
     if (flag.etcdVersions !== undefined && !etcdInRange(etcdVersion, flag.etcdVersions)) continue;
     if (flag.unlessExtraArg !== undefined && flag.unlessExtraArg in extraArgs) continue;
     if (!conditionHolds(flag, inv, options)) continue;
@@ -126,11 +133,11 @@ function defaultFlags(
 function effectiveExtraArgs(
   name: ControlPlaneComponent,
   data: StaticPodData,
-  release: string,
+  version: KubeVersion,
   extraArgs: Readonly<Record<string, string>>,
 ): Readonly<Record<string, string>> {
   if (name !== 'kube-apiserver') return extraArgs;
-  const mode = firstMatch(data.traits.authorizationModeFromExtraArgs, release, 'authorization-mode handling').value;
+  const mode = pick(data.traits.authorizationModeFromExtraArgs, version);
   if (mode === 'passthrough' || !('authorization-mode' in extraArgs)) return extraArgs;
   return { ...extraArgs, 'authorization-mode': filteredAuthorizationModes(extraArgs['authorization-mode']) };
 }
@@ -145,21 +152,21 @@ function buildPod(
   options: StaticPodOptions,
 ): StaticPod {
   const component = data.components[name];
-  const release = ctx.release;
+  const version = ctx.version;
   const trait = <K extends keyof StaticPodData['traits']>(key: K) =>
-    firstMatch(data.traits[key] as { versions: string; value: unknown }[], release, key).value as StaticPodData['traits'][K][number]['value'];
+    pick(data.traits[key] as Row<unknown>[], version) as StaticPodData['traits'][K][number]['value'];
 
   const extraArgs = extraArgsOf(inv, name);
   const command = buildCommand(
     name,
     defaultFlags(name, component, ctx, inv, etcdVersion, extraArgs, options),
-    effectiveExtraArgs(name, data, release, extraArgs),
+    effectiveExtraArgs(name, data, version, extraArgs),
   );
 
   const target = probeTarget(name, component, ctx, extraArgs);
   const named = trait('namedProbePort');
   const port = named ? data.pod.probePortName : target.port;
-  const paths = firstMatch(component.probes, release, `${name} probes`);
+  const paths = pick(component.probes, version);
   const timings = data.probeTimings;
 
   const { volumes, mounts } = podVolumes(
@@ -176,7 +183,7 @@ function buildPod(
     imagePullPolicy: data.pod.imagePullPolicy,
     livenessProbe: httpProbe(timings.liveness, target, paths.liveness, port),
     name,
-    resources: { requests: { ...firstMatch(component.resources, release, `${name} resources`).requests } },
+    resources: { requests: { ...pick(component.resources, version) } },
     startupProbe: httpProbe(timings.startup, target, paths.startup, port),
     volumeMounts: mounts,
   };
@@ -220,16 +227,21 @@ export function renderStaticPods(
   options: StaticPodOptions = {},
 ): Map<ControlPlaneComponent, StaticPod> {
   const data = staticPodData();
-  const release = releaseOf(inv.cluster.kubernetesVersion);
-  if (!inRange(release, data.supportedVersions)) {
+  let version: KubeVersion;
+  try {
+    version = clusterVersion(inv);
+  } catch {
+    throw new ManifestError(`kubernetesVersion "${inv.cluster.kubernetesVersion}" is not a version like "v1.28.4"`);
+  }
+  if (!isSupported(version)) {
     throw new ManifestError(
-      `kubernetesVersion ${inv.cluster.kubernetesVersion} is outside the versions whose control-plane manifests bootstrap knows (${data.supportedVersions})`,
+      `kubernetesVersion ${version.text} is outside the versions whose control-plane manifests bootstrap knows (${SUPPORTED_RANGE})`,
     );
   }
   for (const component of CONTROL_PLANE_COMPONENTS) {
     if (!images[component]) throw new ManifestError(`no image given for ${component}`);
   }
-  const ctx = renderContext(inv, host, release, options.etcdMembers);
+  const ctx = renderContext(inv, host, version, options.etcdMembers);
   const etcdVersion = etcdVersionOf(images.etcd);
   const pods = new Map<ControlPlaneComponent, StaticPod>();
   for (const component of CONTROL_PLANE_COMPONENTS) {

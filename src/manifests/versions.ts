@@ -1,33 +1,8 @@
 /**
- * Version matching for the per-version tables in templates/manifests/static-pods.yaml.
- *
- * A table row applies to a Kubernetes version when the version, without any pre-release part, satisfies the
- * row's semver range: a v1.34.0-rc.1 kubeadm already carries the v1.34 code, so it takes the v1.34 rows.
+ * The static Pod tables of templates/manifests/static-pods.yaml are src/kube/table.ts tables and are looked
+ * up there. What remains here is the etcd image's version, which some etcd flags depend on.
  */
 import semver from 'semver';
-import { ManifestError } from './errors.js';
-
-/** "v1.28.4" (or "1.28.4", "v1.34.0-rc.1") → "1.28.4". */
-export function releaseOf(kubernetesVersion: string): string {
-  const parsed = semver.parse(kubernetesVersion.trim().replace(/^v/, ''));
-  if (!parsed) {
-    throw new ManifestError(`kubernetesVersion "${kubernetesVersion}" is not a version like "v1.28.4"`);
-  }
-  return `${parsed.major}.${parsed.minor}.${parsed.patch}`;
-}
-
-export function inRange(release: string, range: string): boolean {
-  return semver.satisfies(release, range);
-}
-
-/** The first row whose `versions` range covers the release; throws when none does. */
-export function firstMatch<T extends { versions: string }>(rows: readonly T[], release: string, what: string): T {
-  const row = rows.find((r) => inRange(release, r.versions));
-  if (!row) {
-    throw new ManifestError(`no kubeadm data for ${what} at Kubernetes v${release}`);
-  }
-  return row;
-}
 
 /**
  * The etcd version an image reference names ("registry.k8s.io/etcd:3.6.8-0" → "3.6.8-0"), or undefined when

@@ -10,6 +10,7 @@ import type { Phase } from '../pipeline/phase.js';
 import type { Host } from '../transport/host.js';
 import { retry } from '../util/retry.js';
 import { gatherFacts } from './facts.js';
+import { clusterVersion } from '../kube/version.js';
 
 async function sshConnect(spec: HostSpec, options: UpOptions): Promise<Host> {
   const { SshHost } = await import('../transport/ssh.js');
@@ -30,7 +31,7 @@ export const connectPhase: Phase = {
       onRetry: (error, attempt) => task.progress(`connect attempt ${attempt} failed (${(error as Error).message}); retrying`),
     });
     task.progress('gathering facts');
-    const version = ctx.inv.cluster.kubernetesVersion;
+    const version = clusterVersion(ctx.inv);
     const facts = await gatherFacts(h.host, version);
     if (h.spec.criSocket) {
       facts.criSocket = h.spec.criSocket;

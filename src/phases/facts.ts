@@ -7,6 +7,7 @@ import { criSocketProbes } from '../kube/runtime.js';
 import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
 import { HostError } from '../util/errors.js';
+import type { VersionLike } from '../kube/version.js';
 
 /** Binaries whose presence (and version) preflight and the later phases look at. */
 export const BINARIES = ['kubelet', 'crictl', 'docker', 'containerd', 'conntrack', 'systemctl', 'journalctl', 'ss', 'tar', 'sha256sum'];
@@ -86,7 +87,7 @@ export function parseFacts(output: string): HostFacts {
   };
 }
 
-export async function gatherFacts(host: Host, kubernetesVersion: string): Promise<HostFacts> {
+export async function gatherFacts(host: Host, kubernetesVersion: VersionLike): Promise<HostFacts> {
   const probes = [...new Set(criSocketProbes(kubernetesVersion).map((p) => p.probe))];
   const pairs = probes.flatMap((probe) => {
     const path = criSocketPath(probe);

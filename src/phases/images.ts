@@ -23,6 +23,7 @@ import { criToolFor, type CriTool } from '../kube/cri-socket.js';
 import { shortImageName } from '../kube/image-ref.js';
 import { catalogImages, type Component } from '../kube/images.js';
 import { defaultCriSocket } from '../kube/runtime.js';
+import { clusterVersion } from '../kube/version.js';
 import type { Inventory, HostSpec } from '../inventory/types.js';
 import { factsOf, hostOf, oncePerRun, type HostFacts, type HostRun, type ImageResult, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
@@ -39,9 +40,8 @@ export const WORKER_COMPONENTS: readonly Component[] = ['kube-proxy', 'coredns',
 
 /** The images a host needs, in the order `kubeadm config images list` prints them. */
 export function imagesForHost(inv: Inventory, spec: HostSpec): string[] {
-  const repository = inv.cluster.imageRepositoryIsDefault ? undefined : inv.cluster.imageRepository;
   const controlPlane = spec.roles.includes('control-plane');
-  return catalogImages(inv.cluster.kubernetesVersion, repository)
+  return catalogImages(clusterVersion(inv), inv.cluster.imageRepository)
     .filter((c) => controlPlane || WORKER_COMPONENTS.includes(c.component))
     .map((c) => c.image);
 }

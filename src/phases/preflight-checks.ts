@@ -25,7 +25,8 @@ import semver from 'semver';
 import { crictlCriMismatch, parseCrictlInfo } from '../kube/cri-output.js';
 import { criToolFor } from '../kube/cri-socket.js';
 import { crictlCheck, kubeletMaxSkew, kubeletSkewOk } from '../kube/runtime.js';
-import { normalizeKubernetesVersion, pickRule, type VersionRule } from '../kube/version.js';
+import { defineTable, lookup } from '../kube/table.js';
+import { kubeVersion } from '../kube/version.js';
 import type { HostFacts } from '../pipeline/context.js';
 import { HostError } from '../util/errors.js';
 
@@ -75,14 +76,14 @@ export interface PreflightInput {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Per-version rules (first matching row wins; a version no row covers is refused by pickRule).
+// Per-version rules: src/kube/table.ts tables (a version no row covers is refused by lookup).
 
 interface SwapRule {
   severity: Severity;
   message: string;
 }
 
-export const SWAP_RULES: readonly VersionRule<SwapRule>[] = [
+export const SWAP_RULES = defineTable<SwapRule>('the swap check', [
   {
     range: '>=1.31.0',
     value: {
@@ -90,24 +91,24 @@ export const SWAP_RULES: readonly VersionRule<SwapRule>[] = [
       message:
         'swap is supported for cgroup v2 only. The kubelet must be properly configured to use swap. Please refer to https://kubernetes.io/docs/concepts/architecture/nodes/#swap-memory, or disable swap on the node',
     },
-    source: 'kubeadm v1.31 preflight/checks.go SwapCheck (PR #125157)',
+    source: 'cmd/kubeadm/app/preflight/checks.go SwapCheck (kubeadm v1.31, PR #125157)',
   },
   {
     range: '>=1.29.0 <1.31.0',
     value: { severity: 'warning', message: 'swap is supported for cgroup v2 only; the NodeSwap feature gate of the kubelet is beta but disabled by default' },
-    source: 'kubeadm v1.29 preflight/checks.go SwapCheck (PR #120198)',
+    source: 'cmd/kubeadm/app/preflight/checks.go SwapCheck (kubeadm v1.29, PR #120198)',
   },
   {
     range: '>=1.23.0 <1.29.0',
     value: { severity: 'warning', message: 'swap is enabled; production deployments should disable swap unless testing the NodeSwap feature gate of the kubelet' },
-    source: 'kubeadm v1.23 preflight/checks.go SwapCheck returns a warning (PR #104854, CHANGELOG-1.23.md v1.23.0-alpha.3)',
+    source: 'cmd/kubeadm/app/preflight/checks.go SwapCheck returns a warning (kubeadm v1.23, PR #104854, CHANGELOG-1.23.md v1.23.0-alpha.3)',
   },
   {
     range: '>=1.20.0 <1.23.0',
     value: { severity: 'error', message: 'running with swap on is not supported. Please disable swap' },
-    source: 'kubeadm v1.20–v1.22 preflight/checks.go SwapCheck',
+    source: 'cmd/kubeadm/app/preflight/checks.go SwapCheck (kubeadm v1.20–v1.22)',
   },
-];
+]);
 
 interface NetfilterRule {
   /** bridge-nf-call-iptables (IPv4) and bridge-nf-call-ip6tables (IPv6) are checked. */
@@ -116,28 +117,28 @@ interface NetfilterRule {
   ipv4Always: boolean;
 }
 
-export const NETFILTER_RULES: readonly VersionRule<NetfilterRule>[] = [
-  { range: '>=1.30.0', value: { bridge: false, ipv4Always: false }, source: 'kubeadm v1.30 checks_linux.go addIPv4Checks/addIPv6Checks (PR #123464 removed the bridge checks)' },
-  { range: '>=1.27.0 <1.30.0', value: { bridge: true, ipv4Always: false }, source: 'kubeadm v1.27 checks.go addIPv4Checks only for IPv4 clusters (PR #115420)' },
-  { range: '>=1.20.0 <1.27.0', value: { bridge: true, ipv4Always: true }, source: 'kubeadm v1.20–v1.26 checks.go addCommonChecks (bridgenf, ipv4Forward on Linux)' },
-];
+export const NETFILTER_RULES = defineTable<NetfilterRule>('the kernel settings checks', [
+  { range: '>=1.30.0', value: { bridge: false, ipv4Always: false }, source: 'cmd/kubeadm/app/preflight/checks_linux.go addIPv4Checks/addIPv6Checks (kubeadm v1.30, PR #123464 removed the bridge checks)' },
+  { range: '>=1.27.0 <1.30.0', value: { bridge: true, ipv4Always: false }, source: 'cmd/kubeadm/app/preflight/checks.go addIPv4Checks only for IPv4 clusters (kubeadm v1.27, PR #115420)' },
+  { range: '>=1.20.0 <1.27.0', value: { bridge: true, ipv4Always: true }, source: 'cmd/kubeadm/app/preflight/checks.go addCommonChecks: bridgenf, ipv4Forward on Linux (kubeadm v1.20–v1.26)' },
+]);
 
-export const CONNTRACK_REQUIRED: readonly VersionRule<boolean>[] = [
-  { range: '>=1.32.0', value: false, source: 'kubeadm v1.32 checks_linux.go addExecChecks: conntrack only below v1.32 (PR #126952)' },
-  { range: '>=1.20.0 <1.32.0', value: true, source: 'kubeadm v1.20–v1.31 addExecChecks: InPathCheck conntrack mandatory' },
-];
+export const CONNTRACK_REQUIRED = defineTable<boolean>('the conntrack check', [
+  { range: '>=1.32.0', value: false, source: 'cmd/kubeadm/app/preflight/checks_linux.go addExecChecks: conntrack only below v1.32 (kubeadm v1.32, PR #126952)' },
+  { range: '>=1.20.0 <1.32.0', value: true, source: 'cmd/kubeadm/app/preflight/checks_linux.go addExecChecks: InPathCheck conntrack mandatory (kubeadm v1.20–v1.31)' },
+]);
 
 /** Architectures (GOARCH) Kubernetes ships server binaries and images for. */
-export const SERVER_ARCHES: readonly VersionRule<readonly string[]>[] = [
-  { range: '>=1.27.0', value: ['amd64', 'arm64', 'ppc64le', 's390x'], source: 'hack/lib/golang.sh KUBE_SUPPORTED_SERVER_PLATFORMS; linux/arm dropped in v1.27 (PR #115742)' },
+export const SERVER_ARCHES = defineTable<readonly string[]>('the supported architectures', [
+  { range: '>=1.27.0', value: ['amd64', 'arm64', 'ppc64le', 's390x'], source: 'hack/lib/golang.sh KUBE_SUPPORTED_SERVER_PLATFORMS (v1.27: linux/arm dropped, PR #115742)' },
   { range: '>=1.20.0 <1.27.0', value: ['amd64', 'arm', 'arm64', 'ppc64le', 's390x'], source: 'hack/lib/golang.sh KUBE_SUPPORTED_SERVER_PLATFORMS (v1.20–v1.26)' },
-];
+]);
 
 /** Kubelets from v1.26 speak only CRI v1; before that a crictl older than v1.26 still falls back to v1alpha2. */
-export const KUBELET_NEEDS_CRI_V1: readonly VersionRule<boolean>[] = [
-  { range: '>=1.26.0', value: true, source: 'Kubernetes v1.26 CHANGELOG: kubelet no longer supports CRI v1alpha2 (KEP-2040)' },
-  { range: '>=1.20.0 <1.26.0', value: false, source: 'kubelet v1.20–v1.25 serve CRI v1alpha2 and v1' },
-];
+export const KUBELET_NEEDS_CRI_V1 = defineTable<boolean>('the CRI version kubelet needs', [
+  { range: '>=1.26.0', value: true, source: 'CHANGELOG/CHANGELOG-1.26.md: kubelet no longer supports CRI v1alpha2 (v1.26, KEP-2040)' },
+  { range: '>=1.20.0 <1.26.0', value: false, source: 'CHANGELOG/CHANGELOG-1.26.md: kubelet v1.20–v1.25 serve CRI v1alpha2 and v1 (v1.26 dropped v1alpha2, KEP-2040)' },
+]);
 
 /** constants.go */
 export const CONTROL_PLANE_NUM_CPU = 2;
@@ -213,7 +214,7 @@ function systemVerification(input: PreflightInput): Finding[] {
     out.push(error('SystemVerification', `unsupported operating system: ${kernelName}`));
   }
   const arch = goArch(input.facts.arch);
-  const arches = pickRule(SERVER_ARCHES, input.version, 'the supported architectures').value;
+  const arches = lookup(SERVER_ARCHES, input.version);
   if (!arches.includes(arch)) {
     out.push(
       error(
@@ -244,7 +245,7 @@ function resources(input: PreflightInput): Finding[] {
 
 function swap(input: PreflightInput): Finding[] {
   if (!input.facts.swapOn) return [];
-  const rule = pickRule(SWAP_RULES, input.version, 'the swap check').value;
+  const rule = lookup(SWAP_RULES, input.version);
   const out = [{ name: 'Swap', severity: rule.severity, message: rule.message }];
   if (rule.severity === 'warning' && input.kubeletFailSwapOn === true) {
     // kubeadm only warns, but the kubelet that `up` starts exits at once: failSwapOn is kubelet's default (true)
@@ -293,7 +294,7 @@ function fileContent(path: string, value: string | undefined): Finding[] {
 }
 
 function kernelSettings(input: PreflightInput): Finding[] {
-  const rule = pickRule(NETFILTER_RULES, input.version, 'the kernel settings checks').value;
+  const rule = lookup(NETFILTER_RULES, input.version);
   const sysctl = { ...input.facts.sysctl, ...input.probe.sysctl };
   const out: Finding[] = [];
   if (input.ipv4 || rule.ipv4Always) {
@@ -326,7 +327,7 @@ function binaries(input: PreflightInput): Finding[] {
         : `bootstrap pulls images and reads container state with crictl (kubeadm ${version} itself talks CRI directly)`;
     out.push(error(fileExistingName('crictl'), `crictl not found in system path: ${why}; install cri-tools`));
   }
-  if (pickRule(CONNTRACK_REQUIRED, version, 'the conntrack check').value && !facts.binaries.conntrack) {
+  if (lookup(CONNTRACK_REQUIRED, version) && !facts.binaries.conntrack) {
     out.push(error(fileExistingName('conntrack'), 'conntrack not found in system path'));
   }
   for (const { executable, mandatory } of EXEC_CHECKS) {
@@ -351,10 +352,10 @@ function kubeletVersion(input: PreflightInput): Finding[] {
   if (!found) return [error('KubeletVersion', `couldn't get kubelet version: \`kubelet --version\` printed no version`)];
   if (kubeletSkewOk(found, version)) return [];
   const kubelet = bareVersion(found);
-  const target = normalizeKubernetesVersion(version);
-  const newer = semver.major(kubelet) > semver.major(target) || semver.minor(kubelet) > semver.minor(target);
+  const target = kubeVersion(version);
+  const newer = semver.major(kubelet) > target.major || semver.minor(kubelet) > target.minor;
   if (!newer) {
-    const minimum = `v${semver.major(target)}.${semver.minor(target) - kubeletMaxSkew(target)}.0`;
+    const minimum = `v${target.major}.${target.minor - kubeletMaxSkew(target)}.0`;
     return [error('KubeletVersion', `Kubelet version "${kubelet}" is lower than kubeadm can support. Please upgrade kubelet (kubeadm ${version} needs ${minimum} or newer)`)];
   }
   // kubeadm join passes no Kubernetes version to KubeletVersionCheck, so only init checks the upper bound.
@@ -362,7 +363,7 @@ function kubeletVersion(input: PreflightInput): Finding[] {
   return [
     error(
       'KubeletVersion',
-      `the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "${kubelet}" Control plane version: "${target.slice(1)}"`,
+      `the kubelet version is higher than the control plane version. This is not a supported version skew and may lead to a malfunctional cluster. Kubelet version: "${kubelet}" Control plane version: "${target.release}"`,
     ),
   ];
 }
@@ -403,7 +404,7 @@ function runtimeChecks(input: PreflightInput): Finding[] {
   }
   const mismatch = crictlCriMismatch(rt.output);
   if (mismatch) {
-    const v1Only = pickRule(KUBELET_NEEDS_CRI_V1, version, 'the CRI version kubelet needs').value;
+    const v1Only = lookup(KUBELET_NEEDS_CRI_V1, version);
     const alternative = v1Only ? `kubelet ${version} needs CRI v1 too, so the runtime must be fixed` : 'or use a crictl older than v1.26, which falls back to CRI v1alpha2';
     return [
       error(

@@ -9,6 +9,7 @@
 import { parse as parseYaml } from 'yaml';
 import { crictlInfoArgv } from '../kube/cri-commands.js';
 import { criEndpoint, criToolFor } from '../kube/cri-socket.js';
+import { clusterVersion } from '../kube/version.js';
 import { buildKubeletConfiguration } from '../kubelet/index.js';
 import { loadPatches } from '../manifests/patches.js';
 import { imageFor } from '../render/index.js';
@@ -113,7 +114,7 @@ export async function kubeletFailSwapOn(ctx: UpContext, h: HostRun): Promise<boo
   const rendered = h.files?.find((f) => f.path === '/var/lib/kubelet/config.yaml');
   if (rendered) return renderedFailSwapOn(String(rendered.content));
   if (!ctx.inv.patches) return true;
-  const patches = await loadPatches(ctx.inv.patches, { kubernetesVersion: ctx.inv.cluster.kubernetesVersion });
+  const patches = await loadPatches(ctx.inv.patches, { kubernetesVersion: clusterVersion(ctx.inv) });
   const config = buildKubeletConfiguration(ctx.inv, { criSocket: factsOf(h).criSocket ?? '', patches });
   return config.failSwapOn !== false;
 }

@@ -142,7 +142,7 @@ function isFirstControlPlane(inv: Inventory, host: HostSpec): boolean {
  */
 export async function renderHostPki(inv: Inventory, host: HostSpec, pki: ClusterPki): Promise<RenderedFile[]> {
   assertKnownHost(inv, host);
-  const profile = pkiProfileFor(inv.cluster.kubernetesVersion);
+  const profile = pkiProfileFor(inv.cluster.version ?? inv.cluster.kubernetesVersion);
   const now = new Date();
   const certsDir = inv.cluster.certificatesDir;
   const hostDir = hostPkiDir(pki.stateDir, host.name);
@@ -198,7 +198,7 @@ export async function adminKubeconfig(inv: Inventory, host: HostSpec, pki: Clust
   if (!host.roles.includes('control-plane')) {
     throw new PkiError(`host ${host.name} is not a control-plane node, so it has no admin.conf`);
   }
-  const profile = pkiProfileFor(inv.cluster.kubernetesVersion);
+  const profile = pkiProfileFor(inv.cluster.version ?? inv.cluster.kubernetesVersion);
   const spec = kubeconfigSpecs(inv, host, profile, isFirstControlPlane(inv, host)).find((s) => s.file === 'admin.conf');
   if (!spec) throw new Error('unreachable: a control-plane node has admin.conf');
   return kubeconfigFile(inv, host, pki, spec, profile, new Date());

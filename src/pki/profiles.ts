@@ -1,8 +1,8 @@
 /**
- * What kubeadm's certs and kubeconfig phases do differently by version, as data.
- * Rows are ordered; the first whose range contains the version wins; a version no row covers is an error.
+ * What kubeadm's certs and kubeconfig phases do differently by version, as a src/kube/table.ts table.
  */
-import semver from 'semver';
+import { defineTable, lookup } from '../kube/table.js';
+import { kubeVersion, type KubeVersion, type VersionLike } from '../kube/version.js';
 import { PkiError } from './errors.js';
 
 /** Which notBefore/notAfter kubeadm gives a leaf (non-CA) certificate. */
@@ -16,10 +16,6 @@ export type LeafValidityRule =
   | 'backdated-start';
 
 export interface PkiProfile {
-  /** semver range of Kubernetes versions. */
-  versions: string;
-  /** Where in kubeadm's source this row comes from. */
-  source: string;
   /** O of apiserver-kubelet-client.crt. */
   apiserverKubeletClientOrganization: string[];
   /** O of etcd/healthcheck-client.crt and apiserver-etcd-client.crt. */
@@ -41,73 +37,86 @@ export interface PkiProfile {
 const MASTERS = 'system:masters';
 const CLUSTER_ADMINS = 'kubeadm:cluster-admins';
 
-export const PKI_PROFILES: readonly PkiProfile[] = [
+export const PKI_PROFILES = defineTable<PkiProfile>('the certificate and kubeconfig profile', [
   {
-    versions: '>=1.33.0-0',
+    range: '>=1.33.0-0',
     source:
-      'kubeadm v1.33: ControlPlaneKubeletLocalMode promoted to beta, on by default (kubernetes#129956): kubelet.conf of ' +
-      'control-plane nodes uses the local API endpoint on init and join; otherwise as v1.31',
-    apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
-    etcdClientOrganization: [],
-    adminOrganization: [CLUSTER_ADMINS],
-    superAdminKubeconfig: true,
-    componentsUseLocalApiEndpoint: true,
-    controlPlaneKubeletUsesLocalApiEndpoint: true,
-    leafValidity: 'backdated-start',
+      'cmd/kubeadm/app/features/features.go ControlPlaneKubeletLocalMode promoted to beta, on by default (kubeadm v1.33, ' +
+      'kubernetes#129956): kubelet.conf of control-plane nodes uses the local API endpoint on init and join; otherwise as v1.31',
+    value: {
+      apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
+      etcdClientOrganization: [],
+      adminOrganization: [CLUSTER_ADMINS],
+      superAdminKubeconfig: true,
+      componentsUseLocalApiEndpoint: true,
+      controlPlaneKubeletUsesLocalApiEndpoint: true,
+      leafValidity: 'backdated-start',
+    },
   },
   {
-    versions: '>=1.31.0-0 <1.33.0-0',
+    range: '>=1.31.0-0 <1.33.0-0',
     source:
-      'kubeadm v1.31: phases/certs/certlist.go GetConfig (NotBefore = start - CertificateBackdate, NotAfter = start + ' +
-      'ClusterConfiguration.certificateValidityPeriod, defaulted to 8760h by v1beta4)',
-    apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
-    etcdClientOrganization: [],
-    adminOrganization: [CLUSTER_ADMINS],
-    superAdminKubeconfig: true,
-    componentsUseLocalApiEndpoint: true,
-    controlPlaneKubeletUsesLocalApiEndpoint: false,
-    leafValidity: 'backdated-start',
+      'cmd/kubeadm/app/phases/certs/certlist.go GetConfig (kubeadm v1.31: NotBefore = start - CertificateBackdate, NotAfter = ' +
+      'start + ClusterConfiguration.certificateValidityPeriod, defaulted to 8760h by v1beta4)',
+    value: {
+      apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
+      etcdClientOrganization: [],
+      adminOrganization: [CLUSTER_ADMINS],
+      superAdminKubeconfig: true,
+      componentsUseLocalApiEndpoint: true,
+      controlPlaneKubeletUsesLocalApiEndpoint: false,
+      leafValidity: 'backdated-start',
+    },
   },
   {
-    versions: '>=1.29.0-0 <1.31.0-0',
+    range: '>=1.29.0-0 <1.31.0-0',
     source:
-      'kubeadm v1.29: super-admin.conf and admin.conf in kubeadm:cluster-admins (KEP-4214, phases/kubeconfig/kubeconfig.go ' +
-      'getKubeConfigSpecsBase); apiserver-kubelet-client O kubeadm:cluster-admins (kubernetes#121837); no O on ' +
+      'cmd/kubeadm/app/phases/kubeconfig/kubeconfig.go getKubeConfigSpecsBase (kubeadm v1.29: super-admin.conf and admin.conf ' +
+      'in kubeadm:cluster-admins, KEP-4214); apiserver-kubelet-client O kubeadm:cluster-admins (kubernetes#121837); no O on ' +
       'etcd/healthcheck-client (kubernetes#119859) and apiserver-etcd-client (kubernetes#120521)',
-    apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
-    etcdClientOrganization: [],
-    adminOrganization: [CLUSTER_ADMINS],
-    superAdminKubeconfig: true,
-    componentsUseLocalApiEndpoint: true,
-    controlPlaneKubeletUsesLocalApiEndpoint: false,
-    leafValidity: 'ca-not-before',
+    value: {
+      apiserverKubeletClientOrganization: [CLUSTER_ADMINS],
+      etcdClientOrganization: [],
+      adminOrganization: [CLUSTER_ADMINS],
+      superAdminKubeconfig: true,
+      componentsUseLocalApiEndpoint: true,
+      controlPlaneKubeletUsesLocalApiEndpoint: false,
+      leafValidity: 'ca-not-before',
+    },
   },
   {
-    versions: '>=1.20.0-0 <1.29.0-0',
+    range: '>=1.20.0-0 <1.29.0-0',
     source:
-      'kubeadm v1.20: phases/certs/certlist.go (O system:masters on apiserver-kubelet-client, etcd/healthcheck-client, ' +
+      'cmd/kubeadm/app/phases/certs/certlist.go (kubeadm v1.20: O system:masters on apiserver-kubelet-client, etcd/healthcheck-client, ' +
       'apiserver-etcd-client), kubeconfig.go (admin.conf O system:masters; controller-manager.conf and scheduler.conf ' +
       'use the LocalAPIEndpoint since kubernetes#94398), pkiutil RemoveDuplicateAltNames since kubernetes#92753',
-    apiserverKubeletClientOrganization: [MASTERS],
-    etcdClientOrganization: [MASTERS],
-    adminOrganization: [MASTERS],
-    superAdminKubeconfig: false,
-    componentsUseLocalApiEndpoint: true,
-    controlPlaneKubeletUsesLocalApiEndpoint: false,
-    leafValidity: 'ca-not-before',
+    value: {
+      apiserverKubeletClientOrganization: [MASTERS],
+      etcdClientOrganization: [MASTERS],
+      adminOrganization: [MASTERS],
+      superAdminKubeconfig: false,
+      componentsUseLocalApiEndpoint: true,
+      controlPlaneKubeletUsesLocalApiEndpoint: false,
+      leafValidity: 'ca-not-before',
+    },
   },
-];
+]);
 
 /** The profile for a Kubernetes version such as "v1.28.4". */
-export function pkiProfileFor(kubernetesVersion: string): PkiProfile {
-  const version = semver.valid(semver.clean(kubernetesVersion) ?? '');
-  if (!version) throw new PkiError(`kubernetesVersion "${kubernetesVersion}" is not a version like v1.28.4`);
-  const profile = PKI_PROFILES.find((p) => semver.satisfies(version, p.versions, { includePrerelease: true }));
-  if (!profile) {
-    throw new PkiError(
-      `Kubernetes ${kubernetesVersion} is not supported for certificates and kubeconfig files ` +
-        `(supported: ${PKI_PROFILES.map((p) => p.versions).join(', ')})`,
-    );
+export function pkiProfileFor(kubernetesVersion: VersionLike): PkiProfile {
+  let version: KubeVersion;
+  try {
+    version = kubeVersion(kubernetesVersion);
+  } catch {
+    throw new PkiError(`kubernetesVersion "${String(kubernetesVersion)}" is not a version like v1.28.4`);
   }
-  return profile;
+  return lookup(
+    PKI_PROFILES,
+    version,
+    (_, v) =>
+      new PkiError(
+        `Kubernetes ${v.text} is not supported for certificates and kubeconfig files ` +
+          `(supported: ${PKI_PROFILES.map((p) => p.range).join(', ')})`,
+      ),
+  );
 }

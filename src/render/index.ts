@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
 import { componentImage } from '../kube/images.js';
 import { defaultCriSocket } from '../kube/runtime.js';
+import { clusterVersion } from '../kube/version.js';
 import { renderKubeletFiles } from '../kubelet/index.js';
 import { renderStaticPodFiles, type ControlPlaneComponent } from '../manifests/index.js';
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
@@ -34,10 +35,9 @@ export interface HostRender {
 
 const CONTROL_PLANE: ControlPlaneComponent[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
-/** The image reference kubeadm would use: the CoreDNS path rule needs to know whether the repository is the default one. */
+/** The image reference kubeadm would use, from the inventory's (already resolved) imageRepository. */
 export function imageFor(inv: Inventory, component: Parameters<typeof componentImage>[1]): string {
-  const repository = inv.cluster.imageRepositoryIsDefault ? undefined : inv.cluster.imageRepository;
-  return componentImage(inv.cluster.kubernetesVersion, component, repository);
+  return componentImage(clusterVersion(inv), component, inv.cluster.imageRepository);
 }
 
 /** What every host's render shares: the cluster's CAs and the loaded patches. Made once per run. */
@@ -48,7 +48,7 @@ export interface RenderInputs {
 
 export async function prepareRender(inv: Inventory): Promise<RenderInputs> {
   const pki = await loadOrCreateClusterPki(inv.stateDir);
-  const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: inv.cluster.kubernetesVersion }) : undefined;
+  const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: clusterVersion(inv) }) : undefined;
   return { pki, patches };
 }
 
@@ -64,7 +64,7 @@ export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inp
     ...(await renderHostPki(inv, host, pki)),
     ...renderStaticPodFiles(inv, host, images, patch),
     ...renderKubeletFiles(inv, host, {
-      criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(inv.cluster.kubernetesVersion),
+      criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
       pauseImage: imageFor(inv, 'pause'),
       resolvConf: facts.resolvConf,
       hostname: facts.hostname,
