@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Inventory } from '../inventory/types.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import type { ComponentStatus, HostRun, ImageResult } from '../pipeline/context.js';
-import type { Host } from '../transport/host.js';
+import { CommandError, type Host } from '../transport/host.js';
 import { formatDuration } from '../util/duration.js';
 import {
   parseCrictlContainers,
@@ -169,10 +169,22 @@ export function runtimeListingFrom(sections: Map<string, Section>): RuntimeListi
   return { tool: 'crictl', error: docker ? `${crictlError}; ${sectionError('docker ps', docker)}` : crictlError };
 }
 
+/**
+ * The runtime's Pods and containers, in one command. A listing that times out (a runtime busy pulling or
+ * starting containers can take that long to answer) is an answer too: nothing is listed this round, and the
+ * wait polls again while it has time, as kubeadm's waiter does with any failed check.
+ */
 export async function listRuntime(target: HealthTarget, timeoutMs: number, signal?: AbortSignal): Promise<RuntimeListing> {
   const mode = runtimeMode(target.version, target.criSocket);
-  const sections = await runSections(target.host, LIST_SCRIPT, [mode, criEndpoint(target.criSocket)], timeoutMs, signal);
-  return runtimeListingFrom(sections);
+  try {
+    const sections = await runSections(target.host, LIST_SCRIPT, [mode, criEndpoint(target.criSocket)], timeoutMs, signal);
+    return runtimeListingFrom(sections);
+  } catch (error) {
+    if (error instanceof CommandError && error.result.timedOut && !signal?.aborted) {
+      return { tool: 'crictl', error: `the runtime did not answer within ${formatDuration(timeoutMs)}` };
+    }
+    throw error;
+  }
 }
 
 /** One component after one poll. */

@@ -14,7 +14,7 @@ import { defaultImageRepository } from '../kube/images.js';
 import { supportedKubeVersion, VersionError, type KubeVersion } from '../kube/version.js';
 import { lookup } from '../kube/table.js';
 import { addsUnixScheme } from '../kube/runtime.js';
-import { KUBELET_CONFIG_SHAPES } from '../kubelet/versions.js';
+import { KUBELET_CONFIG_SHAPES } from '../kube/kubelet-config-shapes.js';
 import type { FieldPath, Problem } from './errors.js';
 import type {
   BastionSettings, ClusterConfiguration, HostSpec, ImagesSettings, Inventory, KubeletSettings, Role, SshSettings,

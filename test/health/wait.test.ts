@@ -237,3 +237,24 @@ test('dockershim host with kubelet down: docker ps lists the runtime, docker log
   ]);
   assert.match(result.report ?? '', /\n {2}runtime listed with docker ps, since dockershim did not answer crictl \(crictl pods exited 1: time=.*endpoint has been started"\)\n {2}systemctl is-active kubelet: inactive\n/);
 });
+
+test('a runtime listing that times out is one more round without an answer: the wait polls again and gets healthy', async (t) => {
+  const node = await FakeNode.start();
+  t.after(() => node.close());
+  node.listingTimesOut = (n) => n === 1;
+  const lines: string[] = [];
+  const result = await waitForControlPlane(node.target(), { timeoutMs: 20_000, ...fast, onProgress: (s) => lines.push(progressLine(s)) });
+  assert.equal(result.healthy, true, lines.join('\n'));
+  assert.equal(node.listings, 2);
+  assert.ok(lines.some((l) => l.includes('runtime not listed (the runtime did not answer within ')), lines.join('\n'));
+});
+
+test('a runtime listing that keeps timing out ends in the diagnosis at the deadline, not in an error', async (t) => {
+  const node = await FakeNode.start();
+  t.after(() => node.close());
+  node.listingTimesOut = () => true;
+  const result = await waitForControlPlane(node.target(), { timeoutMs: 600, ...fast });
+  assert.equal(result.healthy, false);
+  assert.ok(result.statuses.filter((s) => s.name !== 'kubelet').every((s) => !s.healthy && /runtime did not answer/.test(s.detail)), JSON.stringify(result.statuses));
+  assert.match(result.report ?? '', /runtime did not answer/);
+});

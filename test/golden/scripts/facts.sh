@@ -5,7 +5,7 @@ printf 'arch=%s\nkernel=%s\nuid=%s\n' "$(uname -m)" "$(uname -r)" "$(id -u)"
 printf 'cpus=%s\n' "$(getconf _NPROCESSORS_ONLN)"
 awk '/^MemTotal:/ {print "memkb=" $2} END {}' /proc/meminfo
 awk 'NR > 1 {n++} END {print "swaps=" n + 0}' /proc/swaps
-for s do p=${s#unix://}; if [ -S "$p" ]; then printf 'socket=%s\n' "$s"; fi; done
+while [ $# -gt 1 ]; do if [ -S "$2" ]; then printf 'socket=%s\n' "$1"; fi; shift 2; done
 for b in kubelet crictl docker containerd conntrack systemctl journalctl ss tar sha256sum; do p=$(command -v "$b" 2>/dev/null) && printf 'bin.%s=%s\n' "$b" "$p"; done
 for b in kubelet crictl docker containerd; do
   if command -v "$b" >/dev/null 2>&1; then printf 'version.%s=%s\n' "$b" "$("$b" --version 2>/dev/null | head -n 1)"; fi
