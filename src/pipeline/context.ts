@@ -1,6 +1,7 @@
 /**
- * What one `up` run knows: the inventory, the options, and per host what was learnt and done. Passed to every
- * phase; there are no module-level flags.
+ * What one run of a command (up, reset, status) knows: the inventory, the options, what phases share, and per
+ * host what was learnt and done, with each phase's typed result. Passed to every phase; there are no
+ * module-level flags or caches. The pipeline sits below the phases: it knows the Phase type, not the phases.
  */
 import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
 import type { RenderInputs } from '../render/index.js';

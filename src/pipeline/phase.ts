@@ -1,6 +1,7 @@
 /**
  * A phase is a small object named as kubeadm names it: which hosts it applies to, and what it does on one.
- * The pipeline is a plain list of phases (see up.ts).
+ * A command is a plain list of phases (see src/commands/up.ts). A phase reads its host through hostOf() and
+ * changes it only through wet(), so a dry run is the same code and cannot change anything.
  */
 import type { Host } from '../transport/host.js';
 import { connectionOf, hostOf, type HostRun, type UpContext } from './context.js';
