@@ -2,7 +2,7 @@ import { loadInventory } from '../inventory/index.js';
 import { up as runUp, UpFailedError, type UpReport } from '../commands/up.js';
 import { parseDuration } from '../util/duration.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
-import { UsageError } from './errors.js';
+import { reportError, UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';
 import { formatUpReport } from './report.js';
 
@@ -60,5 +60,7 @@ export async function up(argv: string[]): Promise<number> {
     console.log(formatUpReport(report));
     if (failure) console.error(`\n${failure.message}`);
   }
+  // A failure that is a bug in bootstrap, not on a host, is reported as one (on stderr, also with -o json).
+  for (const bug of failure?.bugs ?? []) reportError(bug);
   return report.ok ? 0 : 1;
 }

@@ -57,7 +57,12 @@ export interface UpReport {
 
 export class UpFailedError extends HostError {
   override name = 'UpFailedError';
-  constructor(message: string, readonly report: UpReport) {
+  constructor(
+    message: string,
+    readonly report: UpReport,
+    /** Failures that are bugs in bootstrap rather than on a host: the CLI says so (and shows their stacks with BOOTSTRAP_DEBUG=1). */
+    readonly bugs: Error[] = [],
+  ) {
     super(message);
   }
 }
@@ -89,6 +94,6 @@ export async function up(inventory: string | Inventory, options: UpOptions = {})
     hosts,
     adminKubeconfig: ctx.hosts.map((h) => h.results['wait-control-plane']?.adminKubeconfig).find((path) => path !== undefined),
   };
-  if (failed) throw new UpFailedError(failed.message, report);
+  if (failed) throw new UpFailedError(failed.message, report, failed.bugs);
   return report;
 }

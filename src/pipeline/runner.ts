@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import type { HostRun, UpContext } from './context.js';
 import type { Phase } from './phase.js';
-import { HostError } from '../util/errors.js';
+import { HostError, errorCategory } from '../util/errors.js';
 
 export class HostsFailedError extends HostError {
   override name = 'HostsFailedError';
@@ -18,6 +18,11 @@ export class HostsFailedError extends HostError {
       `failed on ${failures.length} host${failures.length === 1 ? '' : 's'}:\n` +
         failures.map((f) => ` - ${f.host} (${f.phase}): ${f.error.message.replace(/\n/g, '\n   ')}`).join('\n'),
     );
+  }
+
+  /** The failures that are bugs in bootstrap (not input or host errors): the CLI reports them as such. */
+  get bugs(): Error[] {
+    return this.failures.filter((f) => errorCategory(f.error) === 'internal').map((f) => f.error);
   }
 }
 

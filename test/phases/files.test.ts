@@ -15,6 +15,7 @@ import { HostsFailedError, runOnHosts, runPhases } from '../../src/pipeline/runn
 import { connectPhase } from '../../src/phases/connect.js';
 import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase, phaseOfPath } from '../../src/phases/files.js';
 import { kubeletStartPhase } from '../../src/phases/kubelet-start.js';
+import { CommandError } from '../../src/transport/host.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 import { ChangeRefusedError } from '../../src/transport/read-only.js';
 import { renderCluster } from '../../src/render/index.js';
@@ -197,3 +198,27 @@ function snapshot(dir: string): Record<string, string> {
   }
   return out;
 }
+
+test('a phase that fails with a bug (not an input or host error) is told apart from host failures', async () => {
+  const { ctx } = await setup();
+  const buggy: Phase = {
+    name: 'buggy',
+    title: 'buggy',
+    appliesTo: () => true,
+    async run(_ctx, h) {
+      if (h.spec.name === 'cp1') throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      throw new ChangeRefusedError('w1: refused');
+    },
+  };
+  const failed = await runOnHosts(ctx, [connectPhase, buggy]);
+  assert.ok(failed instanceof HostsFailedError);
+  assert.deepEqual(failed.bugs.map((e) => e.name), ['TypeError', 'ChangeRefusedError']);
+  const { ctx: again } = await setup();
+  again.options.connect = async (spec) => {
+    throw new CommandError(spec.name, ['ssh'], { code: 255, stdout: '', stderr: 'Permission denied (publickey)' });
+  };
+  const hostFailures = await runOnHosts(again, PHASES);
+  assert.ok(hostFailures instanceof HostsFailedError);
+  assert.equal(hostFailures.failures.length, 2);
+  assert.deepEqual(hostFailures.bugs, []);
+});
