@@ -1,6 +1,6 @@
 /** The human summary printed after `up`: per host what changed, images, components, warnings. */
-import { imagesTable } from '../phases/images.js';
 import type { UpReport } from '../commands/up.js';
+import type { ImageResult } from '../pipeline/context.js';
 
 export function formatUpReport(report: UpReport): string {
   const lines: string[] = [];
@@ -29,4 +29,20 @@ export function formatUpReport(report: UpReport): string {
   if (report.adminKubeconfig) lines.push(`admin kubeconfig: ${report.adminKubeconfig}`);
   lines.push(`${report.dryRun ? 'dry run ' : ''}done in ${(report.durationMs / 1000).toFixed(1)}s`);
   return lines.join('\n');
+}
+
+/** The report's table: one row per image and host, hosts in inventory order. Empty when nothing was looked at. */
+export function imagesTable(hosts: readonly { name: string; images: readonly ImageResult[] }[]): string {
+  const rows = hosts.flatMap((h) =>
+    h.images.map((r) => [
+      r.image,
+      h.name,
+      r.attempts > 1 ? `${r.outcome} (${r.attempts} tries)` : r.outcome,
+      r.outcome === 'pulled' || r.outcome === 'failed' ? r.seconds.toFixed(1) : '-',
+    ]),
+  );
+  if (!rows.length) return '';
+  const all = [['IMAGE', 'HOST', 'RESULT', 'SECONDS'], ...rows];
+  const widths = [0, 1, 2].map((c) => Math.max(...all.map((r) => r[c]!.length)));
+  return all.map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ')).join('\n') + '\n';
 }

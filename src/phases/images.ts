@@ -393,19 +393,3 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
 }
 
 export const imagesPhase: Phase = makeImagesPhase();
-
-/** The report's table: one row per image and host, hosts in inventory order. Empty when nothing was looked at. */
-export function imagesTable(hosts: readonly { name: string; images: readonly ImageResult[] }[]): string {
-  const rows = hosts.flatMap((h) =>
-    h.images.map((r) => [
-      r.image,
-      h.name,
-      r.attempts > 1 ? `${r.outcome} (${r.attempts} tries)` : r.outcome,
-      r.outcome === 'pulled' || r.outcome === 'failed' ? r.seconds.toFixed(1) : '-',
-    ]),
-  );
-  if (!rows.length) return '';
-  const all = [['IMAGE', 'HOST', 'RESULT', 'SECONDS'], ...rows];
-  const widths = [0, 1, 2].map((c) => Math.max(...all.map((r) => r[c]!.length)));
-  return all.map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join('  ')).join('\n') + '\n';
-}

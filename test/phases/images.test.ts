@@ -17,7 +17,6 @@ import {
   CRICTL_AUTH_SCRIPT,
   DOCKER_CONFIG_SCRIPT,
   imagesForHost,
-  imagesTable,
   ImagesMissingError,
   listImagesCommand,
   makeImagesPhase,
@@ -28,6 +27,7 @@ import {
   pullToolFor,
 } from '../../src/phases/images.js';
 import { parseDockerConfig } from '../../src/phases/credentials.js';
+import { imagesTable } from '../../src/cli/report.js';
 import { newHostRun, type HostRun, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
 import { HostsFailedError, runPhases } from '../../src/pipeline/runner.js';
 import type { ExecOptions, ExecResult } from '../../src/transport/host.js';
