@@ -9,8 +9,16 @@ import type { HostSpec, Inventory } from '../inventory/types.js';
 import { addKnownHost, entryMatches, fingerprint, hostToken, parseKnownHosts, parsePublicKeyLine, removeKnownHost, trustedKeys } from '../transport/known-hosts.js';
 import type { HostKeyCheck } from '../transport/known-hosts.js';
 import type { SshConnectOptions } from '../transport/ssh.js';
-import { UsageError } from '../util/errors.js';
-import { ResetError } from '../phases/reset.js';
+import { HostError, UsageError } from '../util/errors.js';
+
+
+/** Re-pinning failed: the host's key cannot be read (host), or the inventory cannot be edited as asked (input). */
+export class HostsTrustError extends HostError {
+  override name = 'HostsTrustError';
+  constructor(message: string, override readonly category: 'input' | 'host' = 'host') {
+    super(message);
+  }
+}
 
 export interface TrustHostOptions {
   /** Pin without asking (the fingerprints are still printed). */
@@ -50,14 +58,14 @@ function quoteLike(type: Scalar['type'], value: string): string {
  */
 export function repinHostKeysInText(file: string, text: string, hostName: string, keyLine: string): string {
   const doc = parseDocument(text);
-  if (doc.errors.length) throw new ResetError(`${file}: ${doc.errors[0]?.message.split('\n')[0]}`, 'input');
+  if (doc.errors.length) throw new HostsTrustError(`${file}: ${doc.errors[0]?.message.split('\n')[0]}`, 'input');
   const hosts = doc.get('hosts', true);
   const host = isSeq(hosts) ? hosts.items.find((item) => isMap(item) && item.get('name') === hostName) : undefined;
-  if (!isMap(host)) throw new ResetError(`${file}: no host named "${hostName}"`, 'input');
+  if (!isMap(host)) throw new HostsTrustError(`${file}: no host named "${hostName}"`, 'input');
   const keys = host.get('hostKeys', true);
-  if (!isSeq(keys) || keys.items.length === 0) throw new ResetError(`${file}: host "${hostName}" pins no hostKeys`, 'input');
+  if (!isSeq(keys) || keys.items.length === 0) throw new HostsTrustError(`${file}: host "${hostName}" pins no hostKeys`, 'input');
   const items = keys.items.map((item) => {
-    if (!isScalar(item) || !item.range) throw new ResetError(`${file}: a hostKeys entry of "${hostName}" is not a plain string`, 'input');
+    if (!isScalar(item) || !item.range) throw new HostsTrustError(`${file}: a hostKeys entry of "${hostName}" is not a plain string`, 'input');
     return item as Scalar & { range: [number, number, number] };
   });
   const splices: { start: number; end: number; text: string }[] = [];
@@ -78,7 +86,7 @@ export function repinHostKeysInText(file: string, text: string, hostName: string
   // The edited file must load, with exactly the new key for that host.
   const check = parseInventory(file, out).hosts.find((h) => h.name === hostName);
   if (!check || check.hostKeys.length !== 1 || check.hostKeys[0] !== keyLine) {
-    throw new ResetError(`${file}: could not re-pin the key of "${hostName}" in place; edit its hostKeys by hand to: ${keyLine}`, 'input');
+    throw new HostsTrustError(`${file}: could not re-pin the key of "${hostName}" in place; edit its hostKeys by hand to: ${keyLine}`, 'input');
   }
   return out;
 }
@@ -108,7 +116,7 @@ export async function trustHost(inv: Inventory, hostName: string, options: Trust
   const sshOptions: SshConnectOptions = { ...options.ssh, inventoryFile: inv.file, prompt: options.ssh?.prompt ?? options.prompt };
   const presented = await (options.fetchKey ?? defaultFetchKey)(spec, sshOptions);
   const blob = parsePublicKeyLine(presented.key)?.blob;
-  if (!blob) throw new ResetError(`${hostName}: the host presented a key that cannot be read: ${presented.key}`);
+  if (!blob) throw new HostsTrustError(`${hostName}: the host presented a key that cannot be read: ${presented.key}`);
   const log = options.log ?? (() => undefined);
 
   const pinned = spec.hostKeys.length > 0;
