@@ -237,9 +237,10 @@ describe('bootstrap up on the lab (v1.28, containerd; one control plane, two wor
         const host: Host = await SshHost.connect(spec);
         if (spec.name === 'w1' && !hit) {
           hit = true;
-          // Stop sshd and drop every session to it, right after the connection was made.
+          // Stop sshd and drop every session to it, right after the connection was made. "[s]shd" so that the
+          // pattern does not match the command line of the shell running pkill (which would kill it too).
           await applyFault(repoRoot, { kind: 'sshd-stop', node: 'w1' }, 60_000);
-          await onNode('w1', 'pkill -KILL -f "sshd: " || true');
+          await onNode('w1', 'pkill -KILL -f "[s]shd: " || true');
         }
         return host;
       },
