@@ -465,8 +465,11 @@ export class SshHost implements Host {
   ) {
     this.name = spec.name;
     this.slots = new Slots(opts.maxSessions ?? 8);
+    // Where the connection went, so that a lost one names the address and port as a refused one does.
+    const { user, address, port } = route.target;
+    const to = ` to ${user}@${address.includes(':') ? `[${address}]` : address}:${port}`;
     const onLost = (which: string) => () => {
-      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${which} was lost`);
+      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${to}${which} was lost`);
     };
     client.on('close', onLost(''));
     jumpClient?.on('close', onLost(' through the jump host'));
