@@ -15,7 +15,7 @@ import {
   dockerImagesArgv,
   dockerLogsArgv,
 } from '../kube/cri-commands.js';
-import { criEndpoint, criToolFor } from '../kube/cri-socket.js';
+import { criToolFor } from '../kube/cri-socket.js';
 import type { Host } from '../transport/host.js';
 import { CommandError } from '../transport/host.js';
 import { scriptLine } from '../transport/shell.js';
@@ -123,8 +123,6 @@ export function runtimeMode(version: string, criSocket: string): RuntimeMode {
   return criToolFor(version, criSocket).kind === 'docker' ? 'dockershim' : 'cri';
 }
 
-/** crictl wants a URL; kubeadm before v1.24 wrote bare socket paths (kube/cri-socket.ts criEndpoint). */
-export const runtimeEndpoint: (criSocket: string) => string = criEndpoint;
 
 /** Runs one of the scripts with sudo (the runtime's socket and kubelet's journal are root's). */
 export async function runSections(host: Host, script: string, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<Map<string, Section>> {

@@ -13,8 +13,6 @@ import type { PodRuntime } from './runtime-state.js';
 
 export { parseCrictlImages, parseCrictlInspect, parseDockerImages, type ContainerDetails } from '../kube/cri-output.js';
 
-/** An image reference as runtimes list it (kube/image-ref.ts normalizeImage). */
-export const normalizeImageRef: (ref: string) => string = normalizeImage;
 
 /** What answers whether an image is present: cri-output.ts RuntimeImages, or any set of normalized references. */
 export interface ImagePresence {

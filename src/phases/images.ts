@@ -49,12 +49,6 @@ export function imagesForHost(inv: Inventory, spec: HostSpec): string[] {
 /** How images are listed and pulled on a host (kube/cri-socket.ts CriTool). */
 export type PullTool = CriTool;
 
-/** The tool that version's kubeadm pulls with through that CRI socket. */
-export const pullToolFor: (kubernetesVersion: string, criSocket: string) => PullTool = criToolFor;
-
-/** One call that lists every image the runtime has. */
-export const listImagesCommand: (tool: CriTool) => string[] = listImagesArgv;
-
 /**
  * crictl reads its --auth flag from CRICTL_AUTH (cri-tools cmd/crictl/image.go). The value is read from
  * standard input into the environment of crictl alone, so it is never in an argv (a remote `ps` shows argv,

@@ -352,8 +352,6 @@ export function makeResetPhase(settings: ResetPhaseSettings = {}): Phase {
   };
 }
 
-/** The phase with the real paths, for a phase list of its own: [connectPhase, resetPhase]. */
-export const resetPhase: Phase = makeResetPhase();
 
 /** What a reset removes, in words, for the confirmation question and the CLI's help. */
 export function resetSummary(inv: Inventory): string[] {

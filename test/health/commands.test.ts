@@ -10,9 +10,9 @@ import {
   parseSections,
   READ_FILES_SCRIPT,
   runSections,
-  runtimeEndpoint,
   runtimeMode,
 } from '../../src/health/commands.js';
+import { criEndpoint as runtimeEndpoint } from '../../src/kube/cri-socket.js';
 import { LocalHost } from '../../src/transport/local.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 import { CRICTL_PODS, CRICTL_PS, DOCKER_PS } from './fixtures.js';

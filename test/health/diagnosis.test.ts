@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   diagnoseComponent,
-  normalizeImageRef,
   parseCrictlImages,
   parseCrictlInspect,
   parseDockerImages,
 } from '../../src/health/diagnosis.js';
 import type { ComponentSpec } from '../../src/health/endpoints.js';
+import { normalizeImage as normalizeImageRef } from '../../src/kube/image-ref.js';
 import { findPod, parseCrictlContainers, parseCrictlPods } from '../../src/health/runtime-state.js';
 import { CRICTL_IMAGES, CRICTL_INSPECT_EXITED, CRICTL_PODS, CRICTL_PS } from './fixtures.js';
 

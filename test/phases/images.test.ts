@@ -18,15 +18,15 @@ import {
   DOCKER_CONFIG_SCRIPT,
   imagesForHost,
   ImagesMissingError,
-  listImagesCommand,
   makeImagesPhase,
   parseCrictlImages,
   parseDockerImages,
   pullCommand,
   pullProgress,
-  pullToolFor,
 } from '../../src/phases/images.js';
 import { parseDockerConfig } from '../../src/phases/credentials.js';
+import { listImagesArgv as listImagesCommand } from '../../src/kube/cri-commands.js';
+import { criToolFor as pullToolFor } from '../../src/kube/cri-socket.js';
 import { imagesTable } from '../../src/cli/report.js';
 import { newHostRun, type HostRun, type UpContext, type UpOptions } from '../../src/pipeline/context.js';
 import { HostsFailedError, runPhases } from '../../src/pipeline/runner.js';
