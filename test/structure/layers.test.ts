@@ -17,6 +17,8 @@ const LAYERS: Record<string, number> = {
   health: 60, // the control plane's health checks, used by wait-control-plane and status
   pipeline: 50, // the phase type, the runner, the per-host run record, wet()
   render: 40, // everything written on a host, computed offline
+  api: 38, // the Kubernetes API client, reached through a host's transport
+  cluster: 36, // kubeadm's API objects (upload-config, tokens, RBAC, addons), computed offline
   kubelet: 35,
   manifests: 30,
   pki: 30,
