@@ -105,6 +105,16 @@ export class Resolver {
     return full;
   }
 
+  private existingFiles(path: FieldPath, value: unknown): string[] {
+    return strings(value).map((text, i) => {
+      const full = this.expandPath(text);
+      const stat = existsSync(full) ? statSync(full) : undefined;
+      if (!stat) this.fail([...path, i], `file not found: ${full}`);
+      else if (!stat.isFile()) this.fail([...path, i], `not a file: ${full}`);
+      return full;
+    });
+  }
+
   private extraArgs(path: FieldPath, value: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, arg] of Object.entries(obj(value))) {
@@ -390,7 +400,13 @@ export class Resolver {
       images: this.images(obj(data.images)),
       patches: this.existingPath(['patches'], data.patches, 'directory'),
       // kubeadm waits 4 minutes for the control plane (constants.ControlPlaneComponentHealthCheckTimeout).
-      wait: { timeoutMs: this.duration(['wait', 'timeout'], obj(data.wait).timeout, 4 * 60_000) },
+      wait: {
+        timeoutMs: this.duration(['wait', 'timeout'], obj(data.wait).timeout, 4 * 60_000),
+        nodesReady: obj(data.wait).nodesReady === true,
+      },
+      addons: { manifests: this.existingFiles(['addons', 'manifests'], obj(data.addons).manifests) },
+      // kubeadm's constants.DefaultTokenDuration.
+      bootstrapToken: { ttlMs: this.duration(['bootstrapToken', 'ttl'], obj(data.bootstrapToken).ttl, 24 * 60 * 60_000) },
       ssh,
       hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, clusterConfig.version),
       stateDir: stateDir !== undefined

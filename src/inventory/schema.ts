@@ -70,7 +70,9 @@ export const inventorySchema = object(
       credentials: object({ configFile: str }),
     }),
     patches: str,
-    wait: object({ timeout: str }),
+    wait: object({ timeout: str, nodesReady: bool }),
+    addons: object({ manifests: strList }),
+    bootstrapToken: object({ ttl: str }),
     stateDir: str,
     ssh,
     hosts: {

@@ -126,7 +126,12 @@ export interface Inventory {
   images: ImagesSettings;
   /** Absolute path of a kubeadm-style patch directory, or undefined. */
   patches?: string;
-  wait: { timeoutMs: number };
+  /** timeoutMs: kubeadm's 4 minutes for the control plane, also each worker's join; nodesReady: also wait for every Node to be Ready. */
+  wait: { timeoutMs: number; nodesReady?: boolean };
+  /** Absolute paths of manifests applied after the built-in addons (a CNI, say), in order. */
+  addons?: { manifests: string[] };
+  /** The join token's lifetime (kubeadm's default 24h); a token with less than a third of it left is replaced. */
+  bootstrapToken?: { ttlMs: number };
   ssh: SshSettings;
   hosts: HostSpec[];
   /** Absolute path of the state directory on the control machine (CAs, per-host certificates, admin.conf). */

@@ -114,6 +114,8 @@ export interface UpContext {
   renderInputs?: Promise<RenderInputs>;
   /** What phases load once per run and share between hosts (see oncePerRun). */
   shared: Map<string, Promise<unknown>>;
+  /** Run once at the end of the run, before connections close (e.g. closing a tunnel to the API server). */
+  cleanups: (() => Promise<void>)[];
 }
 
 /** The value made once per run under this key (e.g. registry credentials): the first host makes it, the others wait for it. */
@@ -174,5 +176,6 @@ export function newContext(inv: Inventory, options: UpOptions): UpContext {
     backupDir: `${BACKUP_ROOT}/${stamp(startedAt)}`,
     startedAt,
     shared: new Map(),
+    cleanups: [],
   };
 }

@@ -95,6 +95,7 @@ export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<Hosts
     if (error instanceof HostsFailedError) return error;
     throw error;
   } finally {
+    for (const cleanup of ctx.cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
     await Promise.all(ctx.hosts.map((h) => h.host?.close().catch(() => undefined)));
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }

@@ -31,6 +31,7 @@ async function connectCalls(fail: (spec: HostSpec) => Error): Promise<{ calls: n
     backupDir: '/var/lib/bootstrap/backups/t',
     startedAt: new Date(),
     shared: new Map(),
+    cleanups: [],
   };
   const progress: string[] = [];
   const error = await connectPhase.run(ctx, h, { progress: (line) => progress.push(line) }).then(() => undefined, (e: unknown) => e);

@@ -149,7 +149,7 @@ function hostRun(inv: Inventory, name: string, host: MemoryHost, criSocket = CON
 }
 
 function context(inv: Inventory, hosts: HostRun[], options: UpOptions = {}): UpContext {
-  return { inv, options: { renderer: 'silent', ...options }, hosts, backupDir: '/var/lib/bootstrap/backups/t', startedAt: new Date(), shared: new Map() };
+  return { inv, options: { renderer: 'silent', ...options }, hosts, backupDir: '/var/lib/bootstrap/backups/t', startedAt: new Date(), shared: new Map(), cleanups: [] };
 }
 
 const FAST = { firstDelayMs: 1, maxDelayMs: 4, tickMs: 5 };

@@ -482,6 +482,7 @@ hosts:
     backupDir: '/var/lib/bootstrap/backups/test',
     startedAt: new Date(),
     shared: new Map(),
+    cleanups: [],
   };
   return { ctx, hosts };
 }

@@ -18,7 +18,7 @@ function setup(transport: Host, files: Map<string, string> | undefined, options:
   h.host = transport;
   h.facts = { criSocket: 'unix:///var/run/containerd/containerd.sock' } as HostFacts;
   if (files) h.files = [...files].map(([path, content]) => ({ path, content, mode: 0o600 }));
-  const ctx: UpContext = { inv, options: { renderer: 'silent', ...options }, hosts: [h], backupDir: '/var/lib/bootstrap/backups/x', startedAt: new Date(), shared: new Map() };
+  const ctx: UpContext = { inv, options: { renderer: 'silent', ...options }, hosts: [h], backupDir: '/var/lib/bootstrap/backups/x', startedAt: new Date(), shared: new Map(), cleanups: [] };
   const progress: string[] = [];
   return { ctx, h, stateDir, progress, task: { progress: (line: string) => progress.push(line) } };
 }
