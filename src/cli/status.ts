@@ -1,5 +1,6 @@
 import { loadInventory } from '../inventory/index.js';
 import { statusOf } from '../commands/status.js';
+import { nodeLine } from '../cluster/node-state.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';
@@ -27,6 +28,12 @@ export async function status(argv: string[]): Promise<number> {
       }
       console.log(`${h.name} (${h.address}, ${h.roles.join(', ')}): kubelet ${h.kubeletActive ? 'active' : 'inactive'}`);
       for (const c of h.components) console.log(`  ${c.name.padEnd(24)} ${c.healthy ? 'healthy' : 'unhealthy'}  ${c.detail}`);
+    }
+    if (report.cluster) {
+      console.log('Nodes:');
+      for (const n of report.cluster.nodes) console.log(`  ${nodeLine(n)}`);
+      const missing = report.cluster.objects.filter((o) => !o.present);
+      console.log(missing.length ? `Missing objects: ${missing.map((o) => o.object).join(', ')}` : `kubeadm's objects: all ${report.cluster.objects.length} present`);
     }
   }
   return report.ok ? 0 : 1;

@@ -7,6 +7,7 @@ import { newContext, type ComponentStatus, type UpOptions } from '../pipeline/co
 import { runOnHosts } from '../pipeline/runner.js';
 import { connectPhase } from '../phases/connect.js';
 import { statusPhase } from '../phases/status.js';
+import { clusterStatusPhase, type ClusterStatus } from '../phases/cluster-status.js';
 
 export interface HostStatus {
   name: string;
@@ -21,11 +22,13 @@ export interface HostStatus {
 export interface StatusReport {
   ok: boolean;
   hosts: HostStatus[];
+  /** Nodes and kubeadm's objects, read through the first control plane's API server; absent when it could not be read. */
+  cluster?: ClusterStatus;
 }
 
 export async function statusOf(inv: Inventory, options: UpOptions = {}): Promise<StatusReport> {
   const ctx = newContext(inv, options);
-  await runOnHosts(ctx, [connectPhase, statusPhase]);
+  await runOnHosts(ctx, [connectPhase, statusPhase, clusterStatusPhase]);
   const hosts = ctx.hosts.map((h) => ({
     name: h.spec.name,
     address: h.spec.address,
@@ -36,5 +39,6 @@ export async function statusOf(inv: Inventory, options: UpOptions = {}): Promise
     components: h.components,
   }));
   const ok = hosts.every((h) => !h.error && (h.roles.includes('control-plane') ? h.components.length > 0 && h.components.every((c) => c.healthy) : true));
-  return { ok, hosts };
+  const cluster = ctx.hosts.map((h) => h.results['cluster-status']).find((c) => c !== undefined);
+  return { ok, hosts, ...(cluster ? { cluster } : {}) };
 }

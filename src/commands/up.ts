@@ -10,12 +10,22 @@ import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
 import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
+import { uploadConfigPhase } from '../phases/upload-config.js';
+import { markControlPlanePhase } from '../phases/mark-control-plane.js';
+import { bootstrapTokenPhase } from '../phases/bootstrap-token.js';
+import { addonsPhase } from '../phases/addons.js';
+import { joinPhase } from '../phases/join.js';
+import { waitNodesPhase, type NodeState } from '../phases/wait-nodes.js';
 import { hostOutcome, newContext, type ComponentStatus, type HostRun, type ImageResult, type UpOptions } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import { runOnHosts } from '../pipeline/runner.js';
 import { HostError } from '../util/errors.js';
 
-/** kubeadm's order: connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane. */
+/**
+ * kubeadm init's order (connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start,
+ * wait-control-plane, upload-config, mark-control-plane, bootstrap-token, addons), then kubeadm join on the
+ * workers, then a look at the Nodes.
+ */
 export const UP_PHASES: Phase[] = [
   connectPhase,
   preflightPhase,
@@ -26,6 +36,12 @@ export const UP_PHASES: Phase[] = [
   controlPlanePhase,
   kubeletStartPhase,
   waitControlPlanePhase,
+  uploadConfigPhase,
+  markControlPlanePhase,
+  bootstrapTokenPhase,
+  addonsPhase,
+  joinPhase,
+  waitNodesPhase,
 ];
 
 export interface HostReport {
@@ -53,6 +69,8 @@ export interface UpReport {
   hosts: HostReport[];
   /** The admin kubeconfig written on this machine after a healthy control plane. */
   adminKubeconfig?: string;
+  /** The cluster's Nodes at the end of the run (absent in a dry run or when the cluster phases did not run). */
+  nodes?: NodeState[];
 }
 
 export class UpFailedError extends HostError {
@@ -93,6 +111,7 @@ export async function up(inventory: string | Inventory, options: UpOptions = {})
     durationMs: Date.now() - ctx.startedAt.getTime(),
     hosts,
     adminKubeconfig: ctx.hosts.map((h) => h.results['wait-control-plane']?.adminKubeconfig).find((path) => path !== undefined),
+    nodes: ctx.hosts.map((h) => h.results['wait-nodes']?.nodes).find((nodes) => nodes !== undefined),
   };
   if (failed) throw new UpFailedError(failed.message, report, failed.bugs);
   return report;

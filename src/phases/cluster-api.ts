@@ -3,6 +3,8 @@
  * connection, authenticated as kubeadm init's client is (admin.conf; super-admin.conf only where kubeadm needs it
  * to grant admin.conf its rights, v1.29+). Credentials come from the files `up` rendered for that host.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyObjects, type Applied } from '../api/apply.js';
 import { ApiClient, type ApiTarget } from '../api/client.js';
 import { objectName, type KubeObject } from '../cluster/objects.js';
@@ -33,17 +35,31 @@ function renderedText(h: HostRun, path: string): string | undefined {
   return file === undefined ? undefined : typeof file.content === 'string' ? file.content : file.content.toString('utf8');
 }
 
-/** The cluster CA certificate (PEM) as rendered for the init host. */
+/**
+ * The admin kubeconfig: as rendered for the init host in this run, else the copy `up` left on this machine
+ * (status and join-command render nothing).
+ */
+function adminKubeconfigText(ctx: UpContext, h: HostRun): string | undefined {
+  const rendered = renderedText(h, ADMIN_KUBECONFIG);
+  if (rendered !== undefined) return rendered;
+  const saved = join(ctx.inv.stateDir, 'admin.conf');
+  return existsSync(saved) ? readFileSync(saved, 'utf8') : undefined;
+}
+
+/** The cluster CA certificate (PEM): as rendered for the init host, else from the admin kubeconfig. */
 export function clusterCaPem(ctx: UpContext): string {
   const h = initHost(ctx);
-  const ca = h && renderedText(h, `${ctx.inv.cluster.certificatesDir}/ca.crt`);
-  if (!ca) throw new ClusterApiError('the cluster CA certificate was not rendered for the first control-plane host');
-  return ca;
+  const rendered = h && renderedText(h, `${ctx.inv.cluster.certificatesDir}/ca.crt`);
+  if (rendered) return rendered;
+  const kubeconfig = h && adminKubeconfigText(ctx, h);
+  const data = kubeconfig && /certificate-authority-data:\s*(\S+)/.exec(kubeconfig)?.[1];
+  if (!data) throw new ClusterApiError(`no cluster CA: nothing rendered for the first control-plane host and no ${join(ctx.inv.stateDir, 'admin.conf')} (run up first)`);
+  return Buffer.from(data, 'base64').toString('utf8');
 }
 
 /** Where the API is reached from the init host: its own API server. */
 function target(ctx: UpContext, h: HostRun, kubeconfig: string): ApiTarget {
-  const client = kubeconfigClient(renderedText(h, kubeconfig));
+  const client = kubeconfigClient(kubeconfig === ADMIN_KUBECONFIG ? adminKubeconfigText(ctx, h) : renderedText(h, kubeconfig));
   if (!client) throw new ClusterApiError(`${h.spec.name}: no client certificate in the rendered ${kubeconfig}`);
   return {
     host: connectionOf(h),

@@ -22,6 +22,7 @@ import { joinToken } from './bootstrap-token.js';
 import { adminApi, clusterCaPem, initHost } from './cluster-api.js';
 import { KUBELET_RESTART } from './kubelet-start.js';
 import { POLL_MS, sleep } from './nodes.js';
+import { readyCondition } from '../cluster/node-state.js';
 
 export const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
 export const BOOTSTRAP_KUBELET_CONF = '/etc/kubernetes/bootstrap-kubelet.conf';
@@ -78,6 +79,18 @@ async function discover(ctx: UpContext, token: BootstrapToken): Promise<void> {
   } finally {
     await anonymous.close();
   }
+}
+
+/**
+ * Whether the Node's kubelet still renews its Lease. A reset worker's Node keeps saying Ready until the node
+ * lifecycle controller notices the stale Lease (40 s); kubeadm join refuses a Ready Node of the same name, and
+ * so does this, but only while its kubelet is alive: a stale Lease means the name is free to join again.
+ */
+async function leaseIsFresh(api: Client, name: string): Promise<boolean> {
+  const lease = await api.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'kube-node-lease', name });
+  const spec = lease?.spec as { renewTime?: string; leaseDurationSeconds?: number } | undefined;
+  if (!spec?.renewTime) return false;
+  return Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 40) * 1000 > Date.now();
 }
 
 /** The kubelet configuration kubeadm join writes: the cluster's, from its kubelet ConfigMap. */
@@ -166,8 +179,7 @@ export const joinPhase: Phase = {
       task.progress('discovering the cluster (cluster-info, CA pinned by its hash)');
       await oncePerRun(ctx, 'join:discovery', () => discover(ctx, token as BootstrapToken));
       const node = await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name });
-      const ready = ((node?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-      if (ready) {
+      if (node && readyCondition(node)?.status === 'True' && (await leaseIsFresh(api, h.spec.name))) {
         throw new JoinError(`a Node with name "${h.spec.name}" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node`);
       }
       const caPem = clusterCaPem(ctx);

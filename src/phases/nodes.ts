@@ -33,15 +33,3 @@ export async function waitForNode(ctx: UpContext, api: ApiClient, name: string, 
   }
 }
 
-export interface NodeCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-
-/** The Node's Ready condition, as kubectl shows it. */
-export function readyCondition(node: KubeObject): NodeCondition | undefined {
-  const status = node.status as { conditions?: NodeCondition[] } | undefined;
-  return status?.conditions?.find((c) => c.type === 'Ready');
-}

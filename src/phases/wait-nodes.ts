@@ -3,21 +3,13 @@
  * or not and why. With wait.nodesReady, waits (within wait.timeout) until every one is Ready. Without a CNI
  * the Nodes stay NotReady, as after kubeadm: the report says so and how to add one.
  */
-import type { KubeObject } from '../cluster/objects.js';
+import { nodeLine, nodeState, type NodeState } from '../cluster/node-state.js';
 import type { Phase } from '../pipeline/phase.js';
 import { HostError } from '../util/errors.js';
 import { adminApi, isInitHost } from './cluster-api.js';
-import { POLL_MS, readyCondition, sleep } from './nodes.js';
+import { POLL_MS, sleep } from './nodes.js';
 
-export interface NodeState {
-  name: string;
-  ready: boolean;
-  reason?: string;
-  message?: string;
-  kubeletVersion?: string;
-  roles: string[];
-  inInventory: boolean;
-}
+export type { NodeState };
 
 declare module '../pipeline/context.js' {
   interface PhaseResults {
@@ -31,31 +23,6 @@ export class NodesNotReadyError extends HostError {
     super(message);
     this.stack = `${this.name}: ${message}`;
   }
-}
-
-export function nodeState(node: KubeObject, inventory: ReadonlySet<string>): NodeState {
-  const ready = readyCondition(node);
-  const labels = (node.metadata.labels ?? {}) as Record<string, string>;
-  const roles = Object.keys(labels)
-    .filter((l) => l.startsWith('node-role.kubernetes.io/'))
-    .map((l) => l.slice('node-role.kubernetes.io/'.length))
-    .sort();
-  const info = (node.status as { nodeInfo?: { kubeletVersion?: string } } | undefined)?.nodeInfo;
-  return {
-    name: node.metadata.name,
-    ready: ready?.status === 'True',
-    ...(ready?.reason ? { reason: ready.reason } : {}),
-    ...(ready?.message ? { message: ready.message } : {}),
-    ...(info?.kubeletVersion ? { kubeletVersion: info.kubeletVersion } : {}),
-    roles,
-    inInventory: inventory.has(node.metadata.name),
-  };
-}
-
-/** One line per Node: "w1 NotReady (KubeletNotReady: container runtime network not ready…)". */
-export function nodeLine(n: NodeState): string {
-  const why = n.ready ? '' : ` (${[n.reason, n.message].filter(Boolean).join(': ') || 'no Ready condition yet'})`;
-  return `${n.name} ${n.ready ? 'Ready' : 'NotReady'}${n.roles.length ? ` [${n.roles.join(',')}]` : ''}${n.kubeletVersion ? ` ${n.kubeletVersion}` : ''}${n.inInventory ? '' : ' — not in the inventory'}${why}`;
 }
 
 export const waitNodesPhase: Phase = {
