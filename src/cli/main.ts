@@ -13,10 +13,11 @@ type Run = (argv: string[]) => Promise<number>;
 const commands: Record<string, { load: () => Promise<Run>; summary: string }> = {
   validate: { load: async () => (await import('./validate.js')).validate, summary: 'check an inventory, reporting every problem as file:line:column' },
   images: { load: async () => (await import('./images.js')).images, summary: "list kubeadm's images for a Kubernetes version (images list)" },
-  up: { load: async () => (await import('./up.js')).up, summary: 'bring every host of an inventory to a healthy control plane (kubeadm phases over SSH)' },
+  up: { load: async () => (await import('./up.js')).up, summary: 'bring every host of an inventory into one cluster: kubeadm init on the control plane, join on the workers' },
   status: { load: async () => (await import('./status.js')).status, summary: 'report each host and control-plane component; changes nothing' },
   reset: { load: async () => (await import('./reset.js')).reset, summary: 'undo up on every host, as kubeadm reset, plus what it leaves behind' },
   hosts: { load: async () => (await import('./hosts.js')).hosts, summary: "re-pin a host's SSH host key after a reprovision (hosts trust)" },
+  'join-command': { load: async () => (await import('./join-command.js')).joinCommand, summary: 'print a kubeadm join line (token and CA hash) for a machine outside the inventory' },
   render: { load: async () => (await import('./render.js')).render, summary: 'write every file `up` would write, per host, into a folder' },
   schema: { load: async () => (await import('./schema.js')).schema, summary: "print the inventory's JSON Schema (for editors)" },
 };

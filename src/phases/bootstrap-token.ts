@@ -46,7 +46,8 @@ async function reusableToken(ctx: UpContext, ttlMs: number): Promise<BootstrapTo
   return usable[0]?.token;
 }
 
-async function ensureToken(ctx: UpContext, h: HostRun, progress: (line: string) => void): Promise<BootstrapToken> {
+/** A valid join token: reused when there is one, else made (a bootstrap-token Secret through wet()). */
+export async function ensureToken(ctx: UpContext, h: HostRun, progress: (line: string) => void): Promise<BootstrapToken> {
   const ttlMs = ctx.inv.bootstrapToken?.ttlMs ?? DEFAULT_TOKEN_TTL_MS;
   if (ctx.options.dryRun) {
     h.actions.push('would reuse a valid join token or create one');
@@ -82,5 +83,16 @@ export const bootstrapTokenPhase: Phase = {
     const server = controlPlaneEndpoint(ctx.inv, h.spec);
     const objects = [...nodeBootstrapRbac(version), ...clusterInfoObjects(clusterCaPem(ctx), server)];
     await applyThrough(ctx, h, 'node bootstrap RBAC and cluster-info', objects, () => adminApi(ctx), task.progress);
+  },
+};
+
+/** `bootstrap join-command`'s phase: the token only, for a kubeadm join line. */
+export const joinTokenPhase: Phase = {
+  name: 'bootstrap-token',
+  title: 'bootstrap-token: a valid join token',
+  appliesTo: (h, ctx) => isInitHost(h, ctx),
+  async run(ctx, h, task) {
+    ctx.shared.set(TOKEN_KEY, ensureToken(ctx, h, task.progress));
+    await joinToken(ctx);
   },
 };
