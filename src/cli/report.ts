@@ -1,6 +1,7 @@
 /** The human summary printed after `up`: per host what changed, images, components, warnings. */
 import type { UpReport } from '../commands/up.js';
 import type { ImageResult } from '../pipeline/context.js';
+import { nodeLine } from '../cluster/node-state.js';
 
 export function formatUpReport(report: UpReport): string {
   const lines: string[] = [];
@@ -8,7 +9,10 @@ export function formatUpReport(report: UpReport): string {
   if (table) lines.push(table);
   for (const h of report.hosts) {
     const parts: string[] = [];
-    if (h.changed.length) parts.push(`${h.changed.length} file(s) ${report.dryRun ? 'would change' : 'written'}`);
+    const files = h.changed.filter((c) => c.startsWith('/'));
+    const objects = h.changed.filter((c) => !c.startsWith('/'));
+    if (files.length) parts.push(`${files.length} file(s) ${report.dryRun ? 'would change' : 'written'}`);
+    if (objects.length) parts.push(`${objects.length} API object(s) ${report.dryRun ? 'would change' : 'created or updated'}`);
     if (h.kubeletRestarted) parts.push('kubelet restarted');
     if (h.images.length) {
       const count = (outcome: string) => h.images.filter((i) => i.outcome === outcome).length;
@@ -24,6 +28,10 @@ export function formatUpReport(report: UpReport): string {
     for (const action of report.dryRun ? h.actions : []) lines.push(`  - ${action}`);
     for (const warning of h.warnings) lines.push(`  ${warning}`);
     for (const note of h.notes) lines.push(`  ${note}`);
+  }
+  if (report.nodes?.length) {
+    lines.push('Nodes:');
+    for (const n of report.nodes) lines.push(`  ${nodeLine(n)}`);
   }
   if (report.ok && !report.changed) lines.push('Nothing changed: every host already matched the inventory.');
   if (report.adminKubeconfig) lines.push(`admin kubeconfig: ${report.adminKubeconfig}`);

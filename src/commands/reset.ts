@@ -11,6 +11,16 @@ import { UsageError } from '../util/errors.js';
 export interface ResetOptions extends UpOptions {
   /** Skip the confirmation. */
   yes?: boolean;
+  /** Reset only these hosts (inventory names), e.g. one worker: as running kubeadm reset on it alone. */
+  hosts?: string[];
+}
+
+/** The inventory narrowed to the hosts named, refusing names it does not have. */
+export function resetTargets(inv: Inventory, names: readonly string[] | undefined): Inventory {
+  if (!names?.length) return inv;
+  const unknown = names.filter((n) => !inv.hosts.some((h) => h.name === n));
+  if (unknown.length) throw new UsageError(`--hosts: no host named ${unknown.map((n) => `"${n}"`).join(', ')} in the inventory (it has ${inv.hosts.map((h) => h.name).join(', ')})`);
+  return { ...inv, hosts: inv.hosts.filter((h) => names.includes(h.name)) };
 }
 
 export interface ResetHostReport {
@@ -57,7 +67,7 @@ export async function confirmReset(inv: Inventory, options: { yes?: boolean; dry
 /** The hosts' reset in parallel: connect (facts decide the runtime), then the reset phase. Never throws for a host's failure: see report.ok. */
 export async function resetHosts(inv: Inventory, options: ResetOptions = {}, settings: ResetPhaseSettings = {}): Promise<ResetReport> {
   const phase = makeResetPhase(settings);
-  const ctx = newContext(inv, options);
+  const ctx = newContext(resetTargets(inv, options.hosts), options);
   const failed = await runOnHosts(ctx, [connectPhase, phase]);
   const hosts = ctx.hosts.map((h): ResetHostReport => {
     const result = h.results.reset;

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { ApiClient, ApiError, type ApiClient as Client } from '../api/client.js';
 import { bootstrapKubeletConf, caCertHash, kubeletConfigMapName, verifyJwsSignature, type BootstrapToken } from '../cluster/index.js';
 import type { RenderedFile } from '../inventory/types.js';
+import type { KubeObject } from '../cluster/objects.js';
 import { clusterVersion } from '../kube/version.js';
 import { KUBELET_CONFIG_PATH, renderKubeletFiles } from '../kubelet/index.js';
 import { connectionOf, factsOf, hostOf, oncePerRun, type HostRun, type UpContext } from '../pipeline/context.js';
@@ -91,6 +92,13 @@ async function leaseIsFresh(api: Client, name: string): Promise<boolean> {
   const spec = lease?.spec as { renewTime?: string; leaseDurationSeconds?: number } | undefined;
   if (!spec?.renewTime) return false;
   return Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 40) * 1000 > Date.now();
+}
+
+/** Whether a Node was registered by this very machine (its machine-id), reset since: then its name is its own. */
+async function sameMachine(h: HostRun, node: KubeObject): Promise<boolean> {
+  const id = (await hostOf(h).readFile('/etc/machine-id'))?.toString('utf8').trim();
+  const registered = (node.status as { nodeInfo?: { machineID?: string } } | undefined)?.nodeInfo?.machineID;
+  return !!id && id === registered;
 }
 
 /** The kubelet configuration kubeadm join writes: the cluster's, from its kubelet ConfigMap. */
@@ -179,7 +187,7 @@ export const joinPhase: Phase = {
       task.progress('discovering the cluster (cluster-info, CA pinned by its hash)');
       await oncePerRun(ctx, 'join:discovery', () => discover(ctx, token as BootstrapToken));
       const node = await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name });
-      if (node && readyCondition(node)?.status === 'True' && (await leaseIsFresh(api, h.spec.name))) {
+      if (node && readyCondition(node)?.status === 'True' && (await leaseIsFresh(api, h.spec.name)) && !(await sameMachine(h, node))) {
         throw new JoinError(`a Node with name "${h.spec.name}" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node`);
       }
       const caPem = clusterCaPem(ctx);
