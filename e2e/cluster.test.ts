@@ -1,0 +1,232 @@
+/**
+ * A whole cluster on the lab, judged by the real kubectl: `bootstrap up` with one control plane and two workers
+ * ends with three Nodes carrying kubeadm's labels and taints, kubeadm's objects readable and equal to what
+ * kubeadm of that version creates, a re-run that changes nothing, join-command's CA hash equal to openssl's,
+ * a reset worker that rejoins, and the diagnosis of a join that cannot finish (token rejected, CSR not approved).
+ * Once for v1.28 and once for v1.23, where labels, taints and ConfigMap names differ.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { parseDocument } from 'yaml';
+import { holds } from '../src/api/apply.js';
+import { clusterInfoObjects, corednsObjects, kubeProxyObjects, markControlPlane, nodeBootstrapRbac, uploadConfigObjects, clusterAdminsObjects } from '../src/cluster/index.js';
+import { objectName, type KubeObject } from '../src/cluster/objects.js';
+import { up, UpFailedError, type UpReport } from '../src/commands/up.js';
+import { resetHosts } from '../src/commands/reset.js';
+import { loadInventory } from '../src/inventory/index.js';
+import { clusterVersion } from '../src/kube/version.js';
+import type { UpOptions } from '../src/pipeline/context.js';
+import { controlPlaneEndpoint } from '../src/pki/endpoints.js';
+import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
+import { DockerCli } from './lab/docker.js';
+import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
+import { ensureDebianPackages } from './lab/packages.js';
+import { defaultRepoRoot, labExists, type LabState } from './lab/state.js';
+
+const run = promisify(execFile);
+const repoRoot = defaultRepoRoot();
+const cli = join(repoRoot, 'dist/src/cli/main.js');
+const quiet = () => undefined;
+
+function options(extra: UpOptions = {}): UpOptions {
+  return { renderer: 'silent', ignorePreflightErrors: LAB_PREFLIGHT_IGNORES, waitTimeoutMs: 120_000, ...extra };
+}
+
+async function upReport(inv: string, extra: UpOptions = {}): Promise<UpReport> {
+  try {
+    return await up(inv, options(extra));
+  } catch (error) {
+    if (error instanceof UpFailedError) return error.report;
+    throw error;
+  }
+}
+
+function failures(report: UpReport): string {
+  return JSON.stringify(report.hosts.filter((h) => !h.ok).map((h) => ({ host: h.name, error: h.error })), null, 2);
+}
+
+/** The real kubectl: the machine's (google-cloud-cli's), else Debian's kubernetes-client. */
+async function kubectlBinary(): Promise<string> {
+  for (const candidate of ['/usr/bin/kubectl', '/usr/local/bin/kubectl']) {
+    try {
+      await run(candidate, ['version', '--client']);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  await ensureDebianPackages(['kubernetes-client']);
+  return 'kubectl';
+}
+
+/** A copy of an inventory with some fields changed, sharing the original's state (the same cluster). */
+async function variant(base: string, edit: (doc: ReturnType<typeof parseDocument>) => void): Promise<string> {
+  const doc = parseDocument(await readFile(base, 'utf8'));
+  doc.set('stateDir', (await loadInventory(base)).stateDir);
+  edit(doc);
+  const dir = await mkdtemp(join(tmpdir(), 'bootstrap-e2e-cluster-'));
+  const file = join(dir, 'inventory.yaml');
+  await writeFile(file, doc.toString());
+  return file;
+}
+
+function clusterSuite(version: string, expect: { kubeletConfigMap: string; controlPlaneLabels: string[]; controlPlaneTaints: string[] }) {
+  describe(`a whole cluster on the lab (${version}: one control plane, two workers)`, { concurrency: 1 }, () => {
+    let lab: LabState;
+    let docker: DockerCli;
+    let kubectlBin: string;
+    let admin: string;
+    const kubectl = async (...args: string[]) => (await run(kubectlBin, ['--kubeconfig', admin, ...args], { maxBuffer: 64 << 20 })).stdout;
+    const getJson = async (...args: string[]) => JSON.parse(await kubectl('get', ...args, '-o', 'json')) as KubeObject & { items?: KubeObject[] };
+    const node = (name: string) => lab.nodes.find((n) => n.name === name)!.container;
+
+    before(async () => {
+      kubectlBin = await kubectlBinary();
+      if (labExists(repoRoot)) await down(repoRoot, { purge: false, log: quiet });
+      lab = await labUp(repoRoot, defaultUpOptions({ hosts: 3, controlPlanes: 1, kubernetesVersion: version, log: quiet }));
+      docker = new DockerCli(lab.docker.host);
+    });
+
+    after(async () => {
+      if (!process.env.BOOTSTRAP_KEEP_LAB) await down(repoRoot, { purge: false, log: quiet });
+    });
+
+    it('up ends with three Nodes, listed by kubectl with kubeadm\'s labels and taints', async () => {
+      const report = await upReport(lab.inventory);
+      assert.equal(report.ok, true, failures(report));
+      assert.ok(report.adminKubeconfig);
+      admin = report.adminKubeconfig;
+      const wide = await kubectl('get', 'nodes', '-o', 'wide');
+      for (const name of ['cp1', 'w1', 'w2']) assert.match(wide, new RegExp(`^${name}\\s`, 'm'), wide);
+      const nodes = (await getJson('nodes')).items ?? [];
+      assert.deepEqual(nodes.map((n) => n.metadata.name).sort(), ['cp1', 'w1', 'w2']);
+      const cp1 = nodes.find((n) => n.metadata.name === 'cp1')!;
+      for (const label of expect.controlPlaneLabels) assert.ok(label in (cp1.metadata.labels ?? {}), `cp1 lacks ${label}: ${JSON.stringify(cp1.metadata.labels)}`);
+      const taints = ((cp1.spec as { taints?: { key: string; effect: string }[] }).taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
+      assert.deepEqual(taints, [...expect.controlPlaneTaints].sort());
+      for (const w of ['w1', 'w2']) {
+        const labels = nodes.find((n) => n.metadata.name === w)!.metadata.labels ?? {};
+        assert.ok(!Object.keys(labels).some((l) => l.startsWith('node-role.kubernetes.io/')), `${w} has a role label`);
+      }
+      // No CNI on the lab: every Node NotReady with the kubelet's reason, and the report says so.
+      for (const n of report.nodes ?? []) assert.equal(n.ready, false, JSON.stringify(n));
+      assert.ok(report.hosts.find((h) => h.name === 'cp1')!.notes.some((l) => l.includes('CNI')), 'the report does not say how to add a CNI');
+      const mark = markControlPlane(clusterVersion(await loadInventory(lab.inventory)));
+      assert.deepEqual(Object.keys(mark.labels).sort(), [...expect.controlPlaneLabels].sort());
+    });
+
+    it('every object kubeadm creates is readable with kubectl and equal to kubeadm\'s', async () => {
+      const inv = await loadInventory(lab.inventory);
+      const v = clusterVersion(inv);
+      const cp = inv.hosts.find((h) => h.name === 'cp1')!;
+      const kubeletConfig = await docker.exec(node('cp1'), ['cat', '/var/lib/kubelet/config.yaml']);
+      const ca = await readFile(join(inv.stateDir, 'pki', 'ca.crt'), 'utf8').catch(async () => (await docker.exec(node('cp1'), ['cat', '/etc/kubernetes/pki/ca.crt'])).stdout);
+      const server = controlPlaneEndpoint(inv, cp);
+      const expected = [
+        ...clusterAdminsObjects(v),
+        ...uploadConfigObjects(inv, v, kubeletConfig.stdout),
+        ...nodeBootstrapRbac(v),
+        ...clusterInfoObjects(ca, server),
+        ...corednsObjects(inv, v),
+        ...kubeProxyObjects(inv, v, server),
+      ];
+      assert.ok(expected.some((o) => o.kind === 'ConfigMap' && o.metadata.name === expect.kubeletConfigMap), `no ${expect.kubeletConfigMap} among ${expected.map(objectName).join(', ')}`);
+      for (const o of expected) {
+        const kind = o.apiVersion.includes('/') ? `${o.kind.toLowerCase()}.${o.apiVersion.split('/')[0]}` : o.kind.toLowerCase();
+        const live = await getJson(kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []));
+        assert.ok(holds(live, o), `${objectName(o)} differs from kubeadm's:\nwant ${JSON.stringify(o)}\nhave ${JSON.stringify(live)}`);
+      }
+      await kubectl('get', 'cm', '-n', 'kube-system', 'kubeadm-config', '-o', 'yaml');
+    });
+
+    it('nodes and bootstrap tokens get exactly the rights kubeadm gives them (kubectl auth can-i)', async () => {
+      const secrets = (await getJson('secrets', '-n', 'kube-system')).items ?? [];
+      const token = secrets.find((s) => (s as { type?: string }).type === 'bootstrap.kubernetes.io/token');
+      assert.ok(token, 'no bootstrap token Secret');
+      const id = Buffer.from(((token as { data?: Record<string, string> }).data ?? {})['token-id'] ?? '', 'base64').toString();
+      const canI = async (...args: string[]) => (await run(kubectlBin, ['--kubeconfig', admin, 'auth', 'can-i', ...args]).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '')).trim();
+      const asBootstrap = ['--as', `system:bootstrap:${id}`, '--as-group', 'system:bootstrappers:kubeadm:default-node-token', '--as-group', 'system:authenticated'];
+      assert.equal(await canI('create', 'certificatesigningrequests', ...asBootstrap), 'yes');
+      assert.equal(await canI('create', 'certificatesigningrequests/nodeclient', ...asBootstrap), 'yes');
+      assert.equal(await canI('get', 'secrets', '-n', 'kube-system', ...asBootstrap), 'no');
+      const asNode = ['--as', 'system:node:w1', '--as-group', 'system:nodes', '--as-group', 'system:authenticated'];
+      assert.equal(await canI('get', 'nodes', ...asNode), 'yes');
+      assert.equal(await canI('create', 'certificatesigningrequests/selfnodeclient', ...asNode), 'yes');
+      assert.equal(await canI('delete', 'nodes', ...asNode), 'no');
+    });
+
+    it('a re-run changes nothing: no new token, no object updated, no file written', async () => {
+      const tokens = async () => ((await getJson('secrets', '-n', 'kube-system')).items ?? []).filter((s) => (s as { type?: string }).type === 'bootstrap.kubernetes.io/token').map((s) => s.metadata.name).sort();
+      const before = await tokens();
+      const report = await upReport(lab.inventory);
+      assert.equal(report.ok, true, failures(report));
+      assert.deepEqual(report.hosts.flatMap((h) => h.changed), []);
+      assert.equal(report.changed, false);
+      assert.deepEqual(await tokens(), before);
+    });
+
+    it('join-command prints kubeadm\'s line, its CA hash equal to openssl\'s', async () => {
+      const { stdout } = await run(process.execPath, [cli, 'join-command', lab.inventory], { cwd: repoRoot });
+      const match = /^kubeadm join (\S+) --token ([a-z0-9]{6}\.[a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:([0-9a-f]{64})$/m.exec(stdout.trim());
+      assert.ok(match, stdout);
+      const ca = join(await mkdtemp(join(tmpdir(), 'bootstrap-e2e-ca-')), 'ca.crt');
+      await writeFile(ca, (await docker.exec(node('cp1'), ['cat', '/etc/kubernetes/pki/ca.crt'])).stdout);
+      const { stdout: openssl } = await run('sh', ['-c', 'openssl x509 -pubkey -noout -in "$1" | openssl pkey -pubin -outform der | sha256sum', 'sh', ca]);
+      assert.equal(match[3], openssl.split(' ')[0]);
+    });
+
+    it('a worker reset alone rejoins on the next up', async () => {
+      const reset = await resetHosts(await loadInventory(lab.inventory), { yes: true, renderer: 'silent', hosts: ['w2'] });
+      assert.equal(reset.ok, true, JSON.stringify(reset.hosts));
+      assert.deepEqual(reset.hosts.map((h) => h.name), ['w2']);
+      const report = await upReport(lab.inventory);
+      assert.equal(report.ok, true, failures(report));
+      assert.ok(report.hosts.find((h) => h.name === 'w2')!.changed.includes('joined Node/w2'));
+      const certs = await docker.exec(node('w2'), ['sh', '-c', 'ls /var/lib/kubelet/pki; test ! -e /etc/kubernetes/bootstrap-kubelet.conf && echo no-bootstrap-conf']);
+      assert.match(certs.stdout, /kubelet-client-current\.pem/);
+      assert.match(certs.stdout, /no-bootstrap-conf/);
+    });
+
+    it('a join whose CSR nobody approves fails within the wait with that diagnosis', async () => {
+      const noApprover = await variant(lab.inventory, (doc) => {
+        doc.setIn(['cluster', 'controllerManager', 'extraArgs', 'controllers'], '*,bootstrapsigner,tokencleaner,-csrapproving');
+      });
+      await resetHosts(await loadInventory(lab.inventory), { yes: true, renderer: 'silent', hosts: ['w2'] });
+      const report = await upReport(noApprover, { waitTimeoutMs: 45_000 });
+      const w2 = report.hosts.find((h) => h.name === 'w2')!;
+      assert.equal(w2.ok, false);
+      assert.match(w2.error ?? '', /CSR \S+ from system:bootstrap:\w+ is not approved/);
+      assert.doesNotMatch(JSON.stringify(report), /[a-z0-9]{6}\.[a-z0-9]{16}/, 'the report holds a join token');
+    });
+
+    it('a join with a token the API server rejects fails with that diagnosis, and a normal up then converges', async () => {
+      const noTokens = await variant(lab.inventory, (doc) => {
+        doc.setIn(['cluster', 'apiServer', 'extraArgs', 'enable-bootstrap-token-auth'], 'false');
+      });
+      const report = await upReport(noTokens, { waitTimeoutMs: 45_000 });
+      const w2 = report.hosts.find((h) => h.name === 'w2')!;
+      assert.equal(w2.ok, false);
+      assert.match(w2.error ?? '', /rejects join token \w+ \(401 Unauthorized\)/);
+      const healed = await upReport(lab.inventory);
+      assert.equal(healed.ok, true, failures(healed));
+      assert.deepEqual((healed.nodes ?? []).map((n) => n.name), ['cp1', 'w1', 'w2']);
+    });
+  });
+}
+
+clusterSuite('v1.28.4', {
+  kubeletConfigMap: 'kubelet-config',
+  controlPlaneLabels: ['node-role.kubernetes.io/control-plane', 'node.kubernetes.io/exclude-from-external-load-balancers'],
+  controlPlaneTaints: ['node-role.kubernetes.io/control-plane:NoSchedule'],
+});
+
+clusterSuite('v1.23.17', {
+  kubeletConfigMap: 'kubelet-config-1.23',
+  controlPlaneLabels: ['node-role.kubernetes.io/master', 'node-role.kubernetes.io/control-plane', 'node.kubernetes.io/exclude-from-external-load-balancers'],
+  controlPlaneTaints: ['node-role.kubernetes.io/master:NoSchedule'],
+});
