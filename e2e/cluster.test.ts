@@ -208,6 +208,7 @@ function clusterSuite(version: string, expect: { kubeletConfigMap: string; contr
       const noTokens = await variant(lab.inventory, (doc) => {
         doc.setIn(['cluster', 'apiServer', 'extraArgs', 'enable-bootstrap-token-auth'], 'false');
       });
+      await resetHosts(await loadInventory(lab.inventory), { yes: true, renderer: 'silent', hosts: ['w2'] });
       const report = await upReport(noTokens, { waitTimeoutMs: 45_000 });
       const w2 = report.hosts.find((h) => h.name === 'w2')!;
       assert.equal(w2.ok, false);
