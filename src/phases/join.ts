@@ -12,12 +12,11 @@ import { bootstrapKubeletConf, caCertHash, kubeletConfigMapName, verifyJwsSignat
 import type { RenderedFile } from '../inventory/types.js';
 import type { KubeObject } from '../cluster/objects.js';
 import { clusterVersion } from '../kube/version.js';
-import { KUBELET_CONFIG_PATH, renderKubeletFiles } from '../kubelet/index.js';
+import { KUBELET_CONFIG_PATH } from '../kubelet/index.js';
 import { connectionOf, factsOf, hostOf, oncePerRun, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { controlPlaneEndpoint } from '../pki/endpoints.js';
-import { imageFor } from '../render/index.js';
-import { defaultCriSocket } from '../kube/runtime.js';
+import { renderWorkerHost } from '../render/index.js';
 import { HostError } from '../util/errors.js';
 import { joinToken } from './bootstrap-token.js';
 import { adminApi, clusterCaPem, initHost } from './cluster-api.js';
@@ -113,13 +112,12 @@ async function clusterKubeletConfig(ctx: UpContext, api: Client): Promise<string
 /** The worker's kubelet files: kubeadm-flags.env and the drop-in as rendered for it, config.yaml as the cluster has it. */
 function workerFiles(ctx: UpContext, h: HostRun, kubeletConfig: string | undefined): RenderedFile[] {
   const facts = factsOf(h);
-  const files = renderKubeletFiles(ctx.inv, h.spec, {
-    criSocket: facts.criSocket ?? h.spec.criSocket ?? defaultCriSocket(clusterVersion(ctx.inv)),
-    pauseImage: imageFor(ctx.inv, 'pause'),
+  const render = renderWorkerHost(ctx.inv, h.spec, kubeletConfig ?? '', {
+    criSocket: facts.criSocket,
     hostname: facts.hostname,
     resolvConf: facts.systemdResolved ? '/run/systemd/resolve/resolv.conf' : undefined,
   });
-  return kubeletConfig === undefined ? files : files.map((f) => (f.path === KUBELET_CONFIG_PATH ? { ...f, content: kubeletConfig } : f));
+  return kubeletConfig === undefined ? render.files.filter((f) => f.path !== KUBELET_CONFIG_PATH) : render.files;
 }
 
 /** Why a worker's kubelet did not finish its TLS bootstrap: the token, the CSR, or kubelet itself. */

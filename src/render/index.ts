@@ -9,7 +9,7 @@ import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
 import { componentImage } from '../kube/images.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import { clusterVersion } from '../kube/version.js';
-import { renderKubeletFiles } from '../kubelet/index.js';
+import { KUBELET_CONFIG_PATH, renderKubeletFiles } from '../kubelet/index.js';
 import { renderStaticPodFiles, type ControlPlaneComponent } from '../manifests/index.js';
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
 import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
@@ -76,20 +76,42 @@ export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inp
   return { host, files, notes };
 }
 
-export const WORKER_REASON = 'worker: its images are pre-pulled; nothing is written before it joins';
+/** Why a worker's render lacks bootstrap-kubelet.conf: it holds the join token, which exists only once the cluster does. */
+export const WORKER_NOTE =
+  'bootstrap-kubelet.conf (the join token) is written at join time, and /etc/kubernetes/pki/ca.crt where the host has none; config.yaml is the cluster\'s kubelet ConfigMap, which up uploads from the first control plane\'s';
+
+/**
+ * The files kubeadm join writes on a worker that are known offline: kubeadm-flags.env and the drop-in for the
+ * worker itself, and config.yaml as the cluster's kubelet ConfigMap holds it (what upload-config stores: the
+ * first control plane's, rendered with that host's facts).
+ */
+export function renderWorkerHost(inv: Inventory, host: HostSpec, clusterKubeletConfig: string, facts: RenderFacts = {}): HostRender {
+  const files = renderKubeletFiles(inv, host, {
+    criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
+    pauseImage: imageFor(inv, 'pause'),
+    resolvConf: facts.resolvConf,
+    hostname: facts.hostname,
+  }).map((f) => (f.path === KUBELET_CONFIG_PATH ? { ...f, content: clusterKubeletConfig } : f));
+  return { host, files, notes: [WORKER_NOTE] };
+}
 
 export async function renderCluster(inv: Inventory, facts: Map<string, RenderFacts> = new Map()): Promise<HostRender[]> {
   const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
   const inputs = controlPlanes.length ? await prepareRender(inv) : undefined;
   const renders: HostRender[] = [];
-  for (const host of inv.hosts) {
-    if (inputs && host.roles.includes('control-plane')) {
-      renders.push(await renderControlPlaneHost(inv, host, inputs, facts.get(host.name) ?? {}));
-    } else {
-      renders.push({ host, files: [], notes: [], reason: WORKER_REASON });
-    }
+  for (const host of controlPlanes) {
+    if (inputs) renders.push(await renderControlPlaneHost(inv, host, inputs, facts.get(host.name) ?? {}));
   }
-  return renders;
+  const clusterKubeletConfig = renders[0]?.files.find((f) => f.path === KUBELET_CONFIG_PATH)?.content.toString();
+  for (const host of inv.hosts.filter((h) => !h.roles.includes('control-plane'))) {
+    renders.push(
+      clusterKubeletConfig === undefined
+        ? { host, files: [], notes: [], reason: 'the inventory has no control-plane host to join' }
+        : renderWorkerHost(inv, host, clusterKubeletConfig, facts.get(host.name) ?? {}),
+    );
+  }
+  // Inventory order, as before.
+  return inv.hosts.map((h) => renders.find((r) => r.host === h) as HostRender);
 }
 
 /** DIR/<host>/<absolute path>, each host's folder replaced as a whole so nothing stale remains. */
