@@ -14,6 +14,7 @@ import { uploadConfigPhase } from '../phases/upload-config.js';
 import { markControlPlanePhase } from '../phases/mark-control-plane.js';
 import { bootstrapTokenPhase } from '../phases/bootstrap-token.js';
 import { addonsPhase } from '../phases/addons.js';
+import { kubeletFinalizePhase } from '../phases/kubelet-finalize.js';
 import { joinPhase } from '../phases/join.js';
 import { waitNodesPhase, type NodeState } from '../phases/wait-nodes.js';
 import { hostOutcome, newContext, type ComponentStatus, type HostRun, type ImageResult, type UpOptions } from '../pipeline/context.js';
@@ -23,7 +24,7 @@ import { HostError } from '../util/errors.js';
 
 /**
  * kubeadm init's order (connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start,
- * wait-control-plane, upload-config, mark-control-plane, bootstrap-token, addons), then kubeadm join on the
+ * wait-control-plane, upload-config, mark-control-plane, bootstrap-token, kubelet-finalize, addons), then kubeadm join on the
  * workers, then a look at the Nodes.
  */
 export const UP_PHASES: Phase[] = [
@@ -39,6 +40,7 @@ export const UP_PHASES: Phase[] = [
   uploadConfigPhase,
   markControlPlanePhase,
   bootstrapTokenPhase,
+  kubeletFinalizePhase,
   addonsPhase,
   joinPhase,
   waitNodesPhase,

@@ -8,6 +8,7 @@ import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
 import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
+import { finalizedKubeletConf, isFinalized, KUBELET_CONF } from './kubelet-finalize.js';
 
 /** Which phase writes a file, by its path, as kubeadm's phases divide them. */
 export function phaseOfPath(path: string): 'certs' | 'kubeconfig' | 'etcd' | 'control-plane' | 'kubelet-start' {
@@ -36,6 +37,11 @@ export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<Rendered
   h.files = render.files;
   h.notes.push(...render.notes);
   h.found = await hostOf(h).hashFiles(render.files.map((f) => f.path));
+  // A kubelet.conf that kubelet-finalize switched to the rotatable certificate stays so: rewriting the embedded
+  // form would undo it on every run (and restart kubelet for nothing).
+  if (isFinalized(h)) {
+    h.files = h.files.map((f) => (f.path === KUBELET_CONF ? { ...f, content: finalizedKubeletConf(f.content.toString()) } : f));
+  }
   return h.files;
 }
 
