@@ -21,10 +21,10 @@ import { HostError } from '../util/errors.js';
 import { joinToken } from './bootstrap-token.js';
 import { adminApi, clusterCaPem, initHost } from './cluster-api.js';
 import { KUBELET_RESTART } from './kubelet-start.js';
+import { KUBELET_CONF } from './kubelet-finalize.js';
 import { POLL_MS, sleep } from './nodes.js';
 import { readyCondition } from '../cluster/node-state.js';
 
-export const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
 export const BOOTSTRAP_KUBELET_CONF = '/etc/kubernetes/bootstrap-kubelet.conf';
 
 export class JoinError extends HostError {
