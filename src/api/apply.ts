@@ -35,7 +35,9 @@ export async function applyObject(api: ApiClient, o: KubeObject): Promise<ApplyO
       return applyObject(api, o);
     }
   }
-  if (holds(live, o)) return 'unchanged';
+  // kubeadm's kube-dns Service carries resourceVersion "0": a create-time value, never one to compare.
+  const { resourceVersion: _sent, ...meta } = o.metadata as KubeObject['metadata'] & { resourceVersion?: string };
+  if (holds(live, { ...o, metadata: meta })) return 'unchanged';
   const resourceVersion = (live.metadata as { resourceVersion?: string }).resourceVersion;
   await api.replace({ ...o, metadata: { ...o.metadata, ...(resourceVersion ? { resourceVersion } : {}) } });
   return 'updated';
