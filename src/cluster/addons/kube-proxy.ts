@@ -59,16 +59,32 @@ export function kubeProxyBindAddress(inv: Inventory): string {
   return isIPv4(first.advertiseAddress) ? '0.0.0.0' : '::';
 }
 
+/**
+ * A string as Go's YAML encoder (gopkg.in/yaml.v2, behind sigs.k8s.io/yaml) writes it for the values met here:
+ * plain, unless a character makes a plain scalar ambiguous in block context (a leading indicator, ": " or a
+ * final ":", " #"), then single-quoted: bindAddress "::" becomes '::'.
+ */
+export function goYamlString(value: string): string {
+  const ambiguous =
+    value === '' ||
+    /^[#,[\]{}&*!|>'"%@`]/.test(value) ||
+    /^[?:-](\s|$)/.test(value) ||
+    /:(\s|$)/.test(value) ||
+    /\s#/.test(value) ||
+    /^\s|\s$/.test(value);
+  return ambiguous ? `'${value.replaceAll("'", "''")}'` : value;
+}
+
 /** config.conf: the fields of the KubeProxyConfiguration kubeadm sets, in the (sorted) order kubeadm marshals keys. */
 export function kubeProxyConfig(inv: Inventory): string {
   const lines = [
     'apiVersion: kubeproxy.config.k8s.io/v1alpha1',
-    `bindAddress: ${kubeProxyBindAddress(inv)}`,
+    `bindAddress: ${goYamlString(kubeProxyBindAddress(inv))}`,
     'clientConnection:',
     `  kubeconfig: ${KUBECONFIG_PATH}`,
   ];
   const podSubnet = inv.cluster.networking.podSubnet;
-  if (podSubnet) lines.push(`clusterCIDR: ${podSubnet}`);
+  if (podSubnet) lines.push(`clusterCIDR: ${goYamlString(podSubnet)}`);
   lines.push('kind: KubeProxyConfiguration');
   return lines.join('\n');
 }
