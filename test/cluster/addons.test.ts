@@ -16,7 +16,7 @@ import { assertGolden } from '../golden.js';
 import { goldenInventory } from '../golden-inventory.js';
 
 /** The newest known patch of each minor where a table of src/cluster/addons/tables.ts changes, plus a few between. */
-const GOLDEN_MINORS = ['1.20', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.28', '1.29', '1.31', '1.32', '1.33', '1.34', '1.37'];
+const GOLDEN_MINORS = ['1.20', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.27', '1.28', '1.29', '1.31', '1.32', '1.33', '1.34', '1.37'];
 const GOLDEN_VERSIONS = GOLDEN_MINORS.map((minor) => {
   const release = KNOWN_RELEASES.find((r) => r.startsWith(`${minor}.`));
   assert.ok(release, `no known release of v${minor}`);
@@ -95,6 +95,21 @@ test('the Corefile serves the cluster domain, and from v1.32 keeps it out of the
   assert.equal(corefile('cluster.local', 'v1.37.0').endsWith('    loadbalance\n}\n'), true);
   // Without a domain (an inventory built by hand), kubeadm's template leaves the cache block out.
   assert.match(corefile('', 'v1.37.0'), /^ {4}cache 30\n {4}loop$/m);
+});
+
+test('ClusterRole system:coredns: nodes get until v1.27, endpointslices from v1.22', () => {
+  const resources = (version: string) =>
+    find(corednsObjects(goldenInventory(version), version), 'ClusterRole', 'system:coredns').rules.map((r: { resources: string[] }) => r.resources.join(','));
+  assert.deepEqual(resources('v1.21.14'), ['endpoints,services,pods,namespaces', 'nodes']);
+  assert.deepEqual(resources('v1.22.0'), ['endpoints,services,pods,namespaces', 'nodes', 'endpointslices']);
+  assert.deepEqual(resources('v1.27.16'), ['endpoints,services,pods,namespaces', 'nodes', 'endpointslices']);
+  assert.deepEqual(resources('v1.28.0'), ['endpoints,services,pods,namespaces', 'endpointslices']);
+});
+
+test('the kube-dns Service is labelled KubeDNS by v1.20 (kube-dns\'s own template) and CoreDNS from v1.21', () => {
+  const label = (version: string) => find(corednsObjects(goldenInventory(version), version), 'Service', 'kube-dns').metadata.labels['kubernetes.io/name'];
+  assert.equal(label('v1.20.15'), 'KubeDNS');
+  assert.equal(label('v1.21.0'), 'CoreDNS');
 });
 
 test('the CoreDNS Deployment: per-release tolerations, affinity, capabilities and probe ports', () => {

@@ -31,19 +31,28 @@ export interface PolicyRule {
 
 const CORE_LIST_WATCH: PolicyRule = { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] };
 
+const NODES_GET: PolicyRule = { apiGroups: [''], resources: ['nodes'], verbs: ['get'] };
+const ENDPOINTSLICES_LIST_WATCH: PolicyRule = { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] };
+
 /**
- * The rules of ClusterRole system:coredns. CoreDNS 1.8 (kubeadm v1.21) watches EndpointSlices; the "get nodes"
- * rule of older CoreDNS went away with it.
+ * The rules of ClusterRole system:coredns. CoreDNS 1.8.1+ watches EndpointSlices: kubeadm v1.22 (CoreDNS 1.8.4)
+ * granted them (v1.21 shipped CoreDNS 1.8.0 with the old role). The "get nodes" rule, left over from CoreDNS's
+ * removed federation plugin, went away in v1.28.
  */
 export const COREDNS_CLUSTER_ROLE_RULES = defineTable<PolicyRule[]>('the rules of ClusterRole system:coredns', [
   {
-    range: '>=1.21.0',
-    value: [CORE_LIST_WATCH, { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] }],
-    source: `${DNS_MANIFESTS} CoreDNSClusterRole (v1.21.0, CoreDNS 1.8.0 and EndpointSlices)`,
+    range: '>=1.28.0',
+    value: [CORE_LIST_WATCH, ENDPOINTSLICES_LIST_WATCH],
+    source: `${DNS_MANIFESTS} CoreDNSClusterRole (v1.28.0, PR #117521 removes nodes)`,
   },
   {
-    range: '>=1.20.0 <1.21.0',
-    value: [CORE_LIST_WATCH, { apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
+    range: '>=1.22.0 <1.28.0',
+    value: [CORE_LIST_WATCH, NODES_GET, ENDPOINTSLICES_LIST_WATCH],
+    source: `${DNS_MANIFESTS} CoreDNSClusterRole (v1.22.0, PR #102466 adds endpointslices for CoreDNS 1.8.4)`,
+  },
+  {
+    range: '>=1.20.0 <1.22.0',
+    value: [CORE_LIST_WATCH, NODES_GET],
     source: `${DNS_MANIFESTS} CoreDNSClusterRole (v1.20.0)`,
   },
 ]);
@@ -107,5 +116,5 @@ export const KUBE_PROXY_TOLERATIONS = defineTable<Array<{ key?: string; operator
  * componentconfigs.SignConfigMap), so that `kubeadm upgrade` can tell its own config from a user's.
  */
 export const KUBE_PROXY_CONFIG_SIGNED = defineTable<boolean>('whether the kube-proxy ConfigMap carries the component-config hash', [
-  { range: '>=1.20.0', value: true, source: `${PROXY_GO} createKubeProxyConfigMap SignConfigMap (v1.20.0, componentconfigs/checksums.go)` },
+  { range: '>=1.20.0', value: true, source: `${PROXY_GO} createKubeProxyConfigMap componentconfigs.SignConfigMap (v1.19.0, PR #86070)` },
 ]);
