@@ -19,7 +19,7 @@ const PROXY_GO = 'cmd/kubeadm/app/phases/addons/proxy/proxy.go';
  * the template CoreDNSService, labelled "CoreDNS".
  */
 export const DNS_SERVICE_NAME_LABEL = defineTable<string>('the kubernetes.io/name label of the kube-dns Service', [
-  { range: '>=1.21.0', value: 'CoreDNS', source: `${DNS_MANIFESTS} CoreDNSService (v1.21.0, kube-dns removed)` },
+  { range: '>=1.21.0', value: 'CoreDNS', source: `${DNS_MANIFESTS} CoreDNSService (v1.21.0, kube-dns removed, kubernetes/kubeadm#1943)` },
   { range: '>=1.20.0 <1.21.0', value: 'KubeDNS', source: `${DNS_GO} coreDNSAddon parses KubeDNSService (v1.20.0)` },
 ]);
 
@@ -67,7 +67,7 @@ export const COREDNS_CONTROL_PLANE_TOLERATIONS = defineTable<string[]>('the cont
   {
     range: '>=1.20.0 <1.26.0',
     value: ['node-role.kubernetes.io/master', 'node-role.kubernetes.io/control-plane'],
-    source: `${DNS_GO} coreDNSAddon OldControlPlaneTaintKey, ControlPlaneTaintKey (v1.20.0, KEP 2067 rename-master-label-taint)`,
+    source: `${DNS_GO} coreDNSAddon OldControlPlaneTaintKey, ControlPlaneTaintKey (v1.20.0, PR #95382, KEP 2067)`,
   },
 ]);
 
