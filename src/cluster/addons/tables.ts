@@ -1,6 +1,6 @@
 /**
  * What kubeadm's CoreDNS and kube-proxy addons change from one release to the next, one table per choice.
- * Everything else in the objects (names, labels, images paths, probes' timings, volumes, RBAC of kube-proxy) is
+ * Everything else in the objects (names, labels, image paths, probe timings, volumes, the RBAC of kube-proxy) is
  * the same in every release from v1.20 on; coredns.ts and kube-proxy.ts write it once.
  *
  * Sources: cmd/kubeadm/app/phases/addons/dns/{dns.go,manifests.go} and proxy/{proxy.go,manifests.go} of each
