@@ -47,7 +47,10 @@ interface ServiceMeta extends ObjectMeta {
 
 /**
  * The Corefile of kubeadm's CoreDNSConfigMap for that cluster domain, as the ConfigMap holds it (the template's
- * "|" block: indentation removed, one final newline).
+ * "|" block: indentation removed, one final newline). The same in every supported release but for the cache block
+ * (COREDNS_CACHE_DISABLES_CLUSTER_DOMAIN): "max_concurrent 1000" dates from v1.19 (PR #92651, CoreDNS 1.7.0), and
+ * v1.20's template placeholders for kube-dns migration (Federation, StubDomain, UpstreamNameserver) render to
+ * nothing and /etc/resolv.conf on a new cluster.
  */
 export function corefile(dnsDomain: string, version: VersionLike): string {
   const cacheSkipsClusterDomain = lookup(COREDNS_CACHE_DISABLES_CLUSTER_DOMAIN, version) && dnsDomain !== '';
