@@ -1,0 +1,30 @@
+/**
+ * kubeadm's kubelet-finalize phase (cmd/kubeadm/app/cmd/phases/init/kubeletfinalize.go) and the join command line
+ * kubeadm init prints for the other nodes.
+ */
+import { lookup } from '../kube/table.js';
+import type { VersionLike } from '../kube/version.js';
+import { KUBELET_FINALIZE, type KubeletFinalizeStep } from './versions.js';
+
+/**
+ * What kubelet-finalize does on the node `kubeadm init` ran on, once its kubelet has bootstrapped: if the kubelet
+ * rotates its client certificate (/var/lib/kubelet/pki/kubelet-client-current.pem exists), kubelet.conf's user
+ * system:node:<name> is rewritten to use that file as client-certificate and client-key instead of the embedded
+ * certificate kubeadm signed (which would expire after a year), and the kubelet is restarted. Joined nodes need
+ * nothing: their kubelet.conf comes from TLS bootstrap and already points at the rotated file. The sub-phase's name
+ * changed in v1.31 (see KUBELET_FINALIZE); what it does did not.
+ */
+export function kubeletFinalize(version: VersionLike): KubeletFinalizeStep {
+  return { ...lookup(KUBELET_FINALIZE, version) };
+}
+
+/**
+ * The `kubeadm join` line for another node, as kubeadm init prints it (on one line instead of kubeadm's
+ * backslash-continued lines): endpoint is host:port of the control plane, caHash "sha256:<hex>" (a bare hex digest
+ * gets the prefix). controlPlane adds --control-plane (a control-plane join also needs the certificates, which
+ * kubeadm passes with --certificate-key; bootstrap copies them itself).
+ */
+export function joinCommand(endpoint: string, token: string, caHash: string, controlPlane = false): string {
+  const hash = caHash.startsWith('sha256:') ? caHash : `sha256:${caHash}`;
+  return `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash}${controlPlane ? ' --control-plane' : ''}`;
+}
