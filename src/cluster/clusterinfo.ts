@@ -57,6 +57,11 @@ export function clusterInfoObjects(caPem: string, serverUrl: string): KubeObject
   ];
 }
 
+/** The cluster-info data key under which the bootstrapsigner stores a token's signature: jws-kubeconfig-<tokenId>. */
+export function jwsSignatureKey(tokenId: string): string {
+  return `${JWS_SIGNATURE_KEY_PREFIX}${tokenId}`;
+}
+
 function base64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }

@@ -25,7 +25,7 @@ export {
   type ParsedBootstrapToken,
 } from './tokens.js';
 export { clusterAdminsObjects, nodeBootstrapRbac } from './rbac.js';
-export { clusterInfoKubeconfig, clusterInfoObjects, jwsSignature, verifyJwsSignature } from './clusterinfo.js';
+export { clusterInfoKubeconfig, clusterInfoObjects, jwsSignature, jwsSignatureKey, verifyJwsSignature } from './clusterinfo.js';
 export { bootstrapKubeletConf, caCertHash } from './join.js';
-export { joinCommand, kubeletFinalize } from './kubeletfinalize.js';
+export { joinCommand, kubeletConfWithRotatingCert, kubeletFinalize } from './kubeletfinalize.js';
 export type { KubeletFinalizeStep } from './versions.js';

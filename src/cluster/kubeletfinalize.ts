@@ -2,8 +2,10 @@
  * kubeadm's kubelet-finalize phase (cmd/kubeadm/app/cmd/phases/init/kubeletfinalize.go) and the join command line
  * kubeadm init prints for the other nodes.
  */
+import { parse } from 'yaml';
 import { lookup } from '../kube/table.js';
 import type { VersionLike } from '../kube/version.js';
+import { toKubeYaml } from '../kubelet/yaml.js';
 import { KUBELET_FINALIZE, type KubeletFinalizeStep } from './versions.js';
 
 /**
@@ -27,4 +29,21 @@ export function kubeletFinalize(version: VersionLike): KubeletFinalizeStep {
 export function joinCommand(endpoint: string, token: string, caHash: string, controlPlane = false): string {
   const hash = caHash.startsWith('sha256:') ? caHash : `sha256:${caHash}`;
   return `kubeadm join ${endpoint} --token ${token} --discovery-token-ca-cert-hash ${hash}${controlPlane ? ' --control-plane' : ''}`;
+}
+
+/**
+ * kubelet.conf after kubelet-finalize: the user system:node:<nodeName> loses client-certificate-data and
+ * client-key-data and points client-certificate and client-key at the kubelet's rotating PEM instead; everything else
+ * is kept. Written back as clientcmd.WriteToFile does (keys sorted, lists not indented), so a file kubeadm wrote
+ * comes back byte for byte apart from the user. Throws when the file has no such user, as kubeadm does.
+ */
+export function kubeletConfWithRotatingCert(kubeletConf: string, nodeName: string, version: VersionLike): string {
+  const step = lookup(KUBELET_FINALIZE, version);
+  const config = parse(kubeletConf) as { users?: { name: string; user?: Record<string, unknown> }[] } | null;
+  const userName = `system:node:${nodeName}`;
+  const entry = config?.users?.find((u) => u.name === userName);
+  if (!config || !entry) throw new Error(`the file ${step.kubeconfig} does not contain authentication for user "${nodeName}"`);
+  const { 'client-certificate-data': _cert, 'client-key-data': _key, ...rest } = entry.user ?? {};
+  entry.user = { ...rest, 'client-certificate': step.clientCertificate, 'client-key': step.clientKey };
+  return toKubeYaml(config);
 }

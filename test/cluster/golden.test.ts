@@ -12,7 +12,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUPPORTED_MINORS } from '../../src/kube/version.js';
 import { toKubeYaml } from '../../src/kubelet/yaml.js';
-import type { Inventory } from '../../src/inventory/types.js';
 import {
   bootstrapKubeletConf,
   bootstrapTokenSecret,
@@ -26,6 +25,7 @@ import {
 } from '../../src/cluster/index.js';
 import { assertGolden } from '../golden.js';
 import { goldenInventory } from '../golden-inventory.js';
+import { customInventory, FAKE_CA_PEM, KUBELET_CONFIG } from './fixtures.js';
 
 export const CLUSTER_GOLDEN_RELEASES = [
   'v1.20.0', 'v1.21.14', 'v1.22.0', 'v1.23.17', 'v1.24.17', 'v1.25.0', 'v1.28.15', 'v1.29.0', 'v1.30.0',
@@ -35,32 +35,8 @@ export const CLUSTER_GOLDEN_RELEASES = [
 /** The releases whose custom-inventory kubeadm-config is kept: one per ClusterConfiguration API version and authorization-mode rule. */
 const CUSTOM_RELEASES = ['v1.21.14', 'v1.28.15', 'v1.30.0', 'v1.31.0'];
 
-/** A KubeletConfiguration as the kubelet phase would pass it (its own goldens check its content). */
-export const KUBELET_CONFIG = 'apiVersion: kubelet.config.k8s.io/v1beta1\ncgroupDriver: systemd\nkind: KubeletConfiguration\n';
-
-/** A PEM-shaped CA: only embedded (base64) in these objects, never parsed. */
-export const FAKE_CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBfakeCAfakeCAfakeCA\n-----END CERTIFICATE-----\n';
-
 function docs(objects: unknown[]): string {
   return objects.map((o) => toKubeYaml(o)).join('---\n');
-}
-
-/** The golden inventory with every ClusterConfiguration field bootstrap passes on set, and a second control plane. */
-export function customInventory(version: string): Inventory {
-  const inv = goldenInventory(version, { controlPlaneEndpoint: 'k8s.example.internal:6443' });
-  const cp2 = { ...inv.hosts[0]!, name: 'cp2', address: '10.7.0.151', advertiseAddress: '10.7.0.151' };
-  return {
-    ...inv,
-    hosts: [inv.hosts[0]!, cp2, ...inv.hosts.slice(1)],
-    cluster: {
-      ...inv.cluster,
-      clusterName: 'lab',
-      apiServer: { extraArgs: { 'audit-log-maxage': '7', 'authorization-mode': 'Node,Foo,RBAC' }, certSANs: ['k8s.example.internal', '10.7.0.100'] },
-      controllerManager: { extraArgs: { 'bind-address': '0.0.0.0' } },
-      scheduler: { extraArgs: { 'bind-address': '0.0.0.0' } },
-      etcd: { local: { ...inv.cluster.etcd.local, extraArgs: { 'quota-backend-bytes': '8589934592' }, serverCertSANs: ['etcd.example.internal'], peerCertSANs: ['10.7.0.100'] } },
-    },
-  };
 }
 
 function render(version: string): Record<string, string> {
