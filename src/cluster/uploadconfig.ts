@@ -28,7 +28,10 @@ export const CLUSTER_STATUS_KEY = 'ClusterStatus';
 export const NODES_KUBEADM_CONFIG_ROLE = 'kubeadm:nodes-kubeadm-config';
 /** KubeletBaseConfigurationConfigMapKey. */
 export const KUBELET_CONFIG_KEY = 'kubelet';
-/** ComponentConfigHashAnnotationKey: set on a component ConfigMap kubeadm generated itself (SignConfigMap). */
+/**
+ * ComponentConfigHashAnnotationKey: set on a component ConfigMap kubeadm generated itself (componentconfigs
+ * SignConfigMap, since v1.19, PR #86070; unchanged in every supported release).
+ */
 export const COMPONENT_CONFIG_HASH_ANNOTATION = 'kubeadm.kubernetes.io/component-config.hash';
 
 /** v1beta4's defaults (constants.go CertificateValidityPeriod, CACertificateValidityPeriod, EncryptionAlgorithmRSA2048). */
@@ -177,6 +180,10 @@ function configMap(namespace: string, name: string, data: Record<string, string>
  * holding kubeletConfigYaml, the cluster-wide KubeletConfiguration) with its Role and RoleBinding (subjects:
  * system:nodes, then the bootstrap-token group). The kubelet ConfigMap carries the component-config hash unless the
  * inventory supplies kubelet settings, as kubeadm signs only a configuration it generated.
+ *
+ * kubeletConfigYaml is the cluster-wide KubeletConfiguration as kubeadm marshals it for the ConfigMap, i.e. before
+ * the node-specific changes kubeadm makes only to the file it writes on each node (the resolvConf of a
+ * systemd-resolved host, NodeLocalCRISocket's instance configuration).
  */
 export function uploadConfigObjects(inv: Inventory, version: VersionLike, kubeletConfigYaml: string): KubeObject[] {
   const v = kubeVersion(version);
