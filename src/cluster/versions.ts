@@ -30,7 +30,7 @@ export const CLUSTER_CONFIGURATION_SHAPE = defineTable<ClusterConfigurationShape
   {
     range: '>=1.31.0',
     value: { apiVersion: 'kubeadm.k8s.io/v1beta4', extraArgs: 'list', dnsType: false, timeoutForControlPlane: false, v1beta4Fields: true },
-    source: 'cmd/kubeadm/app/apis/kubeadm/v1beta4/types.go ClusterConfiguration, the storage version of kubeadm-config (v1.31, PR #125029)',
+    source: 'cmd/kubeadm/app/apis/kubeadm/v1beta4/types.go ClusterConfiguration, the storage version of kubeadm-config (v1.31, PR #125029; certificate validity periods PR #124652)',
   },
   {
     range: '>=1.22.0 <1.31.0',
