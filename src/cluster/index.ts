@@ -3,6 +3,7 @@
  * bootstrap tokens and their RBAC, cluster-info, kubelet-finalize. src/api applies them; nothing here does I/O.
  */
 export { objectName, type KubeObject, type ObjectMeta, type Taint } from './objects.js';
+export { ClusterObjectError } from './errors.js';
 export {
   clusterConfigurationYaml,
   clusterConfigurationObject,

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { lookup } from '../kube/table.js';
 import type { VersionLike } from '../kube/version.js';
 import { toKubeYaml } from '../kubelet/yaml.js';
+import { ClusterObjectError } from './errors.js';
 import { KUBELET_FINALIZE, type KubeletFinalizeStep } from './versions.js';
 
 /**
@@ -35,14 +36,14 @@ export function joinCommand(endpoint: string, token: string, caHash: string, con
  * kubelet.conf after kubelet-finalize: the user system:node:<nodeName> loses client-certificate-data and
  * client-key-data and points client-certificate and client-key at the kubelet's rotating PEM instead; everything else
  * is kept. Written back as clientcmd.WriteToFile does (keys sorted, lists not indented), so a file kubeadm wrote
- * comes back byte for byte apart from the user. Throws when the file has no such user, as kubeadm does.
+ * comes back byte for byte apart from the user. A file without that user is a ClusterObjectError, as kubeadm refuses it too.
  */
 export function kubeletConfWithRotatingCert(kubeletConf: string, nodeName: string, version: VersionLike): string {
   const step = lookup(KUBELET_FINALIZE, version);
   const config = parse(kubeletConf) as { users?: { name: string; user?: Record<string, unknown> }[] } | null;
   const userName = `system:node:${nodeName}`;
   const entry = config?.users?.find((u) => u.name === userName);
-  if (!config || !entry) throw new Error(`the file ${step.kubeconfig} does not contain authentication for user "${nodeName}"`);
+  if (!config || !entry) throw new ClusterObjectError(`the file ${step.kubeconfig} does not contain authentication for user "${nodeName}"`);
   const { 'client-certificate-data': _cert, 'client-key-data': _key, ...rest } = entry.user ?? {};
   entry.user = { ...rest, 'client-certificate': step.clientCertificate, 'client-key': step.clientKey };
   return toKubeYaml(config);
