@@ -14,6 +14,7 @@ export {
   uploadConfigObjects,
 } from './uploadconfig.js';
 export { markControlPlane } from './markcontrolplane.js';
+export { nodeAnnotations } from './patchnode.js';
 export {
   bootstrapTokenSecret,
   bootstrapTokenUsable,

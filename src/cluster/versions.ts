@@ -179,3 +179,16 @@ export const KUBELET_FINALIZE = defineTable<KubeletFinalizeStep>('the kubelet-fi
     source: 'cmd/kubeadm/app/cmd/phases/init/kubeletfinalize.go runKubeletFinalizeCertRotation (v1.17, PR #84118; unchanged to v1.30)',
   },
 ]);
+
+/**
+ * How kubeadm records a node's CRI socket in the Node annotation kubeadm.alpha.kubernetes.io/cri-socket (init's
+ * upload-config kubelet phase, join's kubelet-start), which `kubeadm upgrade` reads back: the socket as given before
+ * v1.24, as a unix:// URL from v1.24 (a bare path gets the scheme), and not at all from v1.34, where
+ * NodeLocalCRISocket (alpha in v1.32, beta and on by default in v1.34) keeps it in
+ * /var/lib/kubelet/instance-config.yaml instead.
+ */
+export const CRI_SOCKET_ANNOTATION = defineTable<'none' | 'unix-url' | 'as-given'>('how kubeadm annotates the Node with its CRI socket', [
+  { range: '>=1.34.0', value: 'none', source: 'cmd/kubeadm/app/features/features.go NodeLocalCRISocket beta, on by default; no AnnotateCRISocket (v1.34, PR #131981)' },
+  { range: '>=1.24.0 <1.34.0', value: 'unix-url', source: 'cmd/kubeadm/app/phases/patchnode/patchnode.go AnnotateCRISocket with the unix:// CRI socket URL (v1.24, PR #107295)' },
+  { range: '>=1.20.0 <1.24.0', value: 'as-given', source: 'cmd/kubeadm/app/phases/patchnode/patchnode.go AnnotateCRISocket, from cmd/phases/init/uploadconfig.go runUploadKubeletConfig (v1.20)' },
+]);

@@ -1,9 +1,10 @@
 /**
  * The cluster phases' API objects against golden files, per release where kubeadm's output changes:
  * test/golden/cluster/<version>/ holds upload-config.yaml (kubeadm-config, the kubelet ConfigMap, their RBAC),
- * bootstrap-rbac.yaml (node bootstrap RBAC and the v1.29+ cluster-admins binding), mark-control-plane.yaml and
- * kubelet-finalize.yaml; <version>/custom/upload-config.yaml is the same with an inventory that sets every
- * ClusterConfiguration field bootstrap supports. test/golden/cluster/common/ holds what does not depend on the version.
+ * bootstrap-rbac.yaml (node bootstrap RBAC and the v1.29+ cluster-admins binding), mark-control-plane.yaml,
+ * node-annotations.yaml (for a node on containerd's socket) and kubelet-finalize.yaml;
+ * <version>/custom/upload-config.yaml is the same with an inventory that sets every ClusterConfiguration field
+ * bootstrap supports. test/golden/cluster/common/ holds what does not depend on the version.
  *
  * Every supported minor without a golden release must render as the nearest older one (apart from the
  * kubernetesVersion it names), so a new difference fails here.
@@ -19,6 +20,7 @@ import {
   clusterInfoObjects,
   kubeletFinalize,
   markControlPlane,
+  nodeAnnotations,
   nodeBootstrapRbac,
   uploadConfigObjects,
   type KubeObject,
@@ -29,7 +31,7 @@ import { customInventory, FAKE_CA_PEM, KUBELET_CONFIG } from './fixtures.js';
 
 export const CLUSTER_GOLDEN_RELEASES = [
   'v1.20.0', 'v1.21.14', 'v1.22.0', 'v1.23.17', 'v1.24.17', 'v1.25.0', 'v1.28.15', 'v1.29.0', 'v1.30.0',
-  'v1.31.0', 'v1.32.0', 'v1.37.1',
+  'v1.31.0', 'v1.32.0', 'v1.34.0', 'v1.37.1',
 ];
 
 /** The releases whose custom-inventory kubeadm-config is kept: one per ClusterConfiguration API version and authorization-mode rule. */
@@ -46,6 +48,7 @@ function render(version: string): Record<string, string> {
     'upload-config.yaml': docs(objects),
     'bootstrap-rbac.yaml': docs([...nodeBootstrapRbac(version), ...clusterAdminsObjects(version)]),
     'mark-control-plane.yaml': toKubeYaml(markControlPlane(version)),
+    'node-annotations.yaml': toKubeYaml(nodeAnnotations(version, '/run/containerd/containerd.sock')),
     'kubelet-finalize.yaml': toKubeYaml(kubeletFinalize(version)),
   };
 }

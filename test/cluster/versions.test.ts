@@ -8,6 +8,7 @@ import {
   kubeletConfigRoleName,
   kubeletFinalize,
   markControlPlane,
+  nodeAnnotations,
   nodeBootstrapRbac,
   uploadConfigObjects,
 } from '../../src/cluster/index.js';
@@ -95,4 +96,12 @@ test('kubelet-finalize: the sub-phase was renamed in v1.31, the action is the sa
     assert.equal(step.clientCertificate, '/var/lib/kubelet/pki/kubelet-client-current.pem');
     assert.equal(step.nodes, 'init');
   }
+});
+
+test('the CRI socket annotation: as given before v1.24, a unix:// URL until v1.33, none from v1.34', () => {
+  const key = 'kubeadm.alpha.kubernetes.io/cri-socket';
+  assert.deepEqual(nodeAnnotations('v1.23.17', '/var/run/dockershim.sock'), { [key]: '/var/run/dockershim.sock' });
+  assert.deepEqual(nodeAnnotations('v1.24.0', '/run/containerd/containerd.sock'), { [key]: 'unix:///run/containerd/containerd.sock' });
+  assert.deepEqual(nodeAnnotations('v1.33.6', 'unix:///var/run/crio/crio.sock'), { [key]: 'unix:///var/run/crio/crio.sock' });
+  assert.deepEqual(nodeAnnotations('v1.34.0', 'unix:///run/containerd/containerd.sock'), {});
 });
