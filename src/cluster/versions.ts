@@ -125,13 +125,14 @@ export const CLUSTER_ADMINS_BINDING = defineTable<boolean>('whether the kubeadm:
 
 /**
  * The node-bootstrap RBAC kubeadm's bootstrap-token phase creates. The same four bindings and the
- * kubeadm:get-nodes ClusterRole (added in v1.18) in rbac.authorization.k8s.io/v1 in every supported release.
+ * kubeadm:get-nodes ClusterRole (PR #81056, which lets join refuse a node name already taken; older than v1.20) in
+ * rbac.authorization.k8s.io/v1 in every supported release.
  */
 export const NODE_BOOTSTRAP_RBAC = defineTable<{ apiVersion: string; getNodes: boolean }>('the node bootstrap RBAC objects', [
   {
     range: '>=1.20.0',
     value: { apiVersion: 'rbac.authorization.k8s.io/v1', getNodes: true },
-    source: 'cmd/kubeadm/app/phases/bootstraptoken/node/tlsbootstrap.go AllowBootstrapTokensToPostCSRs, AllowBoostrapTokensToGetNodes, AutoApproveNodeBootstrapTokens, AutoApproveNodeCertificateRotation (v1.20)',
+    source: 'cmd/kubeadm/app/phases/bootstraptoken/node/tlsbootstrap.go AllowBootstrapTokensToPostCSRs, AllowBoostrapTokensToGetNodes, AutoApproveNodeBootstrapTokens, AutoApproveNodeCertificateRotation (v1.20; get-nodes PR #81056)',
   },
 ]);
 
