@@ -31,3 +31,4 @@ export { clusterInfoKubeconfig, clusterInfoObjects, jwsSignature, jwsSignatureKe
 export { bootstrapKubeletConf, caCertHash } from './join.js';
 export { joinCommand, kubeletConfWithRotatingCert, kubeletFinalize } from './kubeletfinalize.js';
 export type { KubeletFinalizeStep } from './versions.js';
+export { corednsObjects, kubeProxyObjects, dnsServiceIp } from './addons/index.js';

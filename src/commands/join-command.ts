@@ -3,7 +3,7 @@
  * create --print-join-command` prints it: the endpoint workers join, a valid token (reused, or made), and the
  * CA pinned by the hash of its public key. Reaches the API through the first control plane, as `up` does.
  */
-import { caCertHash, joinCommand } from '../cluster/index.js';
+import { caCertHash, joinCommand, tokenString } from '../cluster/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { connectPhase } from '../phases/connect.js';
 import { joinToken, joinTokenPhase } from '../phases/bootstrap-token.js';
@@ -52,7 +52,7 @@ export async function joinCommandFor(inv: Inventory, options: UpOptions = {}): P
         const token = await joinToken(ctx);
         const hash = caCertHash(clusterCaPem(ctx));
         const endpoint = joinEndpoint(inv);
-        report = { command: joinCommand(endpoint, token, hash), tokenId: token.id, caCertHash: hash, endpoint };
+        report = { command: joinCommand(endpoint, tokenString(token), hash), tokenId: token.id, caCertHash: hash, endpoint };
       },
     },
   ]);

@@ -39,8 +39,8 @@ export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<Rendered
   h.found = await hostOf(h).hashFiles(render.files.map((f) => f.path));
   // A kubelet.conf that kubelet-finalize switched to the rotatable certificate stays so: rewriting the embedded
   // form would undo it on every run (and restart kubelet for nothing).
-  if (isFinalized(h)) {
-    h.files = h.files.map((f) => (f.path === KUBELET_CONF ? { ...f, content: finalizedKubeletConf(f.content.toString()) } : f));
+  if (isFinalized(ctx.inv, h)) {
+    h.files = h.files.map((f) => (f.path === KUBELET_CONF ? { ...f, content: finalizedKubeletConf(ctx.inv, h, f.content.toString()) ?? f.content } : f));
   }
   return h.files;
 }

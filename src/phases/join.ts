@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ApiClient, ApiError, type ApiClient as Client } from '../api/client.js';
-import { bootstrapKubeletConf, caCertHash, kubeletConfigMapName, verifyJwsSignature, type BootstrapToken } from '../cluster/index.js';
+import { bootstrapKubeletConf, caCertHash, kubeletConfigMapName, nodeAnnotations, verifyJwsSignature, type BootstrapToken } from '../cluster/index.js';
+import { defaultCriSocket } from '../kube/runtime.js';
 import type { RenderedFile } from '../inventory/types.js';
 import type { KubeObject } from '../cluster/objects.js';
 import { clusterVersion } from '../kube/version.js';
@@ -223,6 +224,11 @@ export const joinPhase: Phase = {
         throw new JoinError(`${h.spec.name} did not join within ${Math.round((deadline - started) / 1000)}s:\n  - ${why.join('\n  - ')}`);
       }
       await sleep(POLL_MS, ctx.options.signal);
+    }
+    // kubeadm join: "preserving the crisocket information for the node" (before v1.34).
+    const annotations = nodeAnnotations(clusterVersion(ctx.inv), factsOf(h).criSocket ?? h.spec.criSocket ?? defaultCriSocket(clusterVersion(ctx.inv)));
+    if (Object.keys(annotations).length) {
+      await wet(ctx, h, `annotate Node ${h.spec.name} with its CRI socket`, () => api.mergePatch({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }, { metadata: { annotations } }));
     }
     // The token's credential leaves the disk once kubelet has its own, as kubeadm join does.
     await wet(ctx, h, `remove ${BOOTSTRAP_KUBELET_CONF}`, (host) => host.exec(['rm', '-f', BOOTSTRAP_KUBELET_CONF], { sudo: true }));

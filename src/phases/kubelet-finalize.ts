@@ -6,6 +6,9 @@
  * The files phase keeps a finalized kubelet.conf as it is on later runs (see finalizedKubeletConf).
  */
 import { createHash } from 'node:crypto';
+import { kubeletConfWithRotatingCert } from '../cluster/index.js';
+import type { Inventory } from '../inventory/types.js';
+import { clusterVersion } from '../kube/version.js';
 import { hostOf, type HostRun } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError } from '../transport/host.js';
@@ -14,7 +17,7 @@ import { KUBELET_RESTART } from './kubelet-start.js';
 import { POLL_MS, sleep } from './nodes.js';
 
 export const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
-/** kubeadm: filepath.Join(KubeletDir, "pki", "kubelet-client-current.pem"). */
+/** kubeadm: filepath.Join(KubeletDir, "pki", "kubelet-client-current.pem"), as its kubelet-finalize table row says. */
 export const KUBELET_CLIENT_CURRENT = '/var/lib/kubelet/pki/kubelet-client-current.pem';
 
 /** How long kubelet is given to write its rotatable certificate. */
@@ -22,21 +25,21 @@ const PEM_WAIT_MS = 60_000;
 
 const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
-/**
- * kubelet.conf as kubeadm's finalize writes it back: the node user's embedded certificate and key replaced by
- * the path of the rotatable PEM (client-certificate / client-key, in the places clientcmd marshals them).
- */
-export function finalizedKubeletConf(kubeletConf: string, pemPath = KUBELET_CLIENT_CURRENT): string {
-  return kubeletConf
-    .replace(/^(\s*)client-certificate-data: .*$/m, `$1client-certificate: ${pemPath}`)
-    .replace(/^(\s*)client-key-data: .*$/m, `$1client-key: ${pemPath}`);
+/** kubelet.conf as kubeadm's finalize writes it back (cluster/kubeletfinalize.ts); undefined when it has no node user. */
+export function finalizedKubeletConf(inv: Inventory, h: HostRun, kubeletConf: string): string | undefined {
+  try {
+    return kubeletConfWithRotatingCert(kubeletConf, h.spec.name, clusterVersion(inv));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the host's kubelet.conf is the finalized form of what is rendered for it. */
-export function isFinalized(h: HostRun): boolean {
+export function isFinalized(inv: Inventory, h: HostRun): boolean {
   const rendered = h.files?.find((f) => f.path === KUBELET_CONF);
   const found = h.found?.get(KUBELET_CONF);
-  return !!rendered && !!found && found === sha256(finalizedKubeletConf(rendered.content.toString()));
+  const finalized = rendered && finalizedKubeletConf(inv, h, rendered.content.toString());
+  return !!finalized && !!found && found === sha256(finalized);
 }
 
 export const kubeletFinalizePhase: Phase = {
@@ -55,7 +58,7 @@ export const kubeletFinalizePhase: Phase = {
       await sleep(POLL_MS, ctx.options.signal);
       found = await hostOf(h).hashFiles([KUBELET_CONF, KUBELET_CLIENT_CURRENT]);
     }
-    const finalized = finalizedKubeletConf(rendered.content.toString());
+    const finalized = kubeletConfWithRotatingCert(rendered.content.toString(), h.spec.name, clusterVersion(ctx.inv));
     if (found.get(KUBELET_CONF) === sha256(finalized)) return task.progress(`${KUBELET_CONF} already uses ${KUBELET_CLIENT_CURRENT}`);
     if (!found.has(KUBELET_CLIENT_CURRENT) && !ctx.options.dryRun) {
       // kubeadm: "Assuming that kubelet client certificate rotation is disabled".

@@ -3,9 +3,10 @@
  * master → control-plane transition of v1.20–v1.25 included), once kubelet has registered the Node. Labels are
  * merged and missing taints added, as kubeadm's PatchNode does; nothing is sent when the Node already has them.
  */
-import { markControlPlane, type Taint } from '../cluster/index.js';
+import { markControlPlane, nodeAnnotations, type Taint } from '../cluster/index.js';
+import { defaultCriSocket } from '../kube/runtime.js';
 import { clusterVersion } from '../kube/version.js';
-import { isControlPlane } from '../pipeline/context.js';
+import { factsOf, isControlPlane } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { adminApi } from './cluster-api.js';
 import { waitForNode } from './nodes.js';
@@ -17,7 +18,11 @@ export const markControlPlanePhase: Phase = {
   title: 'mark-control-plane: control-plane labels and taints on the Node',
   appliesTo: isControlPlane,
   async run(ctx, h, task) {
-    const { labels, taints } = markControlPlane(clusterVersion(ctx.inv));
+    const version = clusterVersion(ctx.inv);
+    const { labels, taints } = markControlPlane(version);
+    // kubeadm's upload-config also annotates the Node with its CRI socket (patchnode.AnnotateCRISocket), once the
+    // Node exists: done here, where the Node is waited for anyway.
+    const annotations = nodeAnnotations(version, factsOf(h).criSocket ?? h.spec.criSocket ?? defaultCriSocket(version));
     const what = `label ${Object.keys(labels).join(', ')}${taints.length ? ` and taint ${taints.map((t) => `${t.key}:${t.effect}`).join(', ')}` : ''} Node ${h.spec.name}`;
     if (ctx.options.dryRun) {
       await wet(ctx, h, what, async () => undefined);
@@ -27,12 +32,13 @@ export const markControlPlanePhase: Phase = {
     const api = await adminApi(ctx);
     task.progress(`waiting for Node ${h.spec.name} to be registered`);
     const node = await waitForNode(ctx, api, h.spec.name);
-    const meta = node.metadata as { labels?: Record<string, string> };
+    const meta = node.metadata as { labels?: Record<string, string>; annotations?: Record<string, string> };
+    const missingAnnotations = Object.entries(annotations).filter(([k, v]) => meta.annotations?.[k] !== v);
     const spec = (node.spec ?? {}) as { taints?: Taint[] };
     const missingLabels = Object.entries(labels).filter(([k, v]) => meta.labels?.[k] !== v);
     const have = spec.taints ?? [];
     const missingTaints = taints.filter((t) => !have.some((x) => sameTaint(x, t)));
-    if (!missingLabels.length && !missingTaints.length) {
+    if (!missingLabels.length && !missingTaints.length && !missingAnnotations.length) {
       task.progress(`Node ${h.spec.name} already has kubeadm's labels and taints`);
       return;
     }
@@ -40,7 +46,10 @@ export const markControlPlanePhase: Phase = {
       api.mergePatch(
         { apiVersion: 'v1', kind: 'Node', name: h.spec.name },
         {
-          metadata: { labels: Object.fromEntries(missingLabels) },
+          metadata: {
+            ...(missingLabels.length ? { labels: Object.fromEntries(missingLabels) } : {}),
+            ...(missingAnnotations.length ? { annotations: Object.fromEntries(missingAnnotations) } : {}),
+          },
           ...(missingTaints.length ? { spec: { taints: [...have, ...missingTaints] } } : {}),
         },
       ),
