@@ -23,6 +23,7 @@ export async function render(argv: string[]): Promise<number> {
   await writeRenderTree(out, renders);
   for (const r of renders) {
     console.log(r.files.length ? `${r.host.name}: ${r.files.length} files under ${out}/${r.host.name}` : `${r.host.name}: no files (${r.reason})`);
+    for (const note of r.notes) console.log(`  ${note}`);
   }
   return 0;
 }

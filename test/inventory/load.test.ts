@@ -29,7 +29,9 @@ test('a two-field inventory gets kubeadm defaults', () => {
     serializeImagePulls: undefined, maxParallelImagePulls: undefined, registryPullQPS: undefined, registryBurst: undefined, cgroupDriver: undefined,
   });
   assert.deepEqual(inv.images, { pullPolicy: 'IfNotPresent', retries: 5, parallel: 3, timeoutMs: 300_000, credentials: { configFile: undefined } });
-  assert.deepEqual(inv.wait, { timeoutMs: 240_000 });
+  assert.deepEqual(inv.wait, { timeoutMs: 240_000, nodesReady: false });
+  assert.deepEqual(inv.addons, { manifests: [] });
+  assert.deepEqual(inv.bootstrapToken, { ttlMs: 24 * 60 * 60_000 });
   assert.equal(inv.stateDir, '/srv/lab/.bootstrap/inventory');
   const [host] = inv.hosts;
   assert.ok(host);

@@ -77,16 +77,26 @@ const EXPECTED_V128 = [
   '/var/lib/kubelet/kubeadm-flags.env 644',
 ];
 
-test('render writes exactly the files up writes, with kubeadm modes; workers get none; the state dir is private', async () => {
+test('render writes exactly the files up writes, with kubeadm modes; workers get their kubelet files; the state dir is private', async () => {
   const dir = await workspace('v1.28.15');
   const { stdout } = await render(dir);
   assert.match(stdout, /^cp1: 33 files under .*\/out\/cp1$/m);
-  assert.match(stdout, /^w1: no files \(worker/m);
+  assert.match(stdout, /^w1: 3 files under .*\/out\/w1$/m);
+  assert.match(stdout, /bootstrap-kubelet\.conf \(the join token\) is written at join time/);
+  const worker = join(dir, 'out', 'w1');
+  assert.deepEqual((await walk(worker)).map((f) => `/${relative(worker, f)}`), [
+    '/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf',
+    '/var/lib/kubelet/config.yaml',
+    '/var/lib/kubelet/kubeadm-flags.env',
+  ]);
+  // A worker's config.yaml is the cluster's kubelet ConfigMap: what the first control plane has.
+  assert.equal(await readFile(join(worker, 'var/lib/kubelet/config.yaml'), 'utf8'), await readFile(join(dir, 'out/cp1/var/lib/kubelet/config.yaml'), 'utf8'));
+  assert.match(await readFile(join(worker, 'var/lib/kubelet/kubeadm-flags.env'), 'utf8'), /--hostname-override=w1|^KUBELET_KUBEADM_ARGS=/m);
   const root = join(dir, 'out', 'cp1');
   const files = await walk(root);
   const listed = await Promise.all(files.map(async (f) => `/${relative(root, f)} ${((await stat(f)).mode & 0o777).toString(8)}`));
   assert.deepEqual(listed, EXPECTED_V128);
-  assert.deepEqual(await readdir(join(dir, 'out')), ['cp1']);
+  assert.deepEqual(await readdir(join(dir, 'out')), ['cp1', 'w1']);
   assert.equal((await stat(join(dir, '.bootstrap', 'inventory', 'pki'))).mode & 0o777, 0o700);
 });
 
