@@ -82,6 +82,7 @@ function plain<T>(value: unknown): T {
 export class ApiClient {
   private constructor(
     private readonly api: InstanceType<ClientNode['KubernetesObjectApi']>,
+    private readonly core: InstanceType<ClientNode['CoreV1Api']>,
     private readonly tunnel: Tunnel,
     private readonly strategies: ClientNode['PatchStrategy'],
   ) {}
@@ -104,7 +105,7 @@ export class ApiClient {
         contexts: [{ name: 'bootstrap', cluster: 'cluster', user: 'bootstrap' }],
         currentContext: 'bootstrap',
       });
-      return new ApiClient(k8s.KubernetesObjectApi.makeApiClient(kc), tunnel, k8s.PatchStrategy);
+      return new ApiClient(k8s.KubernetesObjectApi.makeApiClient(kc), kc.makeApiClient(k8s.CoreV1Api), tunnel, k8s.PatchStrategy);
     } catch (error) {
       await tunnel.close();
       throw error;
@@ -121,6 +122,20 @@ export class ApiClient {
       return plain<KubeObject>(await this.api.read(this.spec(ref)));
     } catch (error) {
       const err = apiError(error, `get ${describe(ref)}`);
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * A ConfigMap read by its path alone, without discovery: what an anonymous client may do (kubeadm join's
+   * discovery reads kube-public/cluster-info so; anonymous users may not list the API's resources).
+   */
+  async getConfigMap(namespace: string, name: string): Promise<KubeObject | undefined> {
+    try {
+      return plain<KubeObject>(await this.core.readNamespacedConfigMap({ name, namespace }));
+    } catch (error) {
+      const err = apiError(error, `get ConfigMap ${namespace}/${name}`);
       if (err instanceof ApiError && err.status === 404) return undefined;
       throw err;
     }

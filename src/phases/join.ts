@@ -53,7 +53,7 @@ async function discover(ctx: UpContext, token: BootstrapToken): Promise<void> {
   try {
     const deadline = Date.now() + (ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs);
     for (;;) {
-      const info = await anonymous.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-public', name: 'cluster-info' });
+      const info = await anonymous.getConfigMap('kube-public', 'cluster-info');
       const data = (info?.data ?? {}) as Record<string, string>;
       const kubeconfig = data.kubeconfig;
       const signature = data[`jws-kubeconfig-${token.id}`];
