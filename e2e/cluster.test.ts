@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
-import { holds } from '../src/api/apply.js';
+import { upToDate } from '../src/api/apply.js';
 import { clusterInfoObjects, corednsObjects, kubeProxyObjects, markControlPlane, nodeBootstrapRbac, uploadConfigObjects, clusterAdminsObjects } from '../src/cluster/index.js';
 import { objectName, type KubeObject } from '../src/cluster/objects.js';
 import { up, UpFailedError, type UpReport } from '../src/commands/up.js';
@@ -139,7 +139,7 @@ function clusterSuite(version: string, expect: { kubeletConfigMap: string; contr
       for (const o of expected) {
         const kind = o.apiVersion.includes('/') ? `${o.kind.toLowerCase()}.${o.apiVersion.split('/')[0]}` : o.kind.toLowerCase();
         const live = await getJson(kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []));
-        assert.ok(holds(live, o), `${objectName(o)} differs from kubeadm's:\nwant ${JSON.stringify(o)}\nhave ${JSON.stringify(live)}`);
+        assert.ok(upToDate(live, o), `${objectName(o)} differs from kubeadm's:\nwant ${JSON.stringify(o)}\nhave ${JSON.stringify(live)}`);
       }
       await kubectl('get', 'cm', '-n', 'kube-system', 'kubeadm-config', '-o', 'yaml');
     });

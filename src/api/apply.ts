@@ -23,6 +23,15 @@ export function holds(have: unknown, want: unknown): boolean {
   return Object.entries(want as Record<string, unknown>).every(([key, value]) => value === undefined || holds((have as Record<string, unknown>)[key], value));
 }
 
+/**
+ * Whether a live object already is what bootstrap would send: holds(), except that a resourceVersion in the
+ * desired object is not compared (kubeadm sends "0" on the kube-dns Service: a create-time value).
+ */
+export function upToDate(live: unknown, desired: KubeObject): boolean {
+  const { resourceVersion: _sent, ...meta } = desired.metadata as KubeObject['metadata'] & { resourceVersion?: string };
+  return holds(live, { ...desired, metadata: meta });
+}
+
 export async function applyObject(api: ApiClient, o: KubeObject): Promise<ApplyOutcome> {
   const live = await api.get(refOf(o));
   if (!live) {
@@ -35,9 +44,7 @@ export async function applyObject(api: ApiClient, o: KubeObject): Promise<ApplyO
       return applyObject(api, o);
     }
   }
-  // kubeadm's kube-dns Service carries resourceVersion "0": a create-time value, never one to compare.
-  const { resourceVersion: _sent, ...meta } = o.metadata as KubeObject['metadata'] & { resourceVersion?: string };
-  if (holds(live, { ...o, metadata: meta })) return 'unchanged';
+  if (upToDate(live, o)) return 'unchanged';
   const resourceVersion = (live.metadata as { resourceVersion?: string }).resourceVersion;
   await api.replace({ ...o, metadata: { ...o.metadata, ...(resourceVersion ? { resourceVersion } : {}) } });
   return 'updated';

@@ -161,7 +161,8 @@ export class ApiClient {
   /** A JSON merge patch (RFC 7386): maps merge, lists are replaced whole. */
   async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
     try {
-      const body = { ...patch, ...this.spec(ref) } as KubeObject;
+      const spec = this.spec(ref);
+      const body = { ...patch, ...spec, metadata: { ...((patch.metadata as object | undefined) ?? {}), ...spec.metadata } } as KubeObject;
       return plain<KubeObject>(await this.api.patch(body, undefined, undefined, undefined, undefined, this.strategies.MergePatch));
     } catch (error) {
       throw apiError(error, `patch ${describe(ref)}`);
