@@ -153,7 +153,10 @@ export async function runDelegating(component: DelegatingComponent, flags: Flags
       lastRenew = Date.now();
       if (started && !controllersStarted) {
         controllersStarted = true;
-        await component.onLeading?.(client, () => leading && Date.now() - lastRenew < 15_000);
+        await component.onLeading?.(client, () => leading && Date.now() - lastRenew < 15_000).catch((error: Error) => {
+          log.error('controllermanager.go:1', `"Error starting controllers" err=${JSON.stringify(error.message)}`);
+          process.exit(1);
+        });
       }
     } catch (error) {
       log.error('leaderelection.go:332', `error retrieving resource lock ${lockNamespace}/${lockName}: ${(error as Error).message}`);
