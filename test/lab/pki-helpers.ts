@@ -51,3 +51,14 @@ export function writeTemp(dir: string, name: string, content: string): string {
   writeFileSync(p, content);
   return p;
 }
+
+/** A serving certificate for 127.0.0.1 signed by `ca`. */
+export function issueServingCert(ca: TestCA): { cert: string; key: string } {
+  const key = join(ca.dir, 'serving.key');
+  const csr = join(ca.dir, 'serving.csr');
+  const crt = join(ca.dir, 'serving.crt');
+  const ext = writeTemp(ca.dir, 'serving.ext', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=kube-apiserver']);
+  openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', '7', '-days', '30', '-extfile', ext, '-out', crt]);
+  return { cert: readFileSync(crt, 'utf8'), key: readFileSync(key, 'utf8') };
+}
