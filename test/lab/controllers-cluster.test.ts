@@ -177,9 +177,10 @@ describe(`a lab kubelet joins a lab control plane from kubeadm ${VERSION}'s mani
       assert.equal(approved.message, 'Auto approving kubelet client certificate after SubjectAccessReview.');
       assert.ok(csr.status.certificate);
       agent.start();
-      const node = await waitFor('the Node with its Ready condition', async () => {
+      // The first status may still say "container runtime status check may not have completed yet".
+      const node = await waitFor('the Node with the runtime\'s NotReady reason', async () => {
         const n = await admin.get<any>('/api/v1/nodes/w1').catch(() => undefined);
-        return n?.status?.conditions?.find((c: any) => c.type === 'Ready') ? n : undefined;
+        return n?.status?.conditions?.find((c: any) => c.type === 'Ready')?.message === CNI_MESSAGE ? n : undefined;
       }, 30_000).catch((e: Error) => {
         throw new Error(`${e.message}\n${nodeLines.join('')}`);
       });
