@@ -138,7 +138,7 @@ export function kubeconfigFromBootstrapping(bootstrap: RestConfig, pemPath: stri
     kind: 'Config',
     preferences: {},
     users: [{ name: 'default-auth', user: { 'client-certificate': pemPath, 'client-key': pemPath } }],
-  });
+  }, { indentSeq: false, lineWidth: 0 });
 }
 
 export function writeKubeconfigFromBootstrapping(bootstrap: RestConfig, kubeconfigPath: string, pemPath: string): void {
