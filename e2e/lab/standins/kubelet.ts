@@ -246,7 +246,7 @@ export async function connectToApiServer(settings: KubeletSettings, certLog: Log
     });
     log.info('Starting client certificate rotation');
     certificates.start();
-    return { client: new ApiClient(clientConfig, () => certificates.credentials()), certificates };
+    return { client: new ApiClient(clientConfig, () => certificates.credentials(), 10_000, userAgent()), certificates };
   }
   if (bootstrapKubeconfig) {
     try {
@@ -256,7 +256,13 @@ export async function connectToApiServer(settings: KubeletSettings, certLog: Log
     }
   }
   const clientConfig = loadOrFail(kubeconfig, 'invalid kubeconfig');
-  return { client: new ApiClient(clientConfig, () => clientCertOf(clientConfig) ?? (clientConfig.token ? { token: clientConfig.token } : undefined)) };
+  return { client: new ApiClient(clientConfig, () => clientCertOf(clientConfig) ?? (clientConfig.token ? { token: clientConfig.token } : undefined), 10_000, userAgent()) };
+}
+
+/** client-go's default user agent: kubelet/<version> (<os>/<arch>) kubernetes/<commit>. */
+function userAgent(): string {
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+  return `kubelet/${labKubernetesVersion()} (linux/${arch}) kubernetes/$Format`;
 }
 
 function loadOrFail(path: string, what: string): RestConfig {

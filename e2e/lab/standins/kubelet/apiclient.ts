@@ -137,6 +137,7 @@ export class ApiClient {
     readonly config: RestConfig,
     private readonly credentials: () => Credentials | undefined,
     private readonly timeoutMs = 10_000,
+    private readonly userAgent = 'kubelet (linux) kubernetes',
   ) {}
 
   /** Sends one request; resolves with the decoded body of a 2xx answer, rejects with ApiError otherwise. */
@@ -158,7 +159,7 @@ export class ApiClient {
           key: creds.key,
           headers: {
             Accept: 'application/json',
-            'User-Agent': 'kubelet/v0.0.0 (linux) kubernetes',
+            'User-Agent': this.userAgent,
             ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}),
             ...(creds.token ? { Authorization: `Bearer ${creds.token}` } : {}),
           },

@@ -190,7 +190,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * csr.RequestCertificate + WaitForCertificate: creates the request (reusing an existing one of the same name),
  * then polls it until it is issued, denied or failed, or `timeoutMs` passes.
  */
-export async function requestCertificate(client: ApiClient, options: CsrRequestOptions, log: Logger, timeoutMs: number, pollMs = 1000): Promise<Buffer> {
+export async function requestCertificate(
+  client: ApiClient,
+  options: CsrRequestOptions,
+  log: Logger,
+  timeoutMs: number,
+  pollMs = 1000,
+  stopped: () => boolean = () => false,
+): Promise<Buffer> {
   const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
   let created: CsrObject;
   try {
@@ -222,7 +229,7 @@ export async function requestCertificate(client: ApiClient, options: CsrRequestO
       log.info(`certificate signing request ${name} is approved, waiting to be issued`);
       approvedLogged = true;
     }
-    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    if (Date.now() > deadline || stopped()) throw new Error('timed out waiting for the condition');
     await sleep(pollMs);
     try {
       csr = await client.request<CsrObject>('GET', `${base}/${name}`);
@@ -305,7 +312,8 @@ export class ClientCertManager {
 
   start(): void {
     this.o.log.info(`${this.name}: Certificate rotation is enabled`);
-    void this.loop();
+    // Never let a failure here end the kubelet: its static pods keep running without the API.
+    void this.loop().catch((e: Error) => this.o.log.error(`${this.name}: certificate rotation stopped: ${e.message}`));
   }
 
   stop(): void {
@@ -369,7 +377,7 @@ export class ClientCertManager {
     const client = new ApiClient(config, () => (current ? { cert: current.cert, key: current.key } : bootstrapCredentials(config)));
     let certPem: Buffer;
     try {
-      certPem = await requestCertificate(client, { usages: nodeClientUsages(key), csrPem }, log, 15 * 60_000, this.o.pollMs);
+      certPem = await requestCertificate(client, { usages: nodeClientUsages(key), csrPem }, log, 15 * 60_000, this.o.pollMs, () => this.stopped);
     } catch (e) {
       const message = (e as Error).message;
       if (/^certificate signing request (is denied|failed)|was deleted|changed UIDs|timed out waiting/.test(message)) {

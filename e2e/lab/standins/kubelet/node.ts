@@ -329,7 +329,9 @@ export class NodeAgent {
   }
 
   start(): void {
-    this.loops.push(this.runtimeLoop(), this.statusLoop(), this.leaseLoop());
+    // A failure in one loop is logged and ends that loop only: static pods never depend on the API.
+    const guard = (name: string, loop: Promise<void>): Promise<void> => loop.catch((e: Error) => this.o.log.error(`${name} stopped`, { err: e.message }));
+    this.loops.push(guard('runtime check', this.runtimeLoop()), guard('node status', this.statusLoop()), guard('node lease', this.leaseLoop()));
   }
 
   async stop(): Promise<void> {
