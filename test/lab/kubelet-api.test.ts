@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { digestedName, generateNodeKey, makeCsrPem, nodeClientSubject, nodeClientUsages } from '../../e2e/lab/standins/kubelet/csr.js';
-import { csrObject, FileStore, isClientConfigStillValid, kubeconfigFromBootstrapping, KUBELET_CLIENT_SIGNER } from '../../e2e/lab/standins/kubelet/certificate.js';
+import { csrObject, FileStore, isClientConfigStillValid, kubeconfigFromBootstrapping, KUBELET_CLIENT_SIGNER, watchClientCertificate, type ClientCertManager } from '../../e2e/lab/standins/kubelet/certificate.js';
 import { loadRestConfig } from '../../e2e/lab/standins/kubelet/apiclient.js';
 import { initialNode, nodeConditions, nodeLease, osImage, parseTaints, runtimeErrors, NodeAgent, type MachineInfo, type NodeSettings } from '../../e2e/lab/standins/kubelet/node.js';
 import { kubeletSettings } from '../../e2e/lab/standins/kubelet/config.js';
@@ -70,6 +70,24 @@ describe('lab kubelet: certificate requests', () => {
     assert.match(a, /^node-csr-[A-Za-z0-9_-]{43}$/);
     assert.equal(digestedName(key, nodeClientSubject('w1'), usages), a);
     assert.notEqual(digestedName(key, nodeClientSubject('w2'), usages), a);
+  });
+});
+
+describe('lab kubelet: without a client certificate for 5 minutes (transport.go)', () => {
+  it('exits when the server answers, and only warns when it does not', async () => {
+    const lines: string[] = [];
+    const log = logger('transport.go', (t) => void lines.push(t));
+    let exited = 0;
+    const responsive = { current: () => undefined, serverHealthy: true } as unknown as ClientCertManager;
+    const stop1 = watchClientCertificate(responsive, log, () => void exited++, 50, 10);
+    const silent = { current: () => undefined, serverHealthy: false } as unknown as ClientCertManager;
+    const stop2 = watchClientCertificate(silent, log, () => assert.fail('must not exit'), 50, 10);
+    await new Promise((r) => setTimeout(r, 200));
+    stop1();
+    stop2();
+    assert.equal(exited, 1);
+    assert.match(lines.join(''), /"No valid client certificate is found and the server is responsive, exiting\." lastCertificateAvailabilityTime=".*" shutdownThreshold=/);
+    assert.match(lines.join(''), /"No valid client certificate is found but the server is not responsive\. A restart may be necessary to retrieve new initial credentials\."/);
   });
 });
 

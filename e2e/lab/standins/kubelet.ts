@@ -18,7 +18,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { UsageError } from './args.js';
 import { ApiClient, clientCertOf, loadRestConfig, type RestConfig } from './kubelet/apiclient.js';
-import { ClientCertManager, isClientConfigStillValid, loadClientCert, writeKubeconfigFromBootstrapping } from './kubelet/certificate.js';
+import { ClientCertManager, isClientConfigStillValid, loadClientCert, watchClientCertificate, writeKubeconfigFromBootstrapping } from './kubelet/certificate.js';
 import { machineInfo, NodeAgent } from './kubelet/node.js';
 import { CriClient, type Msg } from './cri/client.js';
 import { kubeletSettings, type KubeletSettings } from './kubelet/config.js';
@@ -38,6 +38,8 @@ export interface KubeletOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Debounce of manifest directory events. */
   debounceMs?: number;
+  /** What to do when no valid client certificate could be had for 5 minutes and the server answers (the kubelet: exit 1). */
+  exitOnLostCertificate?: () => void;
 }
 
 /** Watches staticPodPath and keeps one PodWorker per manifest file, replacing it when the file's content changes. */
@@ -193,6 +195,8 @@ function serveHealthz(settings: KubeletSettings): Promise<Server | undefined> {
 export interface ApiConnection {
   client: ApiClient;
   certificates?: ClientCertManager;
+  /** Ends the client certificate watchdog. */
+  stopWatchdog?: () => void;
 }
 
 /**
@@ -202,7 +206,11 @@ export interface ApiConnection {
  * certificate with the bootstrap kubeconfig in the background. Without rotation, TLS bootstrap (LoadClientCert)
  * completes before anything else starts.
  */
-export async function connectToApiServer(settings: KubeletSettings, certLog: Logger = logger('certificate_manager.go')): Promise<ApiConnection | undefined> {
+export async function connectToApiServer(
+  settings: KubeletSettings,
+  certLog: Logger = logger('certificate_manager.go'),
+  exit: (() => void) | undefined = undefined,
+): Promise<ApiConnection | undefined> {
   const { kubeconfig, bootstrapKubeconfig } = settings;
   if (!kubeconfig) {
     log.info('No API server defined - no node status update will be sent');
@@ -246,7 +254,8 @@ export async function connectToApiServer(settings: KubeletSettings, certLog: Log
     });
     log.info('Starting client certificate rotation');
     certificates.start();
-    return { client: new ApiClient(clientConfig, () => certificates.credentials(), 10_000, userAgent()), certificates };
+    const stopWatchdog = exit ? watchClientCertificate(certificates, logger('transport.go'), exit) : undefined;
+    return { client: new ApiClient(clientConfig, () => certificates.credentials(), 10_000, userAgent()), certificates, stopWatchdog };
   }
   if (bootstrapKubeconfig) {
     try {
@@ -306,7 +315,8 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
   }
   const settings = kubeletSettings(flags);
   log.info('Kubelet version (bootstrap e2e lab stand-in)', { kubeletVersion: version });
-  const api = await connectToApiServer(settings);
+  // Only the kubelet process itself exits when it is left without a client certificate (tests pass no exit).
+  const api = await connectToApiServer(settings, undefined, options.exitOnLostCertificate);
   if (settings.podInfraContainerImage) {
     log.info('The pod sandbox image is chosen by the container runtime; --pod-infra-container-image only pins it', { image: settings.podInfraContainerImage });
   }
@@ -367,6 +377,7 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
   }
   return {
     stop: async (killPods = false) => {
+      api?.stopWatchdog?.();
       api?.certificates?.stop();
       await agent?.stop();
       await manager.close(killPods);
@@ -379,7 +390,7 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
 if (process.argv[1] && /kubelet(\.js)?$/.test(process.argv[1])) {
   // As the real binary: `ps` and `ss -p` show "kubelet", not "node".
   process.title = 'kubelet';
-  runKubelet(process.argv.slice(2))
+  runKubelet(process.argv.slice(2), { exitOnLostCertificate: () => process.exit(1) })
     .then((kubelet) => {
       const shutdown = (): void => {
         log.info('Shutting down (pods keep running)');

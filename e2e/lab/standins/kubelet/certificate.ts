@@ -270,6 +270,8 @@ export interface ClientCertManagerOptions {
 export class ClientCertManager {
   readonly store: FileStore;
   private cert: CertKey | undefined;
+  /** ServerHealthy: whether the last answer says the API server works (set by certificate requests). */
+  serverHealthy = false;
   private forceRotation = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
@@ -384,17 +386,50 @@ export class ClientCertManager {
         log.error(`${this.name}: certificate request was not signed: ${message}`);
       } else {
         log.error(`${this.name}: Failed while requesting a signed certificate from the control plane: ${message}`);
+        // updateServerError: 401 (a proxy may answer it) and 403/404 come from a working server; 5xx and no answer do not.
+        const code = e instanceof ApiError ? e.code : 0;
+        this.serverHealthy = code === 401 || code === 403 || code === 404;
       }
       return false;
     }
     try {
       this.cert = this.store.update(certPem, keyPem);
+      this.serverHealthy = true;
     } catch (e) {
       log.error(`${this.name}: Unable to store the new cert/key pair: ${(e as Error).message}`);
       return false;
     }
     return true;
   }
+}
+
+/**
+ * kubeletcertificate.UpdateTransport's watchdog (exitAfter 5 minutes): without a valid client certificate for that
+ * long the kubelet exits when the server answers (so that it starts over from the bootstrap kubeconfig), and says a
+ * restart may be necessary when it does not.
+ */
+export function watchClientCertificate(manager: ClientCertManager, log: Logger, exit: () => void, exitAfterMs = 5 * 60_000, periodMs = 1000): () => void {
+  let lastCertAvailable = Date.now();
+  let lastWarned = 0;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (manager.current()) {
+      lastCertAvailable = now;
+      return;
+    }
+    if (now - lastCertAvailable < exitAfterMs) return;
+    const fields = { lastCertificateAvailabilityTime: new Date(lastCertAvailable).toISOString(), shutdownThreshold: `${exitAfterMs / 60_000}m0s` };
+    if (manager.serverHealthy) {
+      log.error('No valid client certificate is found and the server is responsive, exiting.', fields);
+      clearInterval(timer);
+      exit();
+    } else if (now - lastWarned >= 60_000) {
+      lastWarned = now;
+      log.error('No valid client certificate is found but the server is not responsive. A restart may be necessary to retrieve new initial credentials.', fields);
+    }
+  }, periodMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** The credentials a rest config carries (bootstrap token, or a client certificate pair). */
