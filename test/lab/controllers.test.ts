@@ -7,7 +7,7 @@ import { certDuration, loadSigningCA, signOne, validity, type Signer } from '../
 import { computeDetachedSignature, signingToken, type Secret } from '../../e2e/lab/images/components/bootstrap-tokens.js';
 import { signConfigMap } from '../../e2e/lab/images/components/bootstrap-signer.js';
 import { expiredTokens } from '../../e2e/lab/images/components/token-cleaner.js';
-import { isControllerEnabled, parseDuration } from '../../e2e/lab/images/components/controllers.js';
+import { isControllerEnabled, loggedName, parseDuration } from '../../e2e/lab/images/components/controllers.js';
 import { makeCA, openssl, opensslCsr, writeTemp, type TestCA } from './pki-helpers.js';
 
 const HOUR = 3_600_000;
@@ -271,6 +271,9 @@ describe('lab controller-manager: --controllers', () => {
     assert.equal(isControllerEnabled('csrsigning', ['*']), true);
     assert.equal(isControllerEnabled('csrsigning', ['-csrsigning', '*']), false);
     assert.equal(isControllerEnabled('csrapproving', ['tokencleaner']), false);
+    assert.equal(loggedName('csrapproving', 'v1.27.9'), 'csrapproving');
+    assert.equal(loggedName('csrapproving', 'v1.28.4'), 'certificatesigningrequest-approving-controller');
+    assert.equal(loggedName('tokencleaner', 'v1.37.1'), 'token-cleaner-controller');
   });
 });
 

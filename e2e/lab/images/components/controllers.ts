@@ -12,7 +12,7 @@ import { syncApprovals, type ControllerLog } from './csr-approving.js';
 import { loadSigningCA, syncSigning, type Signer } from './csr-signing.js';
 import { syncBootstrapSigner } from './bootstrap-signer.js';
 import { syncTokenCleaner } from './token-cleaner.js';
-import { log, sleep } from './runtime.js';
+import { kubernetesVersion, log, sleep } from './runtime.js';
 
 export const IMPLEMENTED_CONTROLLERS = ['csrapproving', 'csrsigning', 'bootstrapsigner', 'tokencleaner'] as const;
 export const DISABLED_BY_DEFAULT = new Set(['bootstrapsigner', 'tokencleaner']);
@@ -40,6 +40,19 @@ export function parseDuration(text: string): number {
   if (text === '0') return 0;
   if (consumed === 0 || consumed !== text.length) throw new Error(`time: invalid duration "${text}"`);
   return total;
+}
+
+/** The names the controller-manager logs: since v1.28 the controllers' canonical names, the short ones being aliases. */
+export function loggedName(name: string, version = kubernetesVersion()): string {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  const canonical = !m || Number(m[1]) > 1 || Number(m[2]) >= 28;
+  if (!canonical) return name;
+  return ({
+    csrapproving: 'certificatesigningrequest-approving-controller',
+    csrsigning: 'certificatesigningrequest-signing-controller',
+    bootstrapsigner: 'bootstrap-signer-controller',
+    tokencleaner: 'token-cleaner-controller',
+  } as Record<string, string>)[name] ?? name;
 }
 
 function controllerLog(name: string): ControllerLog {
@@ -88,7 +101,7 @@ export async function syncOnce(set: ControllerSet, reported: Map<string, Set<str
       else if (name === 'tokencleaner') await syncTokenCleaner(set.api, controllerLog('tokencleaner'));
     } catch (e) {
       const key = `sync:${(e as Error).message}`;
-      if (!seen(name).has(key)) log.error('controllermanager.go:1', `"Error syncing" controller="${name}" err=${JSON.stringify((e as Error).message)}`);
+      if (!seen(name).has(key)) log.error('controllermanager.go:1', `"Error syncing" controller="${loggedName(name)}" err=${JSON.stringify((e as Error).message)}`);
       seen(name).add(key);
     }
   }
@@ -100,7 +113,7 @@ export async function startControllers(flags: Flags, credentials: ClientCredenti
   const enabled: string[] = [];
   for (const name of IMPLEMENTED_CONTROLLERS) {
     if (!isControllerEnabled(name, requested)) {
-      log.info('controllermanager.go:1', `"Warning: controller is disabled" controller="${name}"`);
+      log.info('controllermanager.go:1', `"Warning: controller is disabled" controller="${loggedName(name)}"`);
       continue;
     }
     enabled.push(name);
@@ -113,7 +126,7 @@ export async function startControllers(flags: Flags, credentials: ClientCredenti
       enabled.splice(enabled.indexOf('csrsigning'), 1);
     }
   }
-  for (const name of enabled) log.info('controllermanager.go:1', `"Started controller" controller="${name}"`);
+  for (const name of enabled) log.info('controllermanager.go:1', `"Started controller" controller="${loggedName(name)}"`);
   const set: ControllerSet = { api: httpsApi(credentials), enabled, signers };
   const reported = new Map<string, Set<string>>();
   void (async () => {
