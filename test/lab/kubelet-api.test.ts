@@ -201,6 +201,8 @@ describe('lab kubelet: Node object and status (nodestatus/setters.go)', () => {
     assert.deepEqual(node.status.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
     assert.equal(node.status.nodeInfo.containerRuntimeVersion, 'containerd://1.6.20');
     assert.equal(node.status.nodeInfo.kubeletVersion, 'v1.28.4');
+    assert.equal(node.status.nodeInfo.kubeProxyVersion, 'v1.28.4');
+    assert.equal((initialNode({ ...SETTINGS, kubeletVersion: 'v1.31.0' }, MACHINE, { runtimeName: 'containerd', runtimeVersion: '1.6.20' }, []) as any).status.nodeInfo.kubeProxyVersion, '');
     assert.equal(node.status.nodeInfo.osImage, 'Debian GNU/Linux 12 (bookworm)');
     assert.deepEqual(node.status.capacity, { cpu: '2', 'ephemeral-storage': '20971520Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: '4194304Ki', pods: '110' });
     assert.equal(node.status.allocatable.memory, '4091904Ki');

@@ -214,6 +214,11 @@ export interface RuntimeInfo {
   runtimeVersion: string;
 }
 
+export function reportsKubeProxyVersion(version: string): boolean {
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  return !m || (Number(m[1]) === 1 && Number(m[2]) < 31);
+}
+
 /** status of the Node: addresses, nodeInfo, capacity, conditions, daemonEndpoints. */
 export function nodeStatus(s: NodeSettings, m: MachineInfo, runtime: RuntimeInfo, errs: string[], previous: NodeCondition[] = [], now = new Date()): Record<string, unknown> {
   const address = s.nodeIP ?? m.address;
@@ -227,7 +232,8 @@ export function nodeStatus(s: NodeSettings, m: MachineInfo, runtime: RuntimeInfo
       bootID: m.bootID,
       containerRuntimeVersion: `${runtime.runtimeName}://${runtime.runtimeVersion}`,
       kernelVersion: m.kernelVersion,
-      kubeProxyVersion: s.kubeletVersion,
+      // DisableNodeKubeProxyVersion (on by default from v1.31) leaves the deprecated field empty.
+      kubeProxyVersion: reportsKubeProxyVersion(s.kubeletVersion) ? s.kubeletVersion : '',
       kubeletVersion: s.kubeletVersion,
       machineID: m.machineID,
       operatingSystem: 'linux',
@@ -309,6 +315,7 @@ export class NodeAgent {
   private loops: Promise<void>[] = [];
   private wakers = new Set<() => void>();
   private statusNow: (() => void) | undefined;
+  private statusDue = false;
 
   constructor(private readonly o: NodeAgentOptions) {}
 
@@ -361,7 +368,11 @@ export class NodeAgent {
       this.o.log.error('Container runtime network not ready', { networkReady: errs.find((x) => x.startsWith('container runtime network not ready'))!.replace('container runtime network not ready: ', '') });
     }
     this.errs = errs;
-    if (changed && wasReady !== (errs.length === 0)) this.statusNow?.();
+    if (changed && wasReady !== (errs.length === 0)) {
+      // Remembered even while an update is under way, so the change is posted right after it.
+      this.statusDue = true;
+      this.statusNow?.();
+    }
   }
 
   private async runtimeLoop(): Promise<void> {
@@ -469,6 +480,7 @@ export class NodeAgent {
     let failures = 0;
     while (!this.stopped) {
       try {
+        this.statusDue = false;
         await this.updateStatus();
         failures = 0;
       } catch (e) {
@@ -483,6 +495,7 @@ export class NodeAgent {
           continue;
         }
       }
+      if (this.statusDue) continue;
       await new Promise<void>((resolve) => {
         this.statusNow = resolve;
         void this.pause(this.o.statusUpdateFrequencyMs).then(resolve);
