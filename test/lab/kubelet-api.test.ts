@@ -91,6 +91,26 @@ describe('lab kubelet: without a client certificate for 5 minutes (transport.go)
   });
 });
 
+describe('lab kubelet: kubeconfigs it cannot use', () => {
+  it('runs its static pods without an API server when the kubeconfig names no cluster and there is nothing to bootstrap from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-kubelet-empty-'));
+    try {
+      writeFileSync(join(dir, 'kubelet.conf'), 'apiVersion: v1\nkind: Config\n');
+      for (const rotate of [true, false]) {
+        writeFileSync(join(dir, 'config.yaml'), stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', rotateCertificates: rotate }));
+        const settings = kubeletSettings(parseKubeletFlags([`--config=${join(dir, 'config.yaml')}`, `--kubeconfig=${join(dir, 'kubelet.conf')}`,
+          `--bootstrap-kubeconfig=${join(dir, 'bootstrap-kubelet.conf')}`, `--root-dir=${dir}`], 'v1.28.4'));
+        assert.equal(await connectToApiServer(settings), undefined);
+      }
+      rmSync(join(dir, 'kubelet.conf'));
+      const settings = kubeletSettings(parseKubeletFlags([`--kubeconfig=${join(dir, 'kubelet.conf')}`, `--bootstrap-kubeconfig=${join(dir, 'bootstrap-kubelet.conf')}`], 'v1.28.4'));
+      await assert.rejects(connectToApiServer(settings), /failed to run Kubelet: unable to load bootstrap kubeconfig: stat .*bootstrap-kubelet\.conf: no such file or directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lab kubelet: certificate store and kubeconfig', () => {
   let ca: TestCA;
   let dir: string;

@@ -222,6 +222,17 @@ export async function connectToApiServer(
     // cmd/kubelet/app/server.go: with neither file present the kubelet exits (and systemd restarts it).
     throw new UsageError(`failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${bootstrapKubeconfig}: no such file or directory`);
   }
+  if (haveKubeconfig && !(bootstrapKubeconfig && existsSync(bootstrapKubeconfig))) {
+    // A kubeconfig that names no cluster (e.g. an empty "kind: Config") and nothing to bootstrap from: the real
+    // kubelet exits here; this one keeps running its static pods and says why it has no API server.
+    try {
+      loadRestConfig(kubeconfig);
+    } catch (e) {
+      log.error('invalid kubeconfig', { path: kubeconfig, err: (e as Error).message });
+      log.info('No API server defined - no node status update will be sent');
+      return undefined;
+    }
+  }
   if (settings.rotateCertificates) {
     let certConfig: RestConfig;
     let clientConfig: RestConfig;
