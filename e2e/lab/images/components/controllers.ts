@@ -126,7 +126,13 @@ export async function startControllers(flags: Flags, credentials: ClientCredenti
       enabled.splice(enabled.indexOf('csrsigning'), 1);
     }
   }
-  for (const name of enabled) log.info('controllermanager.go:1', `"Started controller" controller="${loggedName(name)}"`);
+  for (const name of enabled) {
+    log.info('controllermanager.go:1', `"Started controller" controller="${loggedName(name)}"`);
+    if (name === 'csrapproving') log.info('certificate_controller.go:115', '"Starting certificate controller" name="csrapproving"');
+    if (name === 'csrsigning') {
+      for (const signer of signers) log.info('certificate_controller.go:115', `"Starting certificate controller" name="csrsigning-${signer.signerName.replace('kubernetes.io/', '').replace('kube-apiserver-client-kubelet', 'kubelet-client')}"`);
+    }
+  }
   const set: ControllerSet = { api: httpsApi(credentials), enabled, signers };
   const reported = new Map<string, Set<string>>();
   void (async () => {

@@ -309,7 +309,8 @@ export class NodeAgent {
   private stopped = false;
   private conditions: NodeCondition[] = [];
   private runtimeInfo: RuntimeInfo = { runtimeName: 'containerd', runtimeVersion: '' };
-  private errs: string[] = ['container runtime status check may not have completed yet'];
+  /** Before the first runtime check and pod relist, as the kubelet reports at start-up. */
+  private errs: string[] = ['container runtime status check may not have completed yet', 'PLEG is not healthy: pleg has yet to be successful'];
   private registered = false;
   private nodeUid: string | undefined;
   private loops: Promise<void>[] = [];
