@@ -6,12 +6,20 @@
  * kubelet's flags and --config (KubeletConfiguration), then runs every static Pod manifest in staticPodPath through
  * CRI on the node's real containerd: sandbox, containers (image per imagePullPolicy, command, args, env, hostPath
  * mounts), restarts with back-off, httpGet startup/liveness probes, and replaces a pod whose manifest changes.
- * It serves /healthz (default 127.0.0.1:10248) and logs klog-style lines to stdout. It never talks to an API server.
+ * It serves /healthz (default 127.0.0.1:10248) and logs klog-style lines to stdout.
+ *
+ * With --kubeconfig it joins the cluster as the real kubelet does: TLS bootstrap with --bootstrap-kubeconfig
+ * (certificate requests to kubernetes.io/kube-apiserver-client-kubelet, stored in --cert-dir), client certificate
+ * rotation, Node registration and status (Ready from the runtime's CRI network status), and its kube-node-lease
+ * Lease. It creates no mirror pods and reports no pod status.
  */
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { UsageError } from './args.js';
+import { ApiClient, clientCertOf, loadRestConfig, type RestConfig } from './kubelet/apiclient.js';
+import { ClientCertManager, isClientConfigStillValid, loadClientCert, watchClientCertificate, writeKubeconfigFromBootstrapping } from './kubelet/certificate.js';
+import { machineInfo, NodeAgent } from './kubelet/node.js';
 import { CriClient, type Msg } from './cri/client.js';
 import { kubeletSettings, type KubeletSettings } from './kubelet/config.js';
 import { kubeletHelp, parseKubeletFlags } from './kubelet/flags.js';
@@ -30,6 +38,8 @@ export interface KubeletOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Debounce of manifest directory events. */
   debounceMs?: number;
+  /** What to do when no valid client certificate could be had for 5 minutes and the server answers (the kubelet: exit 1). */
+  exitOnLostCertificate?: () => void;
 }
 
 /** Watches staticPodPath and keeps one PodWorker per manifest file, replacing it when the file's content changes. */
@@ -182,22 +192,105 @@ function serveHealthz(settings: KubeletSettings): Promise<Server | undefined> {
   });
 }
 
-/** Checks the kubeconfig flags the way the kubelet does before it would contact an API server. */
-function checkKubeconfigs(settings: KubeletSettings): void {
+export interface ApiConnection {
+  client: ApiClient;
+  certificates?: ClientCertManager;
+  /** Ends the client certificate watchdog. */
+  stopWatchdog?: () => void;
+}
+
+/**
+ * buildKubeletClientConfig: how the kubelet gets its API credentials. Without --kubeconfig it runs standalone.
+ * With rotateCertificates, a kubeconfig whose client certificate is still valid is used as it is; otherwise the
+ * kubeconfig is rewritten to point at <cert-dir>/kubelet-client-current.pem and the certificate manager obtains that
+ * certificate with the bootstrap kubeconfig in the background. Without rotation, TLS bootstrap (LoadClientCert)
+ * completes before anything else starts.
+ */
+export async function connectToApiServer(
+  settings: KubeletSettings,
+  certLog: Logger = logger('certificate_manager.go'),
+  exit: (() => void) | undefined = undefined,
+): Promise<ApiConnection | undefined> {
   const { kubeconfig, bootstrapKubeconfig } = settings;
-  if (kubeconfig && existsSync(kubeconfig)) {
-    log.info('Client kubeconfig present; the lab kubelet does not contact the API server', { path: kubeconfig });
-    return;
+  if (!kubeconfig) {
+    log.info('No API server defined - no node status update will be sent');
+    return undefined;
+  }
+  const bootstrapLog = logger('bootstrap.go');
+  const haveKubeconfig = existsSync(kubeconfig);
+  if (bootstrapKubeconfig && !haveKubeconfig && !existsSync(bootstrapKubeconfig)) {
+    // cmd/kubelet/app/server.go: with neither file present the kubelet exits (and systemd restarts it).
+    throw new UsageError(`failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${bootstrapKubeconfig}: no such file or directory`);
+  }
+  if (haveKubeconfig && !(bootstrapKubeconfig && existsSync(bootstrapKubeconfig))) {
+    // A kubeconfig that names no cluster (e.g. an empty "kind: Config") and nothing to bootstrap from: the real
+    // kubelet exits here; this one keeps running its static pods and says why it has no API server.
+    try {
+      loadRestConfig(kubeconfig);
+    } catch (e) {
+      log.error('invalid kubeconfig', { path: kubeconfig, err: (e as Error).message });
+      log.info('No API server defined - no node status update will be sent');
+      return undefined;
+    }
+  }
+  if (settings.rotateCertificates) {
+    let certConfig: RestConfig;
+    let clientConfig: RestConfig;
+    if (bootstrapKubeconfig) {
+      log.info('Client rotation is on, will bootstrap in background');
+      if (isClientConfigStillValid(kubeconfig, bootstrapLog)) {
+        clientConfig = certConfig = loadOrFail(kubeconfig, 'unable to load kubeconfig');
+        bootstrapLog.info('Current kubeconfig file contents are still valid, no bootstrap necessary');
+      } else {
+        certConfig = loadOrFail(bootstrapKubeconfig, 'unable to load bootstrap kubeconfig');
+        const pemPath = join(settings.certDir, 'kubelet-client-current.pem');
+        clientConfig = { host: certConfig.host, caFile: certConfig.caFile, caData: certConfig.caData, insecure: certConfig.insecure, certFile: pemPath, keyFile: pemPath };
+        writeKubeconfigFromBootstrapping(certConfig, kubeconfig, pemPath);
+        bootstrapLog.info('Use the bootstrap credentials to request a cert, and set kubeconfig to point to the certificate dir');
+      }
+    } else {
+      clientConfig = certConfig = loadOrFail(kubeconfig, 'unable to load kubeconfig');
+      bootstrapLog.info('No bootstrapping requested, will use kubeconfig');
+    }
+    const seed = clientConfig.certData && clientConfig.keyData ? { cert: clientConfig.certData, key: clientConfig.keyData } : undefined;
+    const certificates = new ClientCertManager({
+      nodeName: settings.nodeName,
+      certDir: settings.certDir,
+      clientConfig,
+      bootstrapConfig: certConfig === clientConfig ? undefined : certConfig,
+      seed,
+      certFile: clientConfig.certFile,
+      keyFile: clientConfig.keyFile,
+      log: certLog,
+    });
+    log.info('Starting client certificate rotation');
+    certificates.start();
+    const stopWatchdog = exit ? watchClientCertificate(certificates, logger('transport.go'), exit) : undefined;
+    return { client: new ApiClient(clientConfig, () => certificates.credentials(), 10_000, userAgent()), certificates, stopWatchdog };
   }
   if (bootstrapKubeconfig) {
-    // cmd/kubelet/app/server.go: with neither file present the kubelet exits (and systemd restarts it).
-    if (!existsSync(bootstrapKubeconfig)) {
-      throw new UsageError(`failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${bootstrapKubeconfig}: no such file or directory`);
+    try {
+      await loadClientCert(kubeconfig, bootstrapKubeconfig, settings.certDir, settings.nodeName, bootstrapLog);
+    } catch (e) {
+      throw new UsageError(`failed to run Kubelet: ${(e as Error).message}`);
     }
-    log.info('Bootstrap kubeconfig present; the lab kubelet does not perform TLS bootstrapping', { path: bootstrapKubeconfig });
-    return;
   }
-  log.info('No API server defined - no node status update will be sent');
+  const clientConfig = loadOrFail(kubeconfig, 'invalid kubeconfig');
+  return { client: new ApiClient(clientConfig, () => clientCertOf(clientConfig) ?? (clientConfig.token ? { token: clientConfig.token } : undefined), 10_000, userAgent()) };
+}
+
+/** client-go's default user agent: kubelet/<version> (<os>/<arch>) kubernetes/<commit>. */
+function userAgent(): string {
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
+  return `kubelet/${labKubernetesVersion()} (linux/${arch}) kubernetes/$Format`;
+}
+
+function loadOrFail(path: string, what: string): RestConfig {
+  try {
+    return loadRestConfig(path);
+  } catch (e) {
+    throw new UsageError(`failed to run Kubelet: ${what}: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -233,7 +326,8 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
   }
   const settings = kubeletSettings(flags);
   log.info('Kubelet version (bootstrap e2e lab stand-in)', { kubeletVersion: version });
-  checkKubeconfigs(settings);
+  // Only the kubelet process itself exits when it is left without a client certificate (tests pass no exit).
+  const api = await connectToApiServer(settings, undefined, options.exitOnLostCertificate);
   if (settings.podInfraContainerImage) {
     log.info('The pod sandbox image is chosen by the container runtime; --pod-infra-container-image only pins it', { image: settings.podInfraContainerImage });
   }
@@ -264,8 +358,39 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
   else log.info('Adding static pod path', { path: settings.staticPodPath });
   const manager = new StaticPodManager(settings, deps, logger('config/file.go'), options.debounceMs);
   await manager.start();
+  let agent: NodeAgent | undefined;
+  if (api) {
+    agent = new NodeAgent({
+      client: api.client,
+      settings: {
+        nodeName: settings.nodeName,
+        hostname: settings.hostname,
+        nodeIP: settings.nodeIP,
+        nodeLabels: settings.nodeLabels,
+        registerWithTaints: settings.registerWithTaints,
+        kubeletVersion: version,
+        maxPods: settings.maxPods,
+        kubeletPort: settings.port,
+        rootDir: settings.rootDir,
+      },
+      machine: machineInfo(settings.rootDir),
+      runtime: async () => {
+        const v = await cri.version();
+        return { info: { runtimeName: v.runtimeName as string, runtimeVersion: v.runtimeVersion as string }, status: await cri.status(false) };
+      },
+      log: logger('kubelet_node_status.go'),
+      leaseLog: logger('controller.go'),
+      registerNode: settings.registerNode,
+      statusUpdateFrequencyMs: settings.nodeStatusUpdateFrequencyMs,
+      leaseDurationSeconds: settings.nodeLeaseDurationSeconds,
+    });
+    agent.start();
+  }
   return {
     stop: async (killPods = false) => {
+      api?.stopWatchdog?.();
+      api?.certificates?.stop();
+      await agent?.stop();
       await manager.close(killPods);
       await new Promise<void>((r) => (healthz ? healthz.close(() => r()) : r()));
       cri.close();
@@ -276,7 +401,7 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
 if (process.argv[1] && /kubelet(\.js)?$/.test(process.argv[1])) {
   // As the real binary: `ps` and `ss -p` show "kubelet", not "node".
   process.title = 'kubelet';
-  runKubelet(process.argv.slice(2))
+  runKubelet(process.argv.slice(2), { exitOnLostCertificate: () => process.exit(1) })
     .then((kubelet) => {
       const shutdown = (): void => {
         log.info('Shutting down (pods keep running)');

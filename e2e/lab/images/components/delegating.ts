@@ -21,6 +21,11 @@ export interface DelegatingComponent {
   /** The kubeconfig from --kubeconfig or the component's config file. */
   kubeconfig: string;
   leaderElect: boolean;
+  /**
+   * Called once when this instance starts leading (at once without leader election), with the --kubeconfig
+   * credentials and a check that says whether it still leads; the controller-manager starts its controllers here.
+   */
+  onLeading?: (client: ClientCredentials, isLeading: () => boolean) => Promise<void>;
 }
 
 function loadNamedKubeconfig(flag: string, path: string): ClientCredentials {
@@ -131,18 +136,28 @@ export async function runDelegating(component: DelegatingComponent, flags: Flags
 
   if (!component.leaderElect) {
     log.info('server.go:1', 'leader election disabled; running');
+    await component.onLeading?.(client, () => true);
     return;
   }
   const lockName = flags.string('leader-elect-resource-name', component.name);
   const lockNamespace = flags.string('leader-elect-resource-namespace', 'kube-system');
   const identity = `${process.env.HOSTNAME ?? 'localhost'}_${cryptoRandom()}`;
   log.info('leaderelection.go:250', `attempting to acquire leader lease ${lockNamespace}/${lockName}...`);
+  let controllersStarted = false;
   for (;;) {
     try {
       await renewLease(client, lockNamespace, lockName, identity);
-      if (!leading) log.info('leaderelection.go:260', `successfully acquired lease ${lockNamespace}/${lockName}`);
+      const started = !leading;
+      if (started) log.info('leaderelection.go:260', `successfully acquired lease ${lockNamespace}/${lockName}`);
       leading = true;
       lastRenew = Date.now();
+      if (started && !controllersStarted) {
+        controllersStarted = true;
+        await component.onLeading?.(client, () => leading && Date.now() - lastRenew < 15_000).catch((error: Error) => {
+          log.error('controllermanager.go:1', `"Error starting controllers" err=${JSON.stringify(error.message)}`);
+          process.exit(1);
+        });
+      }
     } catch (error) {
       log.error('leaderelection.go:332', `error retrieving resource lock ${lockNamespace}/${lockName}: ${(error as Error).message}`);
     }

@@ -2,11 +2,13 @@
  * kube-controller-manager, bootstrap lab stand-in: real flags, real start-up failures for the files kubeadm
  * points it at (kubeconfigs, cluster signing pair, root CA, service-account key), delegated authentication
  * against the apiserver, leader election with its kubeconfig's client certificate, /healthz on 10257.
- * It runs no controllers.
+ * While it leads it runs the controllers kubeadm clusters rely on to join nodes (controllers.ts): csrapproving,
+ * csrsigning, and with --controllers also bootstrapsigner and tokencleaner.
  */
 import { flagsAt, kubeControllerManagerFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { runDelegating } from './delegating.js';
+import { startControllers } from './controllers.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile } from './pki.js';
 import { kubernetesVersion, runComponent } from './runtime.js';
 
@@ -45,7 +47,14 @@ await runComponent({
   description: 'The Kubernetes controller manager is a daemon that embeds the core control loops shipped with Kubernetes.',
   main: (flags) =>
     runDelegating(
-      { name: 'kube-controller-manager', defaultPort: 10257, endpoints: ['healthz'], kubeconfig: flags.string('kubeconfig'), leaderElect: flags.bool('leader-elect', true) },
+      {
+        name: 'kube-controller-manager',
+        defaultPort: 10257,
+        endpoints: ['healthz'],
+        kubeconfig: flags.string('kubeconfig'),
+        leaderElect: flags.bool('leader-elect', true),
+        onLeading: (client, isLeading) => startControllers(flags, client, isLeading),
+      },
       flags,
       () => checkControllerFiles(flags),
     ),

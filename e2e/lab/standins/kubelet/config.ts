@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { parseGoDuration, UsageError } from '../args.js';
 import type { KubeletFlags } from './flags.js';
+import { parseLabels, parseTaints, type Taint } from './node.js';
 
 export interface KubeletSettings {
   nodeName: string;
@@ -27,6 +28,22 @@ export interface KubeletSettings {
   podInfraContainerImage?: string;
   kubeconfig?: string;
   bootstrapKubeconfig?: string;
+  /** --cert-dir (default <root-dir>/pki). */
+  certDir: string;
+  /** The hostname the node reports (--hostname-override, lowercased). */
+  hostname: string;
+  nodeIP?: string;
+  nodeLabels: Record<string, string>;
+  registerNode: boolean;
+  registerWithTaints: Taint[];
+  rotateCertificates: boolean;
+  nodeStatusUpdateFrequencyMs: number;
+  nodeLeaseDurationSeconds: number;
+  clusterDNS: string[];
+  clusterDomain: string;
+  maxPods: number;
+  /** The kubelet's API port (port, default 10250): the Node's daemonEndpoints. */
+  port: number;
 }
 
 const DEFAULT_RUNTIME_ENDPOINT = 'unix:///run/containerd/containerd.sock';
@@ -65,9 +82,14 @@ export function kubeletSettings(flags: KubeletFlags): KubeletSettings {
   if (serializeImagePulls && maxParallel !== undefined && maxParallel > 1) {
     throw new UsageError('invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false');
   }
+  const rootDir = flag<string>('root-dir') ?? '/var/lib/kubelet';
+  const hostnameOverride = (flag<string>('hostname-override') ?? hostname()).toLowerCase();
+  const fileTaints = Array.isArray(file.registerWithTaints) ? (file.registerWithTaints as Taint[]) : [];
+  const flagTaints = flag<string>('register-with-taints');
+  const nodeIP = flag<string>('node-ip')?.split(',')[0]?.trim();
   const runtimeEndpoint = flag<string>('container-runtime-endpoint') ?? str('containerRuntimeEndpoint') ?? DEFAULT_RUNTIME_ENDPOINT;
   return {
-    nodeName: (flag<string>('hostname-override') ?? hostname()).toLowerCase(),
+    nodeName: hostnameOverride,
     staticPodPath: flag<string>('pod-manifest-path') ?? str('staticPodPath') ?? '',
     fileCheckFrequencyMs: parseGoDuration(str('fileCheckFrequency') ?? '20s'),
     runtimeEndpoint,
@@ -78,10 +100,23 @@ export function kubeletSettings(flags: KubeletFlags): KubeletSettings {
     healthzPort: flag<number>('healthz-port') ?? num('healthzPort') ?? 10248,
     healthzBindAddress: flag<string>('healthz-bind-address') ?? str('healthzBindAddress') ?? '127.0.0.1',
     cgroupDriver: flag<string>('cgroup-driver') ?? str('cgroupDriver') ?? 'cgroupfs',
-    rootDir: flag<string>('root-dir') ?? '/var/lib/kubelet',
+    rootDir,
     podLogsDir: str('podLogsDir') ?? '/var/log/pods',
     podInfraContainerImage: flag<string>('pod-infra-container-image'),
     kubeconfig: flag<string>('kubeconfig'),
     bootstrapKubeconfig: flag<string>('bootstrap-kubeconfig'),
+    certDir: flag<string>('cert-dir') ?? `${rootDir}/pki`,
+    hostname: hostnameOverride,
+    nodeIP: nodeIP || undefined,
+    nodeLabels: parseLabels(flag<string>('node-labels')),
+    registerNode: flag<boolean>('register-node') ?? bool('registerNode') ?? true,
+    registerWithTaints: flagTaints !== undefined ? parseTaints(flagTaints) : fileTaints,
+    rotateCertificates: flag<boolean>('rotate-certificates') ?? bool('rotateCertificates') ?? false,
+    nodeStatusUpdateFrequencyMs: parseGoDuration(flag<string>('node-status-update-frequency') ?? str('nodeStatusUpdateFrequency') ?? '10s'),
+    nodeLeaseDurationSeconds: num('nodeLeaseDurationSeconds') ?? 40,
+    clusterDNS: flag<string>('cluster-dns')?.split(',').filter(Boolean) ?? (Array.isArray(file.clusterDNS) ? (file.clusterDNS as string[]) : []),
+    clusterDomain: flag<string>('cluster-domain') ?? str('clusterDomain') ?? '',
+    maxPods: Number(flag<string>('max-pods') ?? num('maxPods') ?? 110),
+    port: Number(flag<string>('port') ?? num('port') ?? 10250),
   };
 }

@@ -91,8 +91,9 @@ export function kubeletHelp(version: string): string {
   return [
     'The kubelet is the primary "node agent" that runs on each node.',
     '',
-    `This is the bootstrap e2e lab STAND-IN for kubelet ${version}: it runs static Pods from staticPodPath through CRI`,
-    'and serves /healthz; it does not talk to an API server.',
+    `This is the bootstrap e2e lab STAND-IN for kubelet ${version}: it runs static Pods from staticPodPath through CRI,`,
+    'serves /healthz and, with --kubeconfig, bootstraps its client certificate, registers its Node, reports its status',
+    'and renews its Lease. It creates no mirror pods.',
     '',
     'Usage:',
     '  kubelet [flags]',
