@@ -211,3 +211,45 @@ export function wantsAggregated(accept: string | undefined): boolean {
   const { type, params } = firstMediaType(accept);
   return type === 'application/json' && params.g === 'apidiscovery.k8s.io' && params.v === 'v2' && params.as === 'APIGroupDiscoveryList';
 }
+
+/**
+ * A minimal OpenAPI v3 (/openapi/v3 and /openapi/v3/<api|apis/group/version>): the operations of every
+ * resource path with their group-version-kind and the fieldValidation query parameter, which is what kubectl
+ * looks for to leave validation to the server. Schemas are not served (kubectl explain has nothing to show).
+ */
+export function openApiV3Root(): unknown {
+  const gvs = [...new Set(RESOURCES.map((r) => (r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`)))];
+  return { paths: Object.fromEntries(gvs.map((gv) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${OPENAPI_HASH}` }])) };
+}
+
+const OPENAPI_HASH = 'B1A2B5C7D3E4F6A8B9C0D1E2F3A4B5C6D7E8F9A0B1C2D3E4F5A6B7C8D9E0F1A2';
+
+export function openApiV3Document(gvPath: string): unknown | undefined {
+  const m = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(gvPath);
+  if (!m) return undefined;
+  const [group, version] = m[1] ? ['', m[1]] : [m[2]!, m[3]!];
+  const resources = RESOURCES.filter((r) => r.group === group && r.version === version);
+  if (resources.length === 0) return undefined;
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  const param = (name: string) => ({ name, in: 'query', description: '', schema: { type: 'string', uniqueItems: true } });
+  const writeParams = [param('dryRun'), param('fieldManager'), param('fieldValidation')];
+  const op = (r: ResourceInfo, action: string, kind = r.kind, params = writeParams) => ({
+    tags: [`${group || 'core'}_${version}`], operationId: `${action}${kind}`, parameters: params,
+    responses: { '200': { description: 'OK' } }, 'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': { group, version, kind },
+  });
+  const paths: Record<string, unknown> = {};
+  for (const r of resources) {
+    const collection = r.namespaced ? `${base}/namespaces/{namespace}/${r.name}` : `${base}/${r.name}`;
+    paths[collection] = { ...(r.verbs.includes('list') ? { get: op(r, 'list', r.kind, []) } : {}), ...(r.verbs.includes('create') ? { post: op(r, 'post') } : {}) };
+    if (r.verbs.includes('get') || r.verbs.includes('update')) {
+      paths[`${collection}/{name}`] = { get: op(r, 'get', r.kind, []), put: op(r, 'put'), patch: op(r, 'patch'), delete: op(r, 'delete', r.kind, [param('dryRun')]) };
+    }
+    for (const [sub, s] of Object.entries(r.subresources ?? {})) {
+      const kind = s.kind ?? r.kind;
+      paths[`${collection}/{name}/${sub}`] = Object.fromEntries(
+        [['get', 'get'], ['put', 'update'], ['patch', 'patch'], ['post', 'create']].filter(([, v]) => s.verbs.includes(v!)).map(([m2]) => [m2, op(r, m2 === 'post' ? 'post' : m2!, kind)]));
+    }
+  }
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'unversioned' }, paths, components: {} };
+}

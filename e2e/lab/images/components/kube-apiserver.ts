@@ -14,11 +14,11 @@ import { flagsAt, kubeApiserverFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { EtcdClient } from './etcd.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
-import { BadRequest, parseApiPath, serveResource, storageKey, timestamp, type ApiPath } from './rest.js';
+import { BadRequest, UnsupportedMediaType, parseApiPath, serveResource, storageKey, timestamp, type ApiPath } from './rest.js';
 import { authorize, requestVerb, type Decision, type RequestAttributes } from './rbac.js';
 import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, type Identity } from './serving.js';
 import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
-import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, wantsAggregated } from './discovery.js';
 import { admission } from './admission.js';
 import { serveReview } from './reviews.js';
 import { defaultPolicyObjects } from './bootstrap-policy.js';
@@ -260,12 +260,22 @@ async function main(flags: Flags): Promise<void> {
         if (await serveReview({ authorize: decide, authenticateToken }, resource, req, res, who)) return;
         await serveResource(etcd, resource, req, res, { admit, who });
       } catch (error) {
-        if (!(error instanceof BadRequest)) throw error;
-        sendStatus(res, 400, 'BadRequest', error.message);
+        if (error instanceof UnsupportedMediaType) sendStatus(res, 415, 'UnsupportedMediaType', error.message);
+        else if (error instanceof BadRequest) sendStatus(res, 400, 'BadRequest', error.message);
+        else throw error;
       }
       return;
     }
-    // /openapi/v2 and /openapi/v3 are not served; kubectl get, describe and auth work without them.
+    if (req.method === 'GET' && (url.pathname === '/openapi/v3' || url.pathname === '/openapi/v3/')) {
+      sendJson(res, 200, openApiV3Root());
+      return;
+    }
+    const document = req.method === 'GET' && url.pathname.startsWith('/openapi/v3/') ? openApiV3Document(url.pathname.slice('/openapi/v3/'.length)) : undefined;
+    if (document) {
+      sendJson(res, 200, document);
+      return;
+    }
+    // /openapi/v2 is not served: kubectl uses v3 when the server has it.
     sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
   };
 

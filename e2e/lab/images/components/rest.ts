@@ -13,6 +13,7 @@ import type { EtcdClient } from './etcd.js';
 import { findResource, type ResourceInfo } from './discovery.js';
 import { sendJson, sendStatus, type Identity } from './serving.js';
 import { toTable, wantsTable } from './tables.js';
+import { decodeProtobuf, UnsupportedProtobuf } from './protobuf.js';
 
 export interface ApiPath {
   group: string;
@@ -60,14 +61,26 @@ export function withRevision(value: string, revision: string): KubeObject {
 
 export class BadRequest extends Error {}
 
+export class UnsupportedMediaType extends Error {}
+
 export async function readBody(req: IncomingMessage): Promise<KubeObject> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString();
+  const raw = Buffer.concat(chunks);
+  const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (contentType === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeProtobuf(raw) as KubeObject;
+    } catch (error) {
+      if (error instanceof UnsupportedProtobuf) throw new UnsupportedMediaType(`the lab apiserver stand-in does not decode ${error.message}; send application/json`);
+      throw new BadRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${(error as Error).message})`);
+    }
+  }
+  const text = raw.toString();
   try {
     return (text ? JSON.parse(text) : {}) as KubeObject;
   } catch (error) {
-    throw new BadRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${(error as Error).message})`);
+    throw new BadRequest(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (${(error as Error).message})`);
   }
 }
 
