@@ -5,7 +5,7 @@
  * here (k8s.io/api generated.proto) into the JSON shape; other kinds are refused with 415.
  */
 
-type Field = [json: string, type: 'string' | 'int' | 'bool' | 'bytes' | Schema | 'map' | 'bytesmap' | 'extramap', repeated?: boolean];
+type Field = [json: string, type: 'string' | 'int' | 'bool' | 'bytes' | 'time' | Schema | 'map' | 'bytesmap' | 'extramap', repeated?: boolean];
 interface Schema { [field: number]: Field }
 
 const ObjectMeta: Schema = {
@@ -24,7 +24,13 @@ const LabelSelector: Schema = { 1: ['matchLabels', 'map'] };
 const LocalObjectReference: Schema = { 1: ['name', 'string'] };
 const ObjectReference: Schema = { 1: ['kind', 'string'], 2: ['namespace', 'string'], 3: ['name', 'string'] };
 
+const CsrCondition: Schema = { 1: ['type', 'string'], 6: ['status', 'string'], 2: ['reason', 'string'], 3: ['message', 'string'], 4: ['lastUpdateTime', 'time'], 5: ['lastTransitionTime', 'time'] };
+const CsrMeta: Schema = { ...ObjectMeta, 8: ['creationTimestamp', 'time'] };
+
 const SCHEMAS: Record<string, Schema> = {
+  'certificates.k8s.io/v1/CertificateSigningRequest': { 1: ['metadata', CsrMeta], 2: ['spec', {
+    1: ['request', 'bytes'], 7: ['signerName', 'string'], 8: ['expirationSeconds', 'int'], 5: ['usages', 'string', true], 2: ['username', 'string'],
+    3: ['uid', 'string'], 4: ['groups', 'string', true], 6: ['extra', 'extramap'] }], 3: ['status', { 1: ['conditions', CsrCondition, true], 2: ['certificate', 'bytes'] }] },
   'authorization.k8s.io/v1/SelfSubjectAccessReview': { 1: ['metadata', ObjectMeta], 2: ['spec', { 1: ['resourceAttributes', ResourceAttributes], 2: ['nonResourceAttributes', NonResourceAttributes] }] },
   'authorization.k8s.io/v1/SubjectAccessReview': { 1: ['metadata', ObjectMeta], 2: ['spec', {
     1: ['resourceAttributes', ResourceAttributes], 2: ['nonResourceAttributes', NonResourceAttributes], 3: ['user', 'string'], 4: ['groups', 'string', true],
@@ -91,6 +97,12 @@ function decode(buf: Buffer, schema: Schema): Record<string, unknown> {
       const raw = r.bytes();
       if (type === 'string') value = raw.toString('utf8');
       else if (type === 'bytes') value = raw.toString('base64');
+      else if (type === 'time') {
+        // A zero metav1.Time is sent as an empty message: leave the field out, as JSON's null does.
+        const t = decode(raw, { 1: ['seconds', 'int'] });
+        if (t.seconds === undefined) continue;
+        value = new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      }
       else if (type === 'map' || type === 'bytesmap' || type === 'extramap') {
         const entry = decode(raw, { 1: ['key', 'string'], 2: ['value', type === 'map' ? 'string' : type === 'bytesmap' ? 'bytes' : { 1: ['items', 'string', true] }] });
         const map = (out[name] ??= {}) as Record<string, unknown>;

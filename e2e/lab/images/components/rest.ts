@@ -118,9 +118,13 @@ function normalizeSecret(r: ResourceInfo, obj: KubeObject): void {
   delete obj.stringData;
 }
 
-/** Resources whose spec changes bump metadata.generation (those with a spec/status split). */
+/** Resources whose registry strategy sets metadata.generation and bumps it on spec changes. */
+const GENERATION = new Set(['apps/deployments', 'apps/daemonsets', 'apps/replicasets', 'apps/statefulsets', 'batch/jobs', 'batch/cronjobs',
+  'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers', '/replicationcontrollers', 'networking.k8s.io/networkpolicies',
+  'networking.k8s.io/ingresses', 'apiextensions.k8s.io/customresourcedefinitions', 'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations']);
 function tracksGeneration(r: ResourceInfo): boolean {
-  return r.subresources?.status !== undefined && r.name !== 'namespaces' && r.name !== 'nodes';
+  return GENERATION.has(`${r.group}/${r.name}`);
 }
 
 export interface AdmissionRequest {
