@@ -123,6 +123,7 @@ const GENERATION = new Set(['apps/deployments', 'apps/daemonsets', 'apps/replica
   'policy/poddisruptionbudgets', 'autoscaling/horizontalpodautoscalers', '/replicationcontrollers', 'networking.k8s.io/networkpolicies',
   'networking.k8s.io/ingresses', 'apiextensions.k8s.io/customresourcedefinitions', 'admissionregistration.k8s.io/validatingwebhookconfigurations',
   'admissionregistration.k8s.io/mutatingwebhookconfigurations']);
+const RESET_STATUS = new Set(['/services', '/persistentvolumeclaims', '/persistentvolumes', '/resourcequotas', 'storage.k8s.io/volumeattachments']);
 function tracksGeneration(r: ResourceInfo): boolean {
   return GENERATION.has(`${r.group}/${r.name}`);
 }
@@ -222,6 +223,10 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
       delete obj.metadata.deletionTimestamp;
       delete obj.metadata.managedFields;
       normalizeSecret(r, obj);
+      // Strategies that own status start it empty (nodes keep what the kubelet registers with).
+      if (tracksGeneration(r) || RESET_STATUS.has(`${r.group}/${r.name}`)) obj.status = {};
+      if (r.group === '' && r.name === 'namespaces') obj.status = { phase: 'Active' };
+      if (r.group === '' && r.name === 'pods') obj.status = { phase: 'Pending' };
       if (tracksGeneration(r)) obj.metadata.generation = 1;
       else delete obj.metadata.generation;
       const refusal = await admit({ operation: 'CREATE', path: { ...p, namespace, name }, resource: r, object: obj, who: options.who });
