@@ -325,6 +325,13 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.equal(unconditional.status, 200);
     assert.equal(unconditional.body.metadata.uid, created.body.metadata.uid);
     assert.ok(Number(unconditional.body.metadata.resourceVersion) > Number(current.body.metadata.resourceVersion));
+    // Two writers with the same resourceVersion: exactly one wins (compare-and-swap in etcd), as leader election needs.
+    const rv = unconditional.body.metadata.resourceVersion;
+    const racing = await Promise.all([1, 2, 3].map((n) => call('PUT', `${path}/c1`, { as: 'admin', body: { metadata: { name: 'c1', resourceVersion: rv }, data: { a: String(n) } } })));
+    assert.deepEqual(racing.map((r) => r.status).sort(), [200, 409, 409]);
+    const won = racing.find((r) => r.status === 200)!.body.data.a;
+    await call('PUT', `${path}/c1`, { as: 'admin', body: { metadata: { name: 'c1' }, data: { a: '3' } } });
+    assert.ok(['1', '2', '3'].includes(won));
     const list = await call('GET', path, { as: 'admin' });
     assert.equal(list.body.kind, 'ConfigMapList');
     assert.match(list.body.metadata.resourceVersion, /^\d+$/);

@@ -128,6 +128,20 @@ function tracksGeneration(r: ResourceInfo): boolean {
   return GENERATION.has(`${r.group}/${r.name}`);
 }
 
+type TxnCaller = { call(path: string, body: unknown): Promise<Record<string, unknown>> };
+
+/** Writes `key` only if its mod revision is still `modRevision` (an etcd transaction); the new revision, or undefined. */
+async function putIfUnchanged(store: EtcdClient, key: string, value: string, modRevision: string): Promise<string | undefined> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  // The client's transport (server failover, TLS) with a compare the client has no method for.
+  const answer = await (store as unknown as TxnCaller).call('/v3/kv/txn', {
+    compare: [{ key: b64(key), target: 'MOD', result: 'EQUAL', mod_revision: modRevision }],
+    success: [{ request_put: { key: b64(key), value: b64(value) } }],
+  });
+  if (answer.succeeded !== true) return undefined;
+  return String((answer.header as Record<string, unknown> | undefined)?.revision ?? '0');
+}
+
 export interface AdmissionRequest {
   operation: 'CREATE' | 'UPDATE' | 'DELETE';
   path: ApiPath;
@@ -263,50 +277,58 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
       }
       if (!existing) return notFound();
       const body = await readBody(req);
-      const old = withRevision(existing.value, existing.modRevision);
       const wanted = body.metadata?.resourceVersion;
-      if (wanted !== undefined && wanted !== '' && String(wanted) !== existing.modRevision) {
-        sendStatus(res, 409, 'Conflict', `Operation cannot be fulfilled on ${displayName(p)} "${p.name}": the object has been modified; please apply your changes to the latest version and try again`,
-          { name: p.name!, group: p.group, kind: p.resource });
-        return;
-      }
+      const conflict = () => sendStatus(res, 409, 'Conflict',
+        `Operation cannot be fulfilled on ${displayName(p)} "${p.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: p.name!, group: p.group, kind: p.resource });
       if (method === 'PUT' && body.metadata?.name !== undefined && body.metadata.name !== p.name) {
         sendStatus(res, 400, 'BadRequest', `the name of the object (${body.metadata.name}) does not match the name on the URL (${p.name})`);
         return;
       }
-      const merged = (method === 'PUT' ? body : mergePatch(old, body)) as KubeObject;
-      let updated: KubeObject;
-      if (p.subresource === 'status') {
-        // The status subresource changes status only.
-        updated = { ...old, status: merged.status };
-      } else if (p.subresource) {
-        updated = { ...old, status: merged.status ?? old.status };
-      } else {
-        updated = { ...merged };
-        // The main resource keeps status when there is a status subresource.
-        if (r.subresources?.status) {
-          if (old.status === undefined) delete updated.status;
-          else updated.status = old.status;
+      // GuaranteedUpdate: compare-and-swap on the revision read; without a resourceVersion precondition a
+      // concurrent write is retried on the new object, with one it is a Conflict.
+      for (let attempt = 0; ; attempt++) {
+        const current = attempt === 0 ? existing : await store.get(key);
+        if (!current) return notFound();
+        if (wanted !== undefined && wanted !== '' && String(wanted) !== current.modRevision) return conflict();
+        const old = withRevision(current.value, current.modRevision);
+        const merged = (method === 'PUT' ? body : mergePatch(old, body)) as KubeObject;
+        let updated: KubeObject;
+        if (p.subresource === 'status') {
+          // The status subresource changes status only.
+          updated = { ...old, status: merged.status };
+        } else if (p.subresource) {
+          updated = { ...old, status: merged.status ?? old.status };
+        } else {
+          updated = { ...merged };
+          // The main resource keeps status when there is a status subresource.
+          if (r.subresources?.status) {
+            if (old.status === undefined) delete updated.status;
+            else updated.status = old.status;
+          }
         }
+        normalizeSecret(r, updated);
+        updated.apiVersion = apiVersion;
+        updated.kind = r.kind;
+        updated.metadata = { ...(p.subresource ? old.metadata : updated.metadata), name: p.name, uid: old.metadata?.uid, creationTimestamp: old.metadata?.creationTimestamp,
+          ...(namespaced ? { namespace: p.namespace } : {}) };
+        delete updated.metadata.managedFields;
+        if (tracksGeneration(r)) {
+          const specChanged = JSON.stringify(updated.spec) !== JSON.stringify(old.spec);
+          updated.metadata.generation = Number(old.metadata?.generation ?? 1) + (specChanged && !p.subresource ? 1 : 0);
+        } else {
+          delete updated.metadata.generation;
+        }
+        const refusal = await admit({ operation: 'UPDATE', path: p, resource: r, object: updated, old, who: options.who });
+        if (refusal) return refuse(refusal);
+        delete updated.metadata.resourceVersion;
+        const revision = await putIfUnchanged(store, key, JSON.stringify(updated), current.modRevision);
+        if (revision !== undefined) {
+          sendJson(res, 200, withRevision(JSON.stringify(updated), revision));
+          return;
+        }
+        if ((wanted !== undefined && wanted !== '') || attempt >= 4) return conflict();
       }
-      normalizeSecret(r, updated);
-      updated.apiVersion = apiVersion;
-      updated.kind = r.kind;
-      updated.metadata = { ...(p.subresource ? old.metadata : updated.metadata), name: p.name, uid: old.metadata?.uid, creationTimestamp: old.metadata?.creationTimestamp,
-        ...(namespaced ? { namespace: p.namespace } : {}) };
-      delete updated.metadata.managedFields;
-      if (tracksGeneration(r)) {
-        const specChanged = JSON.stringify(updated.spec) !== JSON.stringify(old.spec);
-        updated.metadata.generation = Number(old.metadata?.generation ?? 1) + (specChanged && !p.subresource ? 1 : 0);
-      } else {
-        delete updated.metadata.generation;
-      }
-      const refusal = await admit({ operation: 'UPDATE', path: p, resource: r, object: updated, old, who: options.who });
-      if (refusal) return refuse(refusal);
-      delete updated.metadata.resourceVersion;
-      const revision = await store.put(key, JSON.stringify(updated));
-      sendJson(res, 200, withRevision(JSON.stringify(updated), revision));
-      return;
     }
     case 'DELETE': {
       if (p.subresource || !r.verbs.includes('delete')) return methodNotAllowed();
