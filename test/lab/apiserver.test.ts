@@ -300,6 +300,25 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.match(await ok('admin', ['get', 'csr', created]), /Approved,Issued\n$/);
   });
 
+  it('answers health probes from anonymous users with the etcd check while etcd is unreachable, as the real one answers from its caches', async () => {
+    const port = await freePort();
+    const args = rewriteCommand(manifestCommand(join(golden, 'kube-apiserver.yaml')), [['/etc/kubernetes', k8s], ['10.7.0.149', '127.0.0.1'],
+      [':2379', `:${await freePort()}`], ['--secure-port=6443', `--secure-port=${port}`]]).slice(1);
+    const p = start(process.execPath, [apiserverJs, ...args], { BOOTSTRAP_LAB_KUBERNETES_VERSION: 'v1.32.2' });
+    processes.push(p);
+    const livez = await waitFor('livez', () => new Promise<Answer | undefined>((resolvePromise) => {
+      const req = request({ host: '127.0.0.1', port, path: '/livez', ca: readFileSync(join(pki, 'ca.crt')), agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: text, contentType: '' }));
+      });
+      req.on('error', () => resolvePromise(undefined));
+      req.end();
+    }), 15_000);
+    assert.deepEqual([livez.status, livez.body], [500, '[+]ping ok\n[+]log ok\n[-]etcd failed: reason withheld\n[-]poststarthook/bootstrap-controller failed: reason withheld\nlivez check failed\n']);
+    p.child.kill('SIGKILL');
+  });
+
   it('keeps the generic registry contract: NotFound, AlreadyExists, Conflict, unconditional update, delete, server-set metadata', async () => {
     const path = '/api/v1/namespaces/default/configmaps';
     const missing = await call('GET', `${path}/nothing`, { as: 'admin' });

@@ -87,10 +87,26 @@ async function roleRules(etcd: EtcdClient, ref: Binding['roleRef'], namespace: s
   return stored ? ((JSON.parse(stored.value) as { rules?: PolicyRule[] }).rules ?? []) : [];
 }
 
+/**
+ * The rules of system:public-info-viewer (bound to everyone). The real RBAC authorizer answers from informer
+ * caches, so health probes keep their answers while etcd is unreachable; this one reads etcd, and falls back
+ * to these rules when it cannot, or before the default policy has been written.
+ */
+const PUBLIC_INFO: PolicyRule = { verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] };
+
 /** The RBAC authorizer: Allow with the binding that granted it, or no opinion. */
 export async function rbacAuthorize(etcd: EtcdClient, who: Identity, request: RequestAttributes): Promise<Decision> {
   const noOpinion: Decision = { allowed: false, denied: false, reason: '' };
-  const clusterBindings = (await etcd.list('/registry/clusterrolebindings/')).map((kv) => JSON.parse(kv.value) as Binding);
+  let clusterBindings: Binding[];
+  try {
+    clusterBindings = (await etcd.list('/registry/clusterrolebindings/')).map((kv) => JSON.parse(kv.value) as Binding);
+  } catch (error) {
+    if (ruleAllows(PUBLIC_INFO, request)) return { allowed: true, denied: false, reason: '' };
+    throw error;
+  }
+  if (!clusterBindings.some((b) => b.metadata?.name === 'system:public-info-viewer') && ruleAllows(PUBLIC_INFO, request)) {
+    return { allowed: true, denied: false, reason: '' };
+  }
   for (const binding of clusterBindings) {
     const subject = (binding.subjects ?? []).find((s) => subjectMatches(s, who, undefined));
     if (!subject || binding.roleRef?.kind !== 'ClusterRole') continue;
