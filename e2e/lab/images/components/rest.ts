@@ -41,6 +41,9 @@ export function parseApiPath(pathname: string): ApiPath | undefined {
   } else {
     return undefined;
   }
+  if (rest[0] === 'namespaces' && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize')) {
+    return { group, version, resource: 'namespaces', name: rest[1], subresource: rest[2] };
+  }
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     return { group, version, namespace: rest[1], resource: rest[2]!, name: rest[3], subresource: rest[4] };
   }
