@@ -215,7 +215,8 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
       return;
     }
     if (method === 'POST') {
-      if (!r.verbs.includes('create')) return methodNotAllowed();
+      // The all-namespaces path of a namespaced resource only lists.
+      if (!r.verbs.includes('create') || (r.namespaced && !p.namespace)) return methodNotAllowed();
       const obj = await readBody(req);
       obj.metadata ??= {};
       if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generatedName(String(obj.metadata.generateName));
@@ -224,7 +225,7 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
         sendStatus(res, 422, 'Invalid', `${r.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
         return;
       }
-      const namespace = namespaced ? (p.namespace ?? obj.metadata.namespace ?? 'default') : undefined;
+      const namespace = namespaced ? p.namespace : undefined;
       if (namespaced && obj.metadata.namespace && obj.metadata.namespace !== namespace) {
         sendStatus(res, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
         return;
