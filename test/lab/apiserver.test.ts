@@ -183,6 +183,11 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
       body: { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] }, metadata: { labels: { sneaky: 'x' } } } });
     assert.equal(status.status, 200);
     assert.equal(status.body.metadata.labels.sneaky, undefined, 'the status subresource changes status only');
+    // Strategic merge: conditions merge by type, directives are applied, not stored.
+    const merged = await call('PATCH', '/api/v1/nodes/w1/status', { as: 'w1', contentType: 'application/strategic-merge-patch+json',
+      body: { status: { '$setElementOrder/conditions': [{ type: 'MemoryPressure' }, { type: 'Ready' }], conditions: [{ type: 'MemoryPressure', status: 'False' }] } } });
+    assert.deepEqual(merged.body.status.conditions.map((c: { type: string; status: string }) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'Ready=False']);
+    assert.equal(JSON.stringify(merged.body).includes('$setElementOrder'), false);
     const wide = await ok('admin', ['get', 'nodes', '-o', 'wide']);
     assert.match(wide, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME\n/);
     assert.match(wide, /^cp1\s+Ready\s+control-plane\s+\d+s\s+v1\.32\.2\s+10\.77\.0\.11\s+<none>\s+Debian GNU\/Linux 12 \(bookworm\)\s+6\.1\.0-18-amd64\s+containerd:\/\/1\.6\.20$/m);

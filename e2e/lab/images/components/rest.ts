@@ -14,6 +14,7 @@ import { findResource, type ResourceInfo } from './discovery.js';
 import { sendJson, sendStatus, type Identity } from './serving.js';
 import { toTable, wantsTable } from './tables.js';
 import { decodeProtobuf, UnsupportedProtobuf } from './protobuf.js';
+import { strategicMerge } from './strategic-merge.js';
 
 export interface ApiPath {
   group: string;
@@ -87,7 +88,7 @@ export async function readBody(req: IncomingMessage): Promise<KubeObject> {
   }
 }
 
-/** RFC 7386 JSON merge patch (also used for strategic merge patches, which agree with it for maps). */
+/** RFC 7386 JSON merge patch. */
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
@@ -296,7 +297,8 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
         if (!current) return notFound();
         if (wanted !== undefined && wanted !== '' && String(wanted) !== current.modRevision) return conflict();
         const old = withRevision(current.value, current.modRevision);
-        const merged = (method === 'PUT' ? body : mergePatch(old, body)) as KubeObject;
+        const merged = (method === 'PUT' ? body : contentType === 'application/strategic-merge-patch+json'
+          ? strategicMerge(old as never, body as never) : mergePatch(old, body)) as KubeObject;
         let updated: KubeObject;
         if (p.subresource === 'status') {
           // The status subresource changes status only.
