@@ -378,5 +378,20 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.equal(d3.body.metadata.generation, 2);
     assert.deepEqual([d3.body.spec, d3.body.status], [{ replicas: 2 }, { replicas: 2 }]);
     assert.match(await ok('admin', ['get', 'deploy']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nd1\s+0\/2\s+0\s+0\s+\S+\n$/);
+    // Binding a pod, as the scheduler does: once.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'pause' }] } };
+    assert.equal((await call('POST', '/api/v1/namespaces/default/pods', { as: 'admin', body: pod })).body.status.phase, 'Pending');
+    const bind = (node: string) => call('POST', '/api/v1/namespaces/default/pods/p1/binding', { as: 'admin',
+      body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p1' }, target: { apiVersion: 'v1', kind: 'Node', name: node } } });
+    assert.deepEqual((await bind('w1')).body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    const rebound = await bind('cp1');
+    assert.equal(rebound.status, 409);
+    assert.equal(rebound.body.message, 'Operation cannot be fulfilled on pods/binding "p1": pod p1 is already assigned to node "w1"');
+    assert.match(await ok('admin', ['get', 'pods', '-o', 'wide']), /^p1\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+w1\s+/m);
+    // Events print with the real columns.
+    await call('POST', '/api/v1/namespaces/default/events', { as: 'admin', body: { metadata: { name: 'p1.1' }, type: 'Normal', reason: 'Scheduled',
+      involvedObject: { kind: 'Pod', name: 'p1', namespace: 'default' }, message: 'Successfully assigned default/p1 to w1', source: { component: 'default-scheduler' },
+      firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString(), count: 1 } });
+    assert.match(await ok('admin', ['get', 'events']), /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n\d+s\s+Normal\s+Scheduled\s+pod\/p1\s+Successfully assigned default\/p1 to w1\n$/);
   });
 });

@@ -126,9 +126,6 @@ export function findResource(group: string, version: string, name: string): Reso
   return RESOURCES.find((r) => r.group === group && r.version === version && r.name === name);
 }
 
-/** Resources that are never stored: requests answered by the server itself. */
-export const VIRTUAL = new Set(['selfsubjectreviews', 'tokenreviews', 'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews', 'bindings', 'componentstatuses']);
-
 export function apiVersions(serverAddress: string): unknown {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }

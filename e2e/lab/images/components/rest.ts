@@ -194,6 +194,11 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
     return;
   }
   const methodNotAllowed = () => sendStatus(res, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (p.group === '' && method === 'POST' && p.namespace && ((p.resource === 'bindings' && !p.name) || (p.resource === 'pods' && p.subresource === 'binding'))) {
+    await bindPod(store, p, req, res, admit, options.who);
+    return;
+  }
+  if (p.group === '' && p.resource === 'bindings') return methodNotAllowed();
   if (!p.name) {
     if (method === 'GET') {
       if (!r.verbs.includes('list')) return methodNotAllowed();
@@ -352,9 +357,52 @@ export async function serveResource(store: EtcdClient, p: ApiPath, req: Incoming
 }
 
 /**
- * Equality-based label selectors ("a=b,c!=d,e,!f", also "==") and the metadata.name / metadata.namespace
- * field selectors; set-based label selectors ("in", "notin") are refused rather than ignored.
+ * POST bindings / pods/<name>/binding, as the scheduler binds a pod: spec.nodeName is set once (409 when the
+ * pod is already assigned) with the PodScheduled condition; the answer is a Success Status.
  */
+async function bindPod(store: EtcdClient, p: ApiPath, req: IncomingMessage, res: ServerResponse, admit: Admission, who: Identity): Promise<void> {
+  const binding = await readBody(req);
+  const name = String(binding.metadata?.name ?? '');
+  if (p.resource === 'pods' && name !== p.name) {
+    sendStatus(res, 400, 'BadRequest', 'name in URL does not match name in Binding object');
+    return;
+  }
+  const target = (binding.target ?? {}) as { kind?: string; name?: string };
+  if (target.kind && target.kind !== 'Node') {
+    sendStatus(res, 500, 'InternalError', 'Internal error occurred: must be a Node object');
+    return;
+  }
+  const key = storageKey({ resource: 'pods', namespace: p.namespace, name });
+  const r = findResource('', 'v1', 'pods')!;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await store.get(key);
+    if (!current) {
+      sendStatus(res, 404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
+      return;
+    }
+    const pod = withRevision(current.value, current.modRevision);
+    if (pod.spec?.nodeName) {
+      sendStatus(res, 409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${pod.spec.nodeName}"`,
+        { name, kind: 'pods/binding' });
+      return;
+    }
+    const refusal = await admit({ operation: 'CREATE', path: { ...p, resource: 'pods', name, subresource: 'binding' }, resource: r, object: binding, who });
+    if (refusal) {
+      sendStatus(res, refusal.code, refusal.reason, refusal.message);
+      return;
+    }
+    pod.spec = { ...(pod.spec ?? {}), nodeName: target.name };
+    const conditions = ((pod.status?.conditions ?? []) as { type?: string }[]).filter((c) => c.type !== 'PodScheduled');
+    pod.status = { ...(pod.status ?? {}), conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp() }] };
+    delete pod.metadata!.resourceVersion;
+    if ((await putIfUnchanged(store, key, JSON.stringify(pod), current.modRevision)) !== undefined) {
+      sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return;
+    }
+  }
+  sendStatus(res, 409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+}
+
 /** Field labels each resource accepts beyond metadata.name and metadata.namespace (the real registries' GetAttrs). */
 const FIELD_LABELS: Record<string, string[]> = {
   pods: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],

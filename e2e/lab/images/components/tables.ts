@@ -130,6 +130,18 @@ const PRINTERS: Record<string, { columns: Column[]; cells: (o: Obj) => unknown[]
     columns: [NAME, col('Role'), AGE, wide('Users'), wide('Groups'), wide('ServiceAccounts')],
     cells: (o) => [o.metadata.name, `${o.roleRef?.kind}/${o.roleRef?.name}`, age(o), subjects(o, 'User'), subjects(o, 'Group'), subjects(o, 'ServiceAccount')],
   },
+  events: {
+    columns: [col('Last Seen'), col('Type'), col('Reason'), col('Object'), wide('Subobject'), wide('Source'), col('Message'), wide('First Seen'), wide('Count', 'integer'), wide('Name')],
+    cells: (o) => {
+      const since = (t: string | undefined) => (t ? humanDuration(Date.now() - Date.parse(t)) : '<unknown>');
+      const last = o.series?.lastObservedTime ?? o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp;
+      const first = o.firstTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp;
+      const involved = (o.involvedObject ?? {}) as Obj;
+      const source = [o.source?.component ?? o.reportingComponent, o.source?.host].filter(Boolean).join(', ');
+      return [since(last), o.type ?? '', o.reason ?? '', `${String(involved.kind ?? '').toLowerCase()}/${involved.name ?? ''}`, involved.fieldPath ?? '',
+        source, String(o.message ?? '').trim(), since(first), Number(o.count ?? o.series?.count ?? 1), o.metadata?.name];
+    },
+  },
   clusterroles: { columns: [NAME, { name: 'Created At', type: 'date' }], cells: (o) => [o.metadata.name, o.metadata.creationTimestamp] },
   roles: { columns: [NAME, { name: 'Created At', type: 'date' }], cells: (o) => [o.metadata.name, o.metadata.creationTimestamp] },
   leases: { columns: [NAME, col('Holder'), AGE], cells: (o) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o)] },
