@@ -227,6 +227,10 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.equal(await canI(['list', 'nodes', '--as', 'system:kube-proxy']), '0 yes');
     assert.equal(await canI(['*', '*']), '0 yes');
     assert.equal((await kubectl('jane', ['auth', 'can-i', 'get', 'pods'])).stdout, 'no\n');
+    const list = await ok('jane', ['auth', 'can-i', '--list']);
+    assert.match(list, /^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]$/m);
+    assert.match(list, /^\s+\[\/apis\/\*\]\s+\[\]\s+\[get\]$/m);
+    assert.doesNotMatch(list, /configmaps/);
     assert.match((await kubectl('jane', ['get', 'pods', '--as', 'bob'])).stderr,
       /users "bob" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope/);
     assert.match(await ok('admin', ['auth', 'whoami', ...node]), /Username\s+system:node:w1\nGroups\s+\[system:nodes system:authenticated\]/);

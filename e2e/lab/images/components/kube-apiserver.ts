@@ -15,7 +15,7 @@ import type { Flags } from './flags.js';
 import { EtcdClient } from './etcd.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
 import { BadRequest, UnsupportedMediaType, parseApiPath, serveResource, storageKey, timestamp, type ApiPath } from './rest.js';
-import { authorize, requestVerb, type Decision, type RequestAttributes } from './rbac.js';
+import { authorize, requestVerb, rulesFor, type Decision, type RequestAttributes } from './rbac.js';
 import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, type Identity } from './serving.js';
 import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, wantsAggregated } from './discovery.js';
@@ -257,7 +257,7 @@ async function main(flags: Flags): Promise<void> {
     }
     if (resource) {
       try {
-        if (await serveReview({ authorize: decide, authenticateToken }, resource, req, res, who)) return;
+        if (await serveReview({ authorize: decide, authenticateToken, rulesFor: (w, ns) => rulesFor(etcd, authorizationModes, w, ns) as never }, resource, req, res, who)) return;
         await serveResource(etcd, resource, req, res, { admit, who });
       } catch (error) {
         if (error instanceof UnsupportedMediaType) sendStatus(res, 415, 'UnsupportedMediaType', error.message);

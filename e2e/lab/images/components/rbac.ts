@@ -8,7 +8,7 @@
 import type { EtcdClient } from './etcd.js';
 import type { ApiPath } from './rest.js';
 import type { Identity } from './serving.js';
-import { nodeAuthorize } from './authz-node.js';
+import { nodeAuthorize, nodeIdentity } from './authz-node.js';
 import type { PolicyRule } from './bootstrap-policy.js';
 
 export type { PolicyRule };
@@ -127,6 +127,41 @@ export async function rbacAuthorize(etcd: EtcdClient, who: Identity, request: Re
     }
   }
   return noOpinion;
+}
+
+/**
+ * The rules a user has (SelfSubjectRulesReview): RBAC's rules from every binding that names the user, plus
+ * the namespace's RoleBindings; incomplete for nodes, whose rules the Node authorizer cannot list.
+ */
+export async function rulesFor(etcd: EtcdClient, modes: string[], who: Identity, namespace: string):
+  Promise<{ resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[]; incomplete: boolean; evaluationError?: string }> {
+  const rules: PolicyRule[] = [];
+  const errors: string[] = [];
+  let incomplete = false;
+  if (modes.includes('AlwaysAllow')) rules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
+  if (modes.includes('Node') && nodeIdentity(who) !== undefined) {
+    incomplete = true;
+    errors.push('node authorizer does not support user rule resolution');
+  }
+  if (modes.includes('RBAC')) {
+    for (const kv of await etcd.list('/registry/clusterrolebindings/')) {
+      const b = JSON.parse(kv.value) as Binding;
+      if (b.roleRef?.kind === 'ClusterRole' && (b.subjects ?? []).some((x) => subjectMatches(x, who, undefined))) rules.push(...(await roleRules(etcd, b.roleRef, undefined)));
+    }
+    if (namespace && namespace !== '*') {
+      for (const kv of await etcd.list(`/registry/rolebindings/${namespace}/`)) {
+        const b = JSON.parse(kv.value) as Binding;
+        if ((b.subjects ?? []).some((x) => subjectMatches(x, who, namespace))) rules.push(...(await roleRules(etcd, b.roleRef, namespace)));
+      }
+    }
+  }
+  const clean = (r: PolicyRule): PolicyRule => Object.fromEntries(Object.entries(r).filter(([, v]) => Array.isArray(v) && v.length > 0)) as unknown as PolicyRule;
+  return {
+    resourceRules: rules.filter((r) => !r.nonResourceURLs?.length).map((r) => clean({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, resourceNames: r.resourceNames })),
+    nonResourceRules: rules.filter((r) => r.nonResourceURLs?.length).map((r) => clean({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+    incomplete,
+    ...(errors.length ? { evaluationError: errors.join(', ') } : {}),
+  };
 }
 
 /** The real authorizer chain for --authorization-mode, behind the system:masters superuser authorizer. */

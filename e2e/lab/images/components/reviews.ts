@@ -1,7 +1,7 @@
 /**
  * The review APIs the real server answers without storing anything: authorization.k8s.io/v1
- * SubjectAccessReview, SelfSubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview (always
- * "incomplete", as for authorizers that cannot list rules), and authentication.k8s.io/v1 TokenReview and
+ * SubjectAccessReview, SelfSubjectAccessReview, LocalSubjectAccessReview, SelfSubjectRulesReview (the RBAC
+ * rules of the user's bindings), and authentication.k8s.io/v1 TokenReview and
  * SelfSubjectReview. Access reviews run the same authorizer chain as requests do.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import { sendJson, sendStatus, type Identity } from './serving.js';
 
 export interface ReviewContext {
   authorize(who: Identity, attributes: RequestAttributes): Promise<Decision>;
+  rulesFor(who: Identity, namespace: string): Promise<Record<string, unknown>>;
   authenticateToken?(token: string): Promise<Identity | undefined>;
 }
 
@@ -86,7 +87,7 @@ export async function serveReview(ctx: ReviewContext, p: ApiPath, req: IncomingM
       return true;
     }
     case 'selfsubjectrulesreviews':
-      answer({ resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: 'the lab apiserver does not list rules' });
+      answer(await ctx.rulesFor(who, String(spec.namespace ?? '')));
       return true;
     case 'selfsubjectreviews':
       answer({ userInfo: userInfo(who) }, undefined);
