@@ -154,6 +154,8 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.match(await ok('admin', ['get', 'ns']), /^NAME\s+STATUS\s+AGE\ndefault\s+Active\s+\S+\nkube-node-lease\s+Active\s+\S+\nkube-public\s+Active\s+\S+\nkube-system\s+Active\s+\S+\n$/);
     assert.match(await ok('admin', ['get', 'cm', '-n', 'kube-system']), /^NAME\s+DATA\s+AGE\nextension-apiserver-authentication\s+6\s+\S+\n$/);
     assert.match(await ok('admin', ['get', 'cm', '-n', 'kube-system', '-o', 'yaml']), /kind: List\n/);
+    assert.match(await ok('admin', ['get', 'svc']), /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\nkubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+\n$/);
+    assert.match(await ok('admin', ['get', 'endpoints', 'kubernetes']), new RegExp(`^NAME\\s+ENDPOINTS\\s+AGE\\nkubernetes\\s+127\\.0\\.0\\.1:${ports.api}\\s+\\S+\\n$`));
     // The policy is what authorizes: anonymous users read /version and /healthz (system:public-info-viewer) but not /api.
     assert.equal((await call('GET', '/version')).status, 200);
     assert.equal((await call('GET', '/api')).status, 403);

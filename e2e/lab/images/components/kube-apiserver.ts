@@ -335,6 +335,59 @@ async function bootstrapObjects(etcd: EtcdClient, clientCA: Buffer | undefined, 
   await etcd.put(storageKey({ resource: 'configmaps', namespace: 'kube-system', name: 'extension-apiserver-authentication' }), JSON.stringify({
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', creationTimestamp: now }, data,
   }));
+  await kubernetesService(etcd, flags, now);
+}
+
+/** The first address of an IPv4 service CIDR ("10.96.0.0/12" → "10.96.0.1"), as the allocator reserves it for the API. */
+function firstServiceIP(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.split(',')[0]!.trim());
+  if (!m) return undefined;
+  const n = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const bits = Number(m[5]);
+  const base = bits === 0 ? 0 : n - (n % 2 ** (32 - bits));
+  const ip = base + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(ip / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * The bootstrap controller's default/kubernetes Service (the first service IP, port 443 → --secure-port) and
+ * the endpoint reconciler's Endpoints and EndpointSlice with this server's --advertise-address (added to the
+ * addresses other API servers wrote).
+ */
+async function kubernetesService(etcd: EtcdClient, flags: Flags, now: string): Promise<void> {
+  const port = flags.int('secure-port', 6443);
+  const clusterIP = firstServiceIP(flags.string('service-cluster-ip-range') || '10.0.0.0/24');
+  const advertise = flags.string('advertise-address');
+  if (clusterIP) {
+    await etcd.create(storageKey({ resource: 'services', namespace: 'default', name: 'kubernetes' }), JSON.stringify({
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: now, labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP, clusterIPs: [clusterIP], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
+      status: { loadBalancer: {} },
+    }));
+  }
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(advertise)) return;
+  const endpointsKey = storageKey({ resource: 'endpoints', namespace: 'default', name: 'kubernetes' });
+  const existing = await etcd.get(endpointsKey);
+  const addresses = new Set<string>([advertise]);
+  if (existing) {
+    const old = JSON.parse(existing.value) as { subsets?: { addresses?: { ip: string }[] }[] };
+    for (const a of old.subsets?.[0]?.addresses ?? []) addresses.add(a.ip);
+    if (old.subsets?.[0]?.addresses?.some((a) => a.ip === advertise)) return;
+  }
+  const ips = [...addresses].sort();
+  await etcd.put(endpointsKey, JSON.stringify({
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: now, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  }));
+  await etcd.put(storageKey({ resource: 'endpointslices', namespace: 'default', name: 'kubernetes' }), JSON.stringify({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: now, generation: 1, labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  }));
 }
 
 await runComponent({
