@@ -215,18 +215,30 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     const bootstrap = ['--as', 'system:bootstrap:abcdef', '--as-group', 'system:bootstrappers:kubeadm:default-node-token', '--as-group', 'system:authenticated'];
     const node = ['--as', 'system:node:w1', '--as-group', 'system:nodes'];
     assert.equal(await canI(['create', 'certificatesigningrequests', ...bootstrap]), '0 yes');
-    assert.equal(await canI(['create', 'certificatesigningrequests/nodeclient', ...bootstrap]), '0 yes');
-    assert.equal(await canI(['get', 'nodes', ...bootstrap]), '1 no');
-    assert.equal(await canI(['get', 'nodes', ...node]), '0 yes');
-    assert.equal(await canI(['patch', 'nodes/status', ...node]), '0 yes');
-    assert.equal(await canI(['create', 'certificatesigningrequests', ...node]), '0 yes');
+    // v1.32+: AuthorizeNodeWithSelectors, a node reads its own Node only.
+    assert.equal(await canI(['get', 'nodes', ...node]), "1 no - node 'w1' cannot read all nodes, only its own Node object");
+    assert.equal(await canI(['get', 'nodes/w1', ...node]), '0 yes');
     assert.equal(await canI(['update', 'leases/w1', '-n', 'kube-node-lease', ...node]), '0 yes');
-    assert.equal(await canI(['update', 'leases/cp1', '-n', 'kube-node-lease', ...node]), '1 no - can only access node lease with the same name as the requesting node');
     assert.equal(await canI(['get', 'secrets/bootstrap-token-abcdef', '-n', 'kube-system', ...node]), "1 no - no relationship found between node 'w1' and this object");
-    assert.equal(await canI(['list', 'endpoints', ...node]), '1 no');
-    assert.equal(await canI(['create', 'clusterrolebindings', ...node]), '1 no');
-    assert.equal(await canI(['get', 'leases/kube-controller-manager', '-n', 'kube-system', '--as', 'system:kube-controller-manager']), '0 yes');
-    assert.equal(await canI(['list', 'nodes', '--as', 'system:kube-proxy']), '0 yes');
+    // The same questions as SubjectAccessReviews (what kubectl auth can-i --as asks, without a kubectl per question).
+    const review = async (user: string, groups: string[], resourceAttributes: Record<string, string>) => {
+      const r = await call('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { as: 'admin', body: { spec: { user, groups, resourceAttributes } } });
+      return `${r.body.status.allowed ? 'yes' : 'no'}${r.body.status.reason ? ` - ${r.body.status.reason}` : ''}`;
+    };
+    const boot = ['system:bootstrappers', 'system:bootstrappers:kubeadm:default-node-token', 'system:authenticated'];
+    const w1 = (ra: Record<string, string>) => review('system:node:w1', ['system:nodes', 'system:authenticated'], ra);
+    assert.equal(await review('system:bootstrap:abcdef', boot, { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'nodeclient', verb: 'create' }), 'yes - RBAC: allowed by ClusterRoleBinding "kubeadm:node-autoapprove-bootstrap" of ClusterRole "system:certificates.k8s.io:certificatesigningrequests:nodeclient" to Group "system:bootstrappers:kubeadm:default-node-token"');
+    assert.equal(await review('system:bootstrap:abcdef', boot, { resource: 'nodes', verb: 'get' }), 'no');
+    assert.equal(await w1({ resource: 'nodes', name: 'cp1', verb: 'get' }), "no - node 'w1' cannot read 'cp1', only its own Node object");
+    assert.equal(await w1({ resource: 'pods', verb: 'list' }), 'no - can only list/watch pods with spec.nodeName field selector');
+    assert.equal(await w1({ resource: 'nodes', subresource: 'status', name: 'w1', verb: 'patch' }), 'yes');
+    assert.equal(await w1({ group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create' }), 'yes');
+    assert.equal(await w1({ group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-node-lease', name: 'cp1', verb: 'update' }), 'no - can only access node lease with the same name as the requesting node');
+    assert.equal(await w1({ resource: 'endpoints', verb: 'list' }), 'no');
+    assert.equal(await w1({ group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', verb: 'create' }), 'no');
+    assert.equal(await review('system:kube-controller-manager', ['system:authenticated'], { group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-system', name: 'kube-controller-manager', verb: 'get' }),
+      'yes - RBAC: allowed by ClusterRoleBinding "system:kube-controller-manager" of ClusterRole "system:kube-controller-manager" to User "system:kube-controller-manager"');
+    assert.equal(await review('system:kube-proxy', ['system:authenticated'], { resource: 'nodes', verb: 'list' }), 'yes - RBAC: allowed by ClusterRoleBinding "system:node-proxier" of ClusterRole "system:node-proxier" to User "system:kube-proxy"');
     assert.equal(await canI(['*', '*']), '0 yes');
     assert.equal((await kubectl('jane', ['auth', 'can-i', 'get', 'pods'])).stdout, 'no\n');
     const list = await ok('jane', ['auth', 'can-i', '--list']);

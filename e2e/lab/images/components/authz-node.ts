@@ -3,7 +3,9 @@
  * group. Secrets, configmaps and persistentvolumeclaims are readable only when a pod bound to the node
  * references them (the real authorizer keeps a graph; this one looks at the stored pods); a node's Lease and
  * CSINode only under the node's own name; everything else by the static rules of the system:node role.
- * Other users get no opinion. Reasons have the real wording.
+ * With AuthorizeNodeWithSelectors (beta and on from v1.32) a node reads only its own Node, lists pods only with
+ * a spec.nodeName=<itself> field selector and gets only pods bound to it. Other users get no opinion.
+ * Reasons have the real wording.
  */
 import type { EtcdClient } from './etcd.js';
 import { nodeRules } from './bootstrap-policy.js';
@@ -57,7 +59,29 @@ async function relatedToNode(etcd: EtcdClient, node: string, kind: 'secrets' | '
   return false;
 }
 
-export async function nodeAuthorize(etcd: EtcdClient, who: Identity, request: RequestAttributes): Promise<Decision> {
+/** Whether AuthorizeNodeWithSelectors is on: its default at `version` ("v1.32.2"), or what --feature-gates says. */
+export function nodeSelectorsEnabled(version: string, featureGates: string[]): boolean {
+  const gates = new Map(featureGates.map((g) => g.split('=', 2) as [string, string]).map(([k, v]) => [k.trim(), v?.trim() === 'true']));
+  if (gates.get('AuthorizeWithSelectors') === false) return false;
+  if (gates.has('AuthorizeNodeWithSelectors')) return gates.get('AuthorizeNodeWithSelectors')!;
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  return !!m && (Number(m[1]) > 1 || Number(m[2]) >= 32);
+}
+
+function fieldEquals(selector: string | undefined, field: string, value: string): boolean {
+  return (selector ?? '').split(',').map((t) => t.trim()).some((t) => {
+    const m = /^([^!=\s]+)\s*==?\s*(\S*)$/.exec(t);
+    return !!m && m[1] === field && m[2] === value;
+  });
+}
+
+async function podOnNode(etcd: EtcdClient, node: string, namespace: string | undefined, name: string | undefined): Promise<boolean> {
+  if (!namespace || !name) return false;
+  const stored = await etcd.get(`/registry/pods/${namespace}/${name}`);
+  return !!stored && (JSON.parse(stored.value) as Pod).spec?.nodeName === node;
+}
+
+export async function nodeAuthorize(etcd: EtcdClient, who: Identity, request: RequestAttributes, selectors = false): Promise<Decision> {
   const node = nodeIdentity(who);
   if (node === undefined) return NO_OPINION();
   if (node === '') return NO_OPINION(`unknown node for user "${who.user}"`);
@@ -66,7 +90,10 @@ export async function nodeAuthorize(etcd: EtcdClient, who: Identity, request: Re
   const verb = request.verb;
   if (r.group === '' && (r.resource === 'secrets' || r.resource === 'configmaps' || r.resource === 'persistentvolumeclaims')) {
     if (r.resource === 'persistentvolumeclaims' && r.subresource === 'status') {
-      if (!['get', 'update', 'patch'].includes(verb)) return NO_OPINION('can only get, update, or patch persistentvolumeclaim status');
+      if (!['update', 'patch'].includes(verb)) return NO_OPINION('can only get/update/patch this type');
+    } else if (r.resource === 'persistentvolumeclaims') {
+      if (verb !== 'get') return NO_OPINION('can only get individual resources of this type');
+      if (r.subresource) return NO_OPINION('cannot get subresource');
     } else {
       if (!['get', 'list', 'watch'].includes(verb)) return NO_OPINION('can only read resources of this type');
       if (r.subresource) return NO_OPINION('cannot read subresource');
@@ -84,7 +111,7 @@ export async function nodeAuthorize(etcd: EtcdClient, who: Identity, request: Re
   }
   if (r.group === 'coordination.k8s.io' && r.resource === 'leases') {
     if (!['get', 'create', 'update', 'patch', 'delete'].includes(verb)) return NO_OPINION('can only get, create, update, patch, or delete a node lease');
-    if (r.namespace !== 'kube-node-lease') return NO_OPINION('can only access leases in the kube-node-lease namespace');
+    if (r.namespace !== 'kube-node-lease') return NO_OPINION('can only access leases in the "kube-node-lease" system namespace');
     // The name is not known at create time; NodeRestriction checks it then.
     if (verb !== 'create' && r.name !== node) return NO_OPINION('can only access node lease with the same name as the requesting node');
     return ALLOW;
@@ -94,6 +121,37 @@ export async function nodeAuthorize(etcd: EtcdClient, who: Identity, request: Re
     if (r.subresource) return NO_OPINION('cannot authorize CSINode subresources');
     if (verb !== 'create' && r.name !== node) return NO_OPINION('can only access CSINode with the same name as the requesting node');
     return ALLOW;
+  }
+  if (selectors && r.group === '' && r.resource === 'nodes') {
+    if (!r.subresource) {
+      if (['create', 'update', 'patch'].includes(verb)) return ALLOW;
+      if (['get', 'list', 'watch'].includes(verb)) {
+        if (r.name === node) return ALLOW;
+        return NO_OPINION(r.name ? `node '${node}' cannot read '${r.name}', only its own Node object` : `node '${node}' cannot read all nodes, only its own Node object`);
+      }
+    } else if (r.subresource === 'status' && ['update', 'patch'].includes(verb)) {
+      return ALLOW;
+    }
+    return NO_OPINION();
+  }
+  if (selectors && r.group === '' && r.resource === 'pods') {
+    if (!r.subresource) {
+      if (verb === 'get') {
+        if (!r.name) return NO_OPINION('No Object name found');
+        return (await podOnNode(etcd, node, r.namespace, r.name)) ? ALLOW : NO_OPINION(`no relationship found between node '${node}' and this object`);
+      }
+      if (verb === 'list' || verb === 'watch') {
+        if (fieldEquals(request.fieldSelector, 'spec.nodeName', node)) return ALLOW;
+        if (r.name) return (await podOnNode(etcd, node, r.namespace, r.name)) ? ALLOW : NO_OPINION(`no relationship found between node '${node}' and this object`);
+        return NO_OPINION('can only list/watch pods with spec.nodeName field selector');
+      }
+      if (verb === 'create' || verb === 'delete') return ALLOW;
+    } else if (r.subresource === 'status' && ['update', 'patch'].includes(verb)) {
+      return ALLOW;
+    } else if (r.subresource === 'eviction' && verb === 'create') {
+      return ALLOW;
+    }
+    return NO_OPINION();
   }
   return nodeRules().some((rule) => ruleAllows(rule, request)) ? ALLOW : NO_OPINION();
 }

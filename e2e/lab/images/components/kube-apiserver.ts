@@ -20,6 +20,7 @@ import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, typ
 import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
 import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, wantsAggregated } from './discovery.js';
 import { admission } from './admission.js';
+import { nodeSelectorsEnabled } from './authz-node.js';
 import { serveReview } from './reviews.js';
 import { defaultPolicyObjects } from './bootstrap-policy.js';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -204,8 +205,10 @@ async function main(flags: Flags): Promise<void> {
   ];
 
   const authorizationModes = flags.has('authorization-mode') ? flags.list('authorization-mode') : ['AlwaysAllow'];
+  const nodeSelectors = nodeSelectorsEnabled(kubernetesVersion(), flags.list('feature-gates'));
   const decide = (who: Identity, attributes: RequestAttributes): Promise<Decision> =>
-    authorize(etcd, authorizationModes, who, attributes).catch((error: Error) => ({ allowed: false, denied: false, reason: `authorizer error: ${error.message}` }));
+    authorize(etcd, authorizationModes, who, attributes, { nodeSelectors })
+      .catch((error: Error) => ({ allowed: false, denied: false, reason: `authorizer error: ${error.message}` }));
   const plugins = new Set([...flags.list('enable-admission-plugins'), ...flags.list('admission-control')]);
   const admit = admission({ nodeRestriction: plugins.has('NodeRestriction'), can: async (who, attributes) => (await decide(who, attributes)).allowed });
   const authenticateToken = flags.bool('enable-bootstrap-token-auth', false) ? (token: string) => bootstrapTokenIdentity(etcd, token) : undefined;
@@ -221,7 +224,11 @@ async function main(flags: Flags): Promise<void> {
     const who = acting;
     const resource = parseApiPath(url.pathname);
     const verb = requestVerb(req.method ?? 'GET', resource, url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1');
-    const decision = await decide(who, resource ? { verb, resource } : { verb, path: url.pathname });
+    const fieldSelector = url.searchParams.get('fieldSelector') ?? undefined;
+    // RequestInfoFactory: a list or watch with an exact metadata.name field selector is authorized as that name.
+    const selectedName = !resource?.name && (verb === 'list' || verb === 'watch')
+      ? /(?:^|,)\s*metadata\.name\s*==?\s*([^,\s]+)\s*(?:,|$)/.exec(fieldSelector ?? '')?.[1] : undefined;
+    const decision = await decide(who, resource ? { verb, resource: selectedName ? { ...resource, name: selectedName } : resource, fieldSelector } : { verb, path: url.pathname });
     if (!decision.allowed) {
       sendStatus(res, 403, 'Forbidden', forbiddenMessage(who, verb, resource, url.pathname, decision.reason),
         resource ? { name: resource.name, group: resource.group, kind: resource.resource } : undefined);

@@ -19,6 +19,8 @@ export interface RequestAttributes {
   resource?: ApiPath;
   /** Set for non-resource requests, e.g. "/livez". */
   path?: string;
+  /** The raw field selector of a list or watch. */
+  fieldSelector?: string;
 }
 
 export interface Decision {
@@ -165,14 +167,14 @@ export async function rulesFor(etcd: EtcdClient, modes: string[], who: Identity,
 }
 
 /** The real authorizer chain for --authorization-mode, behind the system:masters superuser authorizer. */
-export async function authorize(etcd: EtcdClient, modes: string[], who: Identity, request: RequestAttributes): Promise<Decision> {
+export async function authorize(etcd: EtcdClient, modes: string[], who: Identity, request: RequestAttributes, options: { nodeSelectors?: boolean } = {}): Promise<Decision> {
   if (who.groups.includes('system:masters')) return { allowed: true, denied: false, reason: '' };
   const reasons: string[] = [];
   for (const mode of modes) {
     let d: Decision | undefined;
     if (mode === 'AlwaysAllow') d = { allowed: true, denied: false, reason: '' };
     else if (mode === 'AlwaysDeny') d = { allowed: false, denied: true, reason: 'Everything is forbidden.' };
-    else if (mode === 'Node') d = await nodeAuthorize(etcd, who, request);
+    else if (mode === 'Node') d = await nodeAuthorize(etcd, who, request, options.nodeSelectors ?? false);
     else if (mode === 'RBAC') d = await rbacAuthorize(etcd, who, request);
     if (!d) continue;
     if (d.allowed || d.denied) return d;

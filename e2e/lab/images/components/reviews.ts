@@ -29,7 +29,8 @@ function attributesOf(spec: KubeObject, namespaceOverride?: string): RequestAttr
     group: ra!.group ?? '', version: ra!.version ?? '*', resource: ra!.resource ?? '', subresource: ra!.subresource || undefined,
     namespace: (namespaceOverride ?? ra!.namespace) || undefined, name: ra!.name || undefined,
   };
-  return { verb: ra!.verb ?? '', resource };
+  const fieldSelector = (ra as { fieldSelector?: { rawSelector?: string } }).fieldSelector?.rawSelector;
+  return { verb: ra!.verb ?? '', resource, ...(fieldSelector ? { fieldSelector } : {}) };
 }
 
 function statusOf(d: Decision): Record<string, unknown> {
