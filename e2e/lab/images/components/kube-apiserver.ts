@@ -3,52 +3,93 @@
  * its flags (strictly parsed), its start-up failures for missing or mismatched certificates and keys, etcd
  * reached over mutual TLS with --etcd-certfile/--etcd-keyfile, secure serving on --secure-port with
  * --tls-cert-file, x509 client authentication against --client-ca-file, the health endpoints /livez /readyz
- * /healthz (with an etcd check), /version, and a small generic API stored in etcd (see rest.ts).
+ * /healthz (with an etcd check), /version, discovery (discovery.ts), the API stored in etcd (rest.ts) with
+ * admission (admission.ts), authentication by client certificate and bootstrap token, impersonation, the
+ * Node and RBAC authorizers (authz-node.ts, rbac.ts) over the default policy (bootstrap-policy.ts), and the
+ * review APIs (reviews.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { flagsAt, kubeApiserverFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { EtcdClient } from './etcd.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
-import { parseApiPath, serveResource, storageKey, type ApiPath } from './rest.js';
-import { authorize, requestVerb } from './rbac.js';
+import { BadRequest, UnsupportedMediaType, parseApiPath, serveResource, storageKey, timestamp, type ApiPath } from './rest.js';
+import { authorize, requestVerb, rulesFor, type Decision, type RequestAttributes } from './rbac.js';
 import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, type Identity } from './serving.js';
 import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
+import { aggregatedDiscovery, AGGREGATED_DISCOVERY_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions, openApiV3Document, openApiV3Root, wantsAggregated } from './discovery.js';
+import { admission } from './admission.js';
+import { nodeSelectorsEnabled } from './authz-node.js';
+import { serveReview } from './reviews.js';
+import { defaultPolicyObjects } from './bootstrap-policy.js';
+import type { IncomingHttpHeaders } from 'node:http';
 
-/** The wording of the RBAC authorizer's denials. */
-function forbiddenMessage(who: Identity, verb: string, r: ApiPath | undefined, path: string): string {
-  if (!r) return `forbidden: User "${who.user}" cannot ${verb} path "${path}"`;
+/** The wording of the authorizers' denials (endpoints/handlers/responsewriters.forbiddenMessage), with the reason appended. */
+function forbiddenMessage(who: Identity, verb: string, r: ApiPath | undefined, path: string, reason: string): string {
+  const suffix = reason ? `: ${reason}` : '';
+  if (!r) return `forbidden: User "${who.user}" cannot ${verb} path "${path}"${suffix}`;
   const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
   const scope = r.namespace ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
-  return `${r.resource}${r.name ? ` "${r.name}"` : ''} is forbidden: User "${who.user}" cannot ${verb} resource "${resource}" in API group "${r.group}" ${scope}`;
+  const what = r.group ? `${r.resource}.${r.group}` : r.resource;
+  return `${what}${r.name ? ` "${r.name}"` : ''} is forbidden: User "${who.user}" cannot ${verb} resource "${resource}" in API group "${r.group}" ${scope}${suffix}`;
+}
+
+/** Impersonate-User/-Group/-Uid/-Extra-* (k8s.io/apiserver filters/impersonation.go); each one authorized with verb "impersonate". */
+async function impersonation(headers: IncomingHttpHeaders, headersDistinct: NodeJS.Dict<string[]>, who: Identity,
+  can: (who: Identity, attributes: RequestAttributes) => Promise<Decision>): Promise<Identity | { code: number; reason: string; message: string }> {
+  const user = headersDistinct['impersonate-user']?.[0];
+  const groups = headersDistinct['impersonate-group'] ?? [];
+  const uid = headersDistinct['impersonate-uid']?.[0];
+  const extras = Object.entries(headersDistinct).filter(([k]) => k.startsWith('impersonate-extra-'))
+    .map(([k, v]) => [decodeURIComponent(k.slice('impersonate-extra-'.length)), v ?? []] as const);
+  if (user === undefined && groups.length === 0 && uid === undefined && extras.length === 0) return who;
+  if (!user) return { code: 500, reason: 'InternalError', message: `Internal error occurred: requested ${JSON.stringify(headers['impersonate-group'] ?? headers['impersonate-uid'] ?? '')} without impersonating a user` };
+  const checks: ApiPath[] = [];
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user);
+  if (sa) checks.push({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: sa[1], name: sa[2] });
+  else checks.push({ group: '', version: 'v1', resource: 'users', name: user });
+  for (const g of groups) checks.push({ group: '', version: 'v1', resource: 'groups', name: g });
+  for (const [key, values] of extras) for (const v of values) checks.push({ group: 'authentication.k8s.io', version: 'v1', resource: 'userextras', subresource: key, name: v });
+  if (uid !== undefined) checks.push({ group: 'authentication.k8s.io', version: 'v1', resource: 'uids', name: uid });
+  for (const resource of checks) {
+    const d = await can(who, { verb: 'impersonate', resource });
+    if (!d.allowed) return { code: 403, reason: 'Forbidden', message: forbiddenMessage(who, 'impersonate', resource, '', d.reason) };
+  }
+  let resultGroups = [...groups];
+  if (sa && groups.length === 0) resultGroups = ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`];
+  if (user !== 'system:anonymous') {
+    if (!resultGroups.includes('system:authenticated') && !resultGroups.includes('system:unauthenticated')) resultGroups.push('system:authenticated');
+  } else if (!resultGroups.includes('system:unauthenticated')) {
+    resultGroups.push('system:unauthenticated');
+  }
+  return { user, groups: resultGroups, authenticated: user !== 'system:anonymous', ...(uid ? { uid } : {}),
+    ...(extras.length ? { extra: Object.fromEntries(extras.map(([k, v]) => [k, [...v]])) } : {}) };
 }
 
 /**
- * Bootstrap token authentication (--enable-bootstrap-token-auth): "<id>.<secret>" is valid while the Secret
- * kube-system/bootstrap-token-<id> of type bootstrap.kubernetes.io/token has that secret, allows
+ * Bootstrap token authentication (--enable-bootstrap-token-auth), as plugin/pkg/auth/authenticator/token/
+ * bootstrap does: "<id>.<secret>" is valid while the Secret kube-system/bootstrap-token-<id> of type
+ * bootstrap.kubernetes.io/token is not being deleted, has that token-id and token-secret, allows
  * authentication and has not expired. The user is system:bootstrap:<id>, in system:bootstrappers plus the
- * token's auth-extra-groups.
+ * token's auth-extra-groups (each must start with system:bootstrappers:), plus system:authenticated.
  */
 async function bootstrapTokenIdentity(etcd: EtcdClient, token: string): Promise<Identity | undefined> {
   const m = /^([a-z0-9]{6})\.([a-z0-9]{16})$/.exec(token);
   if (!m) return undefined;
   const stored = await etcd.get(storageKey({ resource: 'secrets', namespace: 'kube-system', name: `bootstrap-token-${m[1]}` })).catch(() => undefined);
   if (!stored) return undefined;
-  const secret = JSON.parse(stored.value) as { type?: string; data?: Record<string, string>; stringData?: Record<string, string> };
-  if (secret.type !== 'bootstrap.kubernetes.io/token') return undefined;
-  const field = (k: string) => secret.stringData?.[k] ?? (secret.data?.[k] !== undefined ? Buffer.from(secret.data[k]!, 'base64').toString() : undefined);
-  if (field('token-secret') !== m[2] || field('usage-bootstrap-authentication') !== 'true') return undefined;
+  const secret = JSON.parse(stored.value) as { type?: string; metadata?: { deletionTimestamp?: string }; data?: Record<string, string> };
+  if (secret.metadata?.deletionTimestamp || secret.type !== 'bootstrap.kubernetes.io/token') return undefined;
+  const field = (k: string) => (secret.data?.[k] !== undefined ? Buffer.from(secret.data[k]!, 'base64').toString() : undefined);
+  if (field('token-id') !== m[1] || field('token-secret') !== m[2] || field('usage-bootstrap-authentication') !== 'true') return undefined;
   const expiration = field('expiration');
-  if (expiration && Date.parse(expiration) < Date.now()) return undefined;
+  if (expiration && !(Date.parse(expiration) > Date.now())) return undefined;
   const extra = (field('auth-extra-groups') ?? '').split(',').map((g) => g.trim()).filter(Boolean);
-  return { user: `system:bootstrap:${m[1]}`, groups: ['system:bootstrappers', ...extra, 'system:authenticated'], authenticated: true };
+  if (extra.some((g) => !/^system:bootstrappers:[a-z0-9:-]{0,255}[a-z0-9]$/.test(g))) return undefined;
+  const groups = [...new Set(['system:bootstrappers', ...extra])];
+  return { user: `system:bootstrap:${m[1]}`, groups: [...groups, 'system:authenticated'], authenticated: true };
 }
-
-/** API groups listed by /apis (the store under them is generic; see rest.ts). */
-const DISCOVERY_GROUPS: [string, string][] = [
-  ['apps', 'v1'], ['rbac.authorization.k8s.io', 'v1'], ['coordination.k8s.io', 'v1'], ['certificates.k8s.io', 'v1'],
-  ['storage.k8s.io', 'v1'], ['policy', 'v1'], ['batch', 'v1'], ['discovery.k8s.io', 'v1'], ['networking.k8s.io', 'v1'],
-];
 
 function versionInfo(): Record<string, string> {
   const v = kubernetesVersion();
@@ -163,13 +204,34 @@ async function main(flags: Flags): Promise<void> {
     ...(unhealthy ? [{ name: 'poststarthook/bootstrap-lab-fault', check: async () => 'this image never becomes healthy' }] : []),
   ];
 
-  const handler = async (req: IncomingMessage, res: ServerResponse, who: Identity): Promise<void> => {
+  const authorizationModes = flags.has('authorization-mode') ? flags.list('authorization-mode') : ['AlwaysAllow'];
+  const nodeSelectors = nodeSelectorsEnabled(kubernetesVersion(), flags.list('feature-gates'));
+  const decide = (who: Identity, attributes: RequestAttributes): Promise<Decision> =>
+    authorize(etcd, authorizationModes, who, attributes, { nodeSelectors })
+      .catch((error: Error) => ({ allowed: false, denied: false, reason: `authorizer error: ${error.message}` }));
+  const plugins = new Set([...flags.list('enable-admission-plugins'), ...flags.list('admission-control')]);
+  const admit = admission({ nodeRestriction: plugins.has('NodeRestriction'), can: async (who, attributes) => (await decide(who, attributes)).allowed });
+  const authenticateToken = flags.bool('enable-bootstrap-token-auth', false) ? (token: string) => bootstrapTokenIdentity(etcd, token) : undefined;
+  const advertise = `${flags.string('advertise-address') || flags.string('bind-address') || '0.0.0.0'}:${flags.int('secure-port', 6443)}`;
+
+  const handler = async (req: IncomingMessage, res: ServerResponse, authenticated: Identity): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://localhost');
+    const acting = await impersonation(req.headers, req.headersDistinct, authenticated, decide);
+    if ('code' in acting) {
+      sendStatus(res, acting.code, acting.reason, acting.message);
+      return;
+    }
+    const who = acting;
     const resource = parseApiPath(url.pathname);
-    const verb = requestVerb(req.method ?? 'GET', resource, url.searchParams.get('watch') === 'true');
-    const allowed = await authorize(etcd, authorizationModes, who, resource ? { verb, resource } : { verb, path: url.pathname }).catch(() => false);
-    if (!allowed) {
-      sendStatus(res, 403, 'Forbidden', forbiddenMessage(who, verb, resource, url.pathname));
+    const verb = requestVerb(req.method ?? 'GET', resource, url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1');
+    const fieldSelector = url.searchParams.get('fieldSelector') ?? undefined;
+    // RequestInfoFactory: a list or watch with an exact metadata.name field selector is authorized as that name.
+    const selectedName = !resource?.name && (verb === 'list' || verb === 'watch')
+      ? /(?:^|,)\s*metadata\.name\s*==?\s*([^,\s]+)\s*(?:,|$)/.exec(fieldSelector ?? '')?.[1] : undefined;
+    const decision = await decide(who, resource ? { verb, resource: selectedName ? { ...resource, name: selectedName } : resource, fieldSelector } : { verb, path: url.pathname });
+    if (!decision.allowed) {
+      sendStatus(res, 403, 'Forbidden', forbiddenMessage(who, verb, resource, url.pathname, decision.reason),
+        resource ? { name: resource.name, group: resource.group, kind: resource.resource } : undefined);
       return;
     }
     for (const endpoint of ['livez', 'readyz', 'healthz'] as const) {
@@ -182,25 +244,50 @@ async function main(flags: Flags): Promise<void> {
       sendJson(res, 200, versionInfo());
       return;
     }
-    if (url.pathname === '/api') {
-      sendJson(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
-      return;
-    }
-    if (url.pathname === '/apis') {
-      sendJson(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: DISCOVERY_GROUPS.map(([name, version]) => ({
-        name, versions: [{ groupVersion: `${name}/${version}`, version }], preferredVersion: { groupVersion: `${name}/${version}`, version } })) });
-      return;
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (!resource && (parts[0] === 'api' || parts[0] === 'apis') && req.method === 'GET') {
+      let body: unknown;
+      if (parts.length === 1 && wantsAggregated(req.headers.accept)) {
+        const text = JSON.stringify(aggregatedDiscovery(parts[0] === 'api'));
+        res.writeHead(200, { 'Content-Type': AGGREGATED_DISCOVERY_TYPE, 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+      if (parts[0] === 'api') body = parts.length === 1 ? apiVersions(advertise) : parts.length === 2 ? apiResourceList('', parts[1]!) : undefined;
+      else if (parts.length === 1) body = apiGroupList();
+      else if (parts.length === 2) body = apiGroup(parts[1]!);
+      else if (parts.length === 3) body = apiResourceList(parts[1]!, parts[2]!);
+      if (body !== undefined) {
+        sendJson(res, 200, body);
+        return;
+      }
     }
     if (resource) {
-      await serveResource(etcd, resource, req, res);
+      try {
+        if (await serveReview({ authorize: decide, authenticateToken, rulesFor: (w, ns) => rulesFor(etcd, authorizationModes, w, ns) as never }, resource, req, res, who)) return;
+        await serveResource(etcd, resource, req, res, { admit, who });
+      } catch (error) {
+        if (error instanceof UnsupportedMediaType) sendStatus(res, 415, 'UnsupportedMediaType', error.message);
+        else if (error instanceof BadRequest) sendStatus(res, 400, 'BadRequest', error.message);
+        else throw error;
+      }
       return;
     }
+    if (req.method === 'GET' && (url.pathname === '/openapi/v3' || url.pathname === '/openapi/v3/')) {
+      sendJson(res, 200, openApiV3Root());
+      return;
+    }
+    const document = req.method === 'GET' && url.pathname.startsWith('/openapi/v3/') ? openApiV3Document(url.pathname.slice('/openapi/v3/'.length)) : undefined;
+    if (document) {
+      sendJson(res, 200, document);
+      return;
+    }
+    // /openapi/v2 is not served: kubectl uses v3 when the server has it.
     sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
   };
 
-  const authorizationModes = flags.has('authorization-mode') ? flags.list('authorization-mode') : ['AlwaysAllow'];
   await listenSecure({
-    authenticateToken: flags.bool('enable-bootstrap-token-auth', false) ? (token) => bootstrapTokenIdentity(etcd, token) : undefined,
+    authenticateToken,
     bindAddress: flags.string('bind-address', '0.0.0.0'),
     port: flags.int('secure-port', 6443),
     cert: servingPair.cert,
@@ -231,31 +318,17 @@ async function main(flags: Flags): Promise<void> {
 
 /** The objects a fresh real apiserver creates itself, which kubeadm and the components rely on. */
 async function bootstrapObjects(etcd: EtcdClient, clientCA: Buffer | undefined, requestHeaderCA: Buffer | undefined, flags: Flags): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = timestamp();
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await etcd.create(storageKey({ resource: 'namespaces', name: ns }), JSON.stringify({
-      apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, creationTimestamp: now }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, uid: randomUUID(), creationTimestamp: now, labels: { 'kubernetes.io/metadata.name': ns } },
+      spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' },
     }));
   }
-  await etcd.create(storageKey({ resource: 'clusterroles', name: 'cluster-admin' }), JSON.stringify({
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin', creationTimestamp: now },
-    rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }],
-  }));
-  // Part of the real default RBAC policy that kubeadm binds to by name.
-  await etcd.create(storageKey({ resource: 'clusterrolebindings', name: 'cluster-admin' }), JSON.stringify({
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'cluster-admin', creationTimestamp: now },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
-  }));
-  const csr = 'certificatesigningrequests';
-  for (const [name, rules] of [
-    ['system:node-bootstrapper', [{ apiGroups: ['certificates.k8s.io'], resources: [csr], verbs: ['create', 'get', 'list', 'watch'] }]],
-    ['system:certificates.k8s.io:certificatesigningrequests:nodeclient', [{ apiGroups: ['certificates.k8s.io'], resources: [`${csr}/nodeclient`], verbs: ['create'] }]],
-    ['system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [{ apiGroups: ['certificates.k8s.io'], resources: [`${csr}/selfnodeclient`], verbs: ['create'] }]],
-  ] as const) {
-    await etcd.create(storageKey({ resource: 'clusterroles', name }), JSON.stringify({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, creationTimestamp: now }, rules,
-    }));
+  // The default RBAC policy (the rbac/bootstrap-roles post-start hook), created when absent.
+  for (const o of defaultPolicyObjects()) {
+    const object = { ...o.object, metadata: { ...(o.object.metadata as object), uid: randomUUID(), creationTimestamp: now } };
+    await etcd.create(storageKey(o), JSON.stringify(object));
   }
   const data: Record<string, string> = {};
   if (clientCA) data['client-ca-file'] = clientCA.toString();
@@ -268,6 +341,59 @@ async function bootstrapObjects(etcd: EtcdClient, clientCA: Buffer | undefined, 
   }
   await etcd.put(storageKey({ resource: 'configmaps', namespace: 'kube-system', name: 'extension-apiserver-authentication' }), JSON.stringify({
     apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', creationTimestamp: now }, data,
+  }));
+  await kubernetesService(etcd, flags, now);
+}
+
+/** The first address of an IPv4 service CIDR ("10.96.0.0/12" → "10.96.0.1"), as the allocator reserves it for the API. */
+function firstServiceIP(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.split(',')[0]!.trim());
+  if (!m) return undefined;
+  const n = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const bits = Number(m[5]);
+  const base = bits === 0 ? 0 : n - (n % 2 ** (32 - bits));
+  const ip = base + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(ip / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * The bootstrap controller's default/kubernetes Service (the first service IP, port 443 → --secure-port) and
+ * the endpoint reconciler's Endpoints and EndpointSlice with this server's --advertise-address (added to the
+ * addresses other API servers wrote).
+ */
+async function kubernetesService(etcd: EtcdClient, flags: Flags, now: string): Promise<void> {
+  const port = flags.int('secure-port', 6443);
+  const clusterIP = firstServiceIP(flags.string('service-cluster-ip-range') || '10.0.0.0/24');
+  const advertise = flags.string('advertise-address');
+  if (clusterIP) {
+    await etcd.create(storageKey({ resource: 'services', namespace: 'default', name: 'kubernetes' }), JSON.stringify({
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: now, labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP, clusterIPs: [clusterIP], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
+      status: { loadBalancer: {} },
+    }));
+  }
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(advertise)) return;
+  const endpointsKey = storageKey({ resource: 'endpoints', namespace: 'default', name: 'kubernetes' });
+  const existing = await etcd.get(endpointsKey);
+  const addresses = new Set<string>([advertise]);
+  if (existing) {
+    const old = JSON.parse(existing.value) as { subsets?: { addresses?: { ip: string }[] }[] };
+    for (const a of old.subsets?.[0]?.addresses ?? []) addresses.add(a.ip);
+    if (old.subsets?.[0]?.addresses?.some((a) => a.ip === advertise)) return;
+  }
+  const ips = [...addresses].sort();
+  await etcd.put(endpointsKey, JSON.stringify({
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: now, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: ips.map((ip) => ({ ip })), ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  }));
+  await etcd.put(storageKey({ resource: 'endpointslices', namespace: 'default', name: 'kubernetes' }), JSON.stringify({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+    metadata: { name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: now, generation: 1, labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
   }));
 }
 

@@ -15,6 +15,8 @@ export interface Identity {
   user: string;
   groups: string[];
   authenticated: boolean;
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
 
 export const ANONYMOUS: Identity = { user: 'system:anonymous', groups: ['system:unauthenticated'], authenticated: false };
@@ -34,8 +36,10 @@ export interface SecureServingOptions {
   handler: Handler;
 }
 
-export function sendStatus(res: ServerResponse, code: number, reason: string, message: string): void {
-  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+/** A metav1.Status failure; details (name, group, kind) as the real server adds them to NotFound, AlreadyExists, Conflict, Forbidden. */
+export function sendStatus(res: ServerResponse, code: number, reason: string, message: string, details?: { name?: string; group?: string; kind?: string }): void {
+  const d = details ? Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined && v !== '')) : undefined;
+  sendJson(res, code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(d ? { details: d } : {}), code });
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
