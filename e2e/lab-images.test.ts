@@ -200,7 +200,9 @@ for (const version of ['v1.21.14', 'v1.37.1']) {
       assert.equal(livez.peer?.subject, 'CN=kube-apiserver');
       const readyz = await waitFor('readyz', async () => { const a = await get(ports.api, '/readyz?verbose', { ca }); return a.status === 200 ? a : undefined; }, 15_000);
       assert.match(readyz.body, /^\[\+\]ping ok\n\[\+\]log ok\n\[\+\]etcd ok\n\[\+\]etcd-readiness ok\n\[\+\]poststarthook\/bootstrap-controller ok\nreadyz check passed\n$/);
-      assert.equal((await get(ports.api, '/healthz/etcd', { ca })).body, 'ok');
+      // Anonymous users may read /healthz, /livez, /readyz and /version only (system:public-info-viewer).
+      assert.equal((await get(ports.api, '/healthz/etcd', { ca })).status, 403);
+      assert.equal((await get(ports.api, '/healthz/etcd', { ca, ...admin })).body, 'ok');
       assert.equal((JSON.parse((await get(ports.api, '/version', { ca })).body) as { gitVersion: string }).gitVersion, version);
     });
 
