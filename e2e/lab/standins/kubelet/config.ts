@@ -65,6 +65,16 @@ function readConfigFile(path: string): Record<string, unknown> {
   return doc;
 }
 
+/**
+ * A duration of the KubeletConfiguration, or its default when absent or zero: kubelet's v1beta1 defaulting
+ * (SetDefaults_KubeletConfiguration) replaces a zero duration by the default, and kubeadm writes "0s" for every
+ * duration it leaves unset (fileCheckFrequency: 0s means 20s, not a busy loop).
+ */
+function defaulted(value: string | undefined, fallback: string): number {
+  const ms = value === undefined ? 0 : parseGoDuration(value);
+  return ms > 0 ? ms : parseGoDuration(fallback);
+}
+
 export function kubeletSettings(flags: KubeletFlags): KubeletSettings {
   const f = flags.values;
   const file = typeof f.config === 'string' ? readConfigFile(f.config) : {};
@@ -91,10 +101,10 @@ export function kubeletSettings(flags: KubeletFlags): KubeletSettings {
   return {
     nodeName: hostnameOverride,
     staticPodPath: flag<string>('pod-manifest-path') ?? str('staticPodPath') ?? '',
-    fileCheckFrequencyMs: parseGoDuration(str('fileCheckFrequency') ?? '20s'),
+    fileCheckFrequencyMs: defaulted(str('fileCheckFrequency'), '20s'),
     runtimeEndpoint,
     imageEndpoint: flag<string>('image-service-endpoint') ?? str('imageServiceEndpoint') ?? runtimeEndpoint,
-    runtimeRequestTimeoutMs: parseGoDuration(str('runtimeRequestTimeout') ?? '2m'),
+    runtimeRequestTimeoutMs: defaulted(str('runtimeRequestTimeout'), '2m'),
     serializeImagePulls,
     maxParallelImagePulls: serializeImagePulls ? 1 : maxParallel,
     healthzPort: flag<number>('healthz-port') ?? num('healthzPort') ?? 10248,
@@ -112,7 +122,7 @@ export function kubeletSettings(flags: KubeletFlags): KubeletSettings {
     registerNode: flag<boolean>('register-node') ?? bool('registerNode') ?? true,
     registerWithTaints: flagTaints !== undefined ? parseTaints(flagTaints) : fileTaints,
     rotateCertificates: flag<boolean>('rotate-certificates') ?? bool('rotateCertificates') ?? false,
-    nodeStatusUpdateFrequencyMs: parseGoDuration(flag<string>('node-status-update-frequency') ?? str('nodeStatusUpdateFrequency') ?? '10s'),
+    nodeStatusUpdateFrequencyMs: defaulted(flag<string>('node-status-update-frequency') ?? str('nodeStatusUpdateFrequency'), '10s'),
     nodeLeaseDurationSeconds: num('nodeLeaseDurationSeconds') ?? 40,
     clusterDNS: flag<string>('cluster-dns')?.split(',').filter(Boolean) ?? (Array.isArray(file.clusterDNS) ? (file.clusterDNS as string[]) : []),
     clusterDomain: flag<string>('cluster-domain') ?? str('clusterDomain') ?? '',
