@@ -32,16 +32,17 @@ export function upToDate(live: unknown, desired: KubeObject): boolean {
   return holds(live, { ...desired, metadata: meta });
 }
 
-export async function applyObject(api: ApiClient, o: KubeObject): Promise<ApplyOutcome> {
+export async function applyObject(api: ApiClient, o: KubeObject, raced = false): Promise<ApplyOutcome> {
   const live = await api.get(refOf(o));
   if (!live) {
     try {
       await api.create(o);
       return 'created';
     } catch (error) {
-      // Someone created it between the read and the create: compare with theirs.
-      if (!(error instanceof ApiError && error.status === 409)) throw error;
-      return applyObject(api, o);
+      // Someone created it between the read and the create: compare with theirs, once. A server that says
+      // "not found" and then "already exists" again is not one to argue with in a loop.
+      if (!(error instanceof ApiError && error.status === 409) || raced) throw error;
+      return applyObject(api, o, true);
     }
   }
   if (upToDate(live, o)) return 'unchanged';

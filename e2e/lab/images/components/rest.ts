@@ -25,9 +25,18 @@ export interface ApiPath {
   subresource?: string;
 }
 
-/** Parses /api/v1/... and /apis/<group>/<version>/...; undefined for anything else. */
+/**
+ * Parses /api/v1/... and /apis/<group>/<version>/...; undefined for anything else. Each segment is
+ * percent-decoded, as the real server's request info resolver does: clients escape names such as
+ * "kubeadm:nodes-kubeadm-config" to "kubeadm%3Anodes-kubeadm-config".
+ */
 export function parseApiPath(pathname: string): ApiPath | undefined {
-  const parts = pathname.split('/').filter(Boolean);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined;
+  }
   let group: string;
   let version: string;
   let rest: string[];
