@@ -5,7 +5,6 @@ export {
   kubeProxyBindAddress,
   kubeProxyConfig,
   kubeProxyKubeconfig,
-  configMapChecksum,
   COMPONENT_CONFIG_HASH_ANNOTATION,
   KUBE_PROXY_NAME,
 } from './kube-proxy.js';

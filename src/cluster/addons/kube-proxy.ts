@@ -20,7 +20,7 @@
  * Not reproduced: the HTTP(S)_PROXY/NO_PROXY variables kubeadm copies from its own environment into the
  * container (util.GetProxyEnvVars): bootstrap runs no kubeadm process whose environment could leak in.
  */
-import { createHash } from 'node:crypto';
+import { configMapChecksum } from '../uploadconfig.js';
 import { isIPv4 } from 'node:net';
 import type { Inventory } from '../../inventory/types.js';
 import { componentImage } from '../../kube/images.js';
@@ -111,13 +111,6 @@ export function kubeProxyKubeconfig(apiServerUrl: string): string {
     '  user:',
     '    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token',
   ].join('\n');
-}
-
-/** componentconfigs.ChecksumForConfigMap: sha256 over the data values in sorted key order (no binaryData here). */
-export function configMapChecksum(data: Record<string, string>): string {
-  const hash = createHash('sha256');
-  for (const key of Object.keys(data).sort()) hash.update(data[key]!, 'utf8');
-  return `sha256:${hash.digest('hex')}`;
 }
 
 function configMap(inv: Inventory, version: VersionLike, apiServerUrl: string): KubeObject {
