@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, stringify } from 'yaml';
-import { corednsObjects, configMapChecksum, corefile, dnsServiceIp, kubeProxyObjects, AddonError } from '../../src/cluster/addons/index.js';
+import { corednsObjects, corefile, dnsServiceIp, kubeProxyObjects, AddonError } from '../../src/cluster/addons/index.js';
+import { configMapChecksum } from '../../src/cluster/uploadconfig.js';
 import type { KubeObject } from '../../src/cluster/objects.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { KNOWN_RELEASES } from '../../src/kube/catalog.data.js';
