@@ -53,6 +53,11 @@ export interface HealthTarget {
   kubeletHealthz?: HealthEndpoint;
   /** The images phase's results, quoted in a diagnosis. */
   images?: ImageResult[];
+  /**
+   * Components whose manifest this run replaced, with the sandbox their Pod ran in before: the old Pod still
+   * answering is not the new one being healthy, so such a component counts only once it runs in another sandbox.
+   */
+  replaced?: Map<string, string | undefined>;
 }
 
 /** Only the API server's serving certificate is signed by the cluster CA (kubeadm's certs phase). */
@@ -196,9 +201,10 @@ export interface ComponentCheck {
   detail: string;
 }
 
-export function judgeComponent(spec: ComponentSpec, nodeName: string, listing: RuntimeListing, probe: ProbeResult | undefined): ComponentCheck {
+export function judgeComponent(spec: ComponentSpec, nodeName: string, listing: RuntimeListing, probe: ProbeResult | undefined, replacedSandbox?: string): ComponentCheck {
   const pod = listing.state ? findPod(listing.state, `${spec.name}-${nodeName}`, spec.namespace, spec.container) : {};
-  const problem = listing.state ? runtimeProblem(pod) : `runtime not listed (${listing.error ?? 'unknown error'})`;
+  const stale = replacedSandbox !== undefined && pod.sandbox?.id === replacedSandbox;
+  const problem = listing.state ? (stale ? 'manifest changed; waiting for kubelet to replace the Pod' : runtimeProblem(pod)) : `runtime not listed (${listing.error ?? 'unknown error'})`;
   const probeOk = !spec.endpoint || probe?.ok === true;
   const healthy = !problem && probeOk;
   const detail = healthy ? 'ok' : (problem ?? describeProbe(probe));
@@ -238,7 +244,7 @@ export async function pollOnce(target: HealthTarget, remainingMs = 30_000, signa
       ),
     ),
   ]);
-  const checks = target.components.map((spec, i) => judgeComponent(spec, target.nodeName, listing, probes[i]));
+  const checks = target.components.map((spec, i) => judgeComponent(spec, target.nodeName, listing, probes[i], target.replaced?.get(spec.name)));
   return { kubelet, listing, checks };
 }
 
@@ -247,6 +253,20 @@ export function statusesOf(kubelet: ProbeResult, checks: ComponentCheck[]): Comp
     { name: 'kubelet', healthy: kubelet.ok, detail: kubelet.ok ? 'ok' : describeProbe(kubelet) },
     ...checks.map((c) => ({ name: c.spec.name, healthy: c.healthy, detail: c.detail })),
   ];
+}
+
+/**
+ * The sandbox each of these components' Pods runs in now (undefined where none runs): taken just before their
+ * manifests are replaced, so that waiting afterwards can tell the new Pods from the old.
+ */
+export async function currentSandboxes(target: HealthTarget, components: readonly string[]): Promise<Map<string, string | undefined>> {
+  const listing = await listRuntime(target, 30_000);
+  const sandboxes = new Map<string, string | undefined>();
+  for (const spec of target.components.filter((c) => components.includes(c.name))) {
+    const pod = listing.state ? findPod(listing.state, `${spec.name}-${target.nodeName}`, spec.namespace, spec.container) : {};
+    if (pod.sandbox?.state === 'ready') sandboxes.set(spec.name, pod.sandbox.id);
+  }
+  return sandboxes;
 }
 
 /** One round of the checks, without waiting: what `bootstrap status` shows per host. */

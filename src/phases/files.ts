@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
+import { currentSandboxes, targetFor } from '../health/check.js';
 import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { finalizedKubeletConf, isFinalized, KUBELET_CONF } from './kubelet-finalize.js';
@@ -63,12 +64,42 @@ export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, pr
   return paths;
 }
 
+/** The static Pods whose manifests this run replaces, with the sandbox each ran in before (see HealthTarget.replaced). */
+export interface ReplacedPods {
+  sandboxes: Map<string, string | undefined>;
+}
+
+declare module '../pipeline/context.js' {
+  interface PhaseResults {
+    'replaced-pods': ReplacedPods;
+  }
+}
+
+const MANIFEST = /^\/etc\/kubernetes\/manifests\/([^/]+)\.yaml$/;
+
+/**
+ * Before a running static Pod's manifest is replaced, which sandbox it runs in: wait-control-plane then waits for
+ * kubelet to start the new Pod instead of taking the old one's health for the new one's.
+ */
+async function rememberReplacedPods(ctx: UpContext, h: HostRun, phase: string): Promise<void> {
+  if (ctx.options.dryRun) return;
+  const names = (await plannedFiles(ctx, h))
+    .filter((f) => phaseOfPath(f.path) === phase && h.found?.has(f.path) && h.found.get(f.path) !== sha256(f.content))
+    .map((f) => MANIFEST.exec(f.path)?.[1])
+    .filter((n): n is string => n !== undefined);
+  if (!names.length) return;
+  const sandboxes = await currentSandboxes(await targetFor({ ...h, host: hostOf(h) }, ctx.inv), names);
+  const record = (h.results['replaced-pods'] ??= { sandboxes: new Map() });
+  for (const name of names) record.sandboxes.set(name, sandboxes.get(name));
+}
+
 function writePhase(name: 'certs' | 'kubeconfig' | 'etcd' | 'control-plane', title: string): Phase {
   return {
     name,
     title,
     appliesTo: isControlPlane,
     async run(ctx, h, task) {
+      if (name === 'etcd' || name === 'control-plane') await rememberReplacedPods(ctx, h, name);
       await writeChanged(ctx, h, name, task.progress);
     },
   };

@@ -7,6 +7,7 @@
  * files brought up to date. On timeout the error says why: token rejected, CSR not approved, kubelet not running.
  */
 import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
 import { ApiClient, ApiError, type ApiClient as Client } from '../api/client.js';
 import { bootstrapKubeletConf, caCertHash, kubeletConfigMapName, nodeAnnotations, verifyJwsSignature, type BootstrapToken } from '../cluster/index.js';
 import { defaultCriSocket } from '../kube/runtime.js';
@@ -121,6 +122,26 @@ function workerFiles(ctx: UpContext, h: HostRun, kubeletConfig: string | undefin
   return kubeletConfig === undefined ? render.files.filter((f) => f.path !== KUBELET_CONFIG_PATH) : render.files;
 }
 
+/**
+ * Whether kubelet has finished its TLS bootstrap: kubelet.conf exists and so do the certificate and key it
+ * names (kubeadm's waitForTLSBootstrappedClient builds a client from it). A rotating kubelet writes kubelet.conf
+ * first, pointing at kubelet-client-current.pem, which appears only once its CSR is signed.
+ */
+async function tlsBootstrapped(h: HostRun): Promise<boolean> {
+  const text = (await hostOf(h).readFile(KUBELET_CONF))?.toString('utf8');
+  if (!text) return false;
+  let user: Record<string, unknown> | undefined;
+  try {
+    user = (parseYaml(text) as { users?: { user?: Record<string, unknown> }[] } | null)?.users?.[0]?.user;
+  } catch {
+    return false;
+  }
+  const files = ['client-certificate', 'client-key'].map((k) => user?.[k]).filter((p): p is string => typeof p === 'string');
+  if (!files.length) return user?.['client-certificate-data'] !== undefined;
+  const found = await hostOf(h).hashFiles(files);
+  return files.every((f) => found.has(f));
+}
+
 /** Why a worker's kubelet did not finish its TLS bootstrap: the token, the CSR, or kubelet itself. */
 async function diagnose(ctx: UpContext, h: HostRun, api: Client, token: BootstrapToken): Promise<string[]> {
   const why: string[] = [];
@@ -216,8 +237,7 @@ export const joinPhase: Phase = {
     task.progress('waiting for the kubelet to perform the TLS Bootstrap');
     const deadline = Date.now() + (ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs);
     for (;;) {
-      const has = await hostOf(h).hashFiles([KUBELET_CONF]);
-      const node = has.has(KUBELET_CONF) ? await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }) : undefined;
+      const node = (await tlsBootstrapped(h)) ? await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }) : undefined;
       if (node) break;
       if (Date.now() >= deadline || ctx.options.signal?.aborted) {
         const why = await diagnose(ctx, h, api, token as BootstrapToken);

@@ -66,7 +66,8 @@ export const waitControlPlanePhase: Phase = {
     const timeoutMs = ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs;
     if (ctx.options.dryRun) task.progress('dry run: not waiting for the control plane');
     await wet(ctx, h, `wait up to ${Math.round(timeoutMs / 1000)}s for the control plane to be healthy`, async () => {
-      const target = await targetFor({ ...h, host: hostOf(h) }, ctx.inv);
+      const replaced = h.results['replaced-pods']?.sandboxes;
+      const target = { ...(await targetFor({ ...h, host: hostOf(h) }, ctx.inv)), ...(replaced?.size ? { replaced } : {}) };
       const result = await waitForControlPlane(target, {
         timeoutMs,
         ...(ctx.options.signal ? { signal: ctx.options.signal } : {}),
