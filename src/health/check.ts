@@ -260,7 +260,8 @@ export function statusesOf(kubelet: ProbeResult, checks: ComponentCheck[]): Comp
  * manifests are replaced, so that waiting afterwards can tell the new Pods from the old.
  */
 export async function currentSandboxes(target: HealthTarget, components: readonly string[]): Promise<Map<string, string | undefined>> {
-  const listing = await listRuntime(target, 30_000);
+  // A runtime that cannot be listed runs no Pod that could be mistaken for a new one.
+  const listing = await listRuntime(target, 30_000).catch((): RuntimeListing => ({ tool: 'crictl' }));
   const sandboxes = new Map<string, string | undefined>();
   for (const spec of target.components.filter((c) => components.includes(c.name))) {
     const pod = listing.state ? findPod(listing.state, `${spec.name}-${target.nodeName}`, spec.namespace, spec.container) : {};
