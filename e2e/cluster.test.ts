@@ -12,17 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { parseDocument } from 'yaml';
 import { upToDate } from '../src/api/apply.js';
 import { clusterInfoObjects, corednsObjects, kubeProxyObjects, markControlPlane, nodeBootstrapRbac, uploadConfigObjects, clusterAdminsObjects } from '../src/cluster/index.js';
 import { objectName, type KubeObject } from '../src/cluster/objects.js';
-import { up, UpFailedError, type UpReport } from '../src/commands/up.js';
+import type { UpReport } from '../src/commands/up.js';
 import { resetHosts } from '../src/commands/reset.js';
 import { loadInventory } from '../src/inventory/index.js';
 import { clusterVersion } from '../src/kube/version.js';
-import type { UpOptions } from '../src/pipeline/context.js';
 import { controlPlaneEndpoint } from '../src/pki/endpoints.js';
-import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
+import { upReport, variant } from './runs.js';
 import { DockerCli } from './lab/docker.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
 import { ensureDebianPackages } from './lab/packages.js';
@@ -32,19 +30,6 @@ const run = promisify(execFile);
 const repoRoot = defaultRepoRoot();
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const quiet = () => undefined;
-
-function options(extra: UpOptions = {}): UpOptions {
-  return { renderer: 'silent', ignorePreflightErrors: LAB_PREFLIGHT_IGNORES, waitTimeoutMs: 120_000, ...extra };
-}
-
-async function upReport(inv: string, extra: UpOptions = {}): Promise<UpReport> {
-  try {
-    return await up(inv, options(extra));
-  } catch (error) {
-    if (error instanceof UpFailedError) return error.report;
-    throw error;
-  }
-}
 
 function failures(report: UpReport): string {
   return JSON.stringify(report.hosts.filter((h) => !h.ok).map((h) => ({ host: h.name, error: h.error })), null, 2);
@@ -62,17 +47,6 @@ async function kubectlBinary(): Promise<string> {
   }
   await ensureDebianPackages(['kubernetes-client']);
   return 'kubectl';
-}
-
-/** A copy of an inventory with some fields changed, sharing the original's state (the same cluster). */
-async function variant(base: string, edit: (doc: ReturnType<typeof parseDocument>) => void): Promise<string> {
-  const doc = parseDocument(await readFile(base, 'utf8'));
-  doc.set('stateDir', (await loadInventory(base)).stateDir);
-  edit(doc);
-  const dir = await mkdtemp(join(tmpdir(), 'bootstrap-e2e-cluster-'));
-  const file = join(dir, 'inventory.yaml');
-  await writeFile(file, doc.toString());
-  return file;
 }
 
 function clusterSuite(version: string, expect: { kubeletConfigMap: string; controlPlaneLabels: string[]; controlPlaneTaints: string[] }) {

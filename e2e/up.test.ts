@@ -8,19 +8,18 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parseDocument } from 'yaml';
 import { loadInventory } from '../src/inventory/index.js';
-import type { Inventory } from '../src/inventory/types.js';
-import { up, UpFailedError, type UpReport } from '../src/commands/up.js';
-import type { UpOptions } from '../src/pipeline/context.js';
+import type { UpReport } from '../src/commands/up.js';
 import { SshHost } from '../src/transport/ssh.js';
 import type { Host } from '../src/transport/host.js';
 import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
+import { upReport, variant } from './runs.js';
 import { DockerCli } from './lab/docker.js';
 import { applyFault, clearFaults } from './lab/faults.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
@@ -30,21 +29,6 @@ const run = promisify(execFile);
 const repoRoot = defaultRepoRoot();
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const quiet = () => undefined;
-
-/** Options every run here uses: quiet, the lab's documented preflight ignores, a short wait. */
-function options(extra: UpOptions = {}): UpOptions {
-  return { renderer: 'silent', ignorePreflightErrors: LAB_PREFLIGHT_IGNORES, waitTimeoutMs: 120_000, ...extra };
-}
-
-/** Runs up and returns its report whether it succeeded or not. */
-async function upReport(inv: Inventory | string, extra: UpOptions = {}): Promise<UpReport> {
-  try {
-    return await up(inv, options(extra));
-  } catch (error) {
-    if (error instanceof UpFailedError) return error.report;
-    throw error;
-  }
-}
 
 function hostOf(report: UpReport, name: string) {
   const h = report.hosts.find((x) => x.name === name);
@@ -58,18 +42,6 @@ function assertHealthy(report: UpReport): void {
   assert.deepEqual(cp.components.map((c) => [c.name, c.healthy]).sort(), [
     ['etcd', true], ['kube-apiserver', true], ['kube-controller-manager', true], ['kube-scheduler', true], ['kubelet', true],
   ]);
-}
-
-/** A copy of an inventory with some fields changed, in a folder of its own, sharing the original's state. */
-async function variant(base: string, edit: (doc: ReturnType<typeof parseDocument>) => void, name = 'variant'): Promise<string> {
-  const doc = parseDocument(await readFile(base, 'utf8'));
-  // Share the state (CAs) so a variant is the same cluster, not a new one.
-  doc.set('stateDir', (await loadInventory(base)).stateDir);
-  edit(doc);
-  const dir = await mkdtemp(join(tmpdir(), `bootstrap-e2e-${name}-`));
-  const file = join(dir, 'inventory.yaml');
-  await writeFile(file, doc.toString());
-  return file;
 }
 
 describe('bootstrap up on the lab (v1.28, containerd; one control plane, two workers)', { concurrency: 1 }, () => {
