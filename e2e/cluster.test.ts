@@ -144,6 +144,27 @@ function clusterSuite(version: string, expect: { kubeletConfigMap: string; contr
       assert.deepEqual(await tokens(), before);
     });
 
+    it('status shows every Node with its readiness and roles, one the inventory lacks, and kubeadm\'s objects', async () => {
+      const stray = join(await mkdtemp(join(tmpdir(), 'bootstrap-e2e-node-')), 'node.yaml');
+      await writeFile(stray, 'apiVersion: v1\nkind: Node\nmetadata:\n  name: stray\n');
+      await kubectl('create', '-f', stray);
+      try {
+        const { stdout } = await run(process.execPath, [cli, 'status', lab.inventory, '-o', 'json'], { cwd: repoRoot }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+        const status = JSON.parse(stdout) as { cluster?: { nodes: { name: string; ready: boolean; roles: string[]; inInventory: boolean; message?: string; kubeletVersion?: string }[]; objects: { object: string; present: boolean }[] } };
+        assert.ok(status.cluster, stdout);
+        assert.deepEqual(status.cluster.nodes.map((n) => [n.name, n.inInventory]), [['cp1', true], ['stray', false], ['w1', true], ['w2', true]]);
+        const cp1 = status.cluster.nodes.find((n) => n.name === 'cp1')!;
+        assert.ok(cp1.roles.includes('control-plane') || cp1.roles.includes('master'), JSON.stringify(cp1));
+        assert.equal(cp1.kubeletVersion, version);
+        assert.match(cp1.message ?? '', /network/i);
+        assert.deepEqual(status.cluster.objects.filter((o) => !o.present), []);
+        const text = (await run(process.execPath, [cli, 'status', lab.inventory], { cwd: repoRoot }).catch((e: { stdout: string }) => ({ stdout: e.stdout }))).stdout;
+        assert.match(text, /^  stray NotReady .*not in the inventory/m);
+      } finally {
+        await kubectl('delete', 'node', 'stray');
+      }
+    });
+
     it('join-command prints kubeadm\'s line, its CA hash equal to openssl\'s', async () => {
       const { stdout } = await run(process.execPath, [cli, 'join-command', lab.inventory], { cwd: repoRoot });
       const match = /^kubeadm join (\S+) --token ([a-z0-9]{6}\.[a-z0-9]{16}) --discovery-token-ca-cert-hash sha256:([0-9a-f]{64})$/m.exec(stdout.trim());
