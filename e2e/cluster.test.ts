@@ -175,6 +175,27 @@ function clusterSuite(version: string, expect: { kubeletConfigMap: string; contr
       assert.equal(match[3], openssl.split(' ')[0]);
     });
 
+    it('addons.manifests are applied after the built-in addons; with a CNI configured, wait.nodesReady sees every Node Ready', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'bootstrap-e2e-cni-'));
+      await writeFile(join(dir, 'cni.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab-cni\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lab-cni-config\n  namespace: lab-cni\ndata:\n  plugin: bridge\n');
+      const withCni = await variant(lab.inventory, (doc) => {
+        doc.setIn(['addons', 'manifests'], [join(dir, 'cni.yaml')]);
+        doc.setIn(['wait', 'nodesReady'], true);
+      });
+      // What a CNI's DaemonSet does on each node: a network configuration in /etc/cni/net.d, which the runtime reports.
+      const conf = JSON.stringify({ cniVersion: '0.4.0', name: 'lab', plugins: [{ type: 'bridge', bridge: 'cni0', ipam: { type: 'host-local', subnet: '10.244.0.0/16' } }] });
+      for (const name of ['cp1', 'w1', 'w2']) await docker.exec(node(name), ['sh', '-c', 'mkdir -p /etc/cni/net.d && printf %s "$1" > /etc/cni/net.d/10-lab.conflist', 'sh', conf]);
+      try {
+        const report = await upReport(withCni);
+        assert.equal(report.ok, true, failures(report));
+        assert.deepEqual((report.nodes ?? []).map((n) => [n.name, n.ready]), [['cp1', true], ['w1', true], ['w2', true]]);
+        assert.equal(JSON.parse(await kubectl('get', 'cm', '-n', 'lab-cni', 'lab-cni-config', '-o', 'json')).data.plugin, 'bridge');
+        assert.ok(report.hosts.find((h) => h.name === 'cp1')!.changed.includes('created lab-cni/ConfigMap/lab-cni-config'), JSON.stringify(report.hosts.find((h) => h.name === 'cp1')!.changed));
+      } finally {
+        for (const name of ['cp1', 'w1', 'w2']) await docker.exec(node(name), ['rm', '-f', '/etc/cni/net.d/10-lab.conflist']);
+      }
+    });
+
     it('a worker reset alone rejoins on the next up', async () => {
       const reset = await resetHosts(await loadInventory(lab.inventory), { yes: true, renderer: 'silent', hosts: ['w2'] });
       assert.equal(reset.ok, true, JSON.stringify(reset.hosts));
