@@ -88,8 +88,8 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     });
 
   before(async () => {
-    // Debian's etcd, and the kubectl package when no kubectl is there (the real client, v1.32 here).
-    await ensureDebianPackages(['etcd-server', 'openssl', ...(existsSync(KUBECTL) ? [] : ['kubectl'])]);
+    // Debian's etcd, and Debian's kubernetes-client when no kubectl is there (the real client).
+    await ensureDebianPackages(['etcd-server', 'openssl', ...(existsSync(KUBECTL) ? [] : ['kubernetes-client'])]);
     assert.ok(existsSync(KUBECTL), 'the real kubectl is needed at /usr/bin/kubectl');
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
     server = `https://127.0.0.1:${ports.api}`;
