@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { defaultUpOptions, down, elapsedLogger, up as labUp } from './lab/lab.js';
 import { defaultRepoRoot, labExists } from './lab/state.js';
 import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
+import { loadInventory } from '../src/inventory/index.js';
 
 const { values } = parseArgs({ options: { 'kubernetes-version': { type: 'string' } }, strict: true });
 const repoRoot = defaultRepoRoot();
@@ -25,5 +26,6 @@ const lab = await labUp(repoRoot, defaultUpOptions({
 const argv = ['dist/src/cli/main.js', 'up', lab.inventory, `--ignore-preflight-errors=${LAB_PREFLIGHT_IGNORES.join(',')}`];
 console.log(`\n$ bootstrap ${argv.slice(1).join(' ')}\n`);
 const result = spawnSync(process.execPath, argv, { cwd: repoRoot, stdio: 'inherit' });
-console.log(`\nThe lab stays up: ssh -F ${lab.sshConfig} cp1 · npm run lab -- status · npm run lab -- down`);
+const { stateDir } = await loadInventory(lab.inventory);
+console.log(`\nThe lab stays up: kubectl --kubeconfig ${stateDir}/admin.conf get nodes -o wide · ssh -F ${lab.sshConfig} cp1 · npm run lab -- status · npm run lab -- down`);
 process.exit(result.status ?? 1);
