@@ -30,7 +30,8 @@ export function isInitHost(h: HostRun, ctx: UpContext): boolean {
   return initHost(ctx) === h;
 }
 
-function renderedText(h: HostRun, path: string): string | undefined {
+/** Text of a file `up` rendered for a host in this run. */
+export function renderedText(h: HostRun, path: string): string | undefined {
   const file = h.files?.find((f) => f.path === path);
   return file === undefined ? undefined : typeof file.content === 'string' ? file.content : file.content.toString('utf8');
 }
@@ -92,9 +93,6 @@ export function superAdminApi(ctx: UpContext): Promise<ApiClient> | undefined {
   if (!h || renderedText(h, SUPER_ADMIN_KUBECONFIG) === undefined) return undefined;
   return openShared(ctx, 'api:super-admin', () => target(ctx, h, SUPER_ADMIN_KUBECONFIG));
 }
-
-/** Text of a file `up` rendered for a host. */
-export { renderedText };
 
 /** What the cluster phases did to API objects, per host run (the init host's, or a node's own). */
 export interface ApiObjectsResult {
