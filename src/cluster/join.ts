@@ -5,7 +5,7 @@
  * util/kubeconfig CreateWithToken).
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { contextName, yamlScalar } from '../pki/kubeconfig.js';
+import { renderKubeconfig } from '../pki/kubeconfig.js';
 import { tokenString, type BootstrapToken } from './tokens.js';
 
 /** discovery.go TokenUser. */
@@ -31,28 +31,11 @@ export function caCertHash(caPem: string): string {
  * client certificate, then writes kubelet.conf.
  */
 export function bootstrapKubeletConf(caPem: string, serverUrl: string, token: BootstrapToken | string, clusterName = DEFAULT_CLUSTER_NAME): string {
-  const user = TLS_BOOTSTRAP_TOKEN_USER;
-  const context = contextName(user, clusterName);
-  const tokenText = typeof token === 'string' ? token : tokenString(token);
-  return [
-    'apiVersion: v1',
-    'clusters:',
-    '- cluster:',
-    `    certificate-authority-data: ${Buffer.from(caPem).toString('base64')}`,
-    `    server: ${yamlScalar(serverUrl)}`,
-    `  name: ${yamlScalar(clusterName)}`,
-    'contexts:',
-    '- context:',
-    `    cluster: ${yamlScalar(clusterName)}`,
-    `    user: ${yamlScalar(user)}`,
-    `  name: ${yamlScalar(context)}`,
-    `current-context: ${yamlScalar(context)}`,
-    'kind: Config',
-    'preferences: {}',
-    'users:',
-    `- name: ${yamlScalar(user)}`,
-    '  user:',
-    `    token: ${yamlScalar(tokenText)}`,
-    '',
-  ].join('\n');
+  return renderKubeconfig({
+    clusterName,
+    server: serverUrl,
+    userName: TLS_BOOTSTRAP_TOKEN_USER,
+    caCertPem: caPem,
+    token: typeof token === 'string' ? token : tokenString(token),
+  });
 }

@@ -4,14 +4,15 @@
  * `preferences: {}` is always present (kubeadm util/kubeconfig CreateBasic / CreateWithCerts).
  */
 
-export interface KubeconfigContent {
+/** How the user authenticates: a client certificate and key (CreateWithCerts), or a token (CreateWithToken). */
+export type KubeconfigCredential = { clientCertPem: string; clientKeyPem: string } | { token: string };
+
+export type KubeconfigContent = {
   clusterName: string;
   server: string;
   userName: string;
   caCertPem: string;
-  clientCertPem: string;
-  clientKeyPem: string;
-}
+} & KubeconfigCredential;
 
 const YAML_11_SPECIAL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
 const NUMBER_LIKE = /^[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$|^0x[0-9a-fA-F]+$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/;
@@ -65,8 +66,9 @@ export function renderKubeconfig(c: KubeconfigContent): string {
     'users:',
     `- name: ${yamlScalar(c.userName)}`,
     '  user:',
-    `    client-certificate-data: ${base64(c.clientCertPem)}`,
-    `    client-key-data: ${base64(c.clientKeyPem)}`,
+    ...('token' in c
+      ? [`    token: ${yamlScalar(c.token)}`]
+      : [`    client-certificate-data: ${base64(c.clientCertPem)}`, `    client-key-data: ${base64(c.clientKeyPem)}`]),
     '',
   ].join('\n');
 }
