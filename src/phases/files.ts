@@ -3,7 +3,7 @@
  * its share of what `render` produces for the host, and only what differs from the host's copy, so an
  * unchanged static Pod manifest is never rewritten (rewriting it would restart the Pod).
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from '../transport/host.js';
 import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
 import { currentSandboxes, targetFor } from '../health/check.js';
@@ -20,7 +20,6 @@ export function phaseOfPath(path: string): 'certs' | 'kubeconfig' | 'etcd' | 'co
   return 'kubelet-start';
 }
 
-const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 /**
  * Renders the host's files once per run (with what the connect phase learnt: CRI socket, hostname,
@@ -49,7 +48,7 @@ export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<Rendered
 /** Writes this phase's files that differ from the host's; returns the paths written (or that would be). */
 export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, progress: (line: string) => void): Promise<string[]> {
   const mine = (await plannedFiles(ctx, h)).filter((f) => phaseOfPath(f.path) === phase);
-  const changed = mine.filter((f) => h.found?.get(f.path) !== sha256(f.content));
+  const changed = mine.filter((f) => h.found?.get(f.path) !== contentHash(f.content));
   if (!changed.length) {
     progress(`${mine.length} file(s) unchanged`);
     return [];
@@ -57,7 +56,7 @@ export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, pr
   const paths = changed.map((f) => f.path);
   await wet(ctx, h, `write ${paths.join(', ')}`, async (host) => {
     await host.writeFiles(changed, { backupDir: ctx.backupDir });
-    for (const f of changed) h.found?.set(f.path, sha256(f.content));
+    for (const f of changed) h.found?.set(f.path, contentHash(f.content));
   });
   h.changed.push(...paths);
   progress(`${ctx.options.dryRun ? 'would write' : 'wrote'} ${changed.length} of ${mine.length} file(s)`);
@@ -84,7 +83,7 @@ const MANIFEST = /^\/etc\/kubernetes\/manifests\/([^/]+)\.yaml$/;
 async function rememberReplacedPods(ctx: UpContext, h: HostRun, phase: string): Promise<void> {
   if (ctx.options.dryRun) return;
   const names = (await plannedFiles(ctx, h))
-    .filter((f) => phaseOfPath(f.path) === phase && h.found?.has(f.path) && h.found.get(f.path) !== sha256(f.content))
+    .filter((f) => phaseOfPath(f.path) === phase && h.found?.has(f.path) && h.found.get(f.path) !== contentHash(f.content))
     .map((f) => MANIFEST.exec(f.path)?.[1])
     .filter((n): n is string => n !== undefined);
   if (!names.length) return;

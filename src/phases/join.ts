@@ -6,7 +6,7 @@
  * bootstrap kubeconfig is removed, as kubeadm does. A joined worker (kubelet.conf present) only gets its kubelet
  * files brought up to date. On timeout the error says why: token rejected, CSR not approved, kubelet not running.
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from '../transport/host.js';
 import { parse as parseYaml } from 'yaml';
 import { ApiClient, ApiError, type ApiClient as Client } from '../api/client.js';
 import { bootstrapKubeletConf, caCertHash, kubeletConfigMapName, nodeAnnotations, verifyJwsSignature, type BootstrapToken } from '../cluster/index.js';
@@ -37,7 +37,6 @@ export class JoinError extends HostError {
   }
 }
 
-const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 const isWorker = (h: HostRun) => !h.spec.roles.includes('control-plane');
 
 /**
@@ -217,7 +216,7 @@ export const joinPhase: Phase = {
       const caPath = `${ctx.inv.cluster.certificatesDir}/ca.crt`;
       if (!found.has(caPath)) files.push({ path: caPath, content: caPem, mode: 0o644 });
     }
-    const changed = files.filter((f) => found.get(f.path) !== sha256(f.content));
+    const changed = files.filter((f) => found.get(f.path) !== contentHash(f.content));
     if (changed.length) {
       await wet(ctx, h, `write ${changed.map((f) => f.path).join(', ')}`, (host) => host.writeFiles(changed, { backupDir: ctx.backupDir }));
       h.changed.push(...changed.map((f) => f.path).filter((p) => p !== BOOTSTRAP_KUBELET_CONF));

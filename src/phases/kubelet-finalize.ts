@@ -5,13 +5,12 @@
  * When the file is not there, kubeadm assumes rotation is off and leaves kubelet.conf alone; so does this.
  * The files phase keeps a finalized kubelet.conf as it is on later runs (see finalizedKubeletConf).
  */
-import { createHash } from 'node:crypto';
 import { kubeletConfWithRotatingCert } from '../cluster/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { clusterVersion } from '../kube/version.js';
 import { hostOf, type HostRun } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
-import { CommandError } from '../transport/host.js';
+import { CommandError, contentHash } from '../transport/host.js';
 import { isInitHost } from './cluster-api.js';
 import { KUBELET_RESTART } from './kubelet-start.js';
 import { POLL_MS, sleep } from './nodes.js';
@@ -23,7 +22,6 @@ export const KUBELET_CLIENT_CURRENT = '/var/lib/kubelet/pki/kubelet-client-curre
 /** How long kubelet is given to write its rotatable certificate. */
 const PEM_WAIT_MS = 60_000;
 
-const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 /** kubelet.conf as kubeadm's finalize writes it back (cluster/kubeletfinalize.ts); undefined when it has no node user. */
 export function finalizedKubeletConf(inv: Inventory, h: HostRun, kubeletConf: string): string | undefined {
@@ -39,7 +37,7 @@ export function isFinalized(inv: Inventory, h: HostRun): boolean {
   const rendered = h.files?.find((f) => f.path === KUBELET_CONF);
   const found = h.found?.get(KUBELET_CONF);
   const finalized = rendered && finalizedKubeletConf(inv, h, rendered.content.toString());
-  return !!finalized && !!found && found === sha256(finalized);
+  return !!finalized && !!found && found === contentHash(finalized);
 }
 
 export const kubeletFinalizePhase: Phase = {
@@ -59,14 +57,14 @@ export const kubeletFinalizePhase: Phase = {
       found = await hostOf(h).hashFiles([KUBELET_CONF, KUBELET_CLIENT_CURRENT]);
     }
     const finalized = kubeletConfWithRotatingCert(rendered.content.toString(), h.spec.name, clusterVersion(ctx.inv));
-    if (found.get(KUBELET_CONF) === sha256(finalized)) return task.progress(`${KUBELET_CONF} already uses ${KUBELET_CLIENT_CURRENT}`);
+    if (found.get(KUBELET_CONF) === contentHash(finalized)) return task.progress(`${KUBELET_CONF} already uses ${KUBELET_CLIENT_CURRENT}`);
     if (!found.has(KUBELET_CLIENT_CURRENT) && !ctx.options.dryRun) {
       // kubeadm: "Assuming that kubelet client certificate rotation is disabled".
       return task.progress(`no ${KUBELET_CLIENT_CURRENT}: client certificate rotation is off, ${KUBELET_CONF} left as it is`);
     }
     await wet(ctx, h, `update ${KUBELET_CONF} to point to a rotatable kubelet client certificate and key, and restart kubelet`, async (host) => {
       await host.writeFiles([{ path: KUBELET_CONF, content: finalized, mode: rendered.mode }], { backupDir: ctx.backupDir });
-      h.found?.set(KUBELET_CONF, sha256(finalized));
+      h.found?.set(KUBELET_CONF, contentHash(finalized));
       const result = await host.exec(KUBELET_RESTART, { sudo: true });
       if (result.code !== 0) throw new CommandError(h.spec.name, KUBELET_RESTART, result);
       h.kubeletRestarted = true;

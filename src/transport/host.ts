@@ -3,6 +3,7 @@
  * against SSH, the local machine, or an in-memory host in unit tests. Commands are argument arrays, never
  * shell text: implementations quote them once, with shell.ts.
  */
+import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { HostError } from '../util/errors.js';
 
@@ -44,6 +45,11 @@ export interface WriteOptions {
    * suffix: kubelet would read a backup left beside a static Pod manifest as one more Pod.
    */
   backupDir?: string;
+}
+
+/** The hash hashFiles() reports for a file: SHA-256 of its content, in hex. Compare rendered content with it. */
+export function contentHash(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 export interface Host {

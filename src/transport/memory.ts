@@ -2,9 +2,8 @@
  * An in-memory Host for unit tests: files live in a map, every command is recorded, and a test decides
  * what each command answers. Phases run against it exactly as against SSH.
  */
-import { createHash } from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
-import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './host.js';
+import { contentHash, type ExecOptions, type ExecResult, type FileWrite, type Host, type WriteOptions } from './host.js';
 
 export type CommandHandler = (argv: readonly string[], options: ExecOptions) => Partial<ExecResult> | undefined;
 
@@ -51,7 +50,7 @@ export class MemoryHost implements Host {
     const out = new Map<string, string>();
     for (const path of paths) {
       const file = this.files.get(path);
-      if (file) out.set(path, createHash('sha256').update(file.content).digest('hex'));
+      if (file) out.set(path, contentHash(file.content));
     }
     return out;
   }
