@@ -15,7 +15,7 @@ import type { RenderedFile } from '../inventory/types.js';
 import type { KubeObject } from '../cluster/objects.js';
 import { clusterVersion } from '../kube/version.js';
 import { KUBELET_CONFIG_PATH } from '../kubelet/index.js';
-import { connectionOf, factsOf, hostOf, oncePerRun, type HostRun, type UpContext } from '../pipeline/context.js';
+import { connectionOf, factsOf, hostOf, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { controlPlaneEndpoint } from '../pki/endpoints.js';
 import { renderWorkerHost } from '../render/index.js';
@@ -51,7 +51,7 @@ async function discover(ctx: UpContext, token: BootstrapToken): Promise<void> {
   const pinned = caCertHash(caPem);
   const anonymous = await ApiClient.open({ host: connectionOf(h), address: h.spec.advertiseAddress, port: h.spec.bindPort, caPem, credentials: { anonymous: true } });
   try {
-    const deadline = Date.now() + (ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs);
+    const deadline = Date.now() + waitTimeoutMs(ctx);
     for (;;) {
       const info = await anonymous.getConfigMap('kube-public', 'cluster-info');
       const data = (info?.data ?? {}) as Record<string, string>;
@@ -234,7 +234,7 @@ export const joinPhase: Phase = {
       return;
     }
     task.progress('waiting for the kubelet to perform the TLS Bootstrap');
-    const deadline = Date.now() + (ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs);
+    const deadline = Date.now() + waitTimeoutMs(ctx);
     for (;;) {
       const node = (await tlsBootstrapped(h)) ? await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }) : undefined;
       if (node) break;

@@ -1,7 +1,7 @@
 /** Waiting for Nodes, shared by mark-control-plane, join and wait-nodes. */
 import type { ApiClient } from '../api/client.js';
 import type { KubeObject } from '../cluster/objects.js';
-import type { UpContext } from '../pipeline/context.js';
+import { waitTimeoutMs, type UpContext } from '../pipeline/context.js';
 import { HostError } from '../util/errors.js';
 
 export class NodeNotRegisteredError extends HostError {
@@ -21,7 +21,7 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** The Node once kubelet has registered it, or NodeNotRegisteredError after wait.timeout. */
-export async function waitForNode(ctx: UpContext, api: ApiClient, name: string, timeoutMs = ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs): Promise<KubeObject> {
+export async function waitForNode(ctx: UpContext, api: ApiClient, name: string, timeoutMs = waitTimeoutMs(ctx)): Promise<KubeObject> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const node = await api.get({ apiVersion: 'v1', kind: 'Node', name });

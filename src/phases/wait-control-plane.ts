@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
-import { hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
+import { hostOf, isControlPlane, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { HostError } from '../util/errors.js';
 
@@ -63,7 +63,7 @@ export const waitControlPlanePhase: Phase = {
   title: 'wait-control-plane: wait for kubelet and the control-plane components to be healthy',
   appliesTo: isControlPlane,
   async run(ctx, h, task) {
-    const timeoutMs = ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs;
+    const timeoutMs = waitTimeoutMs(ctx);
     if (ctx.options.dryRun) task.progress('dry run: not waiting for the control plane');
     await wet(ctx, h, `wait up to ${Math.round(timeoutMs / 1000)}s for the control plane to be healthy`, async () => {
       const replaced = h.results['replaced-pods']?.sandboxes;

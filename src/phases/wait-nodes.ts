@@ -4,6 +4,7 @@
  * the Nodes stay NotReady, as after kubeadm: the report says so and how to add one.
  */
 import { nodeLine, nodeState, type NodeState } from '../cluster/node-state.js';
+import { waitTimeoutMs } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import { HostError } from '../util/errors.js';
 import { adminApi, isInitHost } from './cluster-api.js';
@@ -37,7 +38,7 @@ export const waitNodesPhase: Phase = {
     const api = await adminApi(ctx);
     const names = new Set(ctx.inv.hosts.map((x) => x.name));
     const wanted = ctx.hosts.filter((x) => !x.error).map((x) => x.spec.name);
-    const deadline = Date.now() + (ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs);
+    const deadline = Date.now() + waitTimeoutMs(ctx);
     let nodes: NodeState[];
     for (;;) {
       nodes = (await api.list('v1', 'Node')).map((n) => nodeState(n, names)).sort((a, b) => a.name.localeCompare(b.name));
@@ -45,7 +46,7 @@ export const waitNodesPhase: Phase = {
       task.progress(`${nodes.filter((n) => n.ready).length}/${nodes.length} Node(s) Ready`);
       if (!ctx.inv.wait.nodesReady || notReady.length === 0) break;
       if (Date.now() >= deadline || ctx.options.signal?.aborted) {
-        throw new NodesNotReadyError(`Node(s) not Ready within ${Math.round((ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs) / 1000)}s:\n  - ${nodes.filter((n) => !n.ready).map(nodeLine).join('\n  - ')}`);
+        throw new NodesNotReadyError(`Node(s) not Ready within ${Math.round(waitTimeoutMs(ctx) / 1000)}s:\n  - ${nodes.filter((n) => !n.ready).map(nodeLine).join('\n  - ')}`);
       }
       await sleep(POLL_MS, ctx.options.signal);
     }

@@ -118,6 +118,11 @@ export interface UpContext {
   cleanups: (() => Promise<void>)[];
 }
 
+/** How long waits may take in this run: --wait-timeout, else the inventory's wait.timeout. */
+export function waitTimeoutMs(ctx: UpContext): number {
+  return ctx.options.waitTimeoutMs ?? ctx.inv.wait.timeoutMs;
+}
+
 /** The value made once per run under this key (e.g. registry credentials): the first host makes it, the others wait for it. */
 export function oncePerRun<T>(ctx: UpContext, key: string, make: () => Promise<T>): Promise<T> {
   let value = ctx.shared.get(key) as Promise<T> | undefined;
