@@ -47,15 +47,20 @@ function adminKubeconfigText(ctx: UpContext, h: HostRun): string | undefined {
   return existsSync(saved) ? readFileSync(saved, 'utf8') : undefined;
 }
 
+/** The CA certificate (PEM) a kubeconfig embeds in its first cluster, or undefined. */
+export function kubeconfigCaPem(kubeconfig: string | undefined): string | undefined {
+  const data = kubeconfig && /certificate-authority-data:\s*(\S+)/.exec(kubeconfig)?.[1];
+  return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+}
+
 /** The cluster CA certificate (PEM): as rendered for the init host, else from the admin kubeconfig. */
 export function clusterCaPem(ctx: UpContext): string {
   const h = initHost(ctx);
   const rendered = h && renderedText(h, `${ctx.inv.cluster.certificatesDir}/ca.crt`);
   if (rendered) return rendered;
-  const kubeconfig = h && adminKubeconfigText(ctx, h);
-  const data = kubeconfig && /certificate-authority-data:\s*(\S+)/.exec(kubeconfig)?.[1];
-  if (!data) throw new ClusterApiError(`no cluster CA: nothing rendered for the first control-plane host and no ${join(ctx.inv.stateDir, 'admin.conf')} (run up first)`);
-  return Buffer.from(data, 'base64').toString('utf8');
+  const ca = kubeconfigCaPem(h && adminKubeconfigText(ctx, h));
+  if (!ca) throw new ClusterApiError(`no cluster CA: nothing rendered for the first control-plane host and no ${join(ctx.inv.stateDir, 'admin.conf')} (run up first)`);
+  return ca;
 }
 
 /** Where the API is reached from the init host: its own API server. */

@@ -21,7 +21,7 @@ import { controlPlaneEndpoint } from '../pki/endpoints.js';
 import { renderWorkerHost } from '../render/index.js';
 import { HostError } from '../util/errors.js';
 import { joinToken } from './bootstrap-token.js';
-import { adminApi, clusterCaPem, initHost } from './cluster-api.js';
+import { adminApi, clusterCaPem, initHost, kubeconfigCaPem } from './cluster-api.js';
 import { KUBELET_RESTART } from './kubelet-start.js';
 import { KUBELET_CONF } from './kubelet-finalize.js';
 import { POLL_MS, sleep } from './nodes.js';
@@ -61,8 +61,7 @@ async function discover(ctx: UpContext, token: BootstrapToken): Promise<void> {
         if (!verifyJwsSignature(kubeconfig, token.id, token.secret, signature)) {
           throw new JoinError(`cluster-info's signature for token ${token.id} does not verify: the token does not match what signed it`);
         }
-        const match = /certificate-authority-data:\s*(\S+)/.exec(kubeconfig);
-        const ca = match ? Buffer.from(match[1] as string, 'base64').toString('utf8') : '';
+        const ca = kubeconfigCaPem(kubeconfig);
         if (!ca || caCertHash(ca) !== pinned) {
           throw new JoinError(`cluster-info's CA does not match the pinned hash ${pinned}: refusing to join a cluster it cannot trust`);
         }
