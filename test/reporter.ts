@@ -3,8 +3,10 @@
  *
  * On a terminal: node's spec output, then one summary of the stage (BOOTSTRAP_TEST_STAGE, "unit" or "e2e")
  * with its pass/fail/skip counts, the failed tests by file and name with the first line of their error, and
- * the skipped tests with their reason. Elsewhere (CI, logs): node's TAP output unchanged, so it still ends
- * with the runner's own `# tests N`, `# pass N`, `# fail N` … lines that CI parsers read.
+ * the skipped tests with their reason. Elsewhere (CI, logs): node's TAP output, where the failed tests with
+ * their error's first line come again as `#` comments just before the runner's own `# tests N`, `# pass N`,
+ * `# fail N` … lines, which still end the output for CI parsers: a log cut to its tail still says what failed
+ * and why (a failed before hook's error is otherwise only in its suite's block, far up).
  * BOOTSTRAP_TEST_OUTPUT=spec|tap chooses either way explicitly. The exit code is node's in both cases.
  */
 import { Readable } from 'node:stream';
@@ -84,6 +86,12 @@ export class StageSummary {
     return `${lines.join('\n')}\n`;
   }
 
+  /** The failed tests, one line each with the error's first line, for a log read from its tail. */
+  failureLines(): string[] {
+    if (this.failed.length === 0) return [];
+    return [`${this.stage}: ${this.failed.length} failed:`, ...this.failed.map((e) => `  ${e.file} › ${e.path.join(' › ')}${e.note ? `: ${e.note}` : ''}`)];
+  }
+
   /** dist/test/x.test.js is shown as its source, test/x.test.ts. */
   private file(file: string | undefined): string {
     if (!file) return '(runner)';
@@ -99,17 +107,30 @@ function firstLine(error: Error & { cause?: unknown }): string {
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
+/** The events as they come, with the failures repeated as diagnostics just before the runner's closing counts. */
+async function* withFailuresBeforeCounts(source: AsyncGenerator<TestEvent, void>, summary: StageSummary): AsyncGenerator<TestEvent, void> {
+  let repeated = false;
+  for await (const event of source) {
+    summary.add(event);
+    if (!repeated && event.type === 'test:diagnostic' && !event.data.file && /^tests \d+$/.test(event.data.message)) {
+      repeated = true;
+      for (const message of summary.failureLines()) yield { type: 'test:diagnostic', data: { nesting: 0, message } } as TestEvent;
+    }
+    yield event;
+  }
+}
+
 export function outputMode(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): 'spec' | 'tap' {
   if (env.BOOTSTRAP_TEST_OUTPUT === 'spec' || env.BOOTSTRAP_TEST_OUTPUT === 'tap') return env.BOOTSTRAP_TEST_OUTPUT;
   return tty ? 'spec' : 'tap';
 }
 
 export default async function* reporter(source: AsyncGenerator<TestEvent, void>): AsyncGenerator<string, void> {
+  const summary = new StageSummary(process.env.BOOTSTRAP_TEST_STAGE || 'tests');
   if (outputMode() === 'tap') {
-    yield* tap(source);
+    yield* tap(withFailuresBeforeCounts(source, summary));
     return;
   }
-  const summary = new StageSummary(process.env.BOOTSTRAP_TEST_STAGE || 'tests');
   async function* observed(): AsyncGenerator<TestEvent, void> {
     for await (const event of source) {
       summary.add(event);

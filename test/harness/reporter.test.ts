@@ -51,6 +51,12 @@ test('not on a terminal: node\'s TAP output, ending with the runner\'s own count
     const closing = out.trimEnd().split('\n').slice(-8).map((l) => l.replace(/ [\d.]+$/, ''));
     assert.deepEqual(closing, ['# tests', '# suites', '# pass', '# fail', '# cancelled', '# skipped', '# todo', '# duration_ms']);
     assert.match(out, /^# tests 4\n# suites 1\n# pass 1\n# fail 2\n# cancelled 0\n# skipped 1\n/m);
+    // A log cut to its tail still says what failed and why, just before the counts.
+    assert.deepEqual(out.trimEnd().split('\n').slice(-11, -8), [
+      '# unit: 2 failed:',
+      `#   ${fixture} › fails: expected 1, got 2`,
+      `#   ${fixture} › group › fails inside: inner failure`,
+    ]);
   }
 });
 
