@@ -129,7 +129,7 @@ export async function trustHost(inv: Inventory, hostName: string, options: Trust
   } else {
     const { resolveRoute } = await import('../transport/ssh.js');
     check = resolveRoute(spec, sshOptions).target.hostKeyCheck;
-    file = check.knownHostsFile;
+    file = check.knownHostsFiles[0]!;
     previous = trustedKeys(check).keys.map((k) => fingerprint(k.blob));
   }
   const result: TrustResult = { host: hostName, file, pinnedIn: pinned ? 'inventory' : 'known_hosts', previous, presented, outcome: 'unchanged' };
@@ -154,8 +154,8 @@ export async function trustHost(inv: Inventory, hostName: string, options: Trust
     const existing = readKnownHostsText(file);
     const hashed = options.ssh?.hashKnownHosts ??
       parseKnownHosts(existing).some((e) => !e.marker && e.hosts.startsWith('|1|') && entryMatches(e.hosts, token));
-    removeKnownHost(file, check.address, check.port);
-    addKnownHost(file, check.address, check.port, blob, { hashed });
+    removeKnownHost(file, check.lookupName, check.port);
+    addKnownHost(file, check.lookupName, check.port, blob, { hashed });
   }
   log(`${hostName}: pinned ${presented.fingerprint} in ${file}`);
   return { ...result, outcome: 'pinned' };

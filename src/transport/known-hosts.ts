@@ -10,7 +10,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { matchPatternList } from './ssh-config.js';
+import { matchPatternList } from './patterns.js';
 import { HostError } from '../util/errors.js';
 
 /** A public key as it travels in SSH: the algorithm name and the wire-format blob. */
@@ -87,7 +87,7 @@ export function entryMatches(hosts: string, token: string): boolean {
     const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(token).digest('base64');
     return mac === hash;
   }
-  return matchPatternList(token, hosts.split(','));
+  return matchPatternList(token, hosts.split(','), true);
 }
 
 /** OpenSSH's hashed host name: "|1|" base64(salt) "|" base64(HMAC-SHA1(salt, token)). */
@@ -118,11 +118,19 @@ export class HostKeyError extends HostError {
 export interface HostKeyCheck {
   /** The inventory's host name, for messages. */
   name: string;
+  /** Where the host is reached (the resolved HostName), for messages. */
   address: string;
   port: number;
+  /** The name known_hosts is searched under: HostKeyAlias when set, else the address. */
+  lookupName: string;
   /** Keys pinned in the inventory ("ssh-ed25519 AAAA…"); when present, known_hosts is not consulted. */
   pinned: readonly string[];
-  knownHostsFile: string;
+  /** UserKnownHostsFile, in order: searched, and a new key is added to the first. */
+  knownHostsFiles: readonly string[];
+  /** GlobalKnownHostsFile: searched, never written. */
+  globalKnownHostsFiles: readonly string[];
+  /** CheckHostIP: the address connected to is looked up too. */
+  checkHostIP: boolean;
   /** The host's keys are listed in the inventory under this path, for the re-pin hint. */
   repin: string;
 }
@@ -138,14 +146,15 @@ function readKnownHosts(file: string): KnownHostsEntry[] {
 
 /** The keys trusted for a host: the pinned ones, else known_hosts' (revoked keys listed apart). */
 export function trustedKeys(check: HostKeyCheck): { source: string; keys: PublicKey[]; revoked: PublicKey[] } {
-  const token = hostToken(check.address, check.port);
-  const entries = readKnownHosts(check.knownHostsFile).filter((e) => e.marker !== 'cert-authority' && entryMatches(e.hosts, token));
+  const token = hostToken(check.lookupName, check.port);
+  const files = [...check.knownHostsFiles, ...check.globalKnownHostsFiles];
+  const entries = files.flatMap(readKnownHosts).filter((e) => e.marker !== 'cert-authority' && entryMatches(e.hosts, token));
   const revoked = entries.filter((e) => e.marker === 'revoked').map((e) => e.key);
   if (check.pinned.length) {
     const keys = check.pinned.map((line) => parsePublicKeyLine(line)).filter((k): k is PublicKey => k !== undefined);
     return { source: 'the inventory', keys, revoked };
   }
-  return { source: check.knownHostsFile, keys: entries.filter((e) => !e.marker).map((e) => e.key), revoked };
+  return { source: files.join(', '), keys: entries.filter((e) => !e.marker).map((e) => e.key), revoked };
 }
 
 /**
@@ -153,19 +162,19 @@ export function trustedKeys(check: HostKeyCheck): { source: string; keys: Public
  * `acceptNew` allows recording it (the caller then calls addKnownHost); throws HostKeyError otherwise.
  */
 export function verifyHostKey(check: HostKeyCheck, presented: Buffer, acceptNew: boolean): 'known' | 'new' {
-  const token = hostToken(check.address, check.port);
+  const token = hostToken(check.lookupName, check.port);
   const { source, keys, revoked } = trustedKeys(check);
   const presentedFp = fingerprint(presented);
   const where = token === check.name ? check.name : `${check.name} (${token})`;
   if (revoked.some((k) => k.blob.equals(presented))) {
     throw new HostKeyError('revoked', check.name, token, presentedFp, [],
-      `${where}: host key ${presentedFp} is marked @revoked in ${check.knownHostsFile}; refusing to connect`);
+      `${where}: host key ${presentedFp} is marked @revoked in ${source}; refusing to connect`);
   }
   if (keys.some((k) => k.blob.equals(presented))) return 'known';
   if (!keys.length) {
     if (acceptNew) return 'new';
     throw new HostKeyError('unknown', check.name, token, presentedFp, [],
-      `${where}: unknown host key ${blobType(presented)} ${presentedFp} (not in ${check.knownHostsFile} nor pinned in the inventory). ` +
+      `${where}: unknown host key ${blobType(presented)} ${presentedFp} (not in ${source} nor pinned in the inventory). ` +
       `Check it out of band, then pin it with \`bootstrap hosts trust ${check.repin} ${check.name}\`, or run with --accept-new-host-keys`);
   }
   const expected = keys.map((k) => fingerprint(k.blob));

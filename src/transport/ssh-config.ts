@@ -11,6 +11,9 @@ import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { InputError } from '../util/errors.js';
+import { matchPatternList } from './patterns.js';
+
+export { matchPatternList } from './patterns.js';
 
 export interface SshConfigEntry {
   /** The Host line's patterns, e.g. ["web-*", "!web-test"]. */
@@ -82,29 +85,6 @@ export function parseSshConfig(text: string): SshConfigEntry[] {
   return entries;
 }
 
-/** One OpenSSH wildcard pattern (* any run, ? one character), case-insensitive as host names are. */
-export function matchPattern(value: string, pattern: string): boolean {
-  const re = pattern
-    .toLowerCase()
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(value.toLowerCase());
-}
-
-/** OpenSSH's pattern lists: a match needs one positive pattern to match and no negated (!) pattern to. */
-export function matchPatternList(value: string, patterns: readonly string[]): boolean {
-  let matched = false;
-  for (const pattern of patterns) {
-    if (pattern.startsWith('!')) {
-      if (matchPattern(value, pattern.slice(1))) return false;
-    } else if (matchPattern(value, pattern)) {
-      matched = true;
-    }
-  }
-  return matched;
-}
-
 function parsePort(value: string, where: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SshConfigError(`${where}: bad port "${value}"`);
@@ -154,7 +134,7 @@ export function lookupSshConfig(entries: readonly SshConfigEntry[], alias: strin
   const identityFiles: string[] = [];
   let proxyJumpLine = 0;
   for (const entry of entries) {
-    if (!matchPatternList(alias, entry.patterns)) continue;
+    if (!matchPatternList(alias.toLowerCase(), entry.patterns)) continue;
     for (const [keyword, values] of entry.options) {
       if (keyword === 'identityfile') identityFiles.push(...values);
       else if (!first.has(keyword)) {

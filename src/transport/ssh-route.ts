@@ -67,7 +67,7 @@ export function resolveRoute(host: HostSpec, opts: RouteOptions = {}): SshRoute 
     user: inventoryUser ?? conf.user ?? INVENTORY_DEFAULT.user,
     identityFiles: ssh.identityFile ? [ssh.identityFile] : conf.identityFiles,
     agent: ssh.agent,
-    hostKeyCheck: { name: host.name, address, port, pinned: host.hostKeys, knownHostsFile: ssh.knownHostsFile, repin },
+    hostKeyCheck: { name: host.name, address, port, lookupName: address, pinned: host.hostKeys, knownHostsFiles: [ssh.knownHostsFile], globalKnownHostsFiles: [], checkHostIP: false, repin },
   };
 
   let jump: { alias: string; port?: number; user?: string; identityFile?: string; agent: boolean; pinned: string[] } | undefined;
@@ -101,7 +101,7 @@ export function resolveRoute(host: HostSpec, opts: RouteOptions = {}): SshRoute 
       user: jump.user ?? bconf.user ?? INVENTORY_DEFAULT.user,
       identityFiles: jump.identityFile ? [jump.identityFile] : bconf.identityFiles,
       agent: jump.agent,
-      hostKeyCheck: { name: `jump host of ${host.name}`, address: baddress, port: bport, pinned: jump.pinned, knownHostsFile: ssh.knownHostsFile, repin },
+      hostKeyCheck: { name: `jump host of ${host.name}`, address: baddress, port: bport, lookupName: baddress, pinned: jump.pinned, knownHostsFiles: [ssh.knownHostsFile], globalKnownHostsFiles: [], checkHostIP: false, repin },
     };
   }
   return { target, bastion, connectTimeoutMs: ssh.connectTimeoutMs };

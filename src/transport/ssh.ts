@@ -322,8 +322,9 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       }
       try {
         if (verifyHostKey(ep.hostKeyCheck, key, opts.acceptNewHostKeys === true) === 'new') {
-          addKnownHost(ep.hostKeyCheck.knownHostsFile, ep.address, ep.port, key, { hashed: opts.hashKnownHosts });
-          log(`${ep.label}: added ${blobType(key)} ${fingerprint(key)} for ${hostToken(ep.address, ep.port)} to ${ep.hostKeyCheck.knownHostsFile}`);
+          const file = ep.hostKeyCheck.knownHostsFiles[0]!;
+          addKnownHost(file, ep.hostKeyCheck.lookupName, ep.port, key, { hashed: opts.hashKnownHosts });
+          log(`${ep.label}: added ${blobType(key)} ${fingerprint(key)} for ${hostToken(ep.hostKeyCheck.lookupName, ep.port)} to ${file}`);
         }
         verify(true);
       } catch (err) {

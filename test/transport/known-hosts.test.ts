@@ -24,7 +24,7 @@ const a = key('a');
 const b = key('b', 'rsa');
 
 const check = (file: string, pinned: string[] = [], port = 22): HostKeyCheck => ({
-  name: 'cp-1', address: '10.0.0.5', port, pinned, knownHostsFile: file, repin: 'inv.yaml',
+  name: 'cp-1', address: '10.0.0.5', port, lookupName: '10.0.0.5', pinned, knownHostsFiles: [file], globalKnownHostsFiles: [], checkHostIP: false, repin: 'inv.yaml',
 });
 let n = 0;
 const file = (text: string) => {

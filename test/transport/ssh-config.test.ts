@@ -60,7 +60,8 @@ test('negated patterns exclude; Match blocks are skipped; unknown keywords ignor
 test('pattern lists', () => {
   assert.equal(matchPatternList('web-1', ['web-?']), true);
   assert.equal(matchPatternList('web-10', ['web-?']), false);
-  assert.equal(matchPatternList('WEB-10', ['web-*']), true);
+  assert.equal(matchPatternList('WEB-10', ['web-*']), false, 'ssh_config patterns are case-sensitive (ssh lower-cases the host first)');
+  assert.equal(matchPatternList('WEB-10', ['web-*'], true), true, 'known_hosts patterns are not');
   assert.equal(matchPatternList('web-10', ['web-*', '!web-10']), false);
   assert.equal(matchPatternList('db.example', ['!web-*']), false, 'negation alone matches nothing');
   assert.equal(matchPatternList('a.b', ['a?b']), true);
