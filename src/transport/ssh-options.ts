@@ -35,6 +35,11 @@ export interface SshConfigSource {
   uid: number;
   /** The local host name (%l; %L is its first label). */
   localHostname: string;
+  /**
+   * The directory a relative IdentityFile is read from once expanded: ssh opens it as given, so from its working
+   * directory. Default: process.cwd().
+   */
+  cwd?: string;
   /** Environment for ${VAR} in paths and for IdentityAgent SSH_AUTH_SOCK. */
   env: Record<string, string | undefined>;
   /**
@@ -56,7 +61,7 @@ export interface SshOptions {
   port: number;
   /**
    * Key files in the order ssh tries them: -i files, then the config's IdentityFile lines, each with ~,
-   * ${VAR} and every TOKEN of ssh_config(5) expanded and a relative path taken from ~/.ssh as ssh does; ssh's
+   * ${VAR} and every TOKEN of ssh_config(5) expanded and a relative path taken from `cwd` as ssh does; ssh's
    * default identities when none is set; empty for `IdentityFile none` alone.
    */
   identityFiles: string[];
