@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -364,6 +365,60 @@ describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 12 * 60_000 
     assert.equal(listFaults(repoRoot).length, 0);
     assert.equal(processGone(fault.helperPid ?? 0), true, 'the relay is gone');
     assert.ok((await timed()) < delayed);
+  });
+
+  it('reaches a node through a two-hop ProxyJump chain and through a ProxyCommand, resolved as ssh -G does', async () => {
+    const [cp1, w1, w2] = lab.nodes as [LabState['nodes'][number], LabState['nodes'][number], LabState['nodes'][number]];
+    const dir = mkdtempSync(join(labDir(repoRoot), 'routes-'));
+    // The user's layout: the lab's generated config included, hosts of their own on top.
+    const routes = join(dir, 'ssh_config');
+    writeFileSync(routes, [
+      `Include ${lab.sshConfig}`,
+      'Host via-chain',
+      `  HostName ${w2.address}`,
+      `  HostKeyAlias ${w2.name}`,
+      `  ProxyJump ${cp1.name},${w1.name}`,
+      'Host via-command',
+      `  HostName ${w2.address}`,
+      `  HostKeyAlias ${w2.name}`,
+      `  ProxyCommand ssh -F ${lab.sshConfig} -W %h:%p ${w1.name}`,
+      '',
+    ].join('\n'));
+    // An inventory that says only where: user, key, known_hosts and the way there come from the config.
+    const inventoryFile = join(dir, 'inventory.yaml');
+    writeFileSync(inventoryFile, [
+      `cluster: { kubernetesVersion: ${lab.kubernetesVersion} }`,
+      'ssh: { agent: false }',
+      'hosts:',
+      '  - { name: chained, address: via-chain, roles: [worker] }',
+      '  - { name: proxied, address: via-command, roles: [worker] }',
+      '',
+    ].join('\n'));
+    const inventory = await loadInventory(inventoryFile);
+
+    // bootstrap ssh-config says what ssh -G says.
+    const cli = await runCommand(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'ssh-config', inventoryFile, '-F', routes]);
+    const sshG = async (alias: string) => (await runCommand('ssh', ['-G', '-F', routes, alias])).stdout;
+    const pick = (text: string, keys: string[]) => text.split('\n').filter((l) => keys.includes(l.split(' ')[0]!)).sort();
+    const keys = ['hostname', 'user', 'port', 'identityfile', 'hostkeyalias', 'proxyjump', 'userknownhostsfile', 'stricthostkeychecking'];
+    const [chainedBlock, proxiedBlock] = cli.stdout.split(/\n(?=# proxied: )/);
+    assert.deepEqual(pick(chainedBlock!.split('\n\n# chained: jump host')[0]!, keys), pick(await sshG('via-chain'), keys));
+    assert.deepEqual(pick(proxiedBlock!, keys), pick(await sshG('via-command'), keys));
+    assert.match(chainedBlock!, new RegExp(`^# chained: root@${cp1.address}:22 -> root@${w1.address}:22 -> root@${w2.address}:22$`, 'm'));
+
+    const clientOf = async (spec: (typeof inventory.hosts)[number]) => {
+      const host = await SshHost.connect(spec, { sshConfigFile: routes });
+      try {
+        return (await host.exec(['sh', '-c', 'echo $SSH_CLIENT'])).stdout.split(' ')[0];
+      } finally {
+        await host.close();
+      }
+    };
+    const since = (await sshOut(lab, w1.name, ['date', '+%s'])).trim();
+    assert.equal(await clientOf(inventory.hosts[0]!), w1.address, 'w2 was reached from w1, the last hop');
+    const w1Logins = await sshOut(lab, w1.name, ['journalctl', '-u', 'ssh', '--since', `@${since}`, '--no-pager', '-o', 'cat']);
+    assert.match(w1Logins, new RegExp(`Accepted publickey for root from ${cp1.address.replace(/\./g, '\\.')} `), 'w1 was reached from cp1, the first hop');
+    assert.equal(await clientOf(inventory.hosts[1]!), w1.address, 'the ProxyCommand (ssh -W through w1) carried the connection');
   });
 
   it('reports every node in status', async () => {

@@ -1,4 +1,5 @@
 /** Command-line parsing on node:util's parseArgs: strict, so a misspelt flag is an error, not ignored. */
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -29,7 +30,16 @@ export const HOST_RUN_OPTIONS: Options = {
   concurrency: { type: 'string' },
   'accept-new-host-keys': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
+  'ssh-config': { type: 'string', short: 'F' },
 };
+
+/** -F/--ssh-config, as an absolute path (the working directory may change before it is read). */
+export function sshConfigOption(values: Parsed['values']): string | undefined {
+  const value = values['ssh-config'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new UsageError('--ssh-config needs a file');
+  return resolve(value);
+}
 
 export function hostRunOptions(values: Parsed['values']) {
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
@@ -41,5 +51,7 @@ export function hostRunOptions(values: Parsed['values']) {
     concurrency,
     acceptNewHostKeys: !!values['accept-new-host-keys'],
     format: outputFormat(values.output),
+    /** ssh's -F: this file instead of ~/.ssh/config and /etc/ssh/ssh_config. */
+    sshConfigFile: sshConfigOption(values),
   };
 }

@@ -18,6 +18,7 @@ const commands: Record<string, { load: () => Promise<Run>; summary: string }> = 
   reset: { load: async () => (await import('./reset.js')).reset, summary: 'undo up on every host, as kubeadm reset, plus what it leaves behind' },
   hosts: { load: async () => (await import('./hosts.js')).hosts, summary: "re-pin a host's SSH host key after a reprovision (hosts trust)" },
   'join-command': { load: async () => (await import('./join-command.js')).joinCommand, summary: 'print a kubeadm join line (token and CA hash) for a machine outside the inventory' },
+  'ssh-config': { load: async () => (await import('./ssh-config.js')).sshConfig, summary: 'print how each host is reached (user, keys, jump hosts, known_hosts) in the shape of ssh -G' },
   render: { load: async () => (await import('./render.js')).render, summary: 'write every file `up` would write, per host, into a folder' },
   schema: { load: async () => (await import('./schema.js')).schema, summary: "print the inventory's JSON Schema (for editors)" },
 };

@@ -4,7 +4,7 @@ import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';
 
-export const usage = `Usage: bootstrap reset <inventory.yaml> [--hosts NAME,…] [--yes] [--dry-run] [--concurrency N] [--accept-new-host-keys] [-o text|json]
+export const usage = `Usage: bootstrap reset <inventory.yaml> [--hosts NAME,…] [--yes] [--dry-run] [--concurrency N] [--accept-new-host-keys] [-F ssh_config] [-o text|json]
 
 Undoes \`up\` on every host, as \`kubeadm reset\` does, and removes what kubeadm reset is known to leave
 behind. On each host it will:
@@ -22,7 +22,7 @@ export async function reset(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) throw new UsageError(usage);
-  const { dryRun, concurrency, acceptNewHostKeys, format } = hostRunOptions(values);
+  const { dryRun, concurrency, acceptNewHostKeys, format, sshConfigFile } = hostRunOptions(values);
   const hosts = typeof values.hosts === 'string' ? values.hosts.split(',').map((n) => n.trim()).filter(Boolean) : undefined;
   const inv = resetTargets(await loadInventory(positionals[0] as string), hosts);
   const prompt = terminalPrompt();
@@ -35,6 +35,7 @@ export async function reset(argv: string[]): Promise<number> {
     dryRun,
     concurrency,
     acceptNewHostKeys,
+    sshConfigFile,
     prompt,
     renderer: format === 'json' ? 'silent' : undefined,
   });

@@ -5,7 +5,7 @@ import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
 import { terminalPrompt } from './prompt.js';
 
-export const usage = `Usage: bootstrap status <inventory.yaml> [--concurrency N] [--accept-new-host-keys] [-o text|json]
+export const usage = `Usage: bootstrap status <inventory.yaml> [--concurrency N] [--accept-new-host-keys] [-F ssh_config] [-o text|json]
 
 Reports each host and component: reachable, kubelet running, and for the control plane each component's
 Pod running in the runtime and its health endpoint answering. Changes nothing. Exit code 0 when every
@@ -15,9 +15,9 @@ export async function status(argv: string[]): Promise<number> {
   const { positionals, values } = parse(argv, HOST_RUN_OPTIONS, usage);
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) throw new UsageError(usage);
-  const { concurrency, acceptNewHostKeys, format } = hostRunOptions(values);
+  const { concurrency, acceptNewHostKeys, format, sshConfigFile } = hostRunOptions(values);
   const inv = await loadInventory(positionals[0] as string);
-  const report = await statusOf(inv, { concurrency, acceptNewHostKeys, prompt: terminalPrompt(), renderer: 'silent' });
+  const report = await statusOf(inv, { concurrency, acceptNewHostKeys, sshConfigFile, prompt: terminalPrompt(), renderer: 'silent' });
   if (format === 'json') {
     console.log(JSON.stringify(report, null, 2));
   } else {

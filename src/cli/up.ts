@@ -16,6 +16,8 @@ Options:
   --dry-run                       connect and gather facts, print what would change, change nothing
   --concurrency N                 hosts worked on at once (default 10)
   --accept-new-host-keys          trust and record the keys of hosts not yet in known_hosts
+  -F, --ssh-config FILE           read this OpenSSH client configuration instead of ~/.ssh/config and
+                                  /etc/ssh/ssh_config (as ssh -F)
   --ignore-preflight-errors LIST  comma-separated kubeadm check names to downgrade to warnings, or "all"
   --wait-timeout DURATION         how long to wait for a healthy control plane (default: wait.timeout, 4m)
   -o, --output text|json          json prints one machine-readable result on stdout`;
@@ -32,7 +34,7 @@ export async function up(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(usage), 0;
   if (positionals.length !== 1) throw new UsageError(usage);
-  const { dryRun, concurrency, acceptNewHostKeys, format } = hostRunOptions(values);
+  const { dryRun, concurrency, acceptNewHostKeys, format, sshConfigFile } = hostRunOptions(values);
   const waitTimeoutMs = values['wait-timeout'] === undefined ? undefined : parseDuration(String(values['wait-timeout']));
   if (values['wait-timeout'] !== undefined && !waitTimeoutMs) throw new UsageError('--wait-timeout must be a duration such as 4m or 90s');
   const ignore = ((values['ignore-preflight-errors'] as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -45,6 +47,7 @@ export async function up(argv: string[]): Promise<number> {
       dryRun,
       concurrency,
       acceptNewHostKeys,
+      sshConfigFile,
       ignorePreflightErrors: ignore,
       waitTimeoutMs,
       prompt: terminalPrompt(),

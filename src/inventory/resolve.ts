@@ -300,7 +300,12 @@ export class Resolver {
       knownHostsFile: str(raw.knownHostsFile) !== undefined ? this.expandPath(raw.knownHostsFile as string) : base.knownHostsFile,
       bastion: null,
       connectTimeoutMs: this.duration([...path, 'connectTimeout'], raw.connectTimeout, base.connectTimeoutMs),
-      explicit: { user: !!base.explicit?.user || raw.user !== undefined, port: !!base.explicit?.port || raw.port !== undefined },
+      explicit: {
+        user: !!base.explicit?.user || raw.user !== undefined,
+        port: !!base.explicit?.port || raw.port !== undefined,
+        knownHostsFile: !!base.explicit?.knownHostsFile || raw.knownHostsFile !== undefined,
+        connectTimeout: !!base.explicit?.connectTimeout || raw.connectTimeout !== undefined,
+      },
     };
     merged.bastion = this.bastion([...path, 'bastion'], raw.bastion, { ...merged, bastion: base.bastion });
     return merged;
@@ -389,7 +394,7 @@ export class Resolver {
       knownHostsFile: join(homedir(), '.ssh', 'known_hosts'),
       bastion: null,
       connectTimeoutMs: 10_000,
-      explicit: { user: false, port: false },
+      explicit: { user: false, port: false, knownHostsFile: false, connectTimeout: false },
     };
     const ssh = this.ssh(['ssh'], obj(data.ssh), defaults);
     const stateDir = str(data.stateDir);

@@ -91,11 +91,11 @@ export interface SshSettings {
   bastion: BastionSettings | null;
   connectTimeoutMs: number;
   /**
-   * Which of user and port the inventory wrote (at inventory or host level). The others are defaults, and
-   * ~/.ssh/config may supply them, as ssh itself lets its config fill what the command line leaves out.
+   * Which of these settings the inventory wrote (at inventory or host level). The others are defaults, and
+   * ~/.ssh/config may supply them (User, Port, UserKnownHostsFile, ConnectTimeout), as ssh itself lets its config fill what the command line leaves out.
    * Absent (settings built by hand): a value other than the default counts as written.
    */
-  explicit?: { user: boolean; port: boolean };
+  explicit?: { user: boolean; port: boolean; knownHostsFile?: boolean; connectTimeout?: boolean };
 }
 
 export interface HostSpec {

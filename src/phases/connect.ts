@@ -12,9 +12,9 @@ import { retry } from '../util/retry.js';
 import { gatherFacts } from './facts.js';
 import { clusterVersion } from '../kube/version.js';
 
-async function sshConnect(spec: HostSpec, options: UpOptions): Promise<Host> {
+async function sshConnect(spec: HostSpec, options: UpOptions, inventoryFile: string): Promise<Host> {
   const { SshHost } = await import('../transport/ssh.js');
-  return SshHost.connect(spec, { acceptNewHostKeys: options.acceptNewHostKeys, prompt: options.prompt });
+  return SshHost.connect(spec, { acceptNewHostKeys: options.acceptNewHostKeys, prompt: options.prompt, sshConfigFile: options.sshConfigFile, inventoryFile });
 }
 
 export const connectPhase: Phase = {
@@ -22,7 +22,7 @@ export const connectPhase: Phase = {
   title: 'connect: SSH to every host and gather facts',
   appliesTo: () => true,
   async run(ctx, h, task) {
-    const connect = ctx.options.connect ?? sshConnect;
+    const connect = ctx.options.connect ?? ((spec: HostSpec, options: UpOptions) => sshConnect(spec, options, ctx.inv.file));
     task.progress(`connecting to ${h.spec.address}`);
     h.host = await retry(() => connect(h.spec, ctx.options), {
       attempts: 3,

@@ -14,6 +14,8 @@ export interface UpOptions {
   /** Hosts worked on at once in each phase. */
   concurrency?: number;
   acceptNewHostKeys?: boolean;
+  /** The OpenSSH client configuration to read instead of ~/.ssh/config and /etc/ssh/ssh_config (ssh's -F). */
+  sshConfigFile?: string;
   /** kubeadm preflight check names to downgrade to warnings, or ["all"]. */
   ignorePreflightErrors?: string[];
   /** Overrides the inventory's wait.timeout. */

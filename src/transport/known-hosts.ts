@@ -148,13 +148,16 @@ function readKnownHosts(file: string): KnownHostsEntry[] {
 export function trustedKeys(check: HostKeyCheck): { source: string; keys: PublicKey[]; revoked: PublicKey[] } {
   const token = hostToken(check.lookupName, check.port);
   const files = [...check.knownHostsFiles, ...check.globalKnownHostsFiles];
-  const entries = files.flatMap(readKnownHosts).filter((e) => e.marker !== 'cert-authority' && entryMatches(e.hosts, token));
+  const entries = files.flatMap((file) => readKnownHosts(file).map((e) => ({ ...e, file }))).filter((e) => e.marker !== 'cert-authority' && entryMatches(e.hosts, token));
   const revoked = entries.filter((e) => e.marker === 'revoked').map((e) => e.key);
   if (check.pinned.length) {
     const keys = check.pinned.map((line) => parsePublicKeyLine(line)).filter((k): k is PublicKey => k !== undefined);
     return { source: 'the inventory', keys, revoked };
   }
-  return { source: files.join(', '), keys: entries.filter((e) => !e.marker).map((e) => e.key), revoked };
+  const known = entries.filter((e) => !e.marker);
+  // The files that vouch for the host, or, when none does, every file that was searched.
+  const source = known.length ? [...new Set(known.map((e) => e.file))] : files;
+  return { source: source.join(', '), keys: known.map((e) => e.key), revoked };
 }
 
 /**

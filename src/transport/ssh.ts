@@ -1,20 +1,21 @@
 /**
  * A Host reached over SSH (ssh2): one connection per host, reused for every command, file transfer and
  * tunnelled connection; keep-alives; host keys verified before any credential is sent; authentication tried
- * in a fixed order that stays within the server's MaxAuthTries; an optional jump host with its own user, key
- * and host key; sudo for non-root users. The only module that uses ssh2.
+ * in a fixed order that stays within the server's MaxAuthTries; a ProxyCommand and any number of jump hosts
+ * in front, each with its own user, keys and host key; sudo for non-root users. The only module that uses ssh2.
  *
- * Where settings come from, first found wins: the inventory, then ~/.ssh/config, then the built-in
- * defaults (ssh-route.ts).
+ * Where settings come from: the inventory as ssh's command-line options, over the OpenSSH client configuration
+ * resolved as `ssh -G` does (ssh-route.ts, ssh-config.ts).
  *
- * Authentication order: the identity file(s) (inventory, else ~/.ssh/config), then ssh-agent when enabled,
- * then the default keys ~/.ssh/id_ed25519, id_ecdsa, id_rsa (only when no identity file is configured, as
- * ssh does), then a password when a prompt is available. Passwords are never read from the inventory.
+ * Authentication order: the identity files (the inventory's, then the configuration's IdentityFile lines),
+ * then ssh-agent when enabled (only the identity files' keys with IdentitiesOnly), then ssh's default key
+ * files when no identity file is configured, then a password when a prompt is available. Passwords are
+ * never read from the inventory.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
 import type { HostSpec } from '../inventory/types.js';
@@ -36,7 +37,7 @@ export { SshConfigError } from './ssh-config.js';
 export { resolveRoute } from './ssh-route.js';
 export type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 
-const { Client, utils } = ssh2;
+const { Client, utils, BaseAgent, OpenSSHAgent } = ssh2;
 type SshClient = InstanceType<typeof Client>;
 
 export type Prompter = (question: string, secret: boolean) => Promise<string>;
@@ -47,17 +48,16 @@ export interface SshConnectOptions extends RouteOptions {
   /** Asks the user (passphrases, passwords); without it nothing is ever asked. */
   prompt?: Prompter;
   log?: (line: string) => void;
-  /** ssh-agent socket. Default: $SSH_AUTH_SOCK. */
+  /** ssh-agent socket when the configuration names none (IdentityAgent). Default: $SSH_AUTH_SOCK. */
   agentSocket?: string;
-  /** Write new known_hosts entries hashed, as `HashKnownHosts yes` does. Default: plain. */
+  /** Write new known_hosts entries hashed, as `HashKnownHosts yes` does. Default: the configuration's HashKnownHosts. */
   hashKnownHosts?: boolean;
-  /** SSH keep-alive period; the connection is dropped after 3 unanswered ones. Default 15 s. */
+  /** SSH keep-alive period when the configuration sets no ServerAliveInterval. Default 15 s, 3 unanswered end it. */
   keepaliveIntervalMs?: number;
   /** Commands running at once on the connection; sshd refuses more than MaxSessions (10 by default). */
   maxSessions?: number;
 }
 
-const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 /** ssh2's host key algorithms, in its own order of preference. */
 const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 
@@ -131,6 +131,43 @@ function isEncryptedKeyError(err: Error): boolean {
   return /encrypted|passphrase/i.test(err.message);
 }
 
+/** The public key blob of a key file: its .pub beside it, else the key itself when it is not encrypted. */
+function publicBlobOf(file: string): Buffer | undefined {
+  for (const [path, isPublic] of [[`${file}.pub`, true], [file, false]] as const) {
+    try {
+      const key = utils.parseKey(readFileSync(path));
+      const parsed = (Array.isArray(key) ? key[0] : key) as ParsedKey | Error;
+      if (!(parsed instanceof Error)) return parsed.getPublicSSH();
+    } catch {
+      if (isPublic) continue;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * ssh-agent as IdentitiesOnly uses it: only the agent's keys that are also one of the identity files' keys are
+ * offered (a passphrase-protected key held by the agent is used without asking).
+ */
+class IdentitiesOnlyAgent extends BaseAgent {
+  private readonly inner: InstanceType<typeof OpenSSHAgent>;
+  private readonly allowed: Buffer[];
+  constructor(socket: string, files: readonly string[]) {
+    super();
+    this.inner = new OpenSSHAgent(socket);
+    this.allowed = files.map(publicBlobOf).filter((b): b is Buffer => b !== undefined);
+  }
+  override getIdentities(cb: (err: Error | undefined, keys?: ParsedKey[]) => void): void {
+    this.inner.getIdentities((err, keys) => {
+      if (err) return cb(err);
+      cb(undefined, (keys ?? []).filter((k) => this.allowed.some((b) => b.equals((k as ParsedKey).getPublicSSH()))) as ParsedKey[]);
+    });
+  }
+  override sign(...args: unknown[]): void {
+    (this.inner.sign as (...a: unknown[]) => void)(...args);
+  }
+}
+
 interface AuthState {
   tried: string[];
   serverMethods?: AuthenticationType[];
@@ -143,8 +180,6 @@ interface AuthState {
  * OpenSSH does not count against MaxAuthTries, to learn the offered methods.
  */
 function authHandler(ep: SshEndpoint, opts: SshConnectOptions, deadline: Deadline, state: AuthState) {
-  const home = opts.homeDir ?? homedir();
-  const agentSocket = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
   const log = opts.log ?? (() => {});
   const ask = async (question: string, secret: boolean): Promise<string | undefined> => {
     if (!opts.prompt) return undefined;
@@ -191,19 +226,21 @@ function authHandler(ep: SshEndpoint, opts: SshConnectOptions, deadline: Deadlin
   };
 
   const attempts: { method: AuthenticationType; make: () => Promise<AnyAuthMethod | undefined> }[] = [];
-  for (const file of ep.identityFiles) attempts.push({ method: 'publickey', make: keyAttempt(file, true) });
+  // Keys named in the inventory or the configuration first; ssh's default key files after the agent, and
+  // quietly skipped when missing.
+  const files = ep.identityFiles.map((file) => ({ method: 'publickey' as const, make: keyAttempt(file, !ep.defaultIdentities) }));
+  if (!ep.defaultIdentities) attempts.push(...files);
+  const agentSocket = ep.agentSocket ?? opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
   if (ep.agent && agentSocket && existsSync(agentSocket)) {
     attempts.push({
       method: 'publickey',
       make: async () => {
-        state.tried.push('ssh-agent');
-        return { type: 'agent', username: ep.user, agent: agentSocket };
+        state.tried.push(ep.identitiesOnly ? 'ssh-agent (the identity files\' keys only)' : 'ssh-agent');
+        return { type: 'agent', username: ep.user, agent: ep.identitiesOnly ? new IdentitiesOnlyAgent(agentSocket, ep.identityFiles) : agentSocket };
       },
     });
   }
-  if (!ep.identityFiles.length) {
-    for (const name of DEFAULT_KEYS) attempts.push({ method: 'publickey', make: keyAttempt(join(home, '.ssh', name), false) });
-  }
+  if (ep.defaultIdentities) attempts.push(...files);
   const askPassword = async () => (state.password ??= await ask(`${ep.user}@${ep.address}'s password: `, true));
   attempts.push({
     method: 'password',
@@ -286,8 +323,10 @@ const TUNNEL_CONNECT_FAILED = 2;
 interface OpenOptions {
   opts: SshConnectOptions;
   timeoutMs: number;
-  /** A stream to the server (through a jump host) instead of a new TCP connection. */
+  /** A stream to the server (through a jump host or a ProxyCommand) instead of a new TCP connection. */
   sock?: Duplex;
+  /** How sock reaches the server, for the log ("through jump host …", "through ProxyCommand"). */
+  via?: string;
   /** Only fetch the host key: report it, never authenticate. */
   onHostKey?: (blob: Buffer) => void;
 }
@@ -321,9 +360,11 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
         return verify(false);
       }
       try {
-        if (verifyHostKey(ep.hostKeyCheck, key, opts.acceptNewHostKeys === true) === 'new') {
+        // StrictHostKeyChecking accept-new and no record a new key; a changed key is refused whatever it says.
+        const acceptNew = opts.acceptNewHostKeys === true || ep.strictHostKeyChecking === 'accept-new' || ep.strictHostKeyChecking === 'no';
+        if (verifyHostKey(ep.hostKeyCheck, key, acceptNew) === 'new') {
           const file = ep.hostKeyCheck.knownHostsFiles[0]!;
-          addKnownHost(file, ep.hostKeyCheck.lookupName, ep.port, key, { hashed: opts.hashKnownHosts });
+          addKnownHost(file, ep.hostKeyCheck.lookupName, ep.port, key, { hashed: opts.hashKnownHosts ?? ep.hashKnownHosts });
           log(`${ep.label}: added ${blobType(key)} ${fingerprint(key)} for ${hostToken(ep.hostKeyCheck.lookupName, ep.port)} to ${file}`);
         }
         verify(true);
@@ -338,7 +379,7 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       settled = true;
       deadline.cancel();
       const how = state.tried.at(-1) ?? 'none';
-      log(`${ep.label}: connected to ${where}${o.sock ? ' through the jump host' : ''} (${how})`);
+      log(`${ep.label}: connected to ${where}${o.via ? ` ${o.via}` : ''} (${how})`);
       resolve(client);
     });
     client.on('error', (err: Error & { level?: string; code?: string }) => {
@@ -361,8 +402,8 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
     const config: ConnectConfig = {
       username: ep.user,
       readyTimeout: 0, // the Deadline above, which pauses while prompting, replaces ssh2's own
-      keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: 3,
+      keepaliveInterval: ep.options.serverAliveInterval > 0 ? ep.keepalive.intervalMs : opts.keepaliveIntervalMs ?? ep.keepalive.intervalMs,
+      keepaliveCountMax: ep.keepalive.countMax,
       hostVerifier,
       algorithms: { serverHostKey: hostKeyAlgorithms(ep.hostKeyCheck) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
       authHandler: authHandler(ep, opts, deadline, state) as unknown as ConnectConfig['authHandler'],
@@ -381,6 +422,99 @@ function forward(client: SshClient, label: string, address: string, port: number
       else resolve(channel);
     });
   });
+}
+
+// ---------------------------------------------------------------------------------- the way there
+
+/** A ProxyCommand run as ssh runs it, `$SHELL -c "exec command"`: its stdin and stdout carry the connection. */
+interface ProxyProcess {
+  child: ChildProcess;
+  stream: Duplex;
+  /** The end of what it wrote to stderr, for the error when the connection fails. */
+  stderr(): string;
+}
+
+function startProxyCommand(command: string, label: string, log: (line: string) => void): ProxyProcess {
+  const child = spawn(process.env.SHELL || '/bin/sh', ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4096);
+    for (const line of chunk.split('\n')) if (line.trim()) log(`${label}: ProxyCommand: ${line.trim()}`);
+  });
+  const stream = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
+  // A command that cannot be started ends the stream; ssh2 then reports the closed connection.
+  child.on('error', (err) => stream.destroy(err));
+  return { child, stream, stderr: () => stderr.trim() };
+}
+
+/** What stands between the control machine and a host: a ProxyCommand's process and the jump hosts' connections. */
+class Path {
+  readonly jumps: { client: SshClient; label: string }[] = [];
+  proxy: ProxyProcess | undefined;
+
+  /** Ends every connection of the path, nearest the host first, then stops the ProxyCommand. */
+  async close(): Promise<void> {
+    for (const { client } of [...this.jumps].reverse()) await endClient(client);
+    this.proxy?.child.kill();
+  }
+
+  abandon(): void {
+    for (const { client } of this.jumps) client.end();
+    this.proxy?.child.kill();
+  }
+}
+
+/**
+ * Opens what is in front of endpoint `upTo` of the route (its jump hosts, then its target): the ProxyCommand,
+ * then each jump host through the one before, and returns the stream that reaches that endpoint.
+ */
+async function openPath(route: SshRoute, upTo: number, name: string, o: { opts: SshConnectOptions; timeoutMs: number }): Promise<{ path: Path; sock?: Duplex; via?: string }> {
+  const endpoints = [...route.jumps, route.target];
+  const path = new Path();
+  let sock: Duplex | undefined;
+  let via: string | undefined;
+  try {
+    if (route.proxyCommand) {
+      path.proxy = startProxyCommand(route.proxyCommand, endpoints[0]!.label, o.opts.log ?? (() => {}));
+      sock = path.proxy.stream;
+      via = 'through its ProxyCommand';
+    }
+    for (let i = 0; i < upTo; i++) {
+      const client = await openClient(endpoints[i]!, { ...o, sock, via }).catch((err: Error) => {
+        throw i === 0 ? withProxyOutput(err, path.proxy) : err;
+      });
+      path.jumps.push({ client, label: endpoints[i]!.label });
+      sock = await forward(client, name, endpoints[i + 1]!.address, endpoints[i + 1]!.port);
+      via = `through ${endpoints[i]!.label}`;
+    }
+    return { path, sock, via };
+  } catch (err) {
+    path.abandon();
+    throw err;
+  }
+}
+
+/** A connection through a ProxyCommand that failed: what the command said is the likeliest reason. */
+function withProxyOutput(err: Error, proxy: ProxyProcess | undefined): Error {
+  const said = proxy?.stderr();
+  if (!said || !(err instanceof ConnectError)) return err;
+  const last = said.split('\n').at(-1);
+  return new ConnectError(err.kind, err.host, `${err.message} (its ProxyCommand said: ${last})`, err.retryable);
+}
+
+/** Opens the connection to endpoint `upTo` of the route, with the path in front of it. */
+async function openThrough(route: SshRoute, upTo: number, name: string, o: { opts: SshConnectOptions; timeoutMs: number; onHostKey?: (blob: Buffer) => void }): Promise<{ client: SshClient; path: Path }> {
+  // Only the endpoint itself may be a host-key fetch: the jump hosts before it are verified and logged into.
+  const { path, sock, via } = await openPath(route, upTo, name, { opts: o.opts, timeoutMs: o.timeoutMs });
+  try {
+    const client = await openClient([...route.jumps, route.target][upTo]!, { ...o, sock, via }).catch((err: Error) => {
+      throw upTo === 0 ? withProxyOutput(err, path.proxy) : err;
+    });
+    return { client, path };
+  } catch (err) {
+    path.abandon();
+    throw err;
+  }
 }
 
 function endClient(client: SshClient): Promise<void> {
@@ -461,7 +595,7 @@ export class SshHost implements Host {
     private readonly spec: HostSpec,
     private readonly route: SshRoute,
     private readonly client: SshClient,
-    private readonly jumpClient: SshClient | undefined,
+    private readonly path: Path,
     private readonly opts: SshConnectOptions,
   ) {
     this.name = spec.name;
@@ -473,34 +607,20 @@ export class SshHost implements Host {
       this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${to}${which} was lost`);
     };
     client.on('close', onLost(''));
-    jumpClient?.on('close', onLost(' through the jump host'));
     // After the handshake, errors (e.g. keep-alive timeouts) end the connection; 'close' records it.
     client.on('error', (err) => opts.log?.(`${this.name}: ${err.message}`));
-    jumpClient?.on('error', (err) => opts.log?.(`${this.name}: jump host: ${err.message}`));
+    for (const jump of path.jumps) {
+      jump.client.on('close', onLost(` through ${jump.label}`));
+      jump.client.on('error', (err) => opts.log?.(`${this.name}: ${jump.label}: ${err.message}`));
+    }
+    path.proxy?.child.on('exit', onLost(' through its ProxyCommand'));
   }
 
-  /** Opens the host's one connection (through its jump host, if any), verifying host keys first. */
+  /** Opens the host's one connection (through its ProxyCommand and jump hosts, if any), verifying host keys first. */
   static async connect(host: HostSpec, opts: SshConnectOptions = {}): Promise<SshHost> {
     const route = resolveRoute(host, opts);
-    const timeoutMs = route.connectTimeoutMs;
-    let jumpClient: SshClient | undefined;
-    let sock: Duplex | undefined;
-    if (route.bastion) {
-      jumpClient = await openClient(route.bastion, { opts, timeoutMs });
-      try {
-        sock = await forward(jumpClient, host.name, route.target.address, route.target.port);
-      } catch (err) {
-        jumpClient.end();
-        throw err;
-      }
-    }
-    try {
-      const client = await openClient(route.target, { opts, timeoutMs, sock });
-      return new SshHost(host, route, client, jumpClient, opts);
-    } catch (err) {
-      jumpClient?.end();
-      throw err;
-    }
+    const { client, path } = await openThrough(route, route.jumps.length, host.name, { opts, timeoutMs: route.connectTimeoutMs });
+    return new SshHost(host, route, client, path, opts);
   }
 
   /** The user commands run as over SSH (after ~/.ssh/config). */
@@ -559,7 +679,7 @@ export class SshHost implements Host {
   async close(): Promise<void> {
     this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection was closed`);
     await endClient(this.client);
-    if (this.jumpClient) await endClient(this.jumpClient);
+    await this.path.close();
   }
 
   /** Runs one command line on a session channel of the shared connection. */
@@ -686,30 +806,22 @@ export class SshHost implements Host {
  */
 export async function trustHostKey(host: HostSpec, opts: SshConnectOptions & { bastion?: boolean } = {}): Promise<{ fingerprint: string; key: string }> {
   const route = resolveRoute(host, opts);
-  const timeoutMs = route.connectTimeoutMs;
   let presented: Buffer | undefined;
   const onHostKey = (blob: Buffer) => {
     presented = blob;
   };
-  let jumpClient: SshClient | undefined;
+  // With `bastion`, the jump host nearest the target (the inventory's bastion, or ProxyJump's last hop).
+  if (opts.bastion && !route.jumps.length) throw new SshConfigError(`${host.name} has no jump host`);
+  const upTo = opts.bastion ? route.jumps.length - 1 : route.jumps.length;
+  let path: Path | undefined;
   try {
-    let target = route.target;
-    let sock: Duplex | undefined;
-    if (opts.bastion) {
-      if (!route.bastion) throw new SshConfigError(`${host.name} has no jump host`);
-      target = route.bastion;
-    } else if (route.bastion) {
-      jumpClient = await openClient(route.bastion, { opts, timeoutMs });
-      sock = await forward(jumpClient, host.name, target.address, target.port);
-    }
-    await openClient(target, { opts, timeoutMs, sock, onHostKey }).then(
-      (c) => c.end(),
-      (err: Error) => {
-        if (!presented) throw err;
-      },
-    );
+    const opened = await openThrough(route, upTo, host.name, { opts, timeoutMs: route.connectTimeoutMs, onHostKey });
+    path = opened.path;
+    opened.client.end();
+  } catch (err) {
+    if (!presented) throw err;
   } finally {
-    jumpClient?.end();
+    path?.abandon();
   }
   if (!presented) throw new ConnectError('failed', host.name, `${host.name}: the host presented no key`);
   return { fingerprint: fingerprint(presented), key: publicKeyLine(presented) };

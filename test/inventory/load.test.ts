@@ -42,20 +42,20 @@ test('a two-field inventory gets kubeadm defaults', () => {
   assert.deepEqual(host.ssh, {
     user: 'root', port: 22, identityFile: undefined, agent: true, sudo: false,
     knownHostsFile: join(homedir(), '.ssh', 'known_hosts'), bastion: null, connectTimeoutMs: 10_000,
-    explicit: { user: false, port: false },
+    explicit: { user: false, port: false, knownHostsFile: false, connectTimeout: false },
   });
 });
 
-test('ssh user and port written in the inventory are marked explicit, even when equal to the defaults', () => {
+test('ssh settings written in the inventory are marked explicit, even when equal to the defaults', () => {
   const inv = parseInventory('/x/i.yaml', `
 cluster: { kubernetesVersion: v1.28.4 }
-ssh: { user: root }
+ssh: { user: root, connectTimeout: 10s }
 hosts:
-  - { name: cp1, address: 10.7.0.149, roles: [control-plane], ssh: { port: 22 } }
+  - { name: cp1, address: 10.7.0.149, roles: [control-plane], ssh: { port: 22, knownHostsFile: ~/.ssh/known_hosts } }
   - { name: w1, address: 10.7.0.150, roles: [worker] }
 `);
-  assert.deepEqual(inv.hosts[0]?.ssh.explicit, { user: true, port: true });
-  assert.deepEqual(inv.hosts[1]?.ssh.explicit, { user: true, port: false });
+  assert.deepEqual(inv.hosts[0]?.ssh.explicit, { user: true, port: true, knownHostsFile: true, connectTimeout: true });
+  assert.deepEqual(inv.hosts[1]?.ssh.explicit, { user: true, port: false, knownHostsFile: false, connectTimeout: true });
 });
 
 test('an older release defaults to k8s.gcr.io', () => {
