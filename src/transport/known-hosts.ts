@@ -85,7 +85,7 @@ type ScannedLine =
     hosts: string;
     /** From the key type on, e.g. "ssh-ed25519 AAAA… comment". */
     keyText: string;
-    /** False when the line stops before or right after the key type (or is an old RSA1 line). */
+    /** False when the line stops before or right after the key type, or the type is unknown to ssh. */
     complete: boolean;
   };
 
@@ -114,14 +114,26 @@ function readMarker(text: string): { marker?: KnownHostsEntry['marker']; rest: s
 }
 
 /**
- * Whether the key part looks like a key to ssh-keygen -F and -R, which check only its shape: a key type of
- * 2 to 127 characters (not an all-digit RSA1 bit count) followed by something that is not a comment.
+ * The key type names OpenSSH 9.2 knows (sshkey.c's table, as Debian builds it: no XMSS), certificates and
+ * signature-only names included. A line with any other type is invalid to ssh, even to ssh-keygen -F.
+ */
+const KNOWN_KEY_TYPES = new Set([
+  'ssh-ed25519', 'sk-ssh-ed25519@openssh.com', 'ssh-rsa', 'rsa-sha2-256', 'rsa-sha2-512', 'ssh-dss',
+  'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'sk-ecdsa-sha2-nistp256@openssh.com',
+  'ssh-ed25519-cert-v01@openssh.com', 'sk-ssh-ed25519-cert-v01@openssh.com', 'ssh-rsa-cert-v01@openssh.com',
+  'rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com', 'ssh-dss-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp256-cert-v01@openssh.com', 'ecdsa-sha2-nistp384-cert-v01@openssh.com',
+  'ecdsa-sha2-nistp521-cert-v01@openssh.com', 'sk-ecdsa-sha2-nistp256-cert-v01@openssh.com', 'null',
+]);
+
+/**
+ * Whether the key part looks like a key to ssh-keygen -F and -R, which check only its shape, not the key
+ * itself: a key type ssh knows, followed by something that is not a comment.
  */
 function keyTextComplete(keyText: string): boolean {
   if (!keyText || keyText.startsWith('#')) return false;
   const typeEnd = keyText.search(/[ \t]/);
-  if (typeEnd <= 1 || typeEnd >= 128) return false;
-  if (typeEnd < 8 && /^[0-9]+$/.test(keyText.slice(0, typeEnd))) return false;
+  if (typeEnd < 0 || !KNOWN_KEY_TYPES.has(keyText.slice(0, typeEnd))) return false;
   const after = skipBlanks(keyText.slice(typeEnd));
   return after !== '' && !after.startsWith('#');
 }
