@@ -19,6 +19,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path';
 import { matchPattern } from './patterns.js';
 import { HostError } from '../util/errors.js';
+import type { StrictHostKeyChecking } from './ssh-options.js';
 
 /** A public key as it travels in SSH: the algorithm name and the wire-format blob. */
 export interface PublicKey {
@@ -343,16 +344,16 @@ export function trustedKeys(check: HostKeyCheck): { source: string; keys: Public
 type Status = 'ok' | 'new' | 'changed' | 'revoked';
 
 /**
- * A presented key against the lines loaded for one token, as ssh's check_key_in_hostkeys(): only plain
- * lines of the same key type count (a host known by another key type is "new", not "changed"); a matching
- * @revoked line overrides everything. `found` is the matching line, else the last differing one.
+ * A presented key against the lines loaded for one token, as ssh's check_key_in_hostkeys(): any plain line
+ * with another key makes it "changed", whatever that key's type (ssh 9.2 says HOST IDENTIFICATION HAS
+ * CHANGED for an ed25519 key when only an RSA one is known); a matching @revoked line overrides everything.
+ * `found` is the matching line, else the last differing one.
  */
 function keyStatus(entries: readonly (KnownHostsMatch & { key: PublicKey })[], presented: Buffer): { status: Status; found?: KnownHostsMatch & { key: PublicKey } } {
   if (entries.some((e) => e.marker === 'revoked' && e.key.blob.equals(presented))) return { status: 'revoked' };
-  const type = blobType(presented);
   let result: ReturnType<typeof keyStatus> = { status: 'new' };
   for (const e of entries) {
-    if (e.marker || e.key.type !== type) continue;
+    if (e.marker) continue;
     if (e.key.blob.equals(presented)) return { status: 'ok', found: e };
     result = { status: 'changed', found: e };
   }
@@ -378,7 +379,7 @@ export interface HostKeyDecision {
   addIp?: true;
   /** The IP token looked up, e.g. "10.0.0.5" or "[10.0.0.5]:2222", when CheckHostIP applied. */
   ip?: string;
-  /** What ssh would log: the IP's recorded key differs from the host's. */
+  /** What ssh would log and go on (StrictHostKeyChecking no): the IP's recorded key differs from the host's. */
   warnings: string[];
 }
 
@@ -387,8 +388,11 @@ export interface HostKeyDecision {
  * CheckHostIP; leave it out for connections through a jump host or proxy (ssh does not check it then).
  * Throws HostKeyError when the key is revoked, differs from a known one, is unknown (and acceptNew is
  * false), or when only a @cert-authority line vouches for the host (bootstrap cannot check certificates).
+ * When the IP's recorded key differs from the presented one, ssh refuses under StrictHostKeyChecking yes and
+ * accept-new, and only warns under "no": `strict` says which (default: accept-new or yes, from acceptNew).
  */
-export function verifyHostKeyDetailed(check: HostKeyCheck, presented: Buffer, acceptNew: boolean, connectedIp?: string): HostKeyDecision {
+export function verifyHostKeyDetailed(check: HostKeyCheck, presented: Buffer, acceptNew: boolean, connectedIp?: string,
+  strict: StrictHostKeyChecking = acceptNew ? 'accept-new' : 'yes'): HostKeyDecision {
   const token = lookupToken(check);
   const where = token === check.name ? check.name : `${check.name} (${token})`;
   const presentedFp = fingerprint(presented);
@@ -406,13 +410,18 @@ export function verifyHostKeyDetailed(check: HostKeyCheck, presented: Buffer, ac
   const ipName = ipToken === undefined ? undefined : hostToken(ipToken, check.port);
   if (host.status === 'changed') throw changedError(check, token, where, presented, host.found!, ip, ipName);
   const warnings = ip?.status === 'changed' ? [ipDiffersWarning(token, ipName!, presented, ip.found!, host.status === 'ok' ? host.found : undefined)] : [];
+  if (warnings.length && strict !== 'no') {
+    throw new HostKeyError('changed', check.name, token, fingerprint(presented), [fingerprint(ip!.found!.key.blob)],
+      `${where}: ${warnings[0]}. Refusing to connect, as ssh does with StrictHostKeyChecking ${strict}: the address may be spoofed, ` +
+      `or it now belongs to another machine; remove the stale line for ${ipName} if you know it is`);
+  }
   const addIp = ip?.status === 'new' ? { addIp: true as const } : {};
   const ipField = ipName === undefined ? {} : { ip: ipName };
   if (host.status === 'ok') return { verdict: 'known', ...addIp, ...ipField, warnings };
 
   const authority = entries.find((e) => e.marker === 'cert-authority');
   if (authority) throw certificateError(check, token, where, presented, authority);
-  if (!acceptNew) throw unknownError(check, token, where, presented, entries);
+  if (!acceptNew) throw unknownError(check, token, where, presented);
   return { verdict: 'new', ...addIp, ...ipField, warnings };
 }
 
@@ -433,7 +442,7 @@ function verifyPinned(check: HostKeyCheck, token: string, where: string, present
 
 function changedError(check: HostKeyCheck, token: string, where: string, presented: Buffer, found: KnownHostsMatch & { key: PublicKey },
   ip: { status: Status; found?: KnownHostsMatch & { key: PublicKey } } | undefined, ipName: string | undefined): HostKeyError {
-  const expected = loadHostKeys(check, token).filter((e) => !e.marker && e.key.type === blobType(presented)).map((e) => fingerprint(e.key.blob));
+  const expected = loadHostKeys(check, token).filter((e) => !e.marker).map((e) => fingerprint(e.key.blob));
   // ssh's "POSSIBLE DNS SPOOFING" note: the IP's record does not tell the same story as the name's.
   const ipDiffers = ip && (ip.status !== 'changed' || (ip.found && !ip.found.key.blob.equals(found.key.blob)));
   const spoofing = ipDiffers
@@ -464,13 +473,10 @@ function certificateError(check: HostKeyCheck, token: string, where: string, pre
     `Check that key out of band, then pin it with \`bootstrap hosts trust ${check.repin} ${check.name}\``);
 }
 
-function unknownError(check: HostKeyCheck, token: string, where: string, presented: Buffer, entries: readonly (KnownHostsMatch & { key: PublicKey })[]): HostKeyError {
+function unknownError(check: HostKeyCheck, token: string, where: string, presented: Buffer): HostKeyError {
   const presentedFp = fingerprint(presented);
-  // As ssh does, say which other key types are known: the host may simply offer a different one.
-  const others = entries.filter((e) => !e.marker).map((e) => `${e.key.type} ${fingerprint(e.key.blob)} (${at(e)})`);
-  const otherNote = others.length ? ` Keys of other types are known for it: ${others.join(', ')}.` : '';
   return new HostKeyError('unknown', check.name, token, presentedFp, [],
-    `${where}: unknown host key ${blobType(presented)} ${presentedFp} (not in ${searchedFiles(check).join(', ')} nor pinned in the inventory).${otherNote} ` +
+    `${where}: unknown host key ${blobType(presented)} ${presentedFp} (not in ${searchedFiles(check).join(', ')} nor pinned in the inventory). ` +
     `Check it out of band, then pin it with \`bootstrap hosts trust ${check.repin} ${check.name}\`, or run with --accept-new-host-keys`);
 }
 

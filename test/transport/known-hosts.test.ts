@@ -146,11 +146,9 @@ test('a host only a @cert-authority line vouches for is refused, naming that lin
   assert.equal(verifyHostKey(ipCheck([both]), a.blob, false), 'known');
 });
 
-test('a key of another type than the known ones is unknown, not changed, and the message lists the known ones', () => {
+test('a key of another type than the known ones is a changed key, as ssh 9.2 decides', () => {
   const path = file(`web.example ${b.line}\n`);
-  assert.equal(verifyHostKey(ipCheck([path]), a.blob, true), 'new');
-  assert.throws(() => verifyHostKey(ipCheck([path]), a.blob, false),
-    (e: unknown) => e instanceof HostKeyError && e.kind === 'unknown' && e.message.includes(`ssh-rsa ${b.fp} (${path}:1)`));
+  assert.throws(() => verifyHostKey(ipCheck([path]), a.blob, true), (e: unknown) => e instanceof HostKeyError && e.kind === 'changed' && e.message.includes(`Expected ${b.fp}`));
 });
 
 test('CheckHostIP: the IP is recorded when missing, a differing IP key is a warning, skipped for loopback and IP names', () => {
@@ -162,11 +160,16 @@ test('CheckHostIP: the IP is recorded when missing, a differing IP key is a warn
   assert.deepEqual(verifyHostKeyDetailed(ipCheck([known]), a.blob, false, '127.0.0.1'), { verdict: 'known', warnings: [] });
   assert.deepEqual(verifyHostKeyDetailed(ipCheck([known], { checkHostIP: false }), a.blob, false, '192.0.2.8'), { verdict: 'known', warnings: [] });
 
+  // The IP's key differs: ssh warns and goes on only with StrictHostKeyChecking no, else refuses.
   const differs = file(`web.example ${a.line}\n192.0.2.7 ${c.line}\n`);
-  const warned = verifyHostKeyDetailed(ipCheck([differs]), a.blob, false, '192.0.2.7');
+  const warned = verifyHostKeyDetailed(ipCheck([differs]), a.blob, false, '192.0.2.7', 'no');
   assert.equal(warned.verdict, 'known');
   assert.deepEqual(warned.warnings, [`Warning: the ssh-ed25519 host key for 'web.example' differs from the key for the IP address '192.0.2.7'. ` +
     `Offending key for IP in ${differs}:2; matching host key in ${differs}:1`]);
+  for (const acceptNew of [false, true]) {
+    assert.throws(() => verifyHostKeyDetailed(ipCheck([differs]), a.blob, acceptNew, '192.0.2.7'),
+      (e: unknown) => e instanceof HostKeyError && e.kind === 'changed' && e.message.includes(`StrictHostKeyChecking ${acceptNew ? 'accept-new' : 'yes'}`));
+  }
 
   // A new host is recorded with its IP on one line (plain) or two (hashed), as ssh does.
   const fresh = join(dir, 'fresh_known_hosts');
