@@ -409,20 +409,24 @@ export function verifyHostKeyDetailed(check: HostKeyCheck, presented: Buffer, ac
   const ip = ipToken === undefined ? undefined : keyStatus(loadHostKeys(check, hostToken(ipToken, check.port)), presented);
   const ipName = ipToken === undefined ? undefined : hostToken(ipToken, check.port);
   if (host.status === 'changed') throw changedError(check, token, where, presented, host.found!, ip, ipName);
+  if (host.status === 'new') {
+    // ssh fails an unknown host before it looks at what the IP's record says.
+    const authority = entries.find((e) => e.marker === 'cert-authority');
+    if (authority) throw certificateError(check, token, where, presented, authority);
+    if (!acceptNew) throw unknownError(check, token, where, presented);
+  }
   const warnings = ip?.status === 'changed' ? [ipDiffersWarning(token, ipName!, presented, ip.found!, host.status === 'ok' ? host.found : undefined)] : [];
   if (warnings.length && strict !== 'no') {
-    throw new HostKeyError('changed', check.name, token, fingerprint(presented), [fingerprint(ip!.found!.key.blob)],
+    throw new HostKeyError('changed', check.name, token, presentedFp, [fingerprint(ip!.found!.key.blob)],
       `${where}: ${warnings[0]}. Refusing to connect, as ssh does with StrictHostKeyChecking ${strict}: the address may be spoofed, ` +
-      `or it now belongs to another machine; remove the stale line for ${ipName} if you know it is`);
+      `or it now belongs to another machine; remove the stale line for ${ipName} if you know it does`);
   }
-  const addIp = ip?.status === 'new' ? { addIp: true as const } : {};
-  const ipField = ipName === undefined ? {} : { ip: ipName };
-  if (host.status === 'ok') return { verdict: 'known', ...addIp, ...ipField, warnings };
-
-  const authority = entries.find((e) => e.marker === 'cert-authority');
-  if (authority) throw certificateError(check, token, where, presented, authority);
-  if (!acceptNew) throw unknownError(check, token, where, presented);
-  return { verdict: 'new', ...addIp, ...ipField, warnings };
+  return {
+    verdict: host.status === 'ok' ? 'known' : 'new',
+    ...(ip?.status === 'new' ? { addIp: true as const } : {}),
+    ...(ipName === undefined ? {} : { ip: ipName }),
+    warnings,
+  };
 }
 
 /**

@@ -171,6 +171,11 @@ test('CheckHostIP: the IP is recorded when missing, a differing IP key is a warn
       (e: unknown) => e instanceof HostKeyError && e.kind === 'changed' && e.message.includes(`StrictHostKeyChecking ${acceptNew ? 'accept-new' : 'yes'}`));
   }
 
+  // An unknown host fails as unknown first, as ssh does, whatever its IP's record says.
+  const ipOnly = file(`192.0.2.7 ${c.line}\n`);
+  assert.throws(() => verifyHostKeyDetailed(ipCheck([ipOnly]), a.blob, false, '192.0.2.7'), (e: unknown) => e instanceof HostKeyError && e.kind === 'unknown');
+  assert.throws(() => verifyHostKeyDetailed(ipCheck([ipOnly]), a.blob, true, '192.0.2.7'), (e: unknown) => e instanceof HostKeyError && e.kind === 'changed');
+
   // A new host is recorded with its IP on one line (plain) or two (hashed), as ssh does.
   const fresh = join(dir, 'fresh_known_hosts');
   const fresh2 = join(dir, 'fresh2_known_hosts');
