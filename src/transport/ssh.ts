@@ -480,8 +480,8 @@ async function openPath(route: SshRoute, upTo: number, name: string, o: { opts: 
       via = 'through its ProxyCommand';
     }
     for (let i = 0; i < upTo; i++) {
-      const client = await openClient(endpoints[i]!, { ...o, sock, via }).catch((err: Error) => {
-        throw i === 0 ? withProxyOutput(err, path.proxy) : err;
+      const client = await openClient(endpoints[i]!, { ...o, sock, via }).catch(async (err: Error) => {
+        throw i === 0 ? await withProxyOutput(err, path.proxy) : err;
       });
       path.jumps.push({ client, label: endpoints[i]!.label });
       sock = await forward(client, name, endpoints[i + 1]!.address, endpoints[i + 1]!.port);
@@ -494,8 +494,20 @@ async function openPath(route: SshRoute, upTo: number, name: string, o: { opts: 
   }
 }
 
-/** A connection through a ProxyCommand that failed: what the command said is the likeliest reason. */
-function withProxyOutput(err: Error, proxy: ProxyProcess | undefined): Error {
+/**
+ * A connection through a ProxyCommand that failed: what the command said is the likeliest reason. The
+ * connection often fails (EPIPE) before the command's stderr is read, so its end is awaited, briefly.
+ */
+async function withProxyOutput(err: Error, proxy: ProxyProcess | undefined): Promise<Error> {
+  if (proxy && proxy.child.exitCode === null && proxy.child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const done = setTimeout(resolve, 2000);
+      proxy.child.once('close', () => {
+        clearTimeout(done);
+        resolve();
+      });
+    });
+  }
   const said = proxy?.stderr();
   if (!said || !(err instanceof ConnectError)) return err;
   const last = said.split('\n').at(-1);
@@ -507,8 +519,8 @@ async function openThrough(route: SshRoute, upTo: number, name: string, o: { opt
   // Only the endpoint itself may be a host-key fetch: the jump hosts before it are verified and logged into.
   const { path, sock, via } = await openPath(route, upTo, name, { opts: o.opts, timeoutMs: o.timeoutMs });
   try {
-    const client = await openClient([...route.jumps, route.target][upTo]!, { ...o, sock, via }).catch((err: Error) => {
-      throw upTo === 0 ? withProxyOutput(err, path.proxy) : err;
+    const client = await openClient([...route.jumps, route.target][upTo]!, { ...o, sock, via }).catch(async (err: Error) => {
+      throw upTo === 0 ? await withProxyOutput(err, path.proxy) : err;
     });
     return { client, path };
   } catch (err) {
