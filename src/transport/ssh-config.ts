@@ -279,7 +279,10 @@ function canonicalIPv4(host: string): string | undefined {
 /** A value and the "file:line" it came from, for messages about it after the parse. */
 interface At<T> { value: T; where: string }
 
-interface IdentityEntry { raw: string; fromUser: boolean; where: string }
+/** Where an IdentityFile came from: ssh drops a repeated file only when it repeats in the same place. */
+type IdentityOrigin = 'command line' | 'user config' | 'system config';
+
+interface IdentityEntry { raw: string; origin: IdentityOrigin; where: string }
 
 /** What the configuration set so far; undefined is ssh's "unset" (-1 / NULL). */
 interface State {
@@ -636,7 +639,7 @@ class Reader {
   identityFileLine(l: Line): void {
     const arg = oneArg(l);
     if (!l.active) return;
-    addIdentity(this.state, { raw: arg, fromUser: l.ctx.flags.user, where: l.where });
+    addIdentity(this.state, { raw: arg, origin: l.ctx.flags.user ? 'user config' : 'system config', where: l.where });
   }
 
   identityAgentLine(l: Line): void {
@@ -648,10 +651,13 @@ class Reader {
     if (l.active) this.state.identityAgent ??= { value: arg, where: l.where };
   }
 
-  /** ProxyCommand: the raw rest of the line; ignored once ProxyJump (or ProxyCommand) is set, as in ssh. */
+  /**
+   * ProxyCommand: the raw rest of the line; ignored once ProxyJump (or ProxyCommand) is set, as in ssh, except
+   * that the ssh 9.2 client still takes a ProxyCommand after `ProxyJump none` (observed with ssh -G).
+   */
   proxyCommandLine(l: Line): void {
     const command = l.rest.replace(/^[ \t\r\n=]+/, '');
-    if (l.active && this.state.proxyCommand === undefined && this.state.jump === undefined) {
+    if (l.active && this.state.proxyCommand === undefined && (this.state.jump === undefined || this.state.jump.none)) {
       this.state.proxyCommand = { value: command, where: l.where };
     }
   }
@@ -680,7 +686,7 @@ function matchWords(condition: string, where: string): string[] {
 
 /** ssh's add_identity_file: a file already listed (same text, same origin) is not listed twice. */
 function addIdentity(state: State, entry: IdentityEntry): void {
-  if (state.identityFiles.some((e) => e.raw === entry.raw && e.fromUser === entry.fromUser)) return;
+  if (state.identityFiles.some((e) => e.raw === entry.raw && e.origin === entry.origin)) return;
   state.identityFiles.push(entry);
 }
 
@@ -863,12 +869,17 @@ function readAll(state: State, query: SshQuery, source: SshConfigSource, pass: P
 /** The command-line options (-l -p -i -J) are set before the files are read, so they win and Match sees them. */
 function initialState(query: SshQuery, where: string): State {
   const state: State = { identityFiles: [] };
+  // Debian's ssh 9.2 (the fix for CVE-2023-51385) refuses shell metacharacters in the command line's host and user.
+  if (query.host.startsWith('-') || /['`"$\\;&<>|(){}\s\p{Cc}]/u.test(query.host)) throw new SshConfigError(`${where}: hostname contains invalid characters`);
+  if (query.user !== undefined && (query.user.startsWith('-') || /['`";&<>|(){}]|\s-|\\$/.test(query.user))) {
+    throw new SshConfigError(`${where}: remote username contains invalid characters`);
+  }
   if (query.user !== undefined) state.user = query.user;
   if (query.port !== undefined) {
     if (!Number.isInteger(query.port) || query.port <= 0 || query.port > 65535) throw new SshConfigError(`${where}: bad port ${query.port}`);
     state.port = query.port;
   }
-  for (const file of query.identityFiles ?? []) addIdentity(state, { raw: file, fromUser: true, where });
+  for (const file of query.identityFiles ?? []) addIdentity(state, { raw: file, origin: 'command line', where });
   if (query.proxyJump !== undefined) {
     setJump(state, query.proxyJump, true, where);
     state.proxyCommand = { value: 'none', where };
