@@ -32,7 +32,7 @@ const DEFAULT_PORT = 22;
 /** The tokens ssh's DEFAULT_CLIENT_PERCENT_EXPAND_ARGS offers (IdentityFile, UserKnownHostsFile, IdentityAgent, …). */
 const CLIENT_TOKENS = 'CLiklnpdhru';
 /** The tokens of `Match exec` (readconf.c match_cfg_line). */
-const MATCH_EXEC_TOKENS = 'CLdhklnpru' + 'i';
+const MATCH_EXEC_TOKENS = 'CLdhiklnpru';
 /** ProxyCommand (sshconnect.c expand_proxy_command). */
 const PROXY_COMMAND_TOKENS = 'hknpr';
 

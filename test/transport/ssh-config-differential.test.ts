@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { resolveSshConfig, SshConfigError } from '../../src/transport/ssh-config.js';
+import { defaultConfigSource, resolveSshConfig, SshConfigError } from '../../src/transport/ssh-config.js';
 import type { SshResolution } from '../../src/transport/ssh-config.js';
 import type { SshConfigSource, SshQuery } from '../../src/transport/ssh-options.js';
 
@@ -30,6 +30,8 @@ interface Case {
   /** -i files, created empty under the case's directory (ssh skips -i files that do not exist). */
   i?: string[];
   J?: string;
+  /** Read ~/.ssh/config and /etc/ssh/ssh_config as ssh does without -F (`files` is then unused). */
+  defaultFiles?: boolean;
   /** Files given another mode than 0644 after writing. */
   modes?: Record<string, number>;
   /** bootstrap refuses what ssh accepts: a setting it does not implement. */
@@ -46,7 +48,7 @@ function source(file: string): SshConfigSource {
 
 /** ssh -G's output as keyword → values (a keyword printed on several lines, like identityfile, keeps them all). */
 function runSsh(c: Case, dir: string): { ok: true; values: Map<string, string[]> } | { ok: false; stderr: string } {
-  const args = ['-G', '-F', join(dir, Object.keys(c.files)[0] as string)];
+  const args = c.defaultFiles ? ['-G'] : ['-G', '-F', join(dir, Object.keys(c.files)[0] as string)];
   if (c.l !== undefined) args.push('-l', c.l);
   if (c.p !== undefined) args.push('-p', String(c.p));
   for (const f of c.i ?? []) args.push('-i', join(dir, f));
@@ -115,7 +117,7 @@ function check(c: Case): void {
     const theirs = runSsh(c, dir);
     let mine: SshResolution | Error;
     try {
-      mine = resolveSshConfig(query, source(join(dir, Object.keys(c.files)[0] as string)));
+      mine = resolveSshConfig(query, c.defaultFiles ? defaultConfigSource() : source(join(dir, Object.keys(c.files)[0] as string)));
     } catch (err) {
       mine = err as Error;
     }
@@ -266,6 +268,9 @@ const cases: Case[] = [
   C('Include with ~ that matches nothing', 'foo', 'Include ~/bootstrap-test-no-such-dir-7f3a/*\nUser u\n'),
   C('Host line with a comment and a negation', 'foo', 'Host * !bar # all but bar\n  User star\n'),
   C('keyword in quotes', 'foo', '"User" quoted\n'),
+  C('User takes no tokens in ssh 9.2', 'foo', 'Host foo\n  User %u_x\n'),
+  C('this machine\'s own ~/.ssh/config and /etc/ssh/ssh_config', 'Some.Host', '', { defaultFiles: true }),
+  C('this machine\'s own files with -l -p -J', 'other', '', { defaultFiles: true, l: 'u', p: 2222, J: 'gw' }),
   // Settings bootstrap does not implement
   C('BindAddress', 'foo', 'Host foo\n  BindAddress 10.0.0.1\n', { bootstrapRefuses: /^\S+:2: BindAddress is not supported/ }),
   C('CanonicalizeHostname yes', 'foo', 'Host foo\n  CanonicalizeHostname yes\n', { bootstrapRefuses: /^\S+:2: CanonicalizeHostname yes is not supported/ }),
