@@ -304,6 +304,7 @@ interface State {
   hostKeyAlias?: string;
   checkHostIP?: boolean;
   hashKnownHosts?: boolean;
+  batchMode?: boolean;
   controlPath?: At<string>;
   ignoreUnknown?: string;
   canonicalizeHostname?: At<'yes' | 'no' | 'always'>;
@@ -357,7 +358,7 @@ rhostsrsaauthentication compressionlevel gssapiauthentication gssapidelegatecred
 forwardagent forwardx11 forwardx11trusted forwardx11timeout exitonforwardfailure xauthlocation gatewayports
 passwordauthentication kbdinteractiveauthentication kbdinteractivedevices challengeresponseauthentication
 skeyauthentication tisauthentication pubkeyauthentication dsaauthentication hostbasedauthentication certificatefile
-addkeystoagent ciphers macs remoteforward localforward permitremoteopen escapechar connectionattempts batchmode
+addkeystoagent ciphers macs remoteforward localforward permitremoteopen escapechar connectionattempts
 compression tcpkeepalive keepalive numberofpasswordprompts syslogfacility loglevel logverbose dynamicforward
 preferredauthentications hostkeyalgorithms casignaturealgorithms clearallforwardings enablesshkeysign verifyhostkeydns
 nohostauthenticationforlocalhost rekeylimit sendenv setenv controlmaster controlpersist tunnel tunneldevice
@@ -366,6 +367,16 @@ forkafterauthentication canonicaldomains canonicalizefallbacklocal canonicalizem
 streamlocalbindmask streamlocalbindunlink revokedhostkeys fingerprinthash updatehostkeys hostbasedacceptedalgorithms
 hostbasedkeytypes pubkeyacceptedalgorithms pubkeyacceptedkeytypes securitykeyprovider knownhostscommand
 requiredrsasize enableescapecommandline`.split(/\s+/));
+
+/**
+ * Ignored keywords that take one yes/no: ssh checks their value (even where the block does not apply), so a
+ * typo there is refused here as well.
+ */
+const IGNORED_FLAGS = new Set(`forwardx11 forwardx11trusted exitonforwardfailure gatewayports passwordauthentication
+kbdinteractiveauthentication challengeresponseauthentication skeyauthentication tisauthentication
+hostbasedauthentication tcpkeepalive keepalive nohostauthenticationforlocalhost clearallforwardings
+enablesshkeysign permitlocalcommand visualhostkey stdinnull forkafterauthentication canonicalizefallbacklocal
+streamlocalbindunlink enableescapecommandline`.split(/\s+/));
 
 function oneArg(l: Line): string {
   if (!l.args.length || l.args[0] === '') throw new SshConfigError(`${l.where}: missing argument`);
@@ -381,11 +392,17 @@ function stringOption(set: (r: Reader, value: string, where: string) => void): H
   };
 }
 
+/** A yes/no value (ssh's multistate_flag), else the error ssh gives. */
+function checkFlag(l: Line): boolean {
+  const arg = oneArg(l);
+  const value = fromTable(arg, FLAG);
+  if (value === undefined) throw new SshConfigError(`${l.where}: unsupported option "${arg}"`);
+  return value;
+}
+
 function flagOption(set: (s: State, value: boolean, where: string) => void): Handler {
   return (r, l) => {
-    const arg = oneArg(l);
-    const value = fromTable(arg, FLAG);
-    if (value === undefined) throw new SshConfigError(`${l.where}: unsupported option "${arg}"`);
+    const value = checkFlag(l);
     if (l.active) set(r.state, value, l.where);
   };
 }
@@ -435,6 +452,7 @@ const HANDLERS: Record<string, Handler> = {
   identitiesonly: flagOption((s, v) => { s.identitiesOnly ??= v; }),
   checkhostip: flagOption((s, v) => { s.checkHostIP ??= v; }),
   hashknownhosts: flagOption((s, v) => { s.hashKnownHosts ??= v; }),
+  batchmode: flagOption((s, v) => { s.batchMode ??= v; }),
   proxyusefdpass: flagOption((s, v, where) => { s.proxyUseFdpass ??= { value: v, where }; }),
   identityagent: (r, l) => r.identityAgentLine(l),
   proxycommand: (r, l) => r.proxyCommandLine(l),
@@ -534,8 +552,10 @@ class Reader {
     if (!known && !ignored) throw new SshConfigError(`${where}: Bad configuration option: ${keyword}`);
     const args = splitArgs(rest);
     if (args === null) throw new SshConfigError(`${where}: invalid quotes`);
+    const line: Line = { keyword, args, rest, where, active: active.on, ctx: { flags, depth, active } };
+    if (IGNORED_FLAGS.has(keyword)) checkFlag(line);
     if (!handler) return;
-    handler(this, { keyword, args, rest, where, active: active.on, ctx: { flags, depth, active } });
+    handler(this, line);
   }
 
   /** Host: applies when a pattern matches the host and no negated one does; each word is one pattern. */
@@ -969,7 +989,8 @@ function finish(state: State, query: SshQuery, source: SshConfigSource, host: st
     proxyJump: jump ? [...(jump.extra ? jump.extra.split(',') : []), jumpHopText(jump)] : [],
     ...(proxyCommand !== undefined ? { proxyCommand } : {}),
     ...(state.connectTimeout !== undefined ? { connectTimeoutS: state.connectTimeout } : {}),
-    serverAliveInterval: state.serverAliveInterval ?? 0,
+    // Debian's ssh keeps a batch session's connection probed: ServerAliveInterval defaults to 300 with BatchMode.
+    serverAliveInterval: state.serverAliveInterval ?? (state.batchMode ? 300 : 0),
     serverAliveCountMax: state.serverAliveCountMax ?? 3,
     userKnownHostsFiles,
     globalKnownHostsFiles,
