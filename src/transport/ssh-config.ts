@@ -368,15 +368,46 @@ streamlocalbindmask streamlocalbindunlink revokedhostkeys fingerprinthash update
 hostbasedkeytypes pubkeyacceptedalgorithms pubkeyacceptedkeytypes securitykeyprovider knownhostscommand
 requiredrsasize enableescapecommandline`.split(/\s+/));
 
+/** How ssh checks the value of a keyword bootstrap ignores: yes/no, an integer, a time, or one of some words. */
+type ValueCheck = 'flag' | 'int' | 'time' | readonly string[];
+
 /**
- * Ignored keywords that take one yes/no: ssh checks their value (even where the block does not apply), so a
- * typo there is refused here as well.
+ * Ignored keywords whose value ssh checks (even where the block does not apply), so that a typo there is refused
+ * here as well. Keywords with richer values (Ciphers, forwardings, …) are not checked.
  */
-const IGNORED_FLAGS = new Set(`forwardx11 forwardx11trusted exitonforwardfailure gatewayports passwordauthentication
-kbdinteractiveauthentication challengeresponseauthentication skeyauthentication tisauthentication
-hostbasedauthentication tcpkeepalive keepalive nohostauthenticationforlocalhost clearallforwardings
-enablesshkeysign permitlocalcommand visualhostkey stdinnull forkafterauthentication canonicalizefallbacklocal
-streamlocalbindunlink enableescapecommandline`.split(/\s+/));
+const IGNORED_VALUE_CHECKS: Record<string, ValueCheck> = {
+  ...Object.fromEntries(`forwardx11 forwardx11trusted exitonforwardfailure gatewayports passwordauthentication
+    kbdinteractiveauthentication challengeresponseauthentication skeyauthentication tisauthentication
+    hostbasedauthentication gssapiauthentication gssapidelegatecredentials tcpkeepalive keepalive
+    nohostauthenticationforlocalhost clearallforwardings enablesshkeysign permitlocalcommand visualhostkey stdinnull
+    forkafterauthentication canonicalizefallbacklocal streamlocalbindunlink enableescapecommandline`
+    .split(/\s+/).map((k) => [k, 'flag' as const])),
+  connectionattempts: 'int',
+  numberofpasswordprompts: 'int',
+  canonicalizemaxdots: 'int',
+  requiredrsasize: 'int',
+  forwardx11timeout: 'time',
+  controlmaster: ['true', 'yes', 'false', 'no', 'auto', 'ask', 'autoask'],
+  requesttty: ['true', 'yes', 'false', 'no', 'force', 'auto'],
+  sessiontype: ['none', 'subsystem', 'default'],
+  tunnel: ['ethernet', 'point-to-point', 'true', 'yes', 'false', 'no'],
+  verifyhostkeydns: ['true', 'false', 'yes', 'no', 'ask'],
+  updatehostkeys: ['true', 'false', 'yes', 'no', 'ask'],
+  pubkeyauthentication: ['true', 'false', 'yes', 'no', 'unbound', 'host-bound'],
+  dsaauthentication: ['true', 'false', 'yes', 'no', 'unbound', 'host-bound'],
+  compression: ['yes', 'no'],
+};
+
+/** Refuses a value ssh would refuse for a keyword bootstrap otherwise ignores. */
+function checkIgnoredValue(l: Line, check: ValueCheck): void {
+  const arg = l.args[0] ?? '';
+  const ok = check === 'flag' ? fromTable(arg, FLAG) !== undefined
+    : check === 'int' ? toInt(arg) !== undefined
+    : check === 'time' ? arg === 'none' || toSeconds(arg) !== -1
+    : check.includes(arg.toLowerCase());
+  if (!ok) throw new SshConfigError(`${l.where}: unsupported option "${arg}" for ${l.keyword}`);
+  oneArg(l);
+}
 
 function oneArg(l: Line): string {
   if (!l.args.length || l.args[0] === '') throw new SshConfigError(`${l.where}: missing argument`);
@@ -553,7 +584,8 @@ class Reader {
     const args = splitArgs(rest);
     if (args === null) throw new SshConfigError(`${where}: invalid quotes`);
     const line: Line = { keyword, args, rest, where, active: active.on, ctx: { flags, depth, active } };
-    if (IGNORED_FLAGS.has(keyword)) checkFlag(line);
+    const check = IGNORED_VALUE_CHECKS[keyword];
+    if (check) checkIgnoredValue(line, check);
     if (!handler) return;
     handler(this, line);
   }
