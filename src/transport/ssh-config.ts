@@ -540,12 +540,12 @@ class Reader {
   ) {}
 
   /** ssh's read_config_file_depth; `active` is shared with the including file (and restored by it). */
-  readFile(file: string, flags: FileFlags, depth: number, active: { on: boolean }, includedAt?: string): void {
+  readFile(file: string, flags: FileFlags, depth: number, active: { on: boolean }, includedAt?: string, checkOwner = includedAt !== undefined): void {
     if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(`${includedAt ?? file}: too many recursive configuration includes`);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
-      if (includedAt !== undefined) this.checkOwnership(file, includedAt);
+      if (checkOwner) this.checkOwnership(file, includedAt ?? file);
     } catch (err) {
       if (err instanceof SshConfigError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
@@ -680,7 +680,7 @@ class Reader {
       const wasActive = active.on;
       // A file included where the block does not apply is read (and checked) but nothing in it applies.
       const included = { user: flags.user, neverMatch: flags.neverMatch || !wasActive };
-      for (const file of glob(expandTilde(pattern, globHome, this.source.localUser, l.where))) {
+      for (const file of includeGlob(expandTilde(pattern, globHome, this.source.localUser, l.where))) {
         this.readFile(file, included, depth + 1, active, l.where);
         // Host and Match lines in the included file do not change the includer's block.
         active.on = wasActive;
@@ -852,7 +852,7 @@ function componentRegExp(pattern: string): RegExp {
 }
 
 /** Files matching a glob pattern, sorted byte-wise as glob(3) in the C locale; a literal path if it exists. */
-export function glob(pattern: string): string[] {
+function includeGlob(pattern: string): string[] {
   const parts = pattern.split('/');
   let paths = [parts[0] as string];
   for (const part of parts.slice(1)) {
@@ -914,7 +914,9 @@ export interface SshResolution {
 
 function readAll(state: State, query: SshQuery, source: SshConfigSource, pass: Pass): void {
   const reader = new Reader(state, query, source, pass);
-  if (source.userFile !== null) reader.readFile(source.userFile, { user: true, neverMatch: false }, 0, { on: true });
+  // ssh checks the owner of ~/.ssh/config (not of a file given with -F) as it does of included files.
+  const isDefaultUserFile = source.userFile === join(source.home, '.ssh', 'config');
+  if (source.userFile !== null) reader.readFile(source.userFile, { user: true, neverMatch: false }, 0, { on: true }, undefined, isDefaultUserFile);
   if (source.systemFile !== null) reader.readFile(source.systemFile, { user: false, neverMatch: false }, 0, { on: true });
 }
 
