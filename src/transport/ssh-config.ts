@@ -519,7 +519,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
-/** What a host's Match criteria see of the local side and of the configuration so far. */
+/** The tokens that describe the local side (%d %u %i %l %L), the same in every keyword that takes tokens. */
 function localTokens(source: SshConfigSource): Record<string, string> {
   return {
     d: source.home,
@@ -696,7 +696,8 @@ class Reader {
 
   identityAgentLine(l: Line): void {
     const arg = oneArg(l);
-    if (/\$\{[^}]*$/.test(arg) || /\$\{\}/.test(arg)) throw new SshConfigError(`${l.where}: invalid environment expansion ${arg}`);
+    // ssh expands ${VAR} once when reading the line (also where the block does not apply): an unset one is refused.
+    expandEnv(arg, this.source.env, l.where);
     if (arg.startsWith('$') && arg[1] !== '{' && !/^[A-Za-z0-9_]+$/.test(arg.slice(1))) {
       throw new SshConfigError(`${l.where}: invalid environment name ${arg}`);
     }

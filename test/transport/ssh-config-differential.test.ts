@@ -277,6 +277,8 @@ const cases: Case[] = [
   C('ConnectionAttempts not a number', 'foo', 'Host foo\n  ConnectionAttempts many\n'),
   C('ForwardX11Timeout bad time', 'foo', 'Host foo\n  ForwardX11Timeout 5y\n'),
   C('ignored keywords with good values', 'foo', 'Host foo\n  ControlMaster autoask\n  RequestTTY force\n  Tunnel point-to-point\n  UpdateHostKeys ask\n  PubkeyAuthentication host-bound\n  Compression no\n  ConnectionAttempts 3\n  ForwardX11Timeout 1h\n  CanonicalizeMaxDots 2\n'),
+  C('IdentityAgent with an unset variable, where the block does not apply', 'foo', 'Host bar\n  IdentityAgent ${BOOTSTRAP_SURELY_UNSET_VAR}/s\n'),
+  C('IdentityAgent with ${HOME}', 'foo', 'Host foo\n  IdentityAgent ${HOME}/agent.sock\n'),
   C('User takes no tokens in ssh 9.2', 'foo', 'Host foo\n  User %u_x\n'),
   C('this machine\'s own ~/.ssh/config and /etc/ssh/ssh_config', 'Some.Host', '', { defaultFiles: true }),
   C('this machine\'s own files with -l -p -J', 'other', '', { defaultFiles: true, l: 'u', p: 2222, J: 'gw' }),
