@@ -717,10 +717,13 @@ class Reader {
 
   /** ProxyJump: every hop is checked; only the first setting of ProxyJump or ProxyCommand counts. */
   proxyJumpLine(l: Line): void {
-    const spec = l.rest.replace(/^[ \t\r\n=]+/, '');
+    // The Debian ssh 9.2 client reads the first word only ("a b" is a, "a, b" has an empty hop; observed with -G).
+    const spec = l.args[0];
+    if (!spec) throw new SshConfigError(`${l.where}: missing argument`);
     const active = l.active && this.state.proxyCommand === undefined && this.state.jump === undefined;
     setJump(this.state, spec, active, l.where);
   }
+
 }
 
 /** The words of a Match line as ssh reads them (strdelim), up to a word starting with #. */
@@ -745,17 +748,15 @@ function addIdentity(state: State, entry: IdentityEntry): void {
 
 /** Parses a ProxyJump / -J value into the state (readconf.c parse_jump). */
 function setJump(state: State, spec: string, active: boolean, where: string): void {
-  const text = spec.replace(/#.*$/s, '').replace(/[ \t\r\n]+$/, '');
   if (spec.toLowerCase() === 'none') {
     if (active) state.jump = { none: true };
     return;
   }
-  const hops = text.split(',');
-  const parsed = hops.map((hop) => parseJumpSpec(hop, where));
+  // Every hop must parse; the last one is the jump host, the ones before it are passed on as written.
+  const hops = spec.split(',').map((hop) => parseJumpSpec(hop, where));
   if (!active) return;
-  const last = parsed[parsed.length - 1] as JumpSpec;
   const comma = spec.lastIndexOf(',');
-  state.jump = { none: false, ...last, extra: comma > 0 ? spec.slice(0, comma) : undefined, where };
+  state.jump = { none: false, ...(hops[hops.length - 1] as JumpSpec), extra: comma > 0 ? spec.slice(0, comma) : undefined, where };
   // ssh marks ProxyCommand as set ("none") so that a later ProxyCommand line does not apply.
   state.proxyCommand = { value: 'none', where };
 }
@@ -767,51 +768,74 @@ export interface JumpSpec {
 }
 
 /**
- * One ProxyJump hop: `[user@]host[:port]`, `[user@][ipv6]:port` or `ssh://[user@]host[:port]` (readconf.c
- * parse_ssh_uri / misc.c parse_user_host_port).
+ * One ProxyJump hop as ssh reads it: `[user@]host[:port]`, `[user@][address]:port`, or
+ * `ssh://[user@]host[:port][/]` (misc.c parse_user_host_port / parse_uri; the scheme is case-sensitive).
  */
 export function parseJumpSpec(spec: string, where: string): JumpSpec {
-  const bad = () => new SshConfigError(`${where}: Invalid ProxyJump "${spec}"`);
-  let text = spec;
-  const uri = /^ssh:\/\//i.test(text);
-  if (uri) text = text.slice(6);
-  else if (text.includes('://')) throw bad();
-  const at = text.lastIndexOf('@');
-  const user = at >= 0 ? decodeUser(text.slice(0, at), uri) : undefined;
-  text = at >= 0 ? text.slice(at + 1) : text;
-  if (uri && text.endsWith('/')) text = text.slice(0, -1);
-  if (uri && text.includes('/')) throw bad();
-  let host: string;
-  let portText: string | undefined;
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0) throw bad();
-    host = text.slice(1, close);
-    const after = text.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) throw bad();
-    portText = after ? after.slice(1) : undefined;
-  } else {
-    const colon = text.indexOf(':');
-    host = colon < 0 ? text : text.slice(0, colon);
-    portText = colon < 0 ? undefined : text.slice(colon + 1);
-  }
-  if (!host || (user !== undefined && !user)) throw bad();
-  let port: number | undefined;
-  if (portText !== undefined) {
-    port = toPort(portText);
-    if (port <= 0) throw bad();
-  }
-  return { ...(user !== undefined ? { user } : {}), host, ...(port !== undefined ? { port } : {}) };
+  const parsed = spec.startsWith('ssh://') ? parseSshUri(spec.slice(6)) : parseUserHostPort(spec);
+  if (!parsed) throw new SshConfigError(`${where}: Invalid ProxyJump "${spec}"`);
+  return parsed;
 }
 
-function decodeUser(user: string, uri: boolean): string {
-  if (!uri) return user;
-  // ssh:// user parts are %-encoded; ssh refuses a ';' parameter in them.
-  try {
-    return decodeURIComponent(user.split(';')[0] as string);
-  } catch {
-    return user;
+/** `[user@]host[:port]`: the user ends at the last @, the host at the first : or / (or the closing ]). */
+function parseUserHostPort(text: string): JumpSpec | undefined {
+  const at = text.lastIndexOf('@');
+  const user = at >= 0 ? text.slice(0, at) : undefined;
+  if (user === '') return undefined;
+  const split = splitHostPort(at >= 0 ? text.slice(at + 1) : text);
+  if (!split) return undefined;
+  return jumpSpec(user, split.host, split.rest);
+}
+
+/** The part after ssh://: user (to the first @, ";params" dropped, %-decoded), a host name, :port, an empty path. */
+function parseSshUri(text: string): JumpSpec | undefined {
+  const at = text.indexOf('@');
+  let user: string | undefined;
+  if (at >= 0) {
+    user = (text.slice(0, at).split(';')[0] as string);
+    if (user === '') return undefined;
+    try {
+      user = decodeURIComponent(user);
+    } catch {
+      return undefined;
+    }
   }
+  const split = splitHostPort(at >= 0 ? text.slice(at + 1) : text);
+  if (!split || !/^[A-Za-z0-9._-]+$/.test(split.host)) return undefined;
+  let rest = split.rest;
+  if (split.delimiter === ':' && rest !== undefined) {
+    const slash = rest.indexOf('/');
+    if (slash >= 0 && rest.slice(slash + 1) !== '') return undefined;
+    rest = slash >= 0 ? rest.slice(0, slash) : rest;
+  } else if (rest) return undefined; // a path
+  return jumpSpec(user, split.host, split.delimiter === ':' ? rest : undefined);
+}
+
+/** misc.c hpdelim2: the host ([…] or up to ':' or '/') and what follows the delimiter. */
+function splitHostPort(text: string): { host: string; delimiter?: string; rest?: string } | undefined {
+  let end: number;
+  if (text.startsWith('[')) {
+    end = text.indexOf(']');
+    if (end < 0) return undefined;
+    end++;
+  } else {
+    end = text.search(/[:/]/);
+    if (end < 0) end = text.length;
+  }
+  const delimiter = text[end];
+  if (delimiter !== undefined && delimiter !== ':' && delimiter !== '/') return undefined;
+  const host = text.slice(0, end).replace(/^\[(.*)\]$/s, '$1');
+  if (!host) return undefined;
+  return delimiter === undefined ? { host } : { host, delimiter, rest: text.slice(end + 1) };
+}
+
+function jumpSpec(user: string | undefined, host: string, portText: string | undefined): JumpSpec | undefined {
+  let port: number | undefined;
+  if (portText) {
+    port = toPort(portText);
+    if (port <= 0) return undefined;
+  }
+  return { ...(user !== undefined ? { user } : {}), host, ...(port !== undefined ? { port } : {}) };
 }
 
 /** The default `Match exec` runner: `$SHELL -c command` (else /bin/sh), output discarded, as ssh does. */
