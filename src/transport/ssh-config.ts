@@ -7,6 +7,12 @@
  * Anything ssh refuses is refused here with a located SshConfigError ("file:line: message"); keywords that would
  * change where or how to connect and that bootstrap does not implement are refused when they apply to the host.
  *
+ * The judge is the client installed here (Debian's OpenSSH 9.2p1), through test/transport/ssh-config-differential:
+ * where it differs from upstream 9.2 (host/user character checks, ServerAliveInterval 300 with BatchMode, ProxyJump
+ * read as one word, a ProxyCommand after `ProxyJump none`) this file follows the client. Not reproduced: the value
+ * checks of keywords bootstrap ignores beyond yes/no, numbers, times and word lists (Ciphers, forwardings, …), and
+ * the limit of 100 identity files.
+ *
  * The second half of this file (lookupSshConfig, parseSshConfig, …) is the earlier partial reader, kept until its
  * last caller moves to resolveSshOptions.
  */
@@ -32,7 +38,7 @@ const DEFAULT_PORT = 22;
 /** The tokens ssh's DEFAULT_CLIENT_PERCENT_EXPAND_ARGS offers (IdentityFile, UserKnownHostsFile, IdentityAgent, …). */
 const CLIENT_TOKENS = 'CLiklnpdhru';
 /** The tokens of `Match exec` (readconf.c match_cfg_line). */
-const MATCH_EXEC_TOKENS = 'CLdhklnpru' + 'i';
+const MATCH_EXEC_TOKENS = 'CLdhiklnpru';
 /** ProxyCommand (sshconnect.c expand_proxy_command). */
 const PROXY_COMMAND_TOKENS = 'hknpr';
 
@@ -279,7 +285,10 @@ function canonicalIPv4(host: string): string | undefined {
 /** A value and the "file:line" it came from, for messages about it after the parse. */
 interface At<T> { value: T; where: string }
 
-interface IdentityEntry { raw: string; fromUser: boolean; where: string }
+/** Where an IdentityFile came from: ssh drops a repeated file only when it repeats in the same place. */
+type IdentityOrigin = 'command line' | 'user config' | 'system config';
+
+interface IdentityEntry { raw: string; origin: IdentityOrigin; where: string }
 
 /** What the configuration set so far; undefined is ssh's "unset" (-1 / NULL). */
 interface State {
@@ -301,6 +310,7 @@ interface State {
   hostKeyAlias?: string;
   checkHostIP?: boolean;
   hashKnownHosts?: boolean;
+  batchMode?: boolean;
   controlPath?: At<string>;
   ignoreUnknown?: string;
   canonicalizeHostname?: At<'yes' | 'no' | 'always'>;
@@ -354,7 +364,7 @@ rhostsrsaauthentication compressionlevel gssapiauthentication gssapidelegatecred
 forwardagent forwardx11 forwardx11trusted forwardx11timeout exitonforwardfailure xauthlocation gatewayports
 passwordauthentication kbdinteractiveauthentication kbdinteractivedevices challengeresponseauthentication
 skeyauthentication tisauthentication pubkeyauthentication dsaauthentication hostbasedauthentication certificatefile
-addkeystoagent ciphers macs remoteforward localforward permitremoteopen escapechar connectionattempts batchmode
+addkeystoagent ciphers macs remoteforward localforward permitremoteopen escapechar connectionattempts
 compression tcpkeepalive keepalive numberofpasswordprompts syslogfacility loglevel logverbose dynamicforward
 preferredauthentications hostkeyalgorithms casignaturealgorithms clearallforwardings enablesshkeysign verifyhostkeydns
 nohostauthenticationforlocalhost rekeylimit sendenv setenv controlmaster controlpersist tunnel tunneldevice
@@ -363,6 +373,47 @@ forkafterauthentication canonicaldomains canonicalizefallbacklocal canonicalizem
 streamlocalbindmask streamlocalbindunlink revokedhostkeys fingerprinthash updatehostkeys hostbasedacceptedalgorithms
 hostbasedkeytypes pubkeyacceptedalgorithms pubkeyacceptedkeytypes securitykeyprovider knownhostscommand
 requiredrsasize enableescapecommandline`.split(/\s+/));
+
+/** How ssh checks the value of a keyword bootstrap ignores: yes/no, an integer, a time, or one of some words. */
+type ValueCheck = 'flag' | 'int' | 'time' | readonly string[];
+
+/**
+ * Ignored keywords whose value ssh checks (even where the block does not apply), so that a typo there is refused
+ * here as well. Keywords with richer values (Ciphers, forwardings, …) are not checked.
+ */
+const IGNORED_VALUE_CHECKS: Record<string, ValueCheck> = {
+  ...Object.fromEntries(`forwardx11 forwardx11trusted exitonforwardfailure gatewayports passwordauthentication
+    kbdinteractiveauthentication challengeresponseauthentication skeyauthentication tisauthentication
+    hostbasedauthentication gssapiauthentication gssapidelegatecredentials tcpkeepalive keepalive
+    nohostauthenticationforlocalhost clearallforwardings enablesshkeysign permitlocalcommand visualhostkey stdinnull
+    forkafterauthentication canonicalizefallbacklocal streamlocalbindunlink enableescapecommandline`
+    .split(/\s+/).map((k) => [k, 'flag' as const])),
+  connectionattempts: 'int',
+  numberofpasswordprompts: 'int',
+  canonicalizemaxdots: 'int',
+  requiredrsasize: 'int',
+  forwardx11timeout: 'time',
+  controlmaster: ['true', 'yes', 'false', 'no', 'auto', 'ask', 'autoask'],
+  requesttty: ['true', 'yes', 'false', 'no', 'force', 'auto'],
+  sessiontype: ['none', 'subsystem', 'default'],
+  tunnel: ['ethernet', 'point-to-point', 'true', 'yes', 'false', 'no'],
+  verifyhostkeydns: ['true', 'false', 'yes', 'no', 'ask'],
+  updatehostkeys: ['true', 'false', 'yes', 'no', 'ask'],
+  pubkeyauthentication: ['true', 'false', 'yes', 'no', 'unbound', 'host-bound'],
+  dsaauthentication: ['true', 'false', 'yes', 'no', 'unbound', 'host-bound'],
+  compression: ['yes', 'no'],
+};
+
+/** Refuses a value ssh would refuse for a keyword bootstrap otherwise ignores. */
+function checkIgnoredValue(l: Line, check: ValueCheck): void {
+  const arg = l.args[0] ?? '';
+  const ok = check === 'flag' ? fromTable(arg, FLAG) !== undefined
+    : check === 'int' ? toInt(arg) !== undefined
+    : check === 'time' ? arg === 'none' || toSeconds(arg) !== -1
+    : check.includes(arg.toLowerCase());
+  if (!ok) throw new SshConfigError(`${l.where}: unsupported option "${arg}" for ${l.keyword}`);
+  oneArg(l);
+}
 
 function oneArg(l: Line): string {
   if (!l.args.length || l.args[0] === '') throw new SshConfigError(`${l.where}: missing argument`);
@@ -378,11 +429,17 @@ function stringOption(set: (r: Reader, value: string, where: string) => void): H
   };
 }
 
+/** A yes/no value (ssh's multistate_flag), else the error ssh gives. */
+function checkFlag(l: Line): boolean {
+  const arg = oneArg(l);
+  const value = fromTable(arg, FLAG);
+  if (value === undefined) throw new SshConfigError(`${l.where}: unsupported option "${arg}"`);
+  return value;
+}
+
 function flagOption(set: (s: State, value: boolean, where: string) => void): Handler {
   return (r, l) => {
-    const arg = oneArg(l);
-    const value = fromTable(arg, FLAG);
-    if (value === undefined) throw new SshConfigError(`${l.where}: unsupported option "${arg}"`);
+    const value = checkFlag(l);
     if (l.active) set(r.state, value, l.where);
   };
 }
@@ -432,6 +489,7 @@ const HANDLERS: Record<string, Handler> = {
   identitiesonly: flagOption((s, v) => { s.identitiesOnly ??= v; }),
   checkhostip: flagOption((s, v) => { s.checkHostIP ??= v; }),
   hashknownhosts: flagOption((s, v) => { s.hashKnownHosts ??= v; }),
+  batchmode: flagOption((s, v) => { s.batchMode ??= v; }),
   proxyusefdpass: flagOption((s, v, where) => { s.proxyUseFdpass ??= { value: v, where }; }),
   identityagent: (r, l) => r.identityAgentLine(l),
   proxycommand: (r, l) => r.proxyCommandLine(l),
@@ -467,7 +525,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
-/** What a host's Match criteria see of the local side and of the configuration so far. */
+/** The tokens that describe the local side (%d %u %i %l %L), the same in every keyword that takes tokens. */
 function localTokens(source: SshConfigSource): Record<string, string> {
   return {
     d: source.home,
@@ -488,12 +546,12 @@ class Reader {
   ) {}
 
   /** ssh's read_config_file_depth; `active` is shared with the including file (and restored by it). */
-  readFile(file: string, flags: FileFlags, depth: number, active: { on: boolean }, includedAt?: string): void {
+  readFile(file: string, flags: FileFlags, depth: number, active: { on: boolean }, includedAt?: string, checkOwner = includedAt !== undefined): void {
     if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError(`${includedAt ?? file}: too many recursive configuration includes`);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
-      if (includedAt !== undefined) this.checkOwnership(file, includedAt);
+      if (checkOwner) this.checkOwnership(file, includedAt ?? file);
     } catch (err) {
       if (err instanceof SshConfigError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
@@ -531,8 +589,11 @@ class Reader {
     if (!known && !ignored) throw new SshConfigError(`${where}: Bad configuration option: ${keyword}`);
     const args = splitArgs(rest);
     if (args === null) throw new SshConfigError(`${where}: invalid quotes`);
+    const line: Line = { keyword, args, rest, where, active: active.on, ctx: { flags, depth, active } };
+    const check = IGNORED_VALUE_CHECKS[keyword];
+    if (check) checkIgnoredValue(line, check);
     if (!handler) return;
-    handler(this, { keyword, args, rest, where, active: active.on, ctx: { flags, depth, active } });
+    handler(this, line);
   }
 
   /** Host: applies when a pattern matches the host and no negated one does; each word is one pattern. */
@@ -625,7 +686,7 @@ class Reader {
       const wasActive = active.on;
       // A file included where the block does not apply is read (and checked) but nothing in it applies.
       const included = { user: flags.user, neverMatch: flags.neverMatch || !wasActive };
-      for (const file of glob(expandTilde(pattern, globHome, this.source.localUser, l.where))) {
+      for (const file of includeGlob(expandTilde(pattern, globHome, this.source.localUser, l.where))) {
         this.readFile(file, included, depth + 1, active, l.where);
         // Host and Match lines in the included file do not change the includer's block.
         active.on = wasActive;
@@ -636,32 +697,39 @@ class Reader {
   identityFileLine(l: Line): void {
     const arg = oneArg(l);
     if (!l.active) return;
-    addIdentity(this.state, { raw: arg, fromUser: l.ctx.flags.user, where: l.where });
+    addIdentity(this.state, { raw: arg, origin: l.ctx.flags.user ? 'user config' : 'system config', where: l.where });
   }
 
   identityAgentLine(l: Line): void {
     const arg = oneArg(l);
-    if (/\$\{[^}]*$/.test(arg) || /\$\{\}/.test(arg)) throw new SshConfigError(`${l.where}: invalid environment expansion ${arg}`);
+    // ssh expands ${VAR} once when reading the line (also where the block does not apply): an unset one is refused.
+    expandEnv(arg, this.source.env, l.where);
     if (arg.startsWith('$') && arg[1] !== '{' && !/^[A-Za-z0-9_]+$/.test(arg.slice(1))) {
       throw new SshConfigError(`${l.where}: invalid environment name ${arg}`);
     }
     if (l.active) this.state.identityAgent ??= { value: arg, where: l.where };
   }
 
-  /** ProxyCommand: the raw rest of the line; ignored once ProxyJump (or ProxyCommand) is set, as in ssh. */
+  /**
+   * ProxyCommand: the raw rest of the line; ignored once ProxyJump (or ProxyCommand) is set, as in ssh, except
+   * that the ssh 9.2 client still takes a ProxyCommand after `ProxyJump none` (observed with ssh -G).
+   */
   proxyCommandLine(l: Line): void {
     const command = l.rest.replace(/^[ \t\r\n=]+/, '');
-    if (l.active && this.state.proxyCommand === undefined && this.state.jump === undefined) {
+    if (l.active && this.state.proxyCommand === undefined && (this.state.jump === undefined || this.state.jump.none)) {
       this.state.proxyCommand = { value: command, where: l.where };
     }
   }
 
   /** ProxyJump: every hop is checked; only the first setting of ProxyJump or ProxyCommand counts. */
   proxyJumpLine(l: Line): void {
-    const spec = l.rest.replace(/^[ \t\r\n=]+/, '');
+    // The Debian ssh 9.2 client reads the first word only ("a b" is a, "a, b" has an empty hop; observed with -G).
+    const spec = l.args[0];
+    if (!spec) throw new SshConfigError(`${l.where}: missing argument`);
     const active = l.active && this.state.proxyCommand === undefined && this.state.jump === undefined;
     setJump(this.state, spec, active, l.where);
   }
+
 }
 
 /** The words of a Match line as ssh reads them (strdelim), up to a word starting with #. */
@@ -680,23 +748,21 @@ function matchWords(condition: string, where: string): string[] {
 
 /** ssh's add_identity_file: a file already listed (same text, same origin) is not listed twice. */
 function addIdentity(state: State, entry: IdentityEntry): void {
-  if (state.identityFiles.some((e) => e.raw === entry.raw && e.fromUser === entry.fromUser)) return;
+  if (state.identityFiles.some((e) => e.raw === entry.raw && e.origin === entry.origin)) return;
   state.identityFiles.push(entry);
 }
 
 /** Parses a ProxyJump / -J value into the state (readconf.c parse_jump). */
 function setJump(state: State, spec: string, active: boolean, where: string): void {
-  const text = spec.replace(/#.*$/s, '').replace(/[ \t\r\n]+$/, '');
   if (spec.toLowerCase() === 'none') {
     if (active) state.jump = { none: true };
     return;
   }
-  const hops = text.split(',');
-  const parsed = hops.map((hop) => parseJumpSpec(hop, where));
+  // Every hop must parse; the last one is the jump host, the ones before it are passed on as written.
+  const hops = spec.split(',').map((hop) => parseJumpSpec(hop, where));
   if (!active) return;
-  const last = parsed[parsed.length - 1] as JumpSpec;
   const comma = spec.lastIndexOf(',');
-  state.jump = { none: false, ...last, extra: comma > 0 ? spec.slice(0, comma) : undefined, where };
+  state.jump = { none: false, ...(hops[hops.length - 1] as JumpSpec), extra: comma > 0 ? spec.slice(0, comma) : undefined, where };
   // ssh marks ProxyCommand as set ("none") so that a later ProxyCommand line does not apply.
   state.proxyCommand = { value: 'none', where };
 }
@@ -708,51 +774,74 @@ export interface JumpSpec {
 }
 
 /**
- * One ProxyJump hop: `[user@]host[:port]`, `[user@][ipv6]:port` or `ssh://[user@]host[:port]` (readconf.c
- * parse_ssh_uri / misc.c parse_user_host_port).
+ * One ProxyJump hop as ssh reads it: `[user@]host[:port]`, `[user@][address]:port`, or
+ * `ssh://[user@]host[:port][/]` (misc.c parse_user_host_port / parse_uri; the scheme is case-sensitive).
  */
 export function parseJumpSpec(spec: string, where: string): JumpSpec {
-  const bad = () => new SshConfigError(`${where}: Invalid ProxyJump "${spec}"`);
-  let text = spec;
-  const uri = /^ssh:\/\//i.test(text);
-  if (uri) text = text.slice(6);
-  else if (text.includes('://')) throw bad();
-  const at = text.lastIndexOf('@');
-  const user = at >= 0 ? decodeUser(text.slice(0, at), uri) : undefined;
-  text = at >= 0 ? text.slice(at + 1) : text;
-  if (uri && text.endsWith('/')) text = text.slice(0, -1);
-  if (uri && text.includes('/')) throw bad();
-  let host: string;
-  let portText: string | undefined;
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0) throw bad();
-    host = text.slice(1, close);
-    const after = text.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) throw bad();
-    portText = after ? after.slice(1) : undefined;
-  } else {
-    const colon = text.indexOf(':');
-    host = colon < 0 ? text : text.slice(0, colon);
-    portText = colon < 0 ? undefined : text.slice(colon + 1);
-  }
-  if (!host || (user !== undefined && !user)) throw bad();
-  let port: number | undefined;
-  if (portText !== undefined) {
-    port = toPort(portText);
-    if (port <= 0) throw bad();
-  }
-  return { ...(user !== undefined ? { user } : {}), host, ...(port !== undefined ? { port } : {}) };
+  const parsed = spec.startsWith('ssh://') ? parseSshUri(spec.slice(6)) : parseUserHostPort(spec);
+  if (!parsed) throw new SshConfigError(`${where}: Invalid ProxyJump "${spec}"`);
+  return parsed;
 }
 
-function decodeUser(user: string, uri: boolean): string {
-  if (!uri) return user;
-  // ssh:// user parts are %-encoded; ssh refuses a ';' parameter in them.
-  try {
-    return decodeURIComponent(user.split(';')[0] as string);
-  } catch {
-    return user;
+/** `[user@]host[:port]`: the user ends at the last @, the host at the first : or / (or the closing ]). */
+function parseUserHostPort(text: string): JumpSpec | undefined {
+  const at = text.lastIndexOf('@');
+  const user = at >= 0 ? text.slice(0, at) : undefined;
+  if (user === '') return undefined;
+  const split = splitHostPort(at >= 0 ? text.slice(at + 1) : text);
+  if (!split) return undefined;
+  return jumpSpec(user, split.host, split.rest);
+}
+
+/** The part after ssh://: user (to the first @, ";params" dropped, %-decoded), a host name, :port, an empty path. */
+function parseSshUri(text: string): JumpSpec | undefined {
+  const at = text.indexOf('@');
+  let user: string | undefined;
+  if (at >= 0) {
+    user = (text.slice(0, at).split(';')[0] as string);
+    if (user === '') return undefined;
+    try {
+      user = decodeURIComponent(user);
+    } catch {
+      return undefined;
+    }
   }
+  const split = splitHostPort(at >= 0 ? text.slice(at + 1) : text);
+  if (!split || !/^[A-Za-z0-9._-]+$/.test(split.host)) return undefined;
+  let rest = split.rest;
+  if (split.delimiter === ':' && rest !== undefined) {
+    const slash = rest.indexOf('/');
+    if (slash >= 0 && rest.slice(slash + 1) !== '') return undefined;
+    rest = slash >= 0 ? rest.slice(0, slash) : rest;
+  } else if (rest) return undefined; // a path
+  return jumpSpec(user, split.host, split.delimiter === ':' ? rest : undefined);
+}
+
+/** misc.c hpdelim2: the host ([…] or up to ':' or '/') and what follows the delimiter. */
+function splitHostPort(text: string): { host: string; delimiter?: string; rest?: string } | undefined {
+  let end: number;
+  if (text.startsWith('[')) {
+    end = text.indexOf(']');
+    if (end < 0) return undefined;
+    end++;
+  } else {
+    end = text.search(/[:/]/);
+    if (end < 0) end = text.length;
+  }
+  const delimiter = text[end];
+  if (delimiter !== undefined && delimiter !== ':' && delimiter !== '/') return undefined;
+  const host = text.slice(0, end).replace(/^\[(.*)\]$/s, '$1');
+  if (!host) return undefined;
+  return delimiter === undefined ? { host } : { host, delimiter, rest: text.slice(end + 1) };
+}
+
+function jumpSpec(user: string | undefined, host: string, portText: string | undefined): JumpSpec | undefined {
+  let port: number | undefined;
+  if (portText) {
+    port = toPort(portText);
+    if (port <= 0) return undefined;
+  }
+  return { ...(user !== undefined ? { user } : {}), host, ...(port !== undefined ? { port } : {}) };
 }
 
 /** The default `Match exec` runner: `$SHELL -c command` (else /bin/sh), output discarded, as ssh does. */
@@ -794,7 +883,7 @@ function componentRegExp(pattern: string): RegExp {
 }
 
 /** Files matching a glob pattern, sorted byte-wise as glob(3) in the C locale; a literal path if it exists. */
-export function glob(pattern: string): string[] {
+function includeGlob(pattern: string): string[] {
   const parts = pattern.split('/');
   let paths = [parts[0] as string];
   for (const part of parts.slice(1)) {
@@ -856,19 +945,26 @@ export interface SshResolution {
 
 function readAll(state: State, query: SshQuery, source: SshConfigSource, pass: Pass): void {
   const reader = new Reader(state, query, source, pass);
-  if (source.userFile !== null) reader.readFile(source.userFile, { user: true, neverMatch: false }, 0, { on: true });
+  // ssh checks the owner of ~/.ssh/config (not of a file given with -F) as it does of included files.
+  const isDefaultUserFile = source.userFile === join(source.home, '.ssh', 'config');
+  if (source.userFile !== null) reader.readFile(source.userFile, { user: true, neverMatch: false }, 0, { on: true }, undefined, isDefaultUserFile);
   if (source.systemFile !== null) reader.readFile(source.systemFile, { user: false, neverMatch: false }, 0, { on: true });
 }
 
 /** The command-line options (-l -p -i -J) are set before the files are read, so they win and Match sees them. */
 function initialState(query: SshQuery, where: string): State {
   const state: State = { identityFiles: [] };
+  // Debian's ssh 9.2 (the fix for CVE-2023-51385) refuses shell metacharacters in the command line's host and user.
+  if (query.host.startsWith('-') || /['`"$\\;&<>|(){}\s\p{Cc}]/u.test(query.host)) throw new SshConfigError(`${where}: hostname contains invalid characters`);
+  if (query.user !== undefined && (query.user.startsWith('-') || /['`";&<>|(){}]|\s-|\\$/.test(query.user))) {
+    throw new SshConfigError(`${where}: remote username contains invalid characters`);
+  }
   if (query.user !== undefined) state.user = query.user;
   if (query.port !== undefined) {
     if (!Number.isInteger(query.port) || query.port <= 0 || query.port > 65535) throw new SshConfigError(`${where}: bad port ${query.port}`);
     state.port = query.port;
   }
-  for (const file of query.identityFiles ?? []) addIdentity(state, { raw: file, fromUser: true, where });
+  for (const file of query.identityFiles ?? []) addIdentity(state, { raw: file, origin: 'command line', where });
   if (query.proxyJump !== undefined) {
     setJump(state, query.proxyJump, true, where);
     state.proxyCommand = { value: 'none', where };
@@ -958,7 +1054,8 @@ function finish(state: State, query: SshQuery, source: SshConfigSource, host: st
     proxyJump: jump ? [...(jump.extra ? jump.extra.split(',') : []), jumpHopText(jump)] : [],
     ...(proxyCommand !== undefined ? { proxyCommand } : {}),
     ...(state.connectTimeout !== undefined ? { connectTimeoutS: state.connectTimeout } : {}),
-    serverAliveInterval: state.serverAliveInterval ?? 0,
+    // Debian's ssh keeps a batch session's connection probed: ServerAliveInterval defaults to 300 with BatchMode.
+    serverAliveInterval: state.serverAliveInterval ?? (state.batchMode ? 300 : 0),
     serverAliveCountMax: state.serverAliveCountMax ?? 3,
     userKnownHostsFiles,
     globalKnownHostsFiles,
