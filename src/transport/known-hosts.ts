@@ -449,14 +449,16 @@ function verifyPinned(check: HostKeyCheck, token: string, where: string, present
 
 function changedError(check: HostKeyCheck, token: string, where: string, presented: Buffer, found: KnownHostsMatch & { key: PublicKey },
   ip: { status: Status; found?: KnownHostsMatch & { key: PublicKey } } | undefined, ipName: string | undefined): HostKeyError {
-  const expected = loadHostKeys(check, token).filter((e) => !e.marker).map((e) => fingerprint(e.key.blob));
+  const known = loadHostKeys(check, token).filter((e) => !e.marker);
+  const expected = known.map((e) => fingerprint(e.key.blob));
   // ssh's "POSSIBLE DNS SPOOFING" note: the IP's record does not tell the same story as the name's.
   const ipDiffers = ip && (ip.status !== 'changed' || (ip.found && !ip.found.key.blob.equals(found.key.blob)));
   const spoofing = ipDiffers
     ? ` The key recorded for its IP address ${ipName} ${ip.status === 'new' ? 'is unknown' : ip.status === 'ok' ? 'is unchanged' : `has a different value (${at(ip.found!)})`}: ` +
       'DNS spoofing, or the address and the host key changed at the same time.'
     : '';
-  return changedMessage(check, token, where, presented, [...new Set(expected)], searchedFiles(check).join(', '), spoofing);
+  // The files that vouched for the old key, not every file searched.
+  return changedMessage(check, token, where, presented, [...new Set(expected)], [...new Set(known.map((e) => e.file))].join(', '), spoofing);
 }
 
 function changedMessage(check: HostKeyCheck, token: string, where: string, presented: Buffer, expected: string[], source: string, extra: string): HostKeyError {

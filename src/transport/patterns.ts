@@ -1,7 +1,7 @@
 /**
  * OpenSSH's wildcard patterns (match.c): `*` any run, `?` one character, comma-free pattern lists where a
- * negated (`!`) pattern that matches vetoes the list. ssh_config Host lines compare case-sensitively (ssh
- * lower-cases the host name it was given first); known_hosts compares case-insensitively.
+ * negated (`!`) pattern that matches vetoes the list. ssh_config Host lines compare case-sensitively (the
+ * name as given; the final pass, the lower-cased HostName); known_hosts compares case-insensitively.
  */
 
 /** One pattern against one value. */

@@ -182,6 +182,7 @@ export function resolveRoute(host: HostSpec, opts: RouteOptions = {}): SshRoute 
       address: o.hostname,
       port: o.port,
       lookupName: o.hostKeyAlias ?? o.hostname,
+      aliased: o.hostKeyAlias !== undefined,
       pinned,
       knownHostsFiles: knownHosts ?? o.userKnownHostsFiles,
       globalKnownHostsFiles: o.globalKnownHostsFiles,

@@ -21,7 +21,7 @@ import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, N
 import type { HostSpec } from '../inventory/types.js';
 import { hashFilesWithShell, readFileWithShell, writeFilesWithShell } from './files.js';
 import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './host.js';
-import { addKnownHost, blobType, fingerprint, hostToken, HostKeyError, publicKeyLine, trustedKeys, verifyHostKey } from './known-hosts.js';
+import { blobType, fingerprint, hostToken, HostKeyError, publicKeyLine, recordHostKey, trustedKeys, verifyHostKeyDetailed } from './known-hosts.js';
 import type { HostKeyCheck } from './known-hosts.js';
 import { commandLine } from './shell.js';
 import { SshConfigError } from './ssh-config.js';
@@ -362,10 +362,14 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       try {
         // StrictHostKeyChecking accept-new and no record a new key; a changed key is refused whatever it says.
         const acceptNew = opts.acceptNewHostKeys === true || ep.strictHostKeyChecking === 'accept-new' || ep.strictHostKeyChecking === 'no';
-        if (verifyHostKey(ep.hostKeyCheck, key, acceptNew) === 'new') {
-          const file = ep.hostKeyCheck.knownHostsFiles[0]!;
-          addKnownHost(file, ep.hostKeyCheck.lookupName, ep.port, key, { hashed: opts.hashKnownHosts ?? ep.hashKnownHosts });
-          log(`${ep.label}: added ${blobType(key)} ${fingerprint(key)} for ${hostToken(ep.hostKeyCheck.lookupName, ep.port)} to ${file}`);
+        // CheckHostIP looks at the address connected to, which ssh only knows for a direct connection.
+        const connectedIp = o.sock ? undefined : (client as unknown as { _sock?: { remoteAddress?: string } })._sock?.remoteAddress;
+        const strict = ep.strictHostKeyChecking === 'no' ? 'no' : acceptNew ? 'accept-new' : 'yes';
+        const decision = verifyHostKeyDetailed(ep.hostKeyCheck, key, acceptNew, connectedIp, strict);
+        for (const warning of decision.warnings) log(`${ep.label}: warning: ${warning}`);
+        const names = recordHostKey(ep.hostKeyCheck, decision, key, { hashed: opts.hashKnownHosts ?? ep.hashKnownHosts });
+        if (names.length) {
+          log(`${ep.label}: added ${blobType(key)} ${fingerprint(key)} for ${names.join(', ')} to ${ep.hostKeyCheck.knownHostsFiles[0]}`);
         }
         verify(true);
       } catch (err) {
