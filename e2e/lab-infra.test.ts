@@ -390,7 +390,7 @@ describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 12 * 60_000 
       `cluster: { kubernetesVersion: ${lab.kubernetesVersion} }`,
       'ssh: { agent: false }',
       'hosts:',
-      '  - { name: chained, address: via-chain, roles: [worker] }',
+      '  - { name: chained, address: via-chain, roles: [control-plane] }',
       '  - { name: proxied, address: via-command, roles: [worker] }',
       '',
     ].join('\n'));
