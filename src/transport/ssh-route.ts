@@ -12,7 +12,7 @@ import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { BastionSettings, HostSpec, SshSettings } from '../inventory/types.js';
 import type { HostKeyCheck } from './known-hosts.js';
-import { parseJumpSpec, resolveSshOptions, SshConfigError } from './ssh-config.js';
+import { parseJumpSpec, resolveSshOptions, SshConfigError } from './ssh-config/index.js';
 import type { SshConfigSource, SshOptions, SshQuery, StrictHostKeyChecking } from './ssh-options.js';
 
 /** Built-in defaults of the inventory's ssh settings (src/inventory/resolve.ts); equal means "not set". */

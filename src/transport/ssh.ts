@@ -24,7 +24,7 @@ import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './h
 import { blobType, fingerprint, hostToken, HostKeyError, publicKeyLine, recordHostKey, trustedKeys, verifyHostKeyDetailed } from './known-hosts.js';
 import type { HostKeyCheck } from './known-hosts.js';
 import { commandLine } from './shell.js';
-import { SshConfigError } from './ssh-config.js';
+import { SshConfigError } from './ssh-config/index.js';
 import { resolveRoute } from './ssh-route.js';
 import type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 import { parseSudoProbe, redact, SUDO_PROBE, sudoCommand, SudoError } from './sudo.js';
@@ -33,7 +33,7 @@ import { HostError } from '../util/errors.js';
 
 export { HostKeyError } from './known-hosts.js';
 export { SudoError } from './sudo.js';
-export { SshConfigError } from './ssh-config.js';
+export { SshConfigError } from './ssh-config/index.js';
 export { resolveRoute } from './ssh-route.js';
 export type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 

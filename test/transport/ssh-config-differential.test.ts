@@ -16,8 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultConfigSource, resolveSshConfig, SshConfigError } from '../../src/transport/ssh-config.js';
-import type { SshResolution } from '../../src/transport/ssh-config.js';
+import { defaultConfigSource, resolveSshConfig, SshConfigError } from '../../src/transport/ssh-config/index.js';
+import type { SshResolution } from '../../src/transport/ssh-config/index.js';
 import type { SshConfigSource, SshQuery } from '../../src/transport/ssh-options.js';
 
 interface Case {

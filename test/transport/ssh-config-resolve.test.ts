@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfigSource, expandTokens, parseJumpSpec, resolveSshOptions, SshConfigError } from '../../src/transport/ssh-config.js';
+import { defaultConfigSource, expandTokens, parseJumpSpec, resolveSshOptions, SshConfigError } from '../../src/transport/ssh-config/index.js';
 import type { SshConfigSource } from '../../src/transport/ssh-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootstrap-ssh-resolve-'));
