@@ -390,8 +390,8 @@ describe('lab up --hosts 3, faults, down', { skip: whyNot, timeout: 12 * 60_000 
       `cluster: { kubernetesVersion: ${lab.kubernetesVersion} }`,
       'ssh: { agent: false }',
       'hosts:',
-      '  - { name: chained, address: via-chain, roles: [control-plane] }',
-      '  - { name: proxied, address: via-command, roles: [worker] }',
+      `  - { name: chained, address: via-chain, advertiseAddress: ${w2.address}, roles: [control-plane] }`,
+      `  - { name: proxied, address: via-command, advertiseAddress: ${w2.address}, roles: [worker] }`,
       '',
     ].join('\n'));
     const inventory = await loadInventory(inventoryFile);

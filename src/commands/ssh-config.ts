@@ -24,6 +24,9 @@ export interface HostRouteReport {
   endpoints: EndpointReport[];
 }
 
+/** ssh -G spells StrictHostKeyChecking yes and no as true and false. */
+const SSH_G_STRICT = { yes: 'true', no: 'false', ask: 'ask', 'accept-new': 'accept-new' } as const;
+
 function endpointOptions(ep: SshEndpoint, route: SshRoute, isTarget: boolean): [string, string][] {
   const o = ep.options;
   const lines: [string, string][] = [
@@ -43,7 +46,7 @@ function endpointOptions(ep: SshEndpoint, route: SshRoute, isTarget: boolean): [
     ['serveralivecountmax', String(ep.keepalive.countMax)],
     ['userknownhostsfile', ep.hostKeyCheck.knownHostsFiles.join(' ')],
     ['globalknownhostsfile', ep.hostKeyCheck.globalKnownHostsFiles.join(' ')],
-    ['stricthostkeychecking', ep.strictHostKeyChecking],
+    ['stricthostkeychecking', SSH_G_STRICT[ep.strictHostKeyChecking]],
   );
   if (o.hostKeyAlias !== undefined) lines.push(['hostkeyalias', o.hostKeyAlias]);
   lines.push(['checkhostip', ep.hostKeyCheck.checkHostIP ? 'yes' : 'no'], ['hashknownhosts', ep.hashKnownHosts ? 'yes' : 'no']);

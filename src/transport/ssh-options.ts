@@ -1,7 +1,7 @@
 /**
  * What OpenSSH's client configuration decides for one host, for the keywords bootstrap uses: the answer
  * `ssh -G [-l user] [-p port] [-i file] [-J jumps] host` prints, read from ~/.ssh/config and
- * /etc/ssh/ssh_config (ssh-config.ts), with the paths expanded the way ssh expands them when it uses them.
+ * /etc/ssh/ssh_config (ssh-config/), with the paths expanded the way ssh expands them when it uses them.
  *
  * The inventory's explicit settings play the part of ssh's command-line options: they win over the config,
  * which fills what they leave out, as `ssh -l user -p port -i key host` does.

@@ -1,6 +1,6 @@
 /**
  * Where a host is reached and with what: the inventory's ssh settings applied as ssh's command-line options
- * over the OpenSSH client configuration (ssh-config.ts resolves it as `ssh -G` does), for the host and for
+ * over the OpenSSH client configuration (ssh-config/ resolves it as `ssh -G` does), for the host and for
  * every jump host in front of it.
  *
  * A jump chain is unrolled the way ssh unrolls it: `ProxyJump a,b` reaches the target from b, and b is looked

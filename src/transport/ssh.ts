@@ -5,7 +5,7 @@
  * in front, each with its own user, keys and host key; sudo for non-root users. The only module that uses ssh2.
  *
  * Where settings come from: the inventory as ssh's command-line options, over the OpenSSH client configuration
- * resolved as `ssh -G` does (ssh-route.ts, ssh-config.ts).
+ * resolved as `ssh -G` does (ssh-route.ts, ssh-config/).
  *
  * Authentication order: the identity files (the inventory's, then the configuration's IdentityFile lines),
  * then ssh-agent when enabled (only the identity files' keys with IdentitiesOnly), then ssh's default key

@@ -9,12 +9,9 @@
  *
  * The judge is the client installed here (Debian's OpenSSH 9.2p1), through test/transport/ssh-config-differential:
  * where it differs from upstream 9.2 (host/user character checks, ServerAliveInterval 300 with BatchMode, ProxyJump
- * read as one word, a ProxyCommand after `ProxyJump none`) this file follows the client. Not reproduced: the value
+ * read as one word, a ProxyCommand after `ProxyJump none`) this folder follows the client. Not reproduced: the value
  * checks of keywords bootstrap ignores beyond yes/no, numbers, times and word lists (Ciphers, forwardings, …), and
  * the limit of 100 identity files.
- *
- * The second half of this file (lookupSshConfig, parseSshConfig, …) is the earlier partial reader, kept until its
- * last caller moves to resolveSshOptions.
  */
 export { matchPatternList } from '../patterns.js';
 export { SshConfigError } from './errors.js';
