@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import type { HostRun, UpContext } from './context.js';
 import type { Phase } from './phase.js';
+import { checkStateDir } from '../pki/index.js';
 import { HostError, errorCategory } from '../util/errors.js';
 
 export class HostsFailedError extends HostError {
@@ -103,6 +104,8 @@ export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<Hosts
 
 /** A private temporary folder holding a copy of the state directory when it exists (so its CAs are reused). */
 async function scratchState(stateDir: string): Promise<string> {
+  // Checked here, where the message can name the user's own paths: the copy keeps their modes.
+  await checkStateDir(stateDir);
   const scratch = await mkdtemp(join(tmpdir(), 'bootstrap-dry-run-'));
   try {
     await cp(stateDir, scratch, { recursive: true, errorOnExist: false, force: true, preserveTimestamps: true });
