@@ -16,6 +16,11 @@ class FileOperationError extends HostError {
  * Unpacks a tar from stdin into a private staging folder, then puts each file in place: copied beside its
  * target, chmod-ed, renamed over it. A replaced file that differs is first copied to <backup-dir><path>.
  * Arguments: backup-dir ("" for none), then path and mode (octal) for each file in tar order ("0", "1", …).
+ *
+ * Backups hold replaced keys and kubeconfigs, so they are no more readable than the originals: every folder
+ * made under the backup root is 0700 (umask 077 while they are made), and cp -p gives each copy its
+ * original's mode, never wider even for an instant (the umask covers the copy too). A backup that cannot be
+ * made stops the script before its original is replaced.
  */
 const WRITE_SCRIPT = `set -eu
 umask 022
@@ -23,14 +28,16 @@ stage=$(mktemp -d "\${TMPDIR:-/tmp}/bootstrap.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 tar -x -f - -C "$stage"
 backup=$1; shift
-# Backups hold replaced keys too: the folder itself is private.
-if [ -n "$backup" ]; then mkdir -p "$backup" && chmod 0700 "$backup"; fi
+if [ -n "$backup" ]; then umask 077; mkdir -p "$backup"; chmod 0700 "$backup"; umask 022; fi
 i=0
 while [ "$#" -ge 2 ]; do
   path=$1; mode=$2; shift 2
   mkdir -p "\${path%/*}"
   if [ -n "$backup" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then
-    mkdir -p "$backup\${path%/*}" && cp -p "$path" "$backup$path"
+    umask 077
+    mkdir -p "$backup\${path%/*}"
+    cp -p "$path" "$backup$path"
+    umask 022
   fi
   tmp="$path.bootstrap-tmp.$$"
   cp "$stage/$i" "$tmp"
