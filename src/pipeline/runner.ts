@@ -87,6 +87,8 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
  * makes there is discarded, and a new inventory's state directory is not even created.
  */
 export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<HostsFailedError | undefined> {
+  // Before any host is reached, and on the user's own paths (a dry run works on a copy, which keeps their modes).
+  await checkStateDir(ctx.inv.stateDir);
   const scratch = ctx.options.dryRun ? await scratchState(ctx.inv.stateDir) : undefined;
   if (scratch) ctx.inv = { ...ctx.inv, stateDir: scratch };
   try {
@@ -104,8 +106,6 @@ export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<Hosts
 
 /** A private temporary folder holding a copy of the state directory when it exists (so its CAs are reused). */
 async function scratchState(stateDir: string): Promise<string> {
-  // Checked here, where the message can name the user's own paths: the copy keeps their modes.
-  await checkStateDir(stateDir);
   const scratch = await mkdtemp(join(tmpdir(), 'bootstrap-dry-run-'));
   try {
     await cp(stateDir, scratch, { recursive: true, errorOnExist: false, force: true, preserveTimestamps: true });

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { CommandError } from '../../src/transport/host.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 import { ChangeRefusedError } from '../../src/transport/read-only.js';
 import { renderCluster } from '../../src/render/index.js';
+import { StateDirError } from '../../src/pki/index.js';
 
 const FACTS = `hostname=cp1
 os=debian 12
@@ -222,4 +223,27 @@ test('a phase that fails with a bug (not an input or host error) is told apart f
   assert.ok(hostFailures instanceof HostsFailedError);
   assert.equal(hostFailures.failures.length, 2);
   assert.deepEqual(hostFailures.bugs, []);
+});
+
+test('a state directory someone loosened stops up, dry run or not, before any host is reached', async () => {
+  const { ctx: first, inv } = await setup();
+  assert.equal(await runOnHosts(first, PHASES), undefined);
+  const key = join(inv.stateDir, 'pki', 'ca.key');
+  chmodSync(key, 0o640);
+  for (const dryRun of [false, true]) {
+    const { ctx } = await setup({ dryRun });
+    ctx.inv = { ...ctx.inv, stateDir: inv.stateDir };
+    let connected = 0;
+    ctx.options.connect = async () => {
+      connected++;
+      throw new Error('no host may be reached');
+    };
+    await assert.rejects(runOnHosts(ctx, PHASES), (error: unknown) => {
+      assert.ok(error instanceof StateDirError);
+      assert.match(error.message, new RegExp(`${key}: mode 0640, expected 0600[^]*chmod 600 '${key}'`));
+      return true;
+    });
+    assert.equal(connected, 0);
+  }
+  assert.equal(statSync(key).mode & 0o777, 0o640, 'left as the user set it');
 });
