@@ -117,6 +117,28 @@ test('a changed file is rewritten alone and the old one backed up', async () => 
   assert.equal(cp1.files.get('/var/lib/bootstrap/backups/test/etc/kubernetes/manifests/kube-scheduler.yaml')?.content.toString(), 'edited by hand\n');
 });
 
+test('a key or kubeconfig whose mode was widened on the host is rewritten with its mode, with a warning; no backup of the same content', async () => {
+  const { ctx, hosts } = await setup();
+  await runPhases(ctx, PHASES);
+  const cp1 = hosts.get('cp1')!;
+  const key = '/etc/kubernetes/pki/ca.key';
+  const admin = '/etc/kubernetes/admin.conf';
+  cp1.files.set(key, { ...cp1.files.get(key)!, mode: 0o644 });
+  cp1.files.set(admin, { ...cp1.files.get(admin)!, mode: 0o640 });
+  // Narrower than rendered is not widened: left alone.
+  cp1.files.set('/var/lib/kubelet/config.yaml', { ...cp1.files.get('/var/lib/kubelet/config.yaml')!, mode: 0o600 });
+  const second: UpContext = { ...ctx, hosts: ctx.inv.hosts.map(newHostRun), renderInputs: undefined };
+  await runPhases(second, PHASES);
+  assert.deepEqual(second.hosts[0]?.changed, [key, admin]);
+  assert.equal(cp1.files.get(key)?.mode, 0o600);
+  assert.equal(cp1.files.get(admin)?.mode, 0o600);
+  assert.deepEqual(second.hosts[0]?.warnings.filter((w) => /was mode/.test(w)), [
+    `${key} on cp1 was mode 0644, readable beyond its 0600: rewritten with 0600; check who could have read it`,
+    `${admin} on cp1 was mode 0640, readable beyond its 0600: rewritten with 0600; check who could have read it`,
+  ]);
+  assert.equal([...cp1.files.keys()].some((p) => p.startsWith('/var/lib/bootstrap/backups/')), false);
+});
+
 test('a dry run writes nothing and says what it would do', async () => {
   const { ctx, hosts } = await setup({ dryRun: true });
   await runPhases(ctx, PHASES);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../../src/transport/local.js';
-import { run, CommandError } from '../../src/transport/host.js';
+import { run, CommandError, modesOf } from '../../src/transport/host.js';
 
 const host = new LocalHost();
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -58,12 +58,15 @@ test('writeFiles puts every file in place with its mode, creating folders, backi
   assert.equal(await host.readFile(join(dir, 'backup', key)), undefined);
 });
 
-test('hashFiles returns the sha256 of existing regular files only', async () => {
+test('hashFiles returns the sha256 and the mode of existing regular files only', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bootstrap-hash-'));
-  await writeFile(join(dir, 'a'), 'alpha');
+  await writeFile(join(dir, 'a'), 'alpha', { mode: 0o600 });
   await writeFile(join(dir, 'b c'), 'beta');
+  await chmod(join(dir, 'b c'), 0o644);
   const hashes = await host.hashFiles([join(dir, 'a'), join(dir, 'b c'), join(dir, 'none'), dir]);
   assert.deepEqual(hashes, new Map([[join(dir, 'a'), sha('alpha')], [join(dir, 'b c'), sha('beta')]]));
+  assert.deepEqual(modesOf(hashes), new Map([[join(dir, 'a'), 0o600], [join(dir, 'b c'), 0o644]]));
+  assert.equal((await host.hashFiles([join(dir, 'none')])).size, 0);
 });
 
 /** Every folder under dir, dir included. */
