@@ -41,7 +41,7 @@ export function looseModesMessage(stateDir: string, loose: readonly LooseMode[])
   const lines = loose.map((l) => `  ${l.path}: mode ${octal(l.mode)}, expected ${octal(l.expected)} (${l.what})`);
   const fixes = loose.map((l) => `chmod ${l.expected.toString(8)} ${shellQuote(l.path)}`);
   return (
-    `the state directory ${stateDir} holds the cluster's private keys, and some of it is readable by other users:\n` +
+    `the state directory ${stateDir} holds the cluster's private keys, and some of it is open to other users:\n` +
     `${lines.join('\n')}\n` +
     `Check who could have read them, then run:\n  ${fixes.join('\n  ')}`
   );
@@ -94,8 +94,8 @@ async function ensureGitignore(stateDir: string): Promise<void> {
 
 /**
  * The state directory, ready for use: created 0700 with its .gitignore first when missing; otherwise given a
- * .gitignore when it has none and checked for loosened modes. Every command that reads or writes the state goes
- * through here first.
+ * .gitignore when it has none and checked for loosened modes. Whatever writes into the state directory (the CAs'
+ * load, the admin kubeconfig's save) goes through here first.
  */
 export async function openStateDir(stateDir: string): Promise<void> {
   if (await createStateDir(stateDir)) return ensureGitignore(stateDir);
@@ -120,7 +120,10 @@ async function createStateDir(stateDir: string): Promise<boolean> {
   return true;
 }
 
-/** The checks of openStateDir without creating anything: for a dry run, which must leave no trace. */
+/**
+ * The checks of openStateDir without creating anything: for every run on hosts, before any host is reached (a dry
+ * run must leave no trace, and status or join-command read admin.conf without loading the CAs).
+ */
 export async function checkStateDir(stateDir: string): Promise<void> {
   if (await exists(stateDir)) await assertPrivateModes(stateDir);
 }
