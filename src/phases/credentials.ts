@@ -11,7 +11,7 @@
  * private field, serializes and inspects to its registry and user name only, and hands the secret out only
  * to build a command's standard input.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { InputError } from '../util/errors.js';
 import { credentialRegistry, DOCKER_HUB, DOCKER_HUB_AUTH_KEY, registryOf } from '../kube/image-ref.js';
@@ -171,12 +171,33 @@ export function parseDockerConfig(text: string, file: string): RegistryCredentia
   return new RegistryCredentials(file, byRegistry);
 }
 
-/** Reads the docker config.json named by images.credentials.configFile. */
+/** Group and world read bits: either one lets another account on this machine read the passwords. */
+const SHARED_READ = 0o044;
+
+/** Refuses a credentials file other users can read: it holds registry passwords, like ~/.docker/config.json (0600). */
+function assertPrivate(file: string, mode: number): void {
+  if (!(mode & SHARED_READ)) return;
+  const who = mode & 0o004 ? 'every user' : 'its group';
+  throw new CredentialsError(
+    `images.credentials.configFile ${file} is readable by ${who} (mode ${(mode & 0o7777).toString(8).padStart(4, '0')}) ` +
+      `and holds registry passwords: check who could have read it, then run chmod 600 '${file.replace(/'/g, `'\\''`)}'`,
+  );
+}
+
+/** Reads the docker config.json named by images.credentials.configFile, refusing it when others can read it. */
 export async function loadRegistryCredentials(file: string): Promise<RegistryCredentials> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // The mode is taken from the open file itself, so what is checked is what is read.
+    const handle = await open(file, 'r');
+    try {
+      assertPrivate(file, (await handle.stat()).mode);
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof CredentialsError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
     throw new CredentialsError(`images.credentials.configFile ${file}: ${why}`);

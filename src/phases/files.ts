@@ -3,7 +3,7 @@
  * its share of what `render` produces for the host, and only what differs from the host's copy, so an
  * unchanged static Pod manifest is never rewritten (rewriting it would restart the Pod).
  */
-import { contentHash } from '../transport/host.js';
+import { contentHash, modesOf } from '../transport/host.js';
 import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
 import { currentSandboxes, targetFor } from '../health/check.js';
@@ -45,10 +45,31 @@ export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<Rendered
   return h.files;
 }
 
+/**
+ * The host's mode of a file whose copy lets group or others in where the rendered mode does not (a key or
+ * kubeconfig someone chmod-ed 0644), else undefined. Such a file is rewritten even when its content is the same:
+ * up leaves every host with kubeadm's modes, not only kubeadm's contents.
+ */
+export function widenedMode(h: HostRun, f: RenderedFile): number | undefined {
+  const mode = modesOf(h.found)?.get(f.path);
+  return mode !== undefined && mode & 0o077 & ~f.mode ? mode : undefined;
+}
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
 /** Writes this phase's files that differ from the host's; returns the paths written (or that would be). */
 export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, progress: (line: string) => void): Promise<string[]> {
   const mine = (await plannedFiles(ctx, h)).filter((f) => phaseOfPath(f.path) === phase);
-  const changed = mine.filter((f) => h.found?.get(f.path) !== contentHash(f.content));
+  const changed = mine.filter((f) => h.found?.get(f.path) !== contentHash(f.content) || widenedMode(h, f) !== undefined);
+  for (const f of changed) {
+    const mode = widenedMode(h, f);
+    if (mode !== undefined) {
+      h.warnings.push(`${f.path} on ${h.spec.name} was mode ${octal(mode)}, readable beyond its ${octal(f.mode)}: ` +
+        `${ctx.options.dryRun ? 'up would rewrite' : 'rewritten'} with ${octal(f.mode)}; check who could have read it`);
+    }
+  }
   if (!changed.length) {
     progress(`${mine.length} file(s) unchanged`);
     return [];
@@ -56,7 +77,10 @@ export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, pr
   const paths = changed.map((f) => f.path);
   await wet(ctx, h, `write ${paths.join(', ')}`, async (host) => {
     await host.writeFiles(changed, { backupDir: ctx.backupDir });
-    for (const f of changed) h.found?.set(f.path, contentHash(f.content));
+    for (const f of changed) {
+      h.found?.set(f.path, contentHash(f.content));
+      modesOf(h.found)?.set(f.path, f.mode);
+    }
   });
   h.changed.push(...paths);
   progress(`${ctx.options.dryRun ? 'would write' : 'wrote'} ${changed.length} of ${mine.length} file(s)`);

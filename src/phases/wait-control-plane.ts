@@ -5,11 +5,12 @@
  * component and kubelet's journal tail; on success the admin kubeconfig is kept on the control machine.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
 import { hostOf, isControlPlane, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
+import { openStateDir } from '../pki/index.js';
 import { HostError } from '../util/errors.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
@@ -38,7 +39,7 @@ export async function writePrivateFile(path: string, content: string | Buffer): 
 export async function saveAdminKubeconfig(ctx: UpContext, h: HostRun): Promise<string | undefined> {
   const file = h.files?.find((f) => f.path === ADMIN_KUBECONFIG);
   if (!file) return undefined;
-  await mkdir(ctx.inv.stateDir, { recursive: true, mode: 0o700 });
+  await openStateDir(ctx.inv.stateDir);
   const path = join(ctx.inv.stateDir, 'admin.conf');
   await writePrivateFile(path, file.content);
   return path;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import type { HostRun, UpContext } from './context.js';
 import type { Phase } from './phase.js';
+import { checkStateDir } from '../pki/index.js';
 import { HostError, errorCategory } from '../util/errors.js';
 
 export class HostsFailedError extends HostError {
@@ -86,6 +87,8 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
  * makes there is discarded, and a new inventory's state directory is not even created.
  */
 export async function runOnHosts(ctx: UpContext, phases: Phase[]): Promise<HostsFailedError | undefined> {
+  // Before any host is reached, and on the user's own paths (a dry run works on a copy, which keeps their modes).
+  await checkStateDir(ctx.inv.stateDir);
   const scratch = ctx.options.dryRun ? await scratchState(ctx.inv.stateDir) : undefined;
   if (scratch) ctx.inv = { ...ctx.inv, stateDir: scratch };
   try {

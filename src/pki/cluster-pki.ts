@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BACKDATE_MS, CA_VALIDITY_MS, createCaCertificate } from './certificate.js';
 import { PkiError } from './errors.js';
 import { newPrivateKey, parsePrivateKey, parsePublicKey, privateKeyPem, publicKeyPem, samePublicKey } from './keys.js';
+import { openStateDir } from './state-dir.js';
 import { CERT_MODE, ensureDir, KEY_MODE, readOptional, writeAtomic } from './store.js';
 import type { CaName } from './host-certificates.js';
 
@@ -152,6 +153,7 @@ async function loadOrCreateServiceAccount(dir: string): Promise<ServiceAccountKe
 }
 
 export async function loadOrCreateClusterPki(stateDir: string): Promise<ClusterPki> {
+  await openStateDir(stateDir);
   const dir = clusterPkiDir(stateDir);
   await ensureDir(dir);
   const now = new Date();

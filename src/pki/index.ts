@@ -5,7 +5,7 @@
  *   <stateDir>/pki/{ca,front-proxy-ca,etcd/ca}.{crt,key}, sa.key, sa.pub   the cluster's CAs: made once, never rewritten
  *   <stateDir>/hosts/<host>/pki/<baseName>.{crt,key}                         leaf certificates of that host
  *   <stateDir>/hosts/<host>/pki/kubeconfig/<file>.{crt,key}                  client certificates of its kubeconfig files
- * Directories are 0700, private keys 0600, certificates 0644.
+ * Directories are 0700, private keys 0600, certificates 0644; a .gitignore of `*` keeps it out of any checkout.
  */
 export { loadOrCreateClusterPki, clusterPkiDir } from './cluster-pki.js';
 export type { ClusterPki, CertificateAuthority, ServiceAccountKeys } from './cluster-pki.js';
@@ -13,3 +13,4 @@ export { renderHostPki, adminKubeconfig, hostPkiDir, KUBERNETES_DIR, MIN_REMAINI
 export { pkiProfileFor, PKI_PROFILES } from './profiles.js';
 export type { PkiProfile, LeafValidityRule } from './profiles.js';
 export { PkiError } from './errors.js';
+export { openStateDir, checkStateDir, StateDirError, STATE_GITIGNORE } from './state-dir.js';

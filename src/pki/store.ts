@@ -17,9 +17,17 @@ export async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Creates the folder (and missing parents) 0700. Only folders made here are chmod-ed, against the umask: an
+ * existing folder's mode is the state directory check's to judge (state-dir.ts), never silently changed.
+ */
 export async function ensureDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: DIR_MODE });
-  await chmod(path, DIR_MODE);
+  const first = await mkdir(path, { recursive: true, mode: DIR_MODE });
+  if (first === undefined) return;
+  for (let dir = path; dir.length >= first.length; dir = dirname(dir)) {
+    await chmod(dir, DIR_MODE);
+    if (dir === dirname(dir)) break;
+  }
 }
 
 export async function writeAtomic(path: string, content: string, mode: number): Promise<void> {

@@ -2,7 +2,7 @@
  * File operations for hosts that can run commands (SSH, local): each is one command, so one round trip,
  * however many files. The scripts are constants; paths and modes travel as positional arguments, quoted once.
  */
-import type { ExecOptions, ExecResult, FileWrite, WriteOptions } from './host.js';
+import { withModes, type ExecOptions, type ExecResult, type FileWrite, type WriteOptions } from './host.js';
 import { tar } from './tar.js';
 import { HostError } from '../util/errors.js';
 
@@ -16,6 +16,11 @@ class FileOperationError extends HostError {
  * Unpacks a tar from stdin into a private staging folder, then puts each file in place: copied beside its
  * target, chmod-ed, renamed over it. A replaced file that differs is first copied to <backup-dir><path>.
  * Arguments: backup-dir ("" for none), then path and mode (octal) for each file in tar order ("0", "1", …).
+ *
+ * Backups hold replaced keys and kubeconfigs, so they are no more readable than the originals: every folder
+ * made under the backup root is 0700 (umask 077 while they are made), and cp -p gives each copy its
+ * original's mode, never wider even for an instant (the umask covers the copy too). A backup that cannot be
+ * made stops the script before its original is replaced.
  */
 const WRITE_SCRIPT = `set -eu
 umask 022
@@ -23,14 +28,16 @@ stage=$(mktemp -d "\${TMPDIR:-/tmp}/bootstrap.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 tar -x -f - -C "$stage"
 backup=$1; shift
-# Backups hold replaced keys too: the folder itself is private.
-if [ -n "$backup" ]; then mkdir -p "$backup" && chmod 0700 "$backup"; fi
+if [ -n "$backup" ]; then umask 077; mkdir -p "$backup"; chmod 0700 "$backup"; umask 022; fi
 i=0
 while [ "$#" -ge 2 ]; do
   path=$1; mode=$2; shift 2
   mkdir -p "\${path%/*}"
   if [ -n "$backup" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then
-    mkdir -p "$backup\${path%/*}" && cp -p "$path" "$backup$path"
+    umask 077
+    mkdir -p "$backup\${path%/*}"
+    cp -p "$path" "$backup$path"
+    umask 022
   fi
   tmp="$path.bootstrap-tmp.$$"
   cp "$stage/$i" "$tmp"
@@ -54,19 +61,28 @@ export async function writeFilesWithShell(exec: Exec, files: readonly FileWrite[
   }
 }
 
-/** Prints "<sha256>  <path>" for each path that is a regular file; missing ones are simply absent. */
-const HASH_SCRIPT = `for p do if [ -f "$p" ]; then sha256sum -- "$p"; fi; done`;
+/**
+ * Keeps the paths that are regular files (missing ones are simply absent), then prints "mode <octal> <path>" and
+ * "<sha256>  <path>" for each: two processes whatever the number of files.
+ */
+const HASH_SCRIPT = `for p do shift; if [ -f "$p" ]; then set -- "$@" "$p"; fi; done
+[ "$#" -gt 0 ] || exit 0
+stat -c 'mode %a %n' -- "$@"
+sha256sum -- "$@"`;
 
 export async function hashFilesWithShell(exec: Exec, paths: readonly string[]): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
-  if (!paths.length) return hashes;
+  const modes = new Map<string, number>();
+  if (!paths.length) return withModes(hashes, modes);
   const result = await exec(['sh', '-c', HASH_SCRIPT, 'sh', ...paths]);
   if (result.code !== 0) throw new FileOperationError(`hashing files failed: ${result.stderr.trim()}`);
   for (const line of result.stdout.split('\n')) {
-    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (match) hashes.set(match[2] as string, match[1] as string);
+    const hash = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (hash) hashes.set(hash[2] as string, hash[1] as string);
+    const mode = /^mode ([0-7]{1,4}) (.+)$/.exec(line);
+    if (mode) modes.set(mode[2] as string, parseInt(mode[1] as string, 8));
   }
-  return hashes;
+  return withModes(hashes, modes);
 }
 
 /** One file, base64-encoded so any bytes survive a text channel; exit 3 marks "absent", not a read error. */

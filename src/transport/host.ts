@@ -52,6 +52,24 @@ export function contentHash(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/**
+ * The permission bits a transport learnt with hashFiles()'s hashes, in the same round trip (shell hosts and the
+ * in-memory host do), so `up` can see a key whose mode was widened without one more command. Kept beside the
+ * answer rather than in it: hashFiles() still answers a plain Map, and every Host stays a valid one.
+ */
+const reportedModes = new WeakMap<ReadonlyMap<string, string>, Map<string, number>>();
+
+/** For transports: records each file's mode (permission bits) with the hashes hashFiles() answers. */
+export function withModes(hashes: Map<string, string>, modes: Map<string, number>): Map<string, string> {
+  reportedModes.set(hashes, modes);
+  return hashes;
+}
+
+/** The modes reported with these hashes, or undefined when the transport reports none. */
+export function modesOf(hashes: ReadonlyMap<string, string> | undefined): Map<string, number> | undefined {
+  return hashes && reportedModes.get(hashes);
+}
+
 export interface Host {
   /** The inventory's host name, for messages. */
   readonly name: string;

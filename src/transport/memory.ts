@@ -3,7 +3,7 @@
  * what each command answers. Phases run against it exactly as against SSH.
  */
 import { PassThrough, type Duplex } from 'node:stream';
-import { contentHash, type ExecOptions, type ExecResult, type FileWrite, type Host, type WriteOptions } from './host.js';
+import { contentHash, withModes, type ExecOptions, type ExecResult, type FileWrite, type Host, type WriteOptions } from './host.js';
 
 export type CommandHandler = (argv: readonly string[], options: ExecOptions) => Partial<ExecResult> | undefined;
 
@@ -48,11 +48,15 @@ export class MemoryHost implements Host {
   async hashFiles(paths: readonly string[]): Promise<Map<string, string>> {
     this.roundTrips++;
     const out = new Map<string, string>();
+    const modes = new Map<string, number>();
     for (const path of paths) {
       const file = this.files.get(path);
-      if (file) out.set(path, contentHash(file.content));
+      if (file) {
+        out.set(path, contentHash(file.content));
+        modes.set(path, file.mode);
+      }
     }
-    return out;
+    return withModes(out, modes);
   }
 
   async writeFiles(files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {

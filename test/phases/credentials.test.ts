@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -128,4 +128,28 @@ test('loadRegistryCredentials reads the file and names a missing one', async () 
     name: 'CredentialsError',
     message: `images.credentials.configFile ${join(dir, 'nope.json')}: no such file`,
   });
+});
+
+test('a credentials file other users can read is refused with its mode and the chmod, before its content is read', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bootstrap-creds-'));
+  const file = join(dir, "it's config.json");
+  await writeFile(file, JSON.stringify({ auths: { 'reg.example.com': { auth: b64('a:SECRETPASSWORD') } } }));
+  for (const [mode, who] of [[0o644, 'every user'], [0o640, 'its group'], [0o604, 'every user']] as const) {
+    await chmod(file, mode);
+    await assert.rejects(loadRegistryCredentials(file), (e: unknown) => {
+      assert.ok(e instanceof CredentialsError);
+      assert.equal(
+        e.message,
+        `images.credentials.configFile ${file} is readable by ${who} (mode 0${mode.toString(8)}) and holds registry passwords: ` +
+          `check who could have read it, then run chmod 600 '${file.replace(/'/g, `'\\''`)}'`,
+      );
+      assert.doesNotMatch(e.message, /SECRETPASSWORD/);
+      return true;
+    });
+  }
+  // Owner-only modes are fine, whatever the owner's own bits.
+  for (const mode of [0o600, 0o400]) {
+    await chmod(file, mode);
+    assert.deepEqual((await loadRegistryCredentials(file)).registries(), ['reg.example.com']);
+  }
 });

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { CommandError } from '../../src/transport/host.js';
 import { MemoryHost } from '../../src/transport/memory.js';
 import { ChangeRefusedError } from '../../src/transport/read-only.js';
 import { renderCluster } from '../../src/render/index.js';
+import { StateDirError } from '../../src/pki/index.js';
 
 const FACTS = `hostname=cp1
 os=debian 12
@@ -114,6 +115,28 @@ test('a changed file is rewritten alone and the old one backed up', async () => 
   await runPhases(second, PHASES);
   assert.deepEqual(second.hosts[0]?.changed, ['/etc/kubernetes/manifests/kube-scheduler.yaml']);
   assert.equal(cp1.files.get('/var/lib/bootstrap/backups/test/etc/kubernetes/manifests/kube-scheduler.yaml')?.content.toString(), 'edited by hand\n');
+});
+
+test('a key or kubeconfig whose mode was widened on the host is rewritten with its mode, with a warning; no backup of the same content', async () => {
+  const { ctx, hosts } = await setup();
+  await runPhases(ctx, PHASES);
+  const cp1 = hosts.get('cp1')!;
+  const key = '/etc/kubernetes/pki/ca.key';
+  const admin = '/etc/kubernetes/admin.conf';
+  cp1.files.set(key, { ...cp1.files.get(key)!, mode: 0o644 });
+  cp1.files.set(admin, { ...cp1.files.get(admin)!, mode: 0o640 });
+  // Narrower than rendered is not widened: left alone.
+  cp1.files.set('/var/lib/kubelet/config.yaml', { ...cp1.files.get('/var/lib/kubelet/config.yaml')!, mode: 0o600 });
+  const second: UpContext = { ...ctx, hosts: ctx.inv.hosts.map(newHostRun), renderInputs: undefined };
+  await runPhases(second, PHASES);
+  assert.deepEqual(second.hosts[0]?.changed, [key, admin]);
+  assert.equal(cp1.files.get(key)?.mode, 0o600);
+  assert.equal(cp1.files.get(admin)?.mode, 0o600);
+  assert.deepEqual(second.hosts[0]?.warnings.filter((w) => /was mode/.test(w)), [
+    `${key} on cp1 was mode 0644, readable beyond its 0600: rewritten with 0600; check who could have read it`,
+    `${admin} on cp1 was mode 0640, readable beyond its 0600: rewritten with 0600; check who could have read it`,
+  ]);
+  assert.equal([...cp1.files.keys()].some((p) => p.startsWith('/var/lib/bootstrap/backups/')), false);
 });
 
 test('a dry run writes nothing and says what it would do', async () => {
@@ -222,4 +245,27 @@ test('a phase that fails with a bug (not an input or host error) is told apart f
   assert.ok(hostFailures instanceof HostsFailedError);
   assert.equal(hostFailures.failures.length, 2);
   assert.deepEqual(hostFailures.bugs, []);
+});
+
+test('a state directory someone loosened stops up, dry run or not, before any host is reached', async () => {
+  const { ctx: first, inv } = await setup();
+  assert.equal(await runOnHosts(first, PHASES), undefined);
+  const key = join(inv.stateDir, 'pki', 'ca.key');
+  chmodSync(key, 0o640);
+  for (const dryRun of [false, true]) {
+    const { ctx } = await setup({ dryRun });
+    ctx.inv = { ...ctx.inv, stateDir: inv.stateDir };
+    let connected = 0;
+    ctx.options.connect = async () => {
+      connected++;
+      throw new Error('no host may be reached');
+    };
+    await assert.rejects(runOnHosts(ctx, PHASES), (error: unknown) => {
+      assert.ok(error instanceof StateDirError);
+      assert.match(error.message, new RegExp(`${key}: mode 0640, expected 0600[^]*chmod 600 '${key}'`));
+      return true;
+    });
+    assert.equal(connected, 0);
+  }
+  assert.equal(statSync(key).mode & 0o777, 0o640, 'left as the user set it');
 });

@@ -524,7 +524,7 @@ test('images from registries without credentials are pulled plainly', async () =
 test('docker with credentials: a private temporary config from stdin', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bootstrap-images-'));
   const file = join(dir, 'config.json');
-  await writeFile(file, JSON.stringify({ auths: { 'https://10.77.0.1:5001/v1/': { auth: AUTH } } }));
+  await writeFile(file, JSON.stringify({ auths: { 'https://10.77.0.1:5001/v1/': { auth: AUTH } } }), { mode: 0o600 });
   const inv = parseInventory(
     join(dir, 'inventory.yaml'),
     `

@@ -393,6 +393,27 @@ test('the script, for real: removes exactly its list, reports each step, and a s
   }
 });
 
+test('reset removes the backups up made of keys and kubeconfigs, with their private folders', async () => {
+  const s = await scratch();
+  try {
+    // Two runs of up's write script, the second replacing a key and a kubeconfig: their old copies are backed up.
+    const writer = new LocalHost();
+    const secrets = ['/etc/kubernetes/pki/ca.key', '/etc/kubernetes/admin.conf'].map((p) => join(s.root, p));
+    await writer.writeFiles(secrets.map((path) => ({ path, content: 'first\n', mode: 0o600 })));
+    const backups = join(s.root, 'var/lib/bootstrap/backups');
+    await writer.writeFiles(secrets.map((path) => ({ path, content: 'second\n', mode: 0o600 })), { backupDir: join(backups, '20261202T150000Z') });
+    for (const path of secrets) assert.equal(readFileSync(join(backups, '20261202T150000Z', path), 'utf8'), 'first\n');
+
+    const inv = inventory();
+    const steps = resetSteps(inv, inv.hosts[0]!, { kubernetesVersion: 'v1.28.4', criSocket: 'unix:///run/containerd/containerd.sock' });
+    const results = await runResetScript(s.host, steps, 'apply', { root: s.root });
+    assert.ok(results.map(describeStep).includes('emptied /var/lib/bootstrap/backups (1 entry)'));
+    assert.deepEqual(readdirSync(backups), []);
+  } finally {
+    await s.cleanup();
+  }
+});
+
 test('the script goes on after a step fails and reports it; a file that is a folder is left alone', async () => {
   const s = await scratch();
   try {

@@ -33,6 +33,8 @@ test("healthy: components in h.components, admin kubeconfig written 0600 in the 
   assert.equal(readFileSync(admin, 'utf8'), node.adminConf());
   assert.equal(statSync(admin).mode & 0o777, 0o600);
   assert.equal(statSync(stateDir).mode & 0o777, 0o700);
+  // A state directory first made here (no CAs loaded before) ignores itself in a checkout too.
+  assert.equal(readFileSync(join(stateDir, '.gitignore'), 'utf8'), '*\n');
   assert.equal(h.results['wait-control-plane']?.adminKubeconfig, admin);
   assert.deepEqual(h.components.map((c) => [c.name, c.healthy]), [
     ['kubelet', true],

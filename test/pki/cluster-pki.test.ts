@@ -90,7 +90,7 @@ test('a CA key that belongs to another CA, a missing key, a non-CA certificate a
 
   unlinkSync(join(dir, 'front-proxy-ca.key'));
   assert.equal(await reason(), 'front-proxy-ca.key is missing');
-  writeFileSync(join(dir, 'front-proxy-ca.key'), 'garbage');
+  writeFileSync(join(dir, 'front-proxy-ca.key'), 'garbage', { mode: 0o600 });
   assert.equal(await reason(), 'front-proxy-ca.key is not a PEM-encoded private key');
   unlinkSync(join(dir, 'front-proxy-ca.key'));
   unlinkSync(join(dir, 'front-proxy-ca.crt'));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -160,4 +160,33 @@ test('the patches directory applies to the static Pods and the kubelet configura
 test('render without --out is a usage error (exit 2)', async () => {
   const dir = await workspace('v1.28.15');
   await assert.rejects(run(process.execPath, [cli, 'render', join(dir, 'inventory.yaml')]), (e: { code: number; stderr: string }) => e.code === 2 && /Usage: bootstrap render/.test(e.stderr));
+});
+
+test('a first render in a git checkout leaves git status clean of the state directory', async () => {
+  const checkout = await mkdtemp(join(tmpdir(), 'bootstrap-checkout-'));
+  const inventories = join(checkout, 'inventories');
+  await mkdir(inventories);
+  await writeFile(join(inventories, 'minimal.yaml'), await readFile(join(await workspace('v1.28.15'), 'inventory.yaml'), 'utf8'));
+  await run('git', ['init', '--quiet'], { cwd: checkout });
+  await run('git', ['add', 'inventories/minimal.yaml'], { cwd: checkout });
+  const out = await mkdtemp(join(tmpdir(), 'bootstrap-render-out-'));
+  await run(process.execPath, [cli, 'render', join(inventories, 'minimal.yaml'), '--out', out]);
+  assert.equal(await readFile(join(inventories, '.bootstrap', 'minimal', 'pki', 'ca.crt'), 'utf8').then(() => 'made'), 'made');
+  const { stdout } = await run('git', ['status', '--porcelain', '--untracked-files=all', '--ignored=no'], { cwd: checkout });
+  assert.equal(stdout, 'A  inventories/minimal.yaml\n');
+});
+
+test('a loosened key in the state directory: render exits 2 with the path, the modes and the chmod, no stack trace', async () => {
+  const dir = await workspace('v1.28.15');
+  await render(dir);
+  const key = join(dir, '.bootstrap', 'inventory', 'pki', 'etcd', 'ca.key');
+  await chmod(key, 0o644);
+  await assert.rejects(render(dir), (e: { code: number; stderr: string }) => {
+    assert.equal(e.code, 2, e.stderr);
+    assert.match(e.stderr, new RegExp(`${key}: mode 0644, expected 0600`));
+    assert.match(e.stderr, new RegExp(`chmod 600 '${key}'`));
+    assert.doesNotMatch(e.stderr, /\n\s+at /, 'no stack trace');
+    return true;
+  });
+  assert.equal((await stat(key)).mode & 0o777, 0o644);
 });

@@ -1,1 +1,4 @@
-for p do if [ -f "$p" ]; then sha256sum -- "$p"; fi; done
+for p do shift; if [ -f "$p" ]; then set -- "$@" "$p"; fi; done
+[ "$#" -gt 0 ] || exit 0
+stat -c 'mode %a %n' -- "$@"
+sha256sum -- "$@"

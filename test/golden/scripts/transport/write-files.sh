@@ -4,14 +4,16 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/bootstrap.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 tar -x -f - -C "$stage"
 backup=$1; shift
-# Backups hold replaced keys too: the folder itself is private.
-if [ -n "$backup" ]; then mkdir -p "$backup" && chmod 0700 "$backup"; fi
+if [ -n "$backup" ]; then umask 077; mkdir -p "$backup"; chmod 0700 "$backup"; umask 022; fi
 i=0
 while [ "$#" -ge 2 ]; do
   path=$1; mode=$2; shift 2
   mkdir -p "${path%/*}"
   if [ -n "$backup" ] && [ -f "$path" ] && ! cmp -s "$stage/$i" "$path"; then
-    mkdir -p "$backup${path%/*}" && cp -p "$path" "$backup$path"
+    umask 077
+    mkdir -p "$backup${path%/*}"
+    cp -p "$path" "$backup$path"
+    umask 022
   fi
   tmp="$path.bootstrap-tmp.$$"
   cp "$stage/$i" "$tmp"
