@@ -3,7 +3,7 @@
  * its share of what `render` produces for the host, and only what differs from the host's copy, so an
  * unchanged static Pod manifest is never rewritten (rewriting it would restart the Pod).
  */
-import { contentHash, modesOf } from '../transport/host.js';
+import { contentHash } from '../transport/host.js';
 import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
 import { currentSandboxes, targetFor } from '../health/check.js';
@@ -51,7 +51,7 @@ export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<Rendered
  * up leaves every host with kubeadm's modes, not only kubeadm's contents.
  */
 export function widenedMode(h: HostRun, f: RenderedFile): number | undefined {
-  const mode = modesOf(h.found)?.get(f.path);
+  const mode = h.found?.modes.get(f.path);
   return mode !== undefined && mode & 0o077 & ~f.mode ? mode : undefined;
 }
 
@@ -79,7 +79,7 @@ export async function writeChanged(ctx: UpContext, h: HostRun, phase: string, pr
     await host.writeFiles(changed, { backupDir: ctx.backupDir });
     for (const f of changed) {
       h.found?.set(f.path, contentHash(f.content));
-      modesOf(h.found)?.set(f.path, f.mode);
+      h.found?.modes.set(f.path, f.mode);
     }
   });
   h.changed.push(...paths);

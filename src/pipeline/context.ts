@@ -5,7 +5,7 @@
  */
 import type { HostSpec, Inventory, RenderedFile } from '../inventory/types.js';
 import type { RenderInputs } from '../render/index.js';
-import type { Host } from '../transport/host.js';
+import type { FileHashes, Host } from '../transport/host.js';
 import { ReadOnlyHost } from '../transport/read-only.js';
 
 export interface UpOptions {
@@ -85,8 +85,8 @@ export interface HostRun {
   facts?: HostFacts;
   /** Everything `up` writes on this host (control planes), rendered once per run. */
   files?: RenderedFile[];
-  /** SHA-256 of those paths as found on the host before writing. */
-  found?: Map<string, string>;
+  /** SHA-256 and mode of those paths as found on the host before writing. */
+  found?: FileHashes;
   /** Paths written, or that would be written in a dry run. */
   changed: string[];
   images: ImageResult[];

@@ -2,7 +2,7 @@
  * File operations for hosts that can run commands (SSH, local): each is one command, so one round trip,
  * however many files. The scripts are constants; paths and modes travel as positional arguments, quoted once.
  */
-import { withModes, type ExecOptions, type ExecResult, type FileWrite, type WriteOptions } from './host.js';
+import { FileHashes, type ExecOptions, type ExecResult, type FileWrite, type WriteOptions } from './host.js';
 import { tar } from './tar.js';
 import { HostError } from '../util/errors.js';
 
@@ -70,19 +70,18 @@ const HASH_SCRIPT = `for p do shift; if [ -f "$p" ]; then set -- "$@" "$p"; fi; 
 stat -c 'mode %a %n' -- "$@"
 sha256sum -- "$@"`;
 
-export async function hashFilesWithShell(exec: Exec, paths: readonly string[]): Promise<Map<string, string>> {
-  const hashes = new Map<string, string>();
-  const modes = new Map<string, number>();
-  if (!paths.length) return withModes(hashes, modes);
+export async function hashFilesWithShell(exec: Exec, paths: readonly string[]): Promise<FileHashes> {
+  const hashes = new FileHashes();
+  if (!paths.length) return hashes;
   const result = await exec(['sh', '-c', HASH_SCRIPT, 'sh', ...paths]);
   if (result.code !== 0) throw new FileOperationError(`hashing files failed: ${result.stderr.trim()}`);
   for (const line of result.stdout.split('\n')) {
     const hash = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
     if (hash) hashes.set(hash[2] as string, hash[1] as string);
     const mode = /^mode ([0-7]{1,4}) (.+)$/.exec(line);
-    if (mode) modes.set(mode[2] as string, parseInt(mode[1] as string, 8));
+    if (mode) hashes.modes.set(mode[2] as string, parseInt(mode[1] as string, 8));
   }
-  return withModes(hashes, modes);
+  return hashes;
 }
 
 /** One file, base64-encoded so any bytes survive a text channel; exit 3 marks "absent", not a read error. */

@@ -53,21 +53,13 @@ export function contentHash(content: string | Buffer): string {
 }
 
 /**
- * The permission bits a transport learnt with hashFiles()'s hashes, in the same round trip (shell hosts and the
- * in-memory host do), so `up` can see a key whose mode was widened without one more command. Kept beside the
- * answer rather than in it: hashFiles() still answers a plain Map, and every Host stays a valid one.
+ * What hashFiles() answers: path → SHA-256 (hex) of each regular file that exists, and, where the transport
+ * learns them in the same round trip (shell hosts and the in-memory host do), each file's permission bits, so
+ * `up` sees a key whose mode was widened without one more command.
  */
-const reportedModes = new WeakMap<ReadonlyMap<string, string>, Map<string, number>>();
-
-/** For transports: records each file's mode (permission bits) with the hashes hashFiles() answers. */
-export function withModes(hashes: Map<string, string>, modes: Map<string, number>): Map<string, string> {
-  reportedModes.set(hashes, modes);
-  return hashes;
-}
-
-/** The modes reported with these hashes, or undefined when the transport reports none. */
-export function modesOf(hashes: ReadonlyMap<string, string> | undefined): Map<string, number> | undefined {
-  return hashes && reportedModes.get(hashes);
+export class FileHashes extends Map<string, string> {
+  /** path → permission bits (e.g. 0o600); empty when the transport reports none. */
+  readonly modes = new Map<string, number>();
 }
 
 export interface Host {
@@ -77,8 +69,8 @@ export interface Host {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** A file's content, or undefined when it does not exist. */
   readFile(path: string): Promise<Buffer | undefined>;
-  /** SHA-256 (hex) of each regular file that exists, in one round trip: how `up` finds what differs. */
-  hashFiles(paths: readonly string[]): Promise<Map<string, string>>;
+  /** SHA-256 (hex) and mode of each regular file that exists, in one round trip: how `up` finds what differs. */
+  hashFiles(paths: readonly string[]): Promise<FileHashes>;
   /**
    * Writes all files in one round trip, each atomically (a temporary file beside the target, then rename),
    * creating parent folders (0755) as needed, so no reader ever sees half a file.

@@ -7,7 +7,7 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { $ } from 'zx';
 import { hashFilesWithShell, readFileWithShell, writeFilesWithShell } from './files.js';
-import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './host.js';
+import type { ExecOptions, ExecResult, FileHashes, FileWrite, Host, WriteOptions } from './host.js';
 import { quote } from './shell.js';
 
 export class LocalHost implements Host {
@@ -35,7 +35,7 @@ export class LocalHost implements Host {
     return readFileWithShell(this.exec.bind(this), path);
   }
 
-  hashFiles(paths: readonly string[]): Promise<Map<string, string>> {
+  hashFiles(paths: readonly string[]): Promise<FileHashes> {
     return hashFilesWithShell(this.exec.bind(this), paths);
   }
 

@@ -3,7 +3,7 @@
  * what each command answers. Phases run against it exactly as against SSH.
  */
 import { PassThrough, type Duplex } from 'node:stream';
-import { contentHash, withModes, type ExecOptions, type ExecResult, type FileWrite, type Host, type WriteOptions } from './host.js';
+import { contentHash, FileHashes, type ExecOptions, type ExecResult, type FileWrite, type Host, type WriteOptions } from './host.js';
 
 export type CommandHandler = (argv: readonly string[], options: ExecOptions) => Partial<ExecResult> | undefined;
 
@@ -45,18 +45,17 @@ export class MemoryHost implements Host {
     return this.files.get(path)?.content;
   }
 
-  async hashFiles(paths: readonly string[]): Promise<Map<string, string>> {
+  async hashFiles(paths: readonly string[]): Promise<FileHashes> {
     this.roundTrips++;
-    const out = new Map<string, string>();
-    const modes = new Map<string, number>();
+    const out = new FileHashes();
     for (const path of paths) {
       const file = this.files.get(path);
       if (file) {
         out.set(path, contentHash(file.content));
-        modes.set(path, file.mode);
+        out.modes.set(path, file.mode);
       }
     }
-    return withModes(out, modes);
+    return out;
   }
 
   async writeFiles(files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { InternalError } from '../util/errors.js';
-import type { ExecOptions, ExecResult, FileWrite, Host } from './host.js';
+import type { ExecOptions, ExecResult, FileHashes, FileWrite, Host } from './host.js';
 
 /** A change was attempted through a read-only view: a defect in the caller, never the user's doing. */
 export class ChangeRefusedError extends InternalError {
@@ -32,7 +32,7 @@ export class ReadOnlyHost implements Host {
     return this.inner.readFile(path);
   }
 
-  hashFiles(paths: readonly string[]): Promise<Map<string, string>> {
+  hashFiles(paths: readonly string[]): Promise<FileHashes> {
     return this.inner.hashFiles(paths);
   }
 

@@ -20,7 +20,7 @@ import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
 import type { HostSpec } from '../inventory/types.js';
 import { hashFilesWithShell, readFileWithShell, writeFilesWithShell } from './files.js';
-import type { ExecOptions, ExecResult, FileWrite, Host, WriteOptions } from './host.js';
+import type { ExecOptions, ExecResult, FileHashes, FileWrite, Host, WriteOptions } from './host.js';
 import { blobType, fingerprint, hostToken, HostKeyError, publicKeyLine, recordHostKey, trustedKeys, verifyHostKeyDetailed } from './known-hosts.js';
 import type { HostKeyCheck } from './known-hosts.js';
 import { commandLine } from './shell.js';
@@ -679,7 +679,7 @@ export class SshHost implements Host {
     return readFileWithShell(this.exec.bind(this), path);
   }
 
-  hashFiles(paths: readonly string[]): Promise<Map<string, string>> {
+  hashFiles(paths: readonly string[]): Promise<FileHashes> {
     return hashFilesWithShell(this.exec.bind(this), paths);
   }
 

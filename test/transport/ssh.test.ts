@@ -70,7 +70,8 @@ test('one connection serves commands, files, hashes and tunnels; timings', async
     assert.deepEqual(read, Buffer.from([0, 255, 10, 13, 128, 0]));
     assert.equal(await host.readFile(join(root, 'absent')), undefined);
     const hashes = await host.hashFiles([files[7]!.path, files[8]!.path, join(root, 'absent')]);
-    assert.deepEqual(hashes, new Map([[files[7]!.path, sha(files[7]!.content)], [files[8]!.path, sha(files[8]!.content)]]));
+    assert.deepEqual(new Map(hashes), new Map([[files[7]!.path, sha(files[7]!.content)], [files[8]!.path, sha(files[8]!.content)]]));
+    assert.deepEqual(hashes.modes, new Map([[files[7]!.path, files[7]!.mode], [files[8]!.path, files[8]!.mode]]));
 
     // Several commands at once share the connection too (more than sshd's MaxSessions of 10).
     const many = await Promise.all(Array.from({ length: 25 }, (_, i) => host.exec(['sh', '-c', 'sleep 0.1; echo $1', 'sh', String(i)])));
