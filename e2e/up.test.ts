@@ -6,7 +6,7 @@
  * of a version before v1.24, where a Docker node pulls with `docker pull` as that kubeadm would.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -224,6 +224,53 @@ describe('bootstrap up on the lab (v1.28, containerd; one control plane, two wor
     assert.match(w1.error ?? '', /10\.77\.0\.11/);
     assert.match(w1.error ?? '', /connect|closed|lost|reset|refused/i);
     assert.equal(hostOf(report, 'cp1').ok, true);
+    assertHealthy(await upReport(authInventory));
+  });
+
+  it('SIGINT at ten moments of up: exit 130, each host reported where it was, no partial or temporary file anywhere; the next up converges', async () => {
+    // From nothing on the hosts, so that the interrupts land in certificates, files, pulls, kubelet starts and waits.
+    await run(process.execPath, [cli, 'reset', authInventory, '--yes'], { cwd: repoRoot });
+    const stateDir = (await loadInventory(authInventory)).stateDir;
+    const leftoversOnHosts = async () => {
+      const found: string[] = [];
+      for (const n of lab.nodes) {
+        // The write script's temporary files sit beside their targets; its staging folders in /tmp.
+        const { stdout } = await onNode(n.name, "find / -xdev \\( -name '*.bootstrap-tmp.*' -o -path '/tmp/bootstrap.*' \\) -print 2>/dev/null || true");
+        found.push(...stdout.split('\n').filter(Boolean).map((p) => `${n.name}:${p}`));
+      }
+      return found;
+    };
+    const leftoversHere = (dir: string): string[] =>
+      existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => /\.tmp$|\.bootstrap-tmp\./.test(p)) : [];
+    const moments = [300, 700, 1200, 2000, 3000, 4500, 6500, 9000, 12_000, 16_000];
+    const seen = new Set<string>();
+    for (const ms of moments) {
+      const child = spawn(process.execPath, [cli, 'up', authInventory, `--ignore-preflight-errors=${LAB_PREFLIGHT_IGNORES.join(',')}`, '--wait-timeout', '2m', '-o', 'json'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await new Promise((r) => setTimeout(r, ms));
+      const sent = Date.now();
+      if (child.exitCode === null) child.kill('SIGINT');
+      const code = await exited;
+      const stopMs = Date.now() - sent;
+      const report = JSON.parse(stdout) as UpReport;
+      if (report.ok) continue; // the run was over before the signal: nothing to look at
+      assert.equal(code, 130, `after ${ms} ms: ${stderr}`);
+      assert.ok(stopMs < 30_000, `after ${ms} ms: stopping took ${stopMs} ms`);
+      for (const h of report.hosts) {
+        assert.match(h.error ?? '', new RegExp(`^${h.name}: interrupted by SIGINT (during|after) [a-z-]+$|^${h.name}: interrupted by SIGINT before its first phase$`), `after ${ms} ms`);
+        seen.add((h.error ?? '').replace(/^\S+ /, ''));
+      }
+      assert.deepEqual(await leftoversOnHosts(), [], `after ${ms} ms`);
+      assert.deepEqual(leftoversHere(stateDir), [], `after ${ms} ms`);
+    }
+    assert.ok(seen.size >= 3, `the interrupts found the hosts in only ${[...seen].join(', ')}`);
     assertHealthy(await upReport(authInventory));
   });
 

@@ -2,6 +2,7 @@ import { loadInventory } from '../inventory/index.js';
 import { confirmReset, resetHosts, resetTargets } from '../commands/reset.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
+import { listenForInterrupts } from './interrupt.js';
 import { terminalPrompt } from './prompt.js';
 
 export const usage = `Usage: bootstrap reset <inventory.yaml> [--hosts NAME,…] [--yes] [--dry-run] [--concurrency N] [--accept-new-host-keys] [-F ssh_config] [-o text|json]
@@ -30,7 +31,9 @@ export async function reset(argv: string[]): Promise<number> {
     console.error('reset: nothing done');
     return 1;
   }
+  const interrupts = listenForInterrupts();
   const report = await resetHosts(inv, {
+    signal: interrupts.signal,
     yes: !!values.yes,
     dryRun,
     concurrency,
@@ -38,7 +41,7 @@ export async function reset(argv: string[]): Promise<number> {
     sshConfigFile,
     prompt,
     renderer: format === 'json' ? 'silent' : undefined,
-  });
+  }).finally(() => interrupts.dispose());
   if (format === 'json') console.log(JSON.stringify(report, null, 2));
   else {
     for (const h of report.hosts) {
@@ -47,5 +50,5 @@ export async function reset(argv: string[]): Promise<number> {
       for (const w of h.warnings) console.log(`  ${w}`);
     }
   }
-  return report.ok ? 0 : 1;
+  return interrupts.exitCode(report.ok ? 0 : 1);
 }

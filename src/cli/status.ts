@@ -3,6 +3,7 @@ import { statusOf } from '../commands/status.js';
 import { nodeLine } from '../cluster/node-state.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { UsageError } from './errors.js';
+import { listenForInterrupts } from './interrupt.js';
 import { terminalPrompt } from './prompt.js';
 
 export const usage = `Usage: bootstrap status <inventory.yaml> [--concurrency N] [--accept-new-host-keys] [-F ssh_config] [-o text|json]
@@ -17,7 +18,10 @@ export async function status(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(usage);
   const { concurrency, acceptNewHostKeys, format, sshConfigFile } = hostRunOptions(values);
   const inv = await loadInventory(positionals[0] as string);
-  const report = await statusOf(inv, { concurrency, acceptNewHostKeys, sshConfigFile, prompt: terminalPrompt(), renderer: 'silent' });
+  const interrupts = listenForInterrupts();
+  const report = await statusOf(inv, { concurrency, acceptNewHostKeys, sshConfigFile, signal: interrupts.signal, prompt: terminalPrompt(), renderer: 'silent' }).finally(() =>
+    interrupts.dispose(),
+  );
   if (format === 'json') {
     console.log(JSON.stringify(report, null, 2));
   } else {
@@ -36,5 +40,5 @@ export async function status(argv: string[]): Promise<number> {
       console.log(missing.length ? `Missing objects: ${missing.map((o) => o.object).join(', ')}` : `kubeadm's objects: all ${report.cluster.objects.length} present`);
     }
   }
-  return report.ok ? 0 : 1;
+  return interrupts.exitCode(report.ok ? 0 : 1);
 }

@@ -3,6 +3,7 @@ import { up as runUp, UpFailedError, type UpReport } from '../commands/up.js';
 import { parseDuration } from '../util/duration.js';
 import { HOST_RUN_OPTIONS, hostRunOptions, parse } from './args.js';
 import { reportError, UsageError } from './errors.js';
+import { listenForInterrupts } from './interrupt.js';
 import { terminalPrompt } from './prompt.js';
 import { formatUpReport } from './report.js';
 
@@ -42,8 +43,10 @@ export async function up(argv: string[]): Promise<number> {
   const inv = await loadInventory(positionals[0] as string);
   let report: UpReport;
   let failure: UpFailedError | undefined;
+  const interrupts = listenForInterrupts();
   try {
     report = await runUp(inv, {
+      signal: interrupts.signal,
       dryRun,
       concurrency,
       acceptNewHostKeys,
@@ -57,6 +60,8 @@ export async function up(argv: string[]): Promise<number> {
     if (!(error instanceof UpFailedError)) throw error;
     failure = error;
     report = error.report;
+  } finally {
+    interrupts.dispose();
   }
   if (format === 'json') console.log(JSON.stringify(report, null, 2));
   else {
@@ -65,5 +70,5 @@ export async function up(argv: string[]): Promise<number> {
   }
   // A failure that is a bug in bootstrap, not on a host, is reported as one (on stderr, also with -o json).
   for (const bug of failure?.bugs ?? []) reportError(bug);
-  return report.ok ? 0 : 1;
+  return interrupts.exitCode(report.ok ? 0 : 1);
 }

@@ -14,7 +14,7 @@ import { clusterVersion } from '../kube/version.js';
 
 async function sshConnect(spec: HostSpec, options: UpOptions, inventoryFile: string): Promise<Host> {
   const { SshHost } = await import('../transport/ssh.js');
-  return SshHost.connect(spec, { acceptNewHostKeys: options.acceptNewHostKeys, prompt: options.prompt, sshConfigFile: options.sshConfigFile, inventoryFile });
+  return SshHost.connect(spec, { acceptNewHostKeys: options.acceptNewHostKeys, prompt: options.prompt, sshConfigFile: options.sshConfigFile, inventoryFile, signal: options.signal });
 }
 
 export const connectPhase: Phase = {

@@ -80,6 +80,8 @@ export interface PhaseResults {}
 
 export interface HostRun {
   spec: HostSpec;
+  /** The phase last started on this host, and whether it had finished there: where an interrupt found it. */
+  phase?: { name: string; done: boolean };
   /** The connection, opened by the connect phase and closed by the pipeline. Phases reach it through hostOf() and wet(). */
   host?: Host;
   facts?: HostFacts;

@@ -10,7 +10,7 @@ import { Listr, PRESET_TIMESTAMP, type ListrTask } from 'listr2';
 import type { HostRun, UpContext } from './context.js';
 import type { Phase } from './phase.js';
 import { checkStateDir } from '../pki/index.js';
-import { HostError, errorCategory } from '../util/errors.js';
+import { HostError, InterruptedError, errorCategory, interruption } from '../util/errors.js';
 
 export class HostsFailedError extends HostError {
   override name = 'HostsFailedError';
@@ -25,6 +25,12 @@ export class HostsFailedError extends HostError {
   get bugs(): Error[] {
     return this.failures.filter((f) => errorCategory(f.error) === 'internal').map((f) => f.error);
   }
+}
+
+/** "cp1: interrupted by SIGINT during images" (or "after images" when the host had finished that phase). */
+function interruptedAt(h: HostRun, stop: InterruptedError): InterruptedError {
+  const where = h.phase ? ` ${h.phase.done ? 'after' : 'during'} ${h.phase.name}` : ' before its first phase';
+  return new InterruptedError(stop.signalName, `${h.spec.name}: interrupted by ${stop.signalName}${where}`);
 }
 
 function renderer(ctx: UpContext) {
@@ -43,11 +49,14 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
   // A phase that halts on failure stops every later phase once it has failed anywhere. Read when the next phase
   // starts, that is after the earlier ones (and their host subtasks) have finished.
   const haltedBy = () => phases.find((p) => p.haltOnFailure?.(ctx) && failures.some((f) => f.phase === p.name))?.name;
-  const active = (phase: Phase) => (haltedBy() ? [] : ctx.hosts.filter((h) => !h.error && phase.appliesTo(h, ctx)));
+  const interrupted = () => interruption(ctx.options.signal);
+  const active = (phase: Phase) => (haltedBy() || interrupted() ? [] : ctx.hosts.filter((h) => !h.error && phase.appliesTo(h, ctx)));
 
   const tasks: ListrTask[] = phases.map((phase) => ({
     title: phase.title,
     skip: () => {
+      const stop = interrupted();
+      if (stop) return stop.message;
       const halted = haltedBy();
       if (halted) return `${halted} failed`;
       return active(phase).length === 0 ? 'no host to run it on' : false;
@@ -57,6 +66,7 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
         active(phase).map((h: HostRun) => ({
           title: h.spec.name,
           task: async (_c: unknown, hostTask) => {
+            h.phase = { name: phase.name, done: false };
             try {
               await phase.run(ctx, h, {
                 progress: (line) => {
@@ -64,8 +74,11 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
                 },
               });
               if (!hostTask.title.startsWith(`${h.spec.name}:`)) hostTask.title = `${h.spec.name}: done`;
+              h.phase.done = true;
             } catch (error) {
-              const err = error instanceof Error ? error : new Error(String(error));
+              // Whatever a stopped command or connection made of it, an interrupt is reported as one.
+              const stop = interrupted();
+              const err = stop ? interruptedAt(h, stop) : error instanceof Error ? error : new Error(String(error));
               h.error = err;
               failures.push({ host: h.spec.name, phase: phase.name, error: err });
               // listr2 prints the error itself after the title.
@@ -77,7 +90,16 @@ export async function runPhases(ctx: UpContext, phases: Phase[]): Promise<void> 
         { concurrent: ctx.options.concurrency ?? 10, exitOnError: false },
       ),
   }));
-  await new Listr(tasks, { concurrent: false, exitOnError: false, registerSignalListeners: true, ...renderer(ctx) }).run();
+  // Signals are the CLI's to handle (cli/interrupt.ts): listr2's own listener would exit without cleaning up.
+  await new Listr(tasks, { concurrent: false, exitOnError: false, registerSignalListeners: false, ...renderer(ctx) }).run();
+  const stop = interrupted();
+  if (stop) {
+    // Hosts that were between two phases, or done with the current one, are reported where the interrupt found them.
+    for (const h of ctx.hosts.filter((x) => !x.error)) {
+      h.error = interruptedAt(h, stop);
+      failures.push({ host: h.spec.name, phase: h.phase?.name ?? '-', error: h.error });
+    }
+  }
   if (failures.length) throw new HostsFailedError(failures);
 }
 

@@ -21,11 +21,19 @@ class FileOperationError extends HostError {
  * made under the backup root is 0700 (umask 077 while they are made), and cp -p gives each copy its
  * original's mode, never wider even for an instant (the umask covers the copy too). A backup that cannot be
  * made stops the script before its original is replaced.
+ *
+ * Stopped (an interrupted run signals the command's process group), the script removes its staging folder and
+ * the temporary file beside the target it was writing: a target is either the old file or the new one, and no
+ * temporary file stays behind.
  */
 const WRITE_SCRIPT = `set -eu
 umask 022
+stage= tmp=
+trap 'if [ -n "$stage" ]; then rm -rf "$stage"; fi; if [ -n "$tmp" ]; then rm -f "$tmp"; fi' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 stage=$(mktemp -d "\${TMPDIR:-/tmp}/bootstrap.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
 tar -x -f - -C "$stage"
 backup=$1; shift
 if [ -n "$backup" ]; then umask 077; mkdir -p "$backup"; chmod 0700 "$backup"; umask 022; fi
@@ -43,6 +51,7 @@ while [ "$#" -ge 2 ]; do
   cp "$stage/$i" "$tmp"
   chmod "$mode" "$tmp"
   mv -f "$tmp" "$path"
+  tmp=
   i=$((i + 1))
 done
 `;

@@ -29,7 +29,7 @@ import { resolveRoute } from './ssh-route.js';
 import type { RouteOptions, SshEndpoint, SshRoute } from './ssh-route.js';
 import { parseSudoProbe, redact, SUDO_PROBE, sudoCommand, SudoError } from './sudo.js';
 import type { SudoMode } from './sudo.js';
-import { HostError } from '../util/errors.js';
+import { HostError, interruption } from '../util/errors.js';
 
 export { HostKeyError } from './known-hosts.js';
 export { SudoError } from './sudo.js';
@@ -56,6 +56,11 @@ export interface SshConnectOptions extends RouteOptions {
   keepaliveIntervalMs?: number;
   /** Commands running at once on the connection; sshd refuses more than MaxSessions (10 by default). */
   maxSessions?: number;
+  /**
+   * Stops the run (Ctrl-C): connecting gives up at once, and every command started without a signal of its own
+   * is stopped on the host (its process group signalled), as an explicit ExecOptions.signal is.
+   */
+  signal?: AbortSignal;
 }
 
 /** ssh2's host key algorithms, in its own order of preference. */
@@ -345,6 +350,7 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       if (settled) return;
       settled = true;
       deadline.cancel();
+      opts.signal?.removeEventListener('abort', onAbort);
       client.end();
       o.sock?.destroy();
       reject(err);
@@ -354,6 +360,13 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       client.destroy();
       fail(new ConnectError('timeout', ep.label, `${ep.label}: no SSH connection to ${where} within ${o.timeoutMs / 1000}s`, true));
     });
+    // An interrupted run does not wait for a slow handshake (or the user at a passphrase prompt).
+    const onAbort = () => {
+      client.destroy();
+      fail(interruption(opts.signal) ?? new ConnectError('closed', ep.label, `${ep.label}: connecting to ${where} was stopped`));
+    };
+    if (opts.signal?.aborted) queueMicrotask(onAbort);
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     const hostVerifier = (key: Buffer, verify: (ok: boolean) => void) => {
       if (o.onHostKey) {
         o.onHostKey(key);
@@ -382,6 +395,7 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       if (settled) return;
       settled = true;
       deadline.cancel();
+      opts.signal?.removeEventListener('abort', onAbort);
       const how = state.tried.at(-1) ?? 'none';
       log(`${ep.label}: connected to ${where}${o.via ? ` ${o.via}` : ''} (${how})`);
       resolve(client);
@@ -654,6 +668,7 @@ export class SshHost implements Host {
       ({ argv: command, stdin } = sudoCommand(mode, argv, stdin));
       if (mode.kind === 'password') secret = mode.password;
     }
+    if (!options.signal && this.opts.signal) options = { ...options, signal: this.opts.signal };
     const stoppable = options.timeoutMs !== undefined || options.signal !== undefined;
     if (stoppable) command = [...STOPPABLE, ...command];
     const result = await this.run(commandLine(command), stdin, options, stoppable ? (sig, pgid) => this.killGroup(sig, pgid, sudo) : undefined);

@@ -70,3 +70,20 @@ export function isRetryable(error: unknown): boolean {
 export class UsageError extends InputError {
   override name = 'UsageError';
 }
+
+/** The signals that interrupt a run, and the exit codes a shell gives a process they end (128 + the number). */
+export const INTERRUPT_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+export type InterruptSignal = keyof typeof INTERRUPT_EXIT;
+
+/** The run was interrupted (Ctrl-C, SIGTERM): what was running was stopped; nothing is retried. */
+export class InterruptedError extends HostError {
+  override name = 'InterruptedError';
+  constructor(readonly signalName: InterruptSignal, message = `interrupted by ${signalName}`) {
+    super(message);
+  }
+}
+
+/** The InterruptedError an aborted signal carries as its reason, if it does. */
+export function interruption(signal: AbortSignal | undefined): InterruptedError | undefined {
+  return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason : undefined;
+}
