@@ -178,7 +178,7 @@ export function resolveRoute(host: HostSpec, opts: RouteOptions = {}): SshRoute 
     agent: agent && o.identityAgent !== 'none',
     agentSocket: o.identityAgent === 'none' ? undefined : o.identityAgent,
     hostKeyCheck: {
-      name: label === host.name ? host.name : `${label}`,
+      name: label,
       address: o.hostname,
       port: o.port,
       lookupName: o.hostKeyAlias ?? o.hostname,

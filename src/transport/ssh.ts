@@ -450,6 +450,8 @@ interface ProxyProcess {
   stream: Duplex;
   /** The end of what it wrote to stderr, for the error when the connection fails. */
   stderr(): string;
+  /** Settles when the command has exited and all it wrote has been read. */
+  closed: Promise<void>;
 }
 
 function startProxyCommand(command: string, label: string, log: (line: string) => void): ProxyProcess {
@@ -462,7 +464,8 @@ function startProxyCommand(command: string, label: string, log: (line: string) =
   const stream = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
   // A command that cannot be started ends the stream; ssh2 then reports the closed connection.
   child.on('error', (err) => stream.destroy(err));
-  return { child, stream, stderr: () => stderr.trim() };
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return { child, stream, stderr: () => stderr.trim(), closed };
 }
 
 /** What stands between the control machine and a host: a ProxyCommand's process and the jump hosts' connections. */
@@ -483,10 +486,28 @@ class Path {
 }
 
 /**
- * Opens what is in front of endpoint `upTo` of the route (its jump hosts, then its target): the ProxyCommand,
- * then each jump host through the one before, and returns the stream that reaches that endpoint.
+ * A connection through a ProxyCommand that failed: what the command said is the likeliest reason. The
+ * connection often fails (EPIPE) before the command's stderr is read, so its end is awaited, briefly.
  */
-async function openPath(route: SshRoute, upTo: number, name: string, o: { opts: SshConnectOptions; timeoutMs: number }): Promise<{ path: Path; sock?: Duplex; via?: string }> {
+async function withProxyOutput(err: Error, proxy: ProxyProcess | undefined): Promise<Error> {
+  if (proxy) {
+    // 'close', not exit: a command that has exited may still have stderr in the pipe.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([proxy.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+  }
+  const said = proxy?.stderr();
+  if (!said || !(err instanceof ConnectError)) return err;
+  const last = said.split('\n').at(-1);
+  return new ConnectError(err.kind, err.host, `${err.message} (its ProxyCommand said: ${last})`, err.retryable);
+}
+
+/**
+ * Opens the connection to endpoint `upTo` of the route (its jump hosts, then its target) and the path in front
+ * of it: the ProxyCommand, then each jump host through the one before. Only that endpoint may be a host-key
+ * fetch (onHostKey): the jump hosts before it are verified and logged into.
+ */
+async function openThrough(route: SshRoute, upTo: number, name: string, o: { opts: SshConnectOptions; timeoutMs: number; onHostKey?: (blob: Buffer) => void }): Promise<{ client: SshClient; path: Path }> {
   const endpoints = [...route.jumps, route.target];
   const path = new Path();
   let sock: Duplex | undefined;
@@ -497,50 +518,16 @@ async function openPath(route: SshRoute, upTo: number, name: string, o: { opts: 
       sock = path.proxy.stream;
       via = 'through its ProxyCommand';
     }
-    for (let i = 0; i < upTo; i++) {
-      const client = await openClient(endpoints[i]!, { ...o, sock, via }).catch(async (err: Error) => {
+    for (let i = 0; ; i++) {
+      const open = { opts: o.opts, timeoutMs: o.timeoutMs, sock, via, ...(i === upTo ? { onHostKey: o.onHostKey } : {}) };
+      const client = await openClient(endpoints[i]!, open).catch(async (err: Error) => {
         throw i === 0 ? await withProxyOutput(err, path.proxy) : err;
       });
+      if (i === upTo) return { client, path };
       path.jumps.push({ client, label: endpoints[i]!.label });
       sock = await forward(client, name, endpoints[i + 1]!.address, endpoints[i + 1]!.port);
       via = `through ${endpoints[i]!.label}`;
     }
-    return { path, sock, via };
-  } catch (err) {
-    path.abandon();
-    throw err;
-  }
-}
-
-/**
- * A connection through a ProxyCommand that failed: what the command said is the likeliest reason. The
- * connection often fails (EPIPE) before the command's stderr is read, so its end is awaited, briefly.
- */
-async function withProxyOutput(err: Error, proxy: ProxyProcess | undefined): Promise<Error> {
-  if (proxy && proxy.child.exitCode === null && proxy.child.signalCode === null) {
-    await new Promise<void>((resolve) => {
-      const done = setTimeout(resolve, 2000);
-      proxy.child.once('close', () => {
-        clearTimeout(done);
-        resolve();
-      });
-    });
-  }
-  const said = proxy?.stderr();
-  if (!said || !(err instanceof ConnectError)) return err;
-  const last = said.split('\n').at(-1);
-  return new ConnectError(err.kind, err.host, `${err.message} (its ProxyCommand said: ${last})`, err.retryable);
-}
-
-/** Opens the connection to endpoint `upTo` of the route, with the path in front of it. */
-async function openThrough(route: SshRoute, upTo: number, name: string, o: { opts: SshConnectOptions; timeoutMs: number; onHostKey?: (blob: Buffer) => void }): Promise<{ client: SshClient; path: Path }> {
-  // Only the endpoint itself may be a host-key fetch: the jump hosts before it are verified and logged into.
-  const { path, sock, via } = await openPath(route, upTo, name, { opts: o.opts, timeoutMs: o.timeoutMs });
-  try {
-    const client = await openClient([...route.jumps, route.target][upTo]!, { ...o, sock, via }).catch(async (err: Error) => {
-      throw upTo === 0 ? await withProxyOutput(err, path.proxy) : err;
-    });
-    return { client, path };
   } catch (err) {
     path.abandon();
     throw err;
