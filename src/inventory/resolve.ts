@@ -16,6 +16,7 @@ import { lookup } from '../kube/table.js';
 import { addsUnixScheme } from '../kube/runtime.js';
 import { KUBELET_CONFIG_SHAPES } from '../kube/kubelet-config-shapes.js';
 import type { FieldPath, Problem } from './errors.js';
+import { resolveInstall, resolvePrepare } from './prepare.js';
 import type {
   BastionSettings, ClusterConfiguration, HostSpec, ImagesSettings, Inventory, KubeletSettings, Role, SshSettings,
 } from './types.js';
@@ -68,7 +69,8 @@ export class Resolver {
   readonly problems: Problem[] = [];
   constructor(private readonly file: string, private readonly dir: string) {}
 
-  private fail(path: FieldPath, message: string): void {
+  /** Records a problem at a field (public for the resolvers of single sections, e.g. prepare.ts). */
+  fail(path: FieldPath, message: string): void {
     this.problems.push({ path, message });
   }
 
@@ -412,6 +414,8 @@ export class Resolver {
       addons: { manifests: this.existingFiles(['addons', 'manifests'], obj(data.addons).manifests) },
       // kubeadm's constants.DefaultTokenDuration.
       bootstrapToken: { ttlMs: this.duration(['bootstrapToken', 'ttl'], obj(data.bootstrapToken).ttl, 24 * 60 * 60_000) },
+      prepare: resolvePrepare(this, data.prepare),
+      install: resolveInstall(this, data.install),
       ssh,
       hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, clusterConfig.version),
       stateDir: stateDir !== undefined

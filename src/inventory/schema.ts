@@ -37,6 +37,31 @@ const bastion = {
 
 const ssh = object({ ...sshCommon, bastion });
 
+/** true/false, or the prepare phase's settings (a mapping turns it on). */
+const prepare = {
+  ...object({
+    containerd: object({
+      configure: bool,
+      package: str,
+      registries: { type: 'object', additionalProperties: object({ mirrors: strList, ca: str, skipVerify: bool }) },
+    }),
+  }),
+  type: ['object', 'boolean'],
+} as const;
+
+/** A file of install.files: its path, or {path, sha256}. */
+const installFile = { ...object({ path: str, sha256: str }, ['path']), type: ['string', 'object'] } as const;
+
+const install = object({
+  source: { enum: ['none', 'packages', 'files'] },
+  kubeadm: bool,
+  allowVersionChange: bool,
+  repository: str,
+  revision: str,
+  files: { type: 'array', items: installFile },
+  checksums: str,
+});
+
 export const inventorySchema = object(
   {
     cluster: object(
@@ -74,6 +99,8 @@ export const inventorySchema = object(
     addons: object({ manifests: strList }),
     bootstrapToken: object({ ttl: str }),
     stateDir: str,
+    prepare,
+    install,
     ssh,
     hosts: {
       type: 'array',

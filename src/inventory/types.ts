@@ -69,6 +69,57 @@ export interface ImagesSettings {
   credentials: { configFile?: string };
 }
 
+/** A registry as containerd's hosts.toml describes it (certs.d/<registry>/hosts.toml). */
+export interface RegistrySettings {
+  /** Mirrors tried in order before the registry itself (https://… URLs). */
+  mirrors: string[];
+  /** Absolute path, on the control machine, of a CA bundle the registry and its mirrors are verified with. */
+  ca?: string;
+  /** Do not verify the registry's (and its mirrors') TLS certificates. */
+  skipVerify: boolean;
+}
+
+/**
+ * What the prepare phase sets up on each host before preflight (issue 10): kernel modules and settings, swap,
+ * kubeadm's tools, containerd's configuration. `prepare: false` turns it all off.
+ */
+export interface PrepareSettings {
+  enabled: boolean;
+  containerd: {
+    /** Write SystemdCgroup, the sandbox image and config_path into /etc/containerd/config.toml (default true). */
+    configure: boolean;
+    /** The package that provides containerd when it is missing; default: the distribution's ("containerd" on apt). */
+    package?: string;
+    /** Registry name (docker.io, registry.example.com:5000) → its mirrors and TLS settings. */
+    registries: Record<string, RegistrySettings>;
+  };
+}
+
+export type InstallSource = 'none' | 'packages' | 'files';
+
+/** One file of `install.source: files`: a kubelet, crictl or kubeadm binary, or a .deb/.rpm package. */
+export interface InstallFile {
+  /** Absolute path on the control machine. */
+  path: string;
+  /** The expected SHA-256 (hex, lowercase), from the inventory or the checksums file; checked before anything installs. */
+  sha256?: string;
+}
+
+/** Where kubelet, crictl (and kubeadm) come from: nowhere (already installed), the package repositories, or files. */
+export interface InstallSettings {
+  source: InstallSource;
+  /** Install kubeadm too (bootstrap itself does not need it). */
+  kubeadm: boolean;
+  /** Replace a kubelet/kubeadm of another version; otherwise it is reported and left alone. */
+  allowVersionChange: boolean;
+  /** packages: the repository of the cluster's minor (default https://pkgs.k8s.io/core:/stable:/v<minor>) and the package revision (default any: "-*"). */
+  repository?: string;
+  revision?: string;
+  files: InstallFile[];
+  /** files: a sha256sum-style file on the control machine ("<hex>  <name>" lines), read by name. */
+  checksums?: string;
+}
+
 export interface BastionSettings {
   address: string;
   port: number;
@@ -132,6 +183,9 @@ export interface Inventory {
   addons?: { manifests: string[] };
   /** The join token's lifetime (kubeadm's default 24h); a token with less than a third of it left is replaced. */
   bootstrapToken?: { ttlMs: number };
+  /** Absent in inventories built by hand: then prepare is on with its defaults and nothing is installed. */
+  prepare?: PrepareSettings;
+  install?: InstallSettings;
   ssh: SshSettings;
   hosts: HostSpec[];
   /** Absolute path of the state directory on the control machine (CAs, per-host certificates, admin.conf). */
