@@ -13,11 +13,20 @@ import { InputError } from '../util/errors.js';
 /** One command, as an argument array: shell quoting happens once, in src/transport/shell.ts. */
 export type Command = readonly string[];
 
+/**
+ * A piece of a plan. The phase runs it as: every file written (one batch), then `commands`, then one package
+ * installation of all `packages` (packages.ts makes it), then `after`: so a module loaded or a repository
+ * configured comes before the installation that needs it, and a restart after it.
+ */
 export interface PlanPart {
   /** Files to write (whole), before any command runs. */
   files: FileWrite[];
-  /** Commands to run, in order, after the files are written. */
+  /** Commands to run, in order, after the files are written and before packages are installed. */
   commands: Command[];
+  /** Packages to install in the one installation: names, name=version (apt), name-version (dnf), or local paths. */
+  packages: string[];
+  /** Commands to run after the installation (holds, restarts, enabling a unit). */
+  after: Command[];
   /** What would change, one line each ("load kernel module br_netfilter"). */
   changes: string[];
   /** Things found and deliberately left alone, for the report (a kubelet at another version). */
@@ -25,7 +34,7 @@ export interface PlanPart {
 }
 
 export function emptyPart(): PlanPart {
-  return { files: [], commands: [], changes: [], notes: [] };
+  return { files: [], commands: [], packages: [], after: [], changes: [], notes: [] };
 }
 
 /** Several parts as one, in order. */
@@ -34,6 +43,8 @@ export function joinParts(parts: readonly PlanPart[]): PlanPart {
   for (const p of parts) {
     out.files.push(...p.files);
     out.commands.push(...p.commands);
+    out.packages.push(...p.packages);
+    out.after.push(...p.after);
     out.changes.push(...p.changes);
     out.notes.push(...p.notes);
   }
@@ -41,7 +52,7 @@ export function joinParts(parts: readonly PlanPart[]): PlanPart {
 }
 
 export function isEmpty(part: PlanPart): boolean {
-  return part.files.length === 0 && part.commands.length === 0;
+  return part.files.length === 0 && part.commands.length === 0 && part.packages.length === 0 && part.after.length === 0;
 }
 
 /** The inventory asks for something prepare cannot do on this host (no package manager known, a bad checksum…). */
