@@ -27,6 +27,10 @@ export interface PlanPart {
   packages: string[];
   /** Commands to run after the installation (holds, restarts, enabling a unit). */
   after: Command[];
+  /** The installation replaces a package held at another version (apt: --allow-change-held-packages). */
+  changesHeld?: boolean;
+  /** Some packages come from the Kubernetes repository, whose exclude= line holds them (dnf, yum: --disableexcludes). */
+  kubernetesRepo?: boolean;
   /** What would change, one line each ("load kernel module br_netfilter"). */
   changes: string[];
   /** Things found and deliberately left alone, for the report (a kubelet at another version). */
@@ -45,6 +49,8 @@ export function joinParts(parts: readonly PlanPart[]): PlanPart {
     out.commands.push(...p.commands);
     out.packages.push(...p.packages);
     out.after.push(...p.after);
+    out.changesHeld ||= p.changesHeld;
+    out.kubernetesRepo ||= p.kubernetesRepo;
     out.changes.push(...p.changes);
     out.notes.push(...p.notes);
   }

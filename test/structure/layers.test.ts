@@ -19,6 +19,7 @@ const LAYERS: Record<string, number> = {
   render: 40, // everything written on a host, computed offline
   api: 38, // the Kubernetes API client, reached through a host's transport
   cluster: 36, // kubeadm's API objects (upload-config, tokens, RBAC, addons), computed offline
+  prepare: 37, // what prepare sets up on a host (kernel, tools, runtime, kubelet/crictl), computed offline
   kubelet: 35,
   manifests: 30,
   pki: 30,
