@@ -129,7 +129,7 @@ export function renderedFailSwapOn(configYaml: string): boolean {
 }
 
 /** The address a worker's `kubeadm join` would use: controlPlaneEndpoint, or the first control plane's. */
-function joinEndpoint(ctx: UpContext): string {
+export function joinEndpoint(ctx: UpContext): string {
   if (ctx.inv.cluster.controlPlaneEndpoint) return ctx.inv.cluster.controlPlaneEndpoint;
   const cp = ctx.inv.hosts.find((h) => h.roles.includes('control-plane'));
   return cp ? cp.advertiseAddress : '';
