@@ -20,7 +20,7 @@ import { CONTAINERD_CONFIG_PATH } from '../prepare/containerd.js';
 import { artifactKind, KUBELET_UNIT_PATH, UPLOAD_DIR } from '../prepare/artifacts.js';
 import { parseProbe, planPrepare, PROBE_SCRIPT, verifyArtifacts, type HostState, type PreparePlan, type VerifiedArtifact } from '../prepare/index.js';
 import { CERTS_D } from '../prepare/registries.js';
-import { APT_KEY_PATH, APT_LIST_PATH, YUM_REPO_PATH } from '../prepare/repository.js';
+import { APT_KEY_PATH, APT_LIST_PATH, CA_BUNDLE_PATH, YUM_REPO_PATH } from '../prepare/repository.js';
 import { FSTAB_PATH, MODULES_LOAD_PATH, SYSCTL_CONF_PATH } from '../prepare/system.js';
 import { KUBEADM_DROPIN_PATH } from '../kubelet/dropin.js';
 import { CommandError, type Host } from '../transport/host.js';
@@ -77,7 +77,7 @@ async function readLocal(inv: Inventory): Promise<LocalInputs> {
 /** The whole files prepare may write on a host: their hashes tell what already is as planned. */
 function hashedPaths(inv: Inventory, artifacts: readonly VerifiedArtifact[]): string[] {
   const prepare = inv.prepare ?? DEFAULT_PREPARE;
-  const paths = [MODULES_LOAD_PATH, SYSCTL_CONF_PATH, APT_LIST_PATH, APT_KEY_PATH, YUM_REPO_PATH, KUBELET_UNIT_PATH, KUBEADM_DROPIN_PATH];
+  const paths = [MODULES_LOAD_PATH, SYSCTL_CONF_PATH, APT_LIST_PATH, APT_KEY_PATH, CA_BUNDLE_PATH, YUM_REPO_PATH, KUBELET_UNIT_PATH, KUBEADM_DROPIN_PATH];
   for (const name of Object.keys(prepare.containerd.registries)) paths.push(`${CERTS_D}/${name}/hosts.toml`, `${CERTS_D}/${name}/ca.crt`);
   for (const a of artifacts) {
     const kind = artifactKind(a.path);

@@ -19,6 +19,8 @@ export const APT_KEYRING_DIR = '/etc/apt/keyrings';
 /** ASCII-armoured, as the repository serves it: apt reads a signed-by key ending in .asc without gpg --dearmor. */
 export const APT_KEY_PATH = `${APT_KEYRING_DIR}/kubernetes-apt-keyring.asc`;
 export const YUM_REPO_PATH = '/etc/yum.repos.d/kubernetes.repo';
+/** Where Debian and Ubuntu keep the CA bundle apt's https transport verifies pkgs.k8s.io with (package ca-certificates). */
+export const CA_BUNDLE_PATH = '/etc/ssl/certs/ca-certificates.crt';
 
 /** What the repository's `exclude=` holds back, as the pkgs.k8s.io announcement writes it. */
 const EXCLUDED = 'kubelet kubeadm kubectl cri-tools kubernetes-cni';
@@ -92,6 +94,10 @@ export function planRepository(input: { rule: PrepareRule; state: HostState; ver
   }
   const base = repositoryBase(version, install);
   const release = version.release;
+  if (manager === 'apt' && base.startsWith('https:') && !state.hashes.has(CA_BUNDLE_PATH)) {
+    // The key and the repository's index come over https before any package could bring the CAs.
+    throw new PrepareError(`apt cannot verify ${base} without ${CA_BUNDLE_PATH}: install ca-certificates on the host first, or use an http mirror (install.repository) or install.source: files`);
+  }
 
   const wanted = TOOLS.filter((t) => t.pkg !== 'kubeadm' || install.kubeadm);
   const toInstall: string[] = [];

@@ -8,13 +8,19 @@ import type { HostState } from '../../src/prepare/state.js';
 import type { PreparePlan } from '../../src/prepare/index.js';
 import { CONTAINERD_CONFIG_PATH } from '../../src/prepare/containerd.js';
 import { FSTAB_PATH } from '../../src/prepare/system.js';
-import { APT_KEY_PATH } from '../../src/prepare/repository.js';
+import { APT_KEY_PATH, CA_BUNDLE_PATH } from '../../src/prepare/repository.js';
 
 export const DEBIAN_FSTAB = `# /etc/fstab: static file system information.
 UUID=1111-aaaa /               ext4    errors=remount-ro 0       1
 UUID=2222-bbbb none            swap    sw              0       0
 /dev/sr0        /media/cdrom0   udf,iso9660 user,noauto     0       0
 `;
+
+function withCaBundle(): FileHashes {
+  const hashes = new FileHashes();
+  hashes.set(CA_BUNDLE_PATH, contentHash('-----BEGIN CERTIFICATE-----\n'));
+  return hashes;
+}
 
 /** A fresh Debian 12 VM: apt, swap on, no kubelet/crictl/containerd, only the tools of a minimal install. */
 export function bareDebian(overrides: Partial<HostState> = {}): HostState {
@@ -30,7 +36,7 @@ export function bareDebian(overrides: Partial<HostState> = {}): HostState {
     held: new Set(),
     kubeletEnabled: false,
     fstab: DEBIAN_FSTAB,
-    hashes: new FileHashes(),
+    hashes: withCaBundle(),
     ...overrides,
   };
 }
