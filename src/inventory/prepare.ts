@@ -82,10 +82,12 @@ export function resolveInstall(r: SectionResolver, raw: unknown): InstallSetting
   const files = installFiles(r, section.files);
   const checksums = str(section.checksums);
   if (source === 'files' && files.length === 0) r.fail(['install', 'source'], 'install.source files needs install.files: the kubelet and crictl binaries or packages');
-  if (source !== 'files' && (files.length || checksums !== undefined)) {
+  // A misspelt source is reported by the schema; the fields that depend on it are not judged against a guess.
+  const known = section.source === undefined || source === section.source;
+  if (known && source !== 'files' && (files.length || checksums !== undefined)) {
     r.fail(['install', files.length ? 'files' : 'checksums'], 'only read with install.source: files');
   }
-  if (source !== 'packages' && (repository !== undefined || revision !== undefined)) {
+  if (known && source !== 'packages' && (repository !== undefined || revision !== undefined)) {
     r.fail(['install', repository !== undefined ? 'repository' : 'revision'], 'only read with install.source: packages');
   }
   return {

@@ -36,6 +36,14 @@ const EXPECTED: Record<string, string[]> = {
   'empty-hosts.yaml': ['3:8: hosts: must not be empty'],
   'extra-args-dashes.yaml': ['5:27: cluster.apiServer.extraArgs.--audit-log-maxage: write flag names without leading dashes ("audit-log-maxage")'],
   'hostname-without-advertise.yaml': ['4:5: hosts[0].advertiseAddress: required when address is a host name ("cp1.lab.example"): the API server advertises an IP address'],
+  'install-bad-checksum.yaml': [
+    '6:46: install.files[0].sha256: must be a SHA-256 in hex (64 characters), as sha256sum prints it',
+    '7:7: install.files[1]: file not found: …',
+  ],
+  'install-bad-source.yaml': [
+    '4:11: install.source: must be one of none, packages, files',
+    '5:15: install.repository: "pkgs.k8s.io/core:/stable:/v1.28" is not a repository URL (e.g. https://pkgs.k8s.io/core:/stable:/v1.28)',
+  ],
   'malformed-version.yaml': ['2:22: cluster.kubernetesVersion: kubernetesVersion "v1.28" is not valid: a patch number is required, e.g. "v1.28.0"'],
   'max-parallel-old-kubelet.yaml': ['5:26: kubelet.maxParallelImagePulls: kubelet v1.26.15 has no maxParallelImagePulls (it came in v1.27)'],
   'max-parallel-serialized.yaml': ['5:26: kubelet.maxParallelImagePulls: cannot be larger than 1 unless serializeImagePulls is set to false (kubelet rejects it)'],
@@ -46,6 +54,12 @@ const EXPECTED: Record<string, string[]> = {
   'no-control-plane.yaml': ['4:3: hosts: no host has the control-plane role'],
   'not-a-mapping.yaml': ['1:1: an inventory is a mapping with at least "cluster" and "hosts"'],
   'overlapping-subnets.yaml': ['4:16: cluster.networking.podSubnet: 10.96.0.0/16 overlaps the service subnet 10.96.0.0/12'],
+  'prepare-bad-registry.yaml': [
+    '6:28: prepare.containerd.registries.https://docker.io: "https://docker.io" is not a registry name: host[:port] as in image names (docker.io, registry.example.com:5000) or _default',
+    '6:40: prepare.containerd.registries.https://docker.io.mirrors[0]: "mirror.example.com" is not a registry URL (e.g. https://mirror.example.com)',
+    '7:59: prepare.containerd.registries.docker.io.skipverify: unknown field "skipverify" (did you mean "skipVerify"?)',
+  ],
+  'prepare-not-boolean.yaml': ['3:10: prepare: must be a mapping or true or false'],
   'roles-not-list.yaml': ['6:12: hosts[0].roles: must be a list'],
   'service-subnet-too-large.yaml': ['4:20: cluster.networking.serviceSubnet: 10.0.0.0/8 is too large: kubeadm allows at most 2^20 service addresses (a /12 or smaller)'],
   'several-problems.yaml': [
