@@ -110,6 +110,17 @@ export async function readHostState(host: Host, inv: Inventory, artifacts: reado
   return parseProbe(probe.stdout, { fstab: fstab?.toString('utf8'), containerdConfig: config?.toString('utf8'), hashes });
 }
 
+/**
+ * The runtime prepare works for: the inventory's socket, else the one found on the host. With none found it is
+ * undefined, meaning containerd, which prepare installs; not kubeadm's default, which before v1.24 is dockershim
+ * and would leave a bare host without a runtime. (Facts gathered before prepare still carry that default: once
+ * prepare is in `up`, the socket must be detected again after it.)
+ */
+export function runtimeSocket(h: HostRun): string | undefined {
+  const facts = factsOf(h);
+  return h.spec.criSocket ?? (facts.criSockets.length ? facts.criSocket : undefined);
+}
+
 /** The plan for one host, from the inventory, its facts and its state. */
 export async function planFor(ctx: UpContext, h: HostRun, state: HostState, local: LocalInputs): Promise<PreparePlan> {
   const { inv } = ctx;
@@ -127,7 +138,7 @@ export async function planFor(ctx: UpContext, h: HostRun, state: HostState, loca
     keepSwap: state.swaps > 0 || state.fstab?.includes('swap') ? !(await kubeletFailSwapOn(ctx, h)) : false,
     prepare: inv.prepare ?? DEFAULT_PREPARE,
     install: inv.install ?? DEFAULT_INSTALL,
-    criSocket: factsOf(h).criSocket,
+    criSocket: runtimeSocket(h),
     state,
     cas: local.cas,
     artifacts: local.artifacts,

@@ -88,7 +88,7 @@ function expectedPlan(ctx: UpContext, state: HostState) {
     keepSwap: false,
     prepare: ctx.inv.prepare!,
     install: ctx.inv.install!,
-    criSocket: ctx.hosts[0]!.facts!.criSocket,
+    criSocket: undefined,
     state,
     cas: new Map(),
     artifacts: [],
@@ -139,6 +139,17 @@ test('a wrong checksum stops the host before prepare reads or writes anything on
   const before = host.roundTrips;
   await assert.rejects(runPhases(ctx, [preparePhase]), (e: unknown) => e instanceof HostsFailedError && /refusing to install unverified files:\n\s+\S+\/kubelet: SHA-256 is [0-9a-f]{64}, expected 0{64}/.test(e.message));
   assert.equal(host.roundTrips, before);
+});
+
+test('v1.23 on a bare host: kubeadm would default to dockershim, prepare installs and configures containerd', async () => {
+  const { ctx } = await setup('', {});
+  ctx.inv.cluster.kubernetesVersion = 'v1.23.17';
+  ctx.inv.cluster.version = kubeVersion('v1.23.17');
+  await runPhases(ctx, [connectPhase, preparePhase]);
+  assert.equal(ctx.hosts[0]!.facts!.criSocket, '/var/run/dockershim.sock');
+  const changes = ctx.hosts[0]!.results.prepare!.changes;
+  assert.ok(changes.includes('install containerd (containerd)'), changes.join('\n'));
+  assert.ok(changes.includes('containerd: sandbox_image = "k8s.gcr.io/pause:3.6"'), changes.join('\n'));
 });
 
 test('prepare: false turns the phase off', async () => {
