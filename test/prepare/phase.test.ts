@@ -45,11 +45,11 @@ function probeOutput(state: HostState): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function setup(extra: string, options: UpOptions = {}) {
+async function setup(extra: string, options: UpOptions = {}, version = 'v1.28.4') {
   const dir = await mkdtemp(join(tmpdir(), 'bootstrap-prepare-'));
   await writeFile(join(dir, 'kubelet'), 'kubelet binary');
   const inv: Inventory = parseInventory(join(dir, 'inventory.yaml'), `
-cluster: { kubernetesVersion: v1.28.4 }
+cluster: { kubernetesVersion: ${version} }
 hosts:
   - { name: cp1, address: 10.7.0.149, roles: [control-plane] }
 ${extra}`);
@@ -142,9 +142,7 @@ test('a wrong checksum stops the host before prepare reads or writes anything on
 });
 
 test('v1.23 on a bare host: kubeadm would default to dockershim, prepare installs and configures containerd', async () => {
-  const { ctx } = await setup('', {});
-  ctx.inv.cluster.kubernetesVersion = 'v1.23.17';
-  ctx.inv.cluster.version = kubeVersion('v1.23.17');
+  const { ctx } = await setup('', {}, 'v1.23.17');
   await runPhases(ctx, [connectPhase, preparePhase]);
   assert.equal(ctx.hosts[0]!.facts!.criSocket, '/var/run/dockershim.sock');
   const changes = ctx.hosts[0]!.results.prepare!.changes;
