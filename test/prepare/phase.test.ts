@@ -147,7 +147,7 @@ test('v1.23 on a bare host: kubeadm would default to dockershim, prepare install
   assert.equal(ctx.hosts[0]!.facts!.criSocket, '/var/run/dockershim.sock');
   const changes = ctx.hosts[0]!.results.prepare!.changes;
   assert.ok(changes.includes('install containerd (containerd)'), changes.join('\n'));
-  assert.ok(changes.includes('containerd: sandbox_image = "k8s.gcr.io/pause:3.6"'), changes.join('\n'));
+  assert.ok(changes.includes('containerd: sandbox_image = "registry.k8s.io/pause:3.6"'), changes.join('\n'));
 });
 
 test('prepare: false turns the phase off', async () => {
