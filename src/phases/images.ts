@@ -143,12 +143,26 @@ export function classifyPullError(output: string): 'transient' | 'permanent' {
   return 'permanent';
 }
 
+/**
+ * crictl reports a failure as a logrus line, `time="…" level=fatal msg="pulling image: …"`: the message alone says
+ * it, unquoted; other lines are kept as they are.
+ */
+export function fromLogLine(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => {
+      const m = /^time="[^"]*" level=(?:fatal|error) msg="((?:[^"\\]|\\.)*)"\s*$/.exec(line);
+      return m ? m[1]!.replace(/\\(.)/g, '$1') : line;
+    })
+    .join('\n');
+}
+
 /** One failed try at pulling one image; the message names the image and never a credential. Retryable when transient. */
 export class PullError extends HostError {
   override name = 'PullError';
   readonly transient: boolean;
   constructor(image: string, result: ExecResult, timeoutMs: number, credential?: RegistryCredential) {
-    const output = (result.stderr || result.stdout).trim();
+    const output = fromLogLine((result.stderr || result.stdout).trim());
     const detail = result.timedOut
       ? `timed out after ${formatDuration(timeoutMs)}`
       : output.split('\n').filter(Boolean).slice(-3).join('\n') || `exited ${result.code}`;

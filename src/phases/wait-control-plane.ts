@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
 import { hostOf, isControlPlane, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
-import { KEY_MODE, openStateDir, writeAtomic } from '../pki/index.js';
+import { KEY_MODE, openStateDir, readOptional, writeAtomic } from '../pki/index.js';
 import { HostError } from '../util/errors.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
@@ -20,13 +20,16 @@ export class ControlPlaneNotHealthyError extends HostError {
   }
 }
 
-/** The admin kubeconfig on the control machine, from the host's rendered /etc/kubernetes/admin.conf. */
+/**
+ * The admin kubeconfig on the control machine, from the host's rendered /etc/kubernetes/admin.conf; written only
+ * when it differs, so that a run with nothing to change writes nothing here either.
+ */
 export async function saveAdminKubeconfig(ctx: UpContext, h: HostRun): Promise<string | undefined> {
   const file = h.files?.find((f) => f.path === ADMIN_KUBECONFIG);
   if (!file) return undefined;
   await openStateDir(ctx.inv.stateDir);
   const path = join(ctx.inv.stateDir, 'admin.conf');
-  await writeAtomic(path, file.content, KEY_MODE);
+  if ((await readOptional(path)) !== file.content.toString()) await writeAtomic(path, file.content, KEY_MODE);
   return path;
 }
 

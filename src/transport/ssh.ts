@@ -420,8 +420,8 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
     const config: ConnectConfig = {
       username: ep.user,
       readyTimeout: 0, // the Deadline above, which pauses while prompting, replaces ssh2's own
-      keepaliveInterval: ep.options.serverAliveInterval > 0 ? ep.keepalive.intervalMs : opts.keepaliveIntervalMs ?? ep.keepalive.intervalMs,
-      keepaliveCountMax: ep.keepalive.countMax,
+      keepaliveInterval: keepaliveOf(ep, opts).intervalMs,
+      keepaliveCountMax: keepaliveOf(ep, opts).countMax,
       hostVerifier,
       algorithms: { serverHostKey: hostKeyAlgorithms(ep.hostKeyCheck) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
       authHandler: authHandler(ep, opts, deadline, state) as unknown as ConnectConfig['authHandler'],
@@ -466,6 +466,12 @@ function startProxyCommand(command: string, label: string, log: (line: string) =
   child.on('error', (err) => stream.destroy(err));
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return { child, stream, stderr: () => stderr.trim(), closed };
+}
+
+/** The keep-alive a connection uses: the route's (ServerAliveInterval/CountMax, or the default), unless the caller tunes the interval and ssh's configuration did not set one. */
+function keepaliveOf(ep: SshEndpoint, opts: SshConnectOptions): { intervalMs: number; countMax: number } {
+  const intervalMs = ep.options.serverAliveInterval > 0 ? ep.keepalive.intervalMs : opts.keepaliveIntervalMs ?? ep.keepalive.intervalMs;
+  return { intervalMs, countMax: ep.keepalive.countMax };
 }
 
 /** What stands between the control machine and a host: a ProxyCommand's process and the jump hosts' connections. */
@@ -620,12 +626,19 @@ export class SshHost implements Host {
     // Where the connection went, so that a lost one names the address and port as a refused one does.
     const { user, address, port } = route.target;
     const to = ` to ${user}@${address.includes(':') ? `[${address}]` : address}:${port}`;
-    const onLost = (which: string) => () => {
-      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${to}${which} was lost`);
+    const onLost = (which: string, why = '') => () => {
+      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${to}${which} was lost${why}`);
     };
     client.on('close', onLost(''));
-    // After the handshake, errors (e.g. keep-alive timeouts) end the connection; 'close' records it.
-    client.on('error', (err) => opts.log?.(`${this.name}: ${err.message}`));
+    // After the handshake, errors end the connection and 'close' records it; a host that stopped answering
+    // (ssh2's keep-alive timeout) is said as such, with the keep-alive that found it.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (err.level === 'client-timeout') {
+        const { intervalMs, countMax } = keepaliveOf(route.target, opts);
+        onLost('', `: no answer to ${countMax} keep-alives sent every ${intervalMs / 1000}s`)();
+      }
+      opts.log?.(`${this.name}: ${err.message}`);
+    });
     for (const jump of path.jumps) {
       jump.client.on('close', onLost(` through ${jump.label}`));
       jump.client.on('error', (err) => opts.log?.(`${this.name}: ${jump.label}: ${err.message}`));

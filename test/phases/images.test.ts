@@ -13,6 +13,7 @@ import { parseInventory } from '../../src/inventory/index.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { parseFacts } from '../../src/phases/facts.js';
 import {
+  fromLogLine,
   classifyPullError,
   CRICTL_AUTH_SCRIPT,
   DOCKER_CONFIG_SCRIPT,
@@ -375,7 +376,7 @@ test('a transient error is retried with back-off; "not found" is not, and the ho
     assert.equal(
       (e as Error).message,
       '1 of 3 image pull(s) failed on w1:\n' +
-        '  registry.k8s.io/coredns/coredns:v1.10.1: time="2026-11-22T16:04:01Z" level=fatal msg="pulling image: rpc error: code = NotFound desc = failed to pull and unpack image \\"registry.k8s.io/coredns/coredns:v1.10.1\\": failed to resolve reference \\"registry.k8s.io/coredns/coredns:v1.10.1\\": registry.k8s.io/coredns/coredns:v1.10.1: not found" (1 try)',
+        '  registry.k8s.io/coredns/coredns:v1.10.1: pulling image: rpc error: code = NotFound desc = failed to pull and unpack image "registry.k8s.io/coredns/coredns:v1.10.1": failed to resolve reference "registry.k8s.io/coredns/coredns:v1.10.1": registry.k8s.io/coredns/coredns:v1.10.1: not found (1 try)',
     );
     return true;
   });
@@ -647,4 +648,10 @@ test('for real (local shell): CRICTL_AUTH reaches crictl from stdin, the docker 
       else process.env[k] = v;
     }
   }
+});
+
+test('a crictl failure is said by its message, unquoted, without logrus\'s time and level', () => {
+  const line = 'time="2026-12-02T17:48:51.700Z" level=fatal msg="pulling image: rpc error: failed to resolve reference \\"10.77.0.1:5001/pause:3.9\\": 401 Unauthorized"';
+  assert.equal(fromLogLine(`warning line\n${line}`), 'warning line\npulling image: rpc error: failed to resolve reference "10.77.0.1:5001/pause:3.9": 401 Unauthorized');
+  assert.equal(fromLogLine('Error response from daemon: manifest unknown'), 'Error response from daemon: manifest unknown');
 });
