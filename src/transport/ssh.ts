@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, ExecOptions as ExecChannelOptions, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
 import type { HostSpec } from '../inventory/types.js';
 import { hashFilesWithShell, readFileWithShell, writeFilesWithShell } from './files.js';
 import type { ExecOptions, ExecResult, FileHashes, FileWrite, Host, WriteOptions } from './host.js';
@@ -563,14 +563,24 @@ const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
 const GROUP_MARK = 'bootstrap-pgid:';
 export const STOPPABLE: readonly string[] = ['sh', '-c', `read -r _ _ _ _ pgid _ < /proc/$$/stat && printf '${GROUP_MARK}%s\\n' "$pgid" >&2; exec "$@"`, 'sh'];
 
-function groupOf(stderr: Buffer[]): number | undefined {
-  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\n`).exec(text(stderr));
+/** The process group the STOPPABLE prefix reported, from the stream it writes to (stderr, or a terminal's output). */
+function groupOf(chunks: Buffer[]): number | undefined {
+  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\r?\\n`).exec(text(chunks));
   return m ? Number(m[1]) : undefined;
 }
 
-function withoutGroupLine(stderr: string, stoppable: unknown): string {
-  return stoppable ? stderr.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`), '') : stderr;
+function withoutGroupLine(output: string, stoppable: unknown): string {
+  return stoppable ? output.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`), '') : output;
 }
+
+/**
+ * The pseudo-terminal of a `terminal` command: echo off from the start (the modes of the pty request), so that
+ * what stdin types, a password, is never written back, even before the program turns echo off itself.
+ */
+const TERMINAL: ExecChannelOptions['pty'] = { term: 'dumb', cols: 200, rows: 24, modes: { ECHO: 0 } };
+
+/** A terminal's output with its line ends as a pipe's ("\r\n" → "\n"). */
+const fromTerminal = (output: string) => output.replace(/\r\n/g, '\n');
 
 /**
  * Sends a signal to a session's command. ssh2's channel.signal() is silently dropped once our side of the
@@ -727,7 +737,7 @@ export class SshHost implements Host {
     const release = unlimited ? () => {} : () => this.slots.release();
     if (!unlimited) await this.slots.acquire();
     return new Promise<ExecResult>((resolve, reject) => {
-      this.client.exec(line, (err, channel) => {
+      this.client.exec(line, options.terminal ? { pty: TERMINAL } : {}, (err, channel) => {
         if (err) {
           release();
           reject(this.lost ?? new ConnectError('failed', this.name, `${this.name}: cannot start a command: ${err.message}`));
@@ -735,6 +745,14 @@ export class SshHost implements Host {
         }
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
+        // On a terminal, stderr comes on stdout: so does the STOPPABLE prefix's process group line.
+        const groupStream = options.terminal ? stdout : stderr;
+        const output = (): { stdout: string; stderr: string } => {
+          const out = options.terminal ? fromTerminal(text(stdout)) : text(stdout);
+          return options.terminal
+            ? { stdout: withoutGroupLine(out, killGroup), stderr: text(stderr) }
+            : { stdout: out, stderr: withoutGroupLine(text(stderr), killGroup) };
+        };
         let code: number | undefined;
         let stopped = false;
         let kill: NodeJS.Timeout | undefined;
@@ -746,7 +764,7 @@ export class SshHost implements Host {
         // A signal waiting for the command's process group to be known (it may not have started yet).
         let pending: 'TERM' | 'KILL' | undefined;
         const signalGroup = (signal: 'TERM' | 'KILL'): boolean => {
-          const pgid = groupOf(stderr);
+          const pgid = groupOf(groupStream);
           if (pgid === undefined || !killGroup) {
             pending = signal;
             return false;
@@ -767,18 +785,24 @@ export class SshHost implements Host {
             // Closing before the group is known would leave a command that starts late running unseen.
             if (signalGroup('KILL') || !killGroup) channel.close();
           }, 2000);
-          const result: ExecResult = { code: -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) };
+          const result: ExecResult = { code: -1, ...output() };
           if (timedOut) result.timedOut = true;
           finish(result);
         };
         const abort = () => stop(false);
         const timer = options.timeoutMs !== undefined ? setTimeout(() => stop(true), options.timeoutMs) : undefined;
         options.signal?.addEventListener('abort', abort, { once: true });
-        channel.on('data', (d: Buffer) => stdout.push(d));
-        channel.stderr.on('data', (d: Buffer) => {
-          stderr.push(d);
+        const signalPending = () => {
           const waiting = pending;
           if (waiting && signalGroup(waiting) && waiting === 'KILL') channel.close();
+        };
+        channel.on('data', (d: Buffer) => {
+          stdout.push(d);
+          if (options.terminal) signalPending();
+        });
+        channel.stderr.on('data', (d: Buffer) => {
+          stderr.push(d);
+          signalPending();
         });
         channel.on('exit', (exitCode: number | null) => {
           code = typeof exitCode === 'number' ? exitCode : -1;
@@ -792,7 +816,7 @@ export class SshHost implements Host {
             options.signal?.removeEventListener('abort', abort);
             return reject(this.lost);
           }
-          finish({ code: code ?? -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) });
+          finish({ code: code ?? -1, ...output() });
         });
         channel.on('error', () => {
           /* reported through 'close' */
