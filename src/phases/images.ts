@@ -82,8 +82,7 @@ export interface PullCommand {
  * The command that pulls one image, with the registry's credentials on standard input when there are some:
  * docker gets a private config directory; crictl v1.26+ the password on a terminal (`--username`), unless the
  * command goes through sudo (which, when it asks its own password, discards what a terminal typed ahead); other
- * crictl CRICTL_AUTH. A crictl older
- * than v1.24 could only take them on its command line, and is refused.
+ * crictl CRICTL_AUTH. A crictl older than v1.24 could only take them on its command line, and is refused.
  */
 export function pullCommand(tool: CriTool, image: string, credential?: RegistryCredential, options: { throughSudo?: boolean } = {}): PullCommand {
   const pull = pullImageArgv(tool, image);
