@@ -23,7 +23,7 @@ import { controlPlaneEndpoint } from '../src/pki/endpoints.js';
 import { upReport, variant } from './runs.js';
 import { DockerCli } from './lab/docker.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
-import { ensureDebianPackages } from './lab/packages.js';
+import { kubectlBinary } from './lab/testing.js';
 import { defaultRepoRoot, labExists, type LabState } from './lab/state.js';
 
 const run = promisify(execFile);
@@ -33,20 +33,6 @@ const quiet = () => undefined;
 
 function failures(report: UpReport): string {
   return JSON.stringify(report.hosts.filter((h) => !h.ok).map((h) => ({ host: h.name, error: h.error })), null, 2);
-}
-
-/** The real kubectl: the machine's (google-cloud-cli's), else Debian's kubernetes-client. */
-async function kubectlBinary(): Promise<string> {
-  for (const candidate of ['/usr/bin/kubectl', '/usr/local/bin/kubectl']) {
-    try {
-      await run(candidate, ['version', '--client']);
-      return candidate;
-    } catch {
-      // next
-    }
-  }
-  await ensureDebianPackages(['kubernetes-client']);
-  return 'kubectl';
 }
 
 function clusterSuite(version: string, expect: { kubeletConfigMap: string; controlPlaneLabels: string[]; controlPlaneTaints: string[] }) {

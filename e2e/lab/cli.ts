@@ -6,6 +6,7 @@
  * npm run lab -- status [--json]
  * npm run lab -- fault KIND ... [--for DURATION] | fault list | fault clear [ID]
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyFault, clearFault, clearFaults, listFaults, parseDuration, runRestorer, type FaultSpec } from './faults.js';
 import { defaultUpOptions, down, elapsedLogger, status, up } from './lab.js';
@@ -20,7 +21,9 @@ const USAGE = `usage: npm run lab -- COMMAND
   fault   sshd-stop NODE | node-stop NODE | node-pause NODE | latency NODE --delay MS
           | netem NODE [--delay MS] [--loss PCT]
           | loss NODE --percent PCT | bandwidth NODE --rate 1mbit
-          | registry-500 [--auth] | registry-stall [--auth] | remove-image REPOSITORY:TAG [--auth]
+          | registry-500 [--auth] | registry-stall [--auth] | registry-stall-blob [--auth]
+          | remove-image REPOSITORY:TAG [--auth] | registry-password (the --auth registry's)
+          | disk-full NODE --path FOLDER | local-readonly FOLDER (on this machine)
           [--for DURATION (default 60s, at most 30m)]
   fault   list | clear [ID]`;
 
@@ -114,6 +117,7 @@ async function faultCommand(repoRoot: string, args: string[]): Promise<void> {
       percent: { type: 'string' },
       rate: { type: 'string' },
       auth: { type: 'boolean' },
+      path: { type: 'string' },
     },
     strict: true,
   });
@@ -171,7 +175,19 @@ async function faultCommand(repoRoot: string, args: string[]): Promise<void> {
       break;
     case 'registry-500':
     case 'registry-stall':
+    case 'registry-stall-blob':
       spec = { kind, registry };
+      break;
+    case 'registry-password':
+      spec = { kind };
+      break;
+    case 'disk-full':
+      if (!values.path) throw new UsageError('fault disk-full needs --path (e.g. /etc/kubernetes)');
+      spec = { kind, node: needNode(), path: values.path };
+      break;
+    case 'local-readonly':
+      if (!target) throw new UsageError('fault local-readonly needs a folder');
+      spec = { kind, path: resolve(target) };
       break;
     case 'remove-image': {
       const match = /^(.+):([^:/]+)$/.exec(target ?? '');

@@ -6,12 +6,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerCli, runCommand } from './docker.js';
 import { isolateNode } from './nodes.js';
-import { launchRegistry, registryPid, registryStatus, registryStorage, stopRegistry, waitForRegistry, type RegistryName } from './registry.js';
+import { launchRegistry, registryDir, registryPid, registryStatus, registryStorage, stopRegistry, waitForRegistry, type RegistryName } from './registry.js';
 import type { LabState } from './state.js';
 import { labDir, labExists, loadLab } from './state.js';
 
@@ -35,7 +35,18 @@ export type FaultSpec =
   /** The registry accepts connections and never answers (its process is stopped with SIGSTOP). */
   | { kind: 'registry-stall'; registry: RegistryName }
   /** A tag disappears from the registry (manifest unknown), and comes back when the fault ends. */
-  | { kind: 'remove-image'; registry: RegistryName; repository: string; tag: string };
+  | { kind: 'remove-image'; registry: RegistryName; repository: string; tag: string }
+  /**
+   * The registry answers manifests, then sends half of every blob and stalls, the connection left open: the
+   * registry moves to port+100 and the restorer stands in front of it on its address until the fault ends.
+   */
+  | { kind: 'registry-stall-blob'; registry: RegistryName }
+  /** The authenticated registry's password changes (htpasswd rewritten, registry restarted): pulls get 401. */
+  | { kind: 'registry-password' }
+  /** A full disk on the node: a tmpfs just big enough for what `path` holds, then filled, is mounted over it. */
+  | { kind: 'disk-full'; node: string; path: string }
+  /** A folder on this machine made read-only (a read-only bind mount over itself), e.g. bootstrap's state directory. */
+  | { kind: 'local-readonly'; path: string };
 
 export interface ActiveFault {
   id: string;
@@ -216,7 +227,76 @@ async function applySpec(repoRoot: string, lab: LabState, docker: DockerCli, spe
       renameSync(link, `${link}.removed-${id}`);
       return;
     }
+    case 'registry-stall-blob': {
+      // The registry itself moves aside to port+100; the restorer takes its address (see runRestorer).
+      const [host, port] = registryAddress(lab, spec.registry);
+      await stopRegistry(repoRoot, spec.registry);
+      await launchRegistry(repoRoot, spec.registry, { port: port + STALL_PORT_OFFSET });
+      await waitForRegistry(host, port + STALL_PORT_OFFSET, 30_000);
+      return;
+    }
+    case 'registry-password':
+      await setRegistryPassword(repoRoot, lab, `changed-${randomBytes(6).toString('hex')}`);
+      return;
+    case 'disk-full':
+      await docker.exec(nodeOf(lab, spec.node).container, ['sh', '-c', DISK_FULL_APPLY, 'sh', spec.path, diskFullKeep(id)], { timeoutMs: 60_000 });
+      return;
+    case 'local-readonly':
+      if (!existsSync(spec.path)) throw new Error(`${spec.path} does not exist`);
+      await runCommand('mount', ['--bind', spec.path, spec.path]);
+      await runCommand('mount', ['-o', 'remount,ro,bind', spec.path]);
+      return;
   }
+}
+
+/** How far the registry moves while a registry-stall-blob fault stands in front of it. */
+const STALL_PORT_OFFSET = 100;
+
+/** Where the node keeps what a disk-full fault's tmpfs covers, to put it back afterwards. */
+function diskFullKeep(id: string): string {
+  return `/var/tmp/lab-disk-full-${id}`;
+}
+
+/**
+ * On the node: copy what PATH holds aside, mount a tmpfs over PATH just big enough for it plus a little, copy it in,
+ * then fill the rest, so the next write of any size fails with ENOSPC while every file still reads as before.
+ */
+const DISK_FULL_APPLY = `set -e
+path=$1 keep=$2
+mkdir -p "$path" "$keep"
+cp -a "$path/." "$keep/"
+used=$(du -sk "$keep" | cut -f1)
+mount -t tmpfs -o "size=$((used + 256))k,mode=755" lab-disk-full "$path"
+cp -a "$keep/." "$path/"
+dd if=/dev/zero of="$path/.lab-disk-full" bs=4k 2>/dev/null || true
+`;
+
+/**
+ * On the node: take what the tmpfs holds now (without the filler), unmount it, and bring the disk's folder to that
+ * in place: files are overwritten, not replaced, and only what was removed meanwhile is removed, so the folders and
+ * files that running containers have bind-mounted stay the same ones (as after a real full disk).
+ */
+const DISK_FULL_REVERT = `set -e
+path=$1 keep=$2
+if grep -q "^lab-disk-full $path tmpfs " /proc/mounts; then
+  rm -f "$path/.lab-disk-full"
+  rm -rf "$keep" && mkdir -p "$keep"
+  cp -a "$path/." "$keep/"
+  umount "$path" || umount -l "$path"
+  (cd "$path" && find . -mindepth 1 -depth) | while IFS= read -r f; do [ -e "$keep/$f" ] || [ -L "$keep/$f" ] || rm -rf "$path/$f"; done
+  cp -a "$keep/." "$path/"
+fi
+rm -rf "$keep"
+`;
+
+/** Rewrites the authenticated registry's htpasswd with this password (through stdin) and restarts it. */
+async function setRegistryPassword(repoRoot: string, lab: LabState, password: string): Promise<void> {
+  const htpasswd = join(registryDir(repoRoot, 'auth-registry'), 'htpasswd');
+  await runCommand('htpasswd', ['-B', '-i', '-c', htpasswd, lab.authRegistry.username], { input: password + '\n' });
+  await stopRegistry(repoRoot, 'auth-registry');
+  await launchRegistry(repoRoot, 'auth-registry');
+  const [host, port] = registryAddress(lab, 'auth-registry');
+  await waitForRegistry(host, port, 30_000);
 }
 
 async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, spec: FaultSpec, id: string, helperPid?: number): Promise<void> {
@@ -275,6 +355,24 @@ async function revertSpec(repoRoot: string, lab: LabState, docker: DockerCli, sp
       if (existsSync(`${link}.removed-${id}`)) renameSync(`${link}.removed-${id}`, link);
       return;
     }
+    case 'registry-stall-blob': {
+      await stopRegistry(repoRoot, spec.registry);
+      await launchRegistry(repoRoot, spec.registry);
+      const [host, port] = registryAddress(lab, spec.registry);
+      await waitForRegistry(host, port, 30_000);
+      return;
+    }
+    case 'registry-password':
+      await setRegistryPassword(repoRoot, lab, lab.authRegistry.password);
+      return;
+    case 'disk-full':
+      await docker.exec(nodeOf(lab, spec.node).container, ['sh', '-c', DISK_FULL_REVERT, 'sh', spec.path, diskFullKeep(id)], { timeoutMs: 60_000 });
+      return;
+    case 'local-readonly': {
+      const mounted = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === spec.path);
+      if (mounted) await runCommand('umount', [spec.path]);
+      return;
+    }
   }
 }
 
@@ -301,7 +399,8 @@ export async function applyFault(repoRoot: string, spec: FaultSpec, durationMs: 
     if (helperPid !== undefined) fault.helperPid = helperPid;
   } catch (error) {
     rmSync(faultFile(repoRoot, id), { force: true });
-    if (spec.kind === 'registry-500') await revertSpec(repoRoot, lab, docker, spec, id).catch(() => undefined);
+    // Whatever part of it took hold is undone (every revert is safe on a fault that is not there).
+    await revertSpec(repoRoot, lab, docker, spec, id).catch(() => undefined);
     throw error;
   }
   const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
@@ -339,6 +438,14 @@ export async function runRestorer(repoRoot: string, id: string): Promise<void> {
       server?.listen(port, host, () => resolvePromise());
     });
   }
+  if (fault.spec.kind === 'registry-stall-blob') {
+    const [host, port] = registryAddress(lab, fault.spec.registry);
+    server = stallingProxy(host, port + STALL_PORT_OFFSET);
+    await new Promise<void>((resolvePromise, reject) => {
+      server?.once('error', reject);
+      server?.listen(port, host, () => resolvePromise());
+    });
+  }
   await new Promise((r) => setTimeout(r, Math.max(0, fault.until - Date.now())));
   if (server) {
     // close() waits for open connections; clients that keep them alive would hold the port past the fault.
@@ -347,6 +454,36 @@ export async function runRestorer(repoRoot: string, id: string): Promise<void> {
     await closed;
   }
   await clearFault(repoRoot, id, { fromRestorer: true });
+}
+
+/**
+ * An HTTP proxy to the registry that passes everything through except blob downloads: of those it sends the
+ * headers and the first half of the body, then nothing more, the connection left open (a registry or a link that
+ * stalls mid-blob). Closing the server's connections when the fault ends breaks the stalled downloads off.
+ */
+function stallingProxy(upstreamHost: string, upstreamPort: number): Server {
+  return createServer((req, res) => {
+    const upstream = httpRequest({ host: upstreamHost, port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      const length = Number(answer.headers['content-length'] ?? 0);
+      const stall = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '') && answer.statusCode === 200 && length > 1;
+      if (!stall) {
+        answer.pipe(res);
+        return;
+      }
+      let sent = 0;
+      const half = Math.floor(length / 2);
+      answer.on('data', (chunk: Buffer) => {
+        if (sent >= half) return;
+        const part = chunk.subarray(0, half - sent);
+        sent += part.length;
+        res.write(part);
+        if (sent >= half) answer.destroy();
+      });
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
 }
 
 /** Reverts one fault now (stopping its restorer first). */

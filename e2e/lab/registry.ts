@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runCommand } from './docker.js';
 import { labDir } from './state.js';
 
@@ -73,11 +73,21 @@ export async function startRegistry(repoRoot: string, spec: RegistrySpec): Promi
   await waitForRegistry(spec.host, spec.port, 30_000);
 }
 
-/** (Re)starts the registry process from its existing config; used after a fault took it away. */
-export async function launchRegistry(repoRoot: string, name: RegistryName): Promise<number> {
+/**
+ * (Re)starts the registry process from its existing config; used after a fault took it away. With `port`, the same
+ * registry (storage, auth) listens on that port of its address instead, e.g. behind a fault's proxy.
+ */
+export async function launchRegistry(repoRoot: string, name: RegistryName, moved: { port?: number } = {}): Promise<number> {
   const dir = registryDir(repoRoot, name);
+  let config = join(dir, 'config.yml');
+  if (moved.port !== undefined) {
+    const settings = parse(readFileSync(config, 'utf8')) as { http: { addr: string } };
+    settings.http.addr = `${settings.http.addr.replace(/:\d+$/, '')}:${moved.port}`;
+    config = join(dir, 'config-moved.yml');
+    writeFileSync(config, stringify(settings));
+  }
   const logFd = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+  const child = spawn('docker-registry', ['serve', config], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
   });

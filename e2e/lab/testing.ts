@@ -2,7 +2,10 @@
  * For e2e tests that need a lab: use the one that is up, or bring one up and take it down again afterwards.
  * A lab that was up before the test is never taken down by it.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { defaultUpOptions, down, up, type UpOptions } from './lab.js';
+import { ensureDebianPackages } from './packages.js';
 import { defaultRepoRoot, labExists, loadLab, type LabState } from './state.js';
 
 export interface LabLease {
@@ -33,4 +36,18 @@ export async function leaseLab(options: Partial<UpOptions> = {}, repoRoot = defa
     await down(repoRoot, { purge: false, log: quiet }).catch(() => undefined);
     throw error;
   }
+}
+
+/** The real kubectl, the outside judge of everything in the API: the machine's (google-cloud-cli's), else Debian's kubernetes-client. */
+export async function kubectlBinary(): Promise<string> {
+  for (const candidate of ['/usr/bin/kubectl', '/usr/local/bin/kubectl']) {
+    try {
+      await promisify(execFile)(candidate, ['version', '--client']);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  await ensureDebianPackages(['kubernetes-client']);
+  return 'kubectl';
 }

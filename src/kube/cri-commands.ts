@@ -8,6 +8,7 @@
  * `docker rm --force --volumes`); cri-tools cmd/crictl (--runtime-endpoint/-r, --image-endpoint, --timeout,
  * `-o json`).
  */
+import semver from 'semver';
 import type { CriTool } from './cri-socket.js';
 
 /** crictl against a runtime endpoint (pods, containers, inspect, logs, info). */
@@ -88,3 +89,36 @@ export const dockerResetArgv = {
   list: (): string[] => ['docker', 'ps', '-a', '--filter', 'name=k8s_', '-q'],
   remove: (id: string): string[] => ['docker', 'rm', '--force', '--volumes', id],
 };
+
+/**
+ * How crictl can be handed a registry's credentials without them on its command line (where every user of the
+ * host sees them in ps), by cri-tools version, newest first. Older crictl takes them only as --creds/--auth.
+ */
+export type CrictlCredentialChannel = 'terminal' | 'environment';
+export const CRICTL_CREDENTIAL_CHANNELS: readonly { range: string; channel: CrictlCredentialChannel; source: string }[] = [
+  {
+    range: '>=1.26.0',
+    channel: 'terminal',
+    source: 'cri-tools cmd/crictl/image.go getAuth: pull --username/-u, the password read with term.ReadPassword from the terminal (v1.26.0, kubernetes-sigs/cri-tools#997)',
+  },
+  {
+    range: '>=1.24.0 <1.26.0',
+    channel: 'environment',
+    source: 'cri-tools cmd/crictl/image.go pull: --auth also from $CRICTL_AUTH (v1.24.0, kubernetes-sigs/cri-tools#904)',
+  },
+];
+
+/**
+ * The channel for this crictl (`crictl --version`'s version), or undefined when it has none. An unknown version
+ * gets the environment, which every crictl of a supported Kubernetes release reads (v1.24+).
+ */
+export function crictlCredentialChannel(crictlVersion: string | undefined): CrictlCredentialChannel | undefined {
+  const version = semver.coerce(crictlVersion ?? '');
+  if (!version) return 'environment';
+  return CRICTL_CREDENTIAL_CHANNELS.find((row) => semver.satisfies(version, row.range))?.channel;
+}
+
+/** `crictl pull --username USER IMAGE`: the password is then asked on the terminal (see CRICTL_CREDENTIAL_CHANNELS). */
+export function crictlPullWithUsernameArgv(endpoint: string, username: string, image: string): string[] {
+  return crictlImageArgv(endpoint, 'pull', '--username', username, image);
+}

@@ -38,7 +38,8 @@ export function criSocketPath(socket: string): string | undefined {
 }
 
 /** How a host's runtime is reached: crictl against the socket, or (dockershim, before v1.24) the docker CLI. */
-export type CriTool = { kind: 'crictl'; socket: string } | { kind: 'docker' };
+/** How a host's images are listed and pulled; for crictl, its version where the host said it (`crictl --version`). */
+export type CriTool = { kind: 'crictl'; socket: string; version?: string } | { kind: 'docker' };
 
 /**
  * The tool that kubeadm of that version uses for that criSocket: docker where pullsWithDocker says so, crictl

@@ -54,6 +54,11 @@ export class RegistryCredential {
     return this.#auth;
   }
 
+  /** The password alone, typed on a terminal for `crictl pull --username`. */
+  passwordForStdin(): string {
+    return this.#password;
+  }
+
   /** A docker config.json holding only this credential, for a temporary DOCKER_CONFIG directory. */
   dockerConfigForStdin(): string {
     const key = this.registry === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : this.registry;

@@ -17,7 +17,7 @@
  *    errors that can pass (timeouts, 5xx, connections), images.retries tries in all.
  *  - Private-registry credentials travel on standard input only (see credentials.ts and pullCommand).
  */
-import { listImagesArgv, pullImageArgv } from '../kube/cri-commands.js';
+import { crictlCredentialChannel, crictlPullWithUsernameArgv, listImagesArgv, pullImageArgv } from '../kube/cri-commands.js';
 import { parseCrictlImages, parseDockerImages, RuntimeImages, RuntimeOutputError } from '../kube/cri-output.js';
 import { criToolFor, type CriTool } from '../kube/cri-socket.js';
 import { shortImageName } from '../kube/image-ref.js';
@@ -50,9 +50,10 @@ export function imagesForHost(inv: Inventory, spec: HostSpec): string[] {
 export type PullTool = CriTool;
 
 /**
- * crictl reads its --auth flag from CRICTL_AUTH (cri-tools cmd/crictl/image.go). The value is read from
- * standard input into the environment of crictl alone, so it is never in an argv (a remote `ps` shows argv,
- * not environments, which only root and the owner can read).
+ * crictl v1.24–v1.25 reads its --auth flag from CRICTL_AUTH (cri-tools cmd/crictl/image.go). The value is read
+ * from standard input into the environment of crictl alone, so it is never in an argv (a remote `ps` shows argv);
+ * it is in crictl's /proc/<pid>/environ, which root can read, while the pull runs. crictl v1.26+ is given the
+ * password on a terminal instead (pullCommand), where no process holds it but crictl's own memory.
  */
 export const CRICTL_AUTH_SCRIPT = 'IFS= read -r CRICTL_AUTH; export CRICTL_AUTH; exec "$@"';
 
@@ -73,14 +74,38 @@ export interface PullCommand {
   argv: string[];
   /** Only set when credentials are used: they travel here and nowhere else. */
   stdin?: string;
+  /** stdin is typed on a terminal (ExecOptions.terminal): crictl --username reads the password only from one. */
+  terminal?: boolean;
 }
 
-/** The command that pulls one image, with the registry's credentials on standard input when there are some. */
-export function pullCommand(tool: CriTool, image: string, credential?: RegistryCredential): PullCommand {
+/**
+ * The command that pulls one image, with the registry's credentials on standard input when there are some:
+ * docker gets a private config directory; crictl v1.26+ the password on a terminal (`--username`), unless the
+ * command goes through sudo (which, when it asks its own password, discards what a terminal typed ahead); other
+ * crictl CRICTL_AUTH. A crictl older than v1.24 could only take them on its command line, and is refused.
+ */
+export function pullCommand(tool: CriTool, image: string, credential?: RegistryCredential, options: { throughSudo?: boolean } = {}): PullCommand {
   const pull = pullImageArgv(tool, image);
   if (!credential) return { argv: pull };
   if (tool.kind === 'docker') return { argv: ['sh', '-c', DOCKER_CONFIG_SCRIPT, 'sh', image], stdin: credential.dockerConfigForStdin() };
+  const channel = crictlCredentialChannel(tool.version);
+  if (channel === 'terminal' && !options.throughSudo) {
+    return { argv: crictlPullWithUsernameArgv(tool.socket, credential.username, image), stdin: `${credential.passwordForStdin()}\n`, terminal: true };
+  }
+  if (channel === undefined) throw new CrictlCredentialsError(tool.version ?? 'unknown');
   return { argv: ['sh', '-c', CRICTL_AUTH_SCRIPT, 'sh', ...pull], stdin: `${credential.authForStdin()}\n` };
+}
+
+/** crictl older than v1.24 takes credentials only on its command line: refused, never retried. */
+export class CrictlCredentialsError extends HostError {
+  override name = 'CrictlCredentialsError';
+  constructor(version: string) {
+    super(
+      `crictl ${version} takes registry credentials only on its command line, where every user of the host could read them: ` +
+        'install cri-tools v1.26 or newer (v1.24 and v1.25 read them from their environment)',
+    );
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }
 
 export class ImagesError extends HostError {
@@ -143,12 +168,26 @@ export function classifyPullError(output: string): 'transient' | 'permanent' {
   return 'permanent';
 }
 
+/**
+ * crictl reports a failure as a logrus line, `time="…" level=fatal msg="pulling image: …"`: the message alone says
+ * it, unquoted; other lines are kept as they are.
+ */
+export function fromLogLine(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => {
+      const m = /^time="[^"]*" level=(?:fatal|error) msg="((?:[^"\\]|\\.)*)"\s*$/.exec(line);
+      return m ? m[1]!.replace(/\\(.)/g, '$1') : line;
+    })
+    .join('\n');
+}
+
 /** One failed try at pulling one image; the message names the image and never a credential. Retryable when transient. */
 export class PullError extends HostError {
   override name = 'PullError';
   readonly transient: boolean;
   constructor(image: string, result: ExecResult, timeoutMs: number, credential?: RegistryCredential) {
-    const output = (result.stderr || result.stdout).trim();
+    const output = fromLogLine((result.stderr || result.stdout).trim());
     const detail = result.timedOut
       ? `timed out after ${formatDuration(timeoutMs)}`
       : output.split('\n').filter(Boolean).slice(-3).join('\n') || `exited ${result.code}`;
@@ -168,6 +207,8 @@ export interface PullOptions {
   attempts: number;
   timeoutMs: number;
   credentials?: RegistryCredentials;
+  /** Commands on this host go through sudo (ssh.sudo): crictl then gets credentials from its environment. */
+  throughSudo?: boolean;
   firstDelayMs?: number;
   maxDelayMs?: number;
   signal?: AbortSignal;
@@ -215,14 +256,17 @@ export async function pullImages(host: Host, options: PullOptions): Promise<Imag
         async (attempt) => {
           attempts = attempt;
           state.attempt = attempt;
-          const command = pullCommand(options.tool, image, credential);
+          const command = pullCommand(options.tool, image, credential, { throughSudo: options.throughSudo });
           const t0 = performance.now();
           const result = await host.exec(command.argv, {
             stdin: command.stdin,
             timeoutMs: options.timeoutMs,
             sudo: true,
             signal: options.signal,
+            terminal: command.terminal,
           });
+          // On a terminal crictl's prompt comes first in the output; what follows is what it said.
+          if (command.terminal) result.stdout = result.stdout.replace(/^(.*\n)*?Enter Password:\n?/, '');
           // A transport may report a killed command by its exit status only; the clock says what happened.
           if (result.code !== 0 && performance.now() - t0 >= options.timeoutMs) result.timedOut = true;
           if (result.code !== 0 || result.timedOut) throw new PullError(image, result, options.timeoutMs, credential);
@@ -291,7 +335,7 @@ function toolOf(ctx: UpContext, h: HostRun, facts: HostFacts): CriTool {
   if (tool.kind === 'crictl' && !facts.binaries.crictl) {
     throw new ImagesError(`crictl is not installed on ${h.spec.name}: it pulls the images through ${tool.socket} (install cri-tools)`);
   }
-  return tool;
+  return tool.kind === 'crictl' && facts.binaries.crictlVersion ? { ...tool, version: facts.binaries.crictlVersion } : tool;
 }
 
 /** Loaded once per run, only when some host has something to pull. */
@@ -370,6 +414,7 @@ export function makeImagesPhase(tuning: ImagesPhaseTuning = {}): Phase {
           attempts: inv.images.retries,
           timeoutMs: inv.images.timeoutMs,
           credentials,
+          throughSudo: h.spec.ssh.sudo,
           signal: ctx.options.signal,
           progress: task.progress,
           ...tuning,

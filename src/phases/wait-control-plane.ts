@@ -4,13 +4,11 @@
  * answering, each shown live on the host's line. On timeout the host fails with a diagnosis per unhealthy
  * component and kubelet's journal tail; on success the admin kubeconfig is kept on the control machine.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
 import { hostOf, isControlPlane, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
-import { openStateDir } from '../pki/index.js';
+import { KEY_MODE, openStateDir, readOptional, writeAtomic } from '../pki/index.js';
 import { HostError } from '../util/errors.js';
 
 /** The control plane did not become healthy in time; the message is the diagnosis, meant for the user as is. */
@@ -22,26 +20,16 @@ export class ControlPlaneNotHealthyError extends HostError {
   }
 }
 
-/** Writes content to path with mode 0600, atomically: control planes finishing together may write the same file. */
-export async function writePrivateFile(path: string, content: string | Buffer): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
-
-/** The admin kubeconfig on the control machine, from the host's rendered /etc/kubernetes/admin.conf. */
+/**
+ * The admin kubeconfig on the control machine, from the host's rendered /etc/kubernetes/admin.conf; written only
+ * when it differs, so that a run with nothing to change writes nothing here either.
+ */
 export async function saveAdminKubeconfig(ctx: UpContext, h: HostRun): Promise<string | undefined> {
   const file = h.files?.find((f) => f.path === ADMIN_KUBECONFIG);
   if (!file) return undefined;
   await openStateDir(ctx.inv.stateDir);
   const path = join(ctx.inv.stateDir, 'admin.conf');
-  await writePrivateFile(path, file.content);
+  if ((await readOptional(path)) !== file.content.toString()) await writeAtomic(path, file.content, KEY_MODE);
   return path;
 }
 

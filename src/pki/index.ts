@@ -14,3 +14,4 @@ export { pkiProfileFor, PKI_PROFILES } from './profiles.js';
 export type { PkiProfile, LeafValidityRule } from './profiles.js';
 export { PkiError } from './errors.js';
 export { openStateDir, checkStateDir, StateDirError, STATE_GITIGNORE } from './state-dir.js';
+export { KEY_MODE, LocalWriteError, readOptional, writeAtomic } from './store.js';

@@ -66,7 +66,9 @@ export async function writeFilesWithShell(exec: Exec, files: readonly FileWrite[
   const args = files.flatMap((f) => [f.path, f.mode.toString(8).padStart(4, '0')]);
   const result = await exec(['sh', '-c', WRITE_SCRIPT, 'sh', options.backupDir ?? '', ...args], { stdin: archive });
   if (result.code !== 0) {
-    throw new FileOperationError(`writing ${files.length} file(s) failed: ${(result.stderr || result.stdout).trim()}`);
+    // The script removed its temporary file as it failed: name the file that was being written, not that one.
+    const why = (result.stderr || result.stdout).trim().replace(/\.bootstrap-tmp\.\d+/g, '');
+    throw new FileOperationError(`writing ${files.length} file(s) failed: ${why}`);
   }
 }
 

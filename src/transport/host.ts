@@ -20,6 +20,13 @@ export interface ExecOptions {
    * kind of command a read-only host (read-only.ts) runs; transports themselves ignore it.
    */
   readOnly?: boolean;
+  /**
+   * Runs the command on a pseudo-terminal with echo off, for a program that reads a secret only from a terminal
+   * (`crictl pull --username`): stdin is typed into the terminal, never echoed, and the command's stderr comes on
+   * stdout with it (a terminal has one output). Lines end in "\n" as usual. Not for a command that sudo runs
+   * after asking its password: sudo turns echo off with TCSAFLUSH, which discards whatever was typed ahead.
+   */
+  terminal?: boolean;
 }
 
 export interface ExecResult {

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, ExecOptions as ExecChannelOptions, NextAuthHandler, ParsedKey, Prompt } from 'ssh2';
 import type { HostSpec } from '../inventory/types.js';
 import { hashFilesWithShell, readFileWithShell, writeFilesWithShell } from './files.js';
 import type { ExecOptions, ExecResult, FileHashes, FileWrite, Host, WriteOptions } from './host.js';
@@ -420,8 +420,8 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
     const config: ConnectConfig = {
       username: ep.user,
       readyTimeout: 0, // the Deadline above, which pauses while prompting, replaces ssh2's own
-      keepaliveInterval: ep.options.serverAliveInterval > 0 ? ep.keepalive.intervalMs : opts.keepaliveIntervalMs ?? ep.keepalive.intervalMs,
-      keepaliveCountMax: ep.keepalive.countMax,
+      keepaliveInterval: keepaliveOf(ep, opts).intervalMs,
+      keepaliveCountMax: keepaliveOf(ep, opts).countMax,
       hostVerifier,
       algorithms: { serverHostKey: hostKeyAlgorithms(ep.hostKeyCheck) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
       authHandler: authHandler(ep, opts, deadline, state) as unknown as ConnectConfig['authHandler'],
@@ -466,6 +466,12 @@ function startProxyCommand(command: string, label: string, log: (line: string) =
   child.on('error', (err) => stream.destroy(err));
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return { child, stream, stderr: () => stderr.trim(), closed };
+}
+
+/** The keep-alive a connection uses: the route's (ServerAliveInterval/CountMax, or the default), unless the caller tunes the interval and ssh's configuration did not set one. */
+function keepaliveOf(ep: SshEndpoint, opts: SshConnectOptions): { intervalMs: number; countMax: number } {
+  const intervalMs = ep.options.serverAliveInterval > 0 ? ep.keepalive.intervalMs : opts.keepaliveIntervalMs ?? ep.keepalive.intervalMs;
+  return { intervalMs, countMax: ep.keepalive.countMax };
 }
 
 /** What stands between the control machine and a host: a ProxyCommand's process and the jump hosts' connections. */
@@ -557,14 +563,24 @@ const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
 const GROUP_MARK = 'bootstrap-pgid:';
 export const STOPPABLE: readonly string[] = ['sh', '-c', `read -r _ _ _ _ pgid _ < /proc/$$/stat && printf '${GROUP_MARK}%s\\n' "$pgid" >&2; exec "$@"`, 'sh'];
 
-function groupOf(stderr: Buffer[]): number | undefined {
-  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\n`).exec(text(stderr));
+/** The process group the STOPPABLE prefix reported, from the stream it writes to (stderr, or a terminal's output). */
+function groupOf(chunks: Buffer[]): number | undefined {
+  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\r?\\n`).exec(text(chunks));
   return m ? Number(m[1]) : undefined;
 }
 
-function withoutGroupLine(stderr: string, stoppable: unknown): string {
-  return stoppable ? stderr.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`), '') : stderr;
+function withoutGroupLine(output: string, stoppable: unknown): string {
+  return stoppable ? output.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`), '') : output;
 }
+
+/**
+ * The pseudo-terminal of a `terminal` command: echo off from the start (the modes of the pty request), so that
+ * what stdin types, a password, is never written back, even before the program turns echo off itself.
+ */
+const TERMINAL: ExecChannelOptions['pty'] = { term: 'dumb', cols: 200, rows: 24, modes: { ECHO: 0 } };
+
+/** A terminal's output with its line ends as a pipe's ("\r\n" → "\n"). */
+const fromTerminal = (output: string) => output.replace(/\r\n/g, '\n');
 
 /**
  * Sends a signal to a session's command. ssh2's channel.signal() is silently dropped once our side of the
@@ -620,12 +636,19 @@ export class SshHost implements Host {
     // Where the connection went, so that a lost one names the address and port as a refused one does.
     const { user, address, port } = route.target;
     const to = ` to ${user}@${address.includes(':') ? `[${address}]` : address}:${port}`;
-    const onLost = (which: string) => () => {
-      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${to}${which} was lost`);
+    const onLost = (which: string, why = '') => () => {
+      this.lost ??= new ConnectError('closed', this.name, `${this.name}: the SSH connection${to}${which} was lost${why}`);
     };
     client.on('close', onLost(''));
-    // After the handshake, errors (e.g. keep-alive timeouts) end the connection; 'close' records it.
-    client.on('error', (err) => opts.log?.(`${this.name}: ${err.message}`));
+    // After the handshake, errors end the connection and 'close' records it; a host that stopped answering
+    // (ssh2's keep-alive timeout) is said as such, with the keep-alive that found it.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (err.level === 'client-timeout') {
+        const { intervalMs, countMax } = keepaliveOf(route.target, opts);
+        onLost('', `: no answer to ${countMax} keep-alives sent every ${intervalMs / 1000}s`)();
+      }
+      opts.log?.(`${this.name}: ${err.message}`);
+    });
     for (const jump of path.jumps) {
       jump.client.on('close', onLost(` through ${jump.label}`));
       jump.client.on('error', (err) => opts.log?.(`${this.name}: ${jump.label}: ${err.message}`));
@@ -714,7 +737,7 @@ export class SshHost implements Host {
     const release = unlimited ? () => {} : () => this.slots.release();
     if (!unlimited) await this.slots.acquire();
     return new Promise<ExecResult>((resolve, reject) => {
-      this.client.exec(line, (err, channel) => {
+      this.client.exec(line, options.terminal ? { pty: TERMINAL } : {}, (err, channel) => {
         if (err) {
           release();
           reject(this.lost ?? new ConnectError('failed', this.name, `${this.name}: cannot start a command: ${err.message}`));
@@ -722,6 +745,14 @@ export class SshHost implements Host {
         }
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
+        // On a terminal, stderr comes on stdout: so does the STOPPABLE prefix's process group line.
+        const groupStream = options.terminal ? stdout : stderr;
+        const output = (): { stdout: string; stderr: string } => {
+          const out = options.terminal ? fromTerminal(text(stdout)) : text(stdout);
+          return options.terminal
+            ? { stdout: withoutGroupLine(out, killGroup), stderr: text(stderr) }
+            : { stdout: out, stderr: withoutGroupLine(text(stderr), killGroup) };
+        };
         let code: number | undefined;
         let stopped = false;
         let kill: NodeJS.Timeout | undefined;
@@ -733,7 +764,7 @@ export class SshHost implements Host {
         // A signal waiting for the command's process group to be known (it may not have started yet).
         let pending: 'TERM' | 'KILL' | undefined;
         const signalGroup = (signal: 'TERM' | 'KILL'): boolean => {
-          const pgid = groupOf(stderr);
+          const pgid = groupOf(groupStream);
           if (pgid === undefined || !killGroup) {
             pending = signal;
             return false;
@@ -754,18 +785,24 @@ export class SshHost implements Host {
             // Closing before the group is known would leave a command that starts late running unseen.
             if (signalGroup('KILL') || !killGroup) channel.close();
           }, 2000);
-          const result: ExecResult = { code: -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) };
+          const result: ExecResult = { code: -1, ...output() };
           if (timedOut) result.timedOut = true;
           finish(result);
         };
         const abort = () => stop(false);
         const timer = options.timeoutMs !== undefined ? setTimeout(() => stop(true), options.timeoutMs) : undefined;
         options.signal?.addEventListener('abort', abort, { once: true });
-        channel.on('data', (d: Buffer) => stdout.push(d));
-        channel.stderr.on('data', (d: Buffer) => {
-          stderr.push(d);
+        const signalPending = () => {
           const waiting = pending;
           if (waiting && signalGroup(waiting) && waiting === 'KILL') channel.close();
+        };
+        channel.on('data', (d: Buffer) => {
+          stdout.push(d);
+          if (options.terminal) signalPending();
+        });
+        channel.stderr.on('data', (d: Buffer) => {
+          stderr.push(d);
+          signalPending();
         });
         channel.on('exit', (exitCode: number | null) => {
           code = typeof exitCode === 'number' ? exitCode : -1;
@@ -779,7 +816,7 @@ export class SshHost implements Host {
             options.signal?.removeEventListener('abort', abort);
             return reject(this.lost);
           }
-          finish({ code: code ?? -1, stdout: text(stdout), stderr: withoutGroupLine(text(stderr), killGroup) });
+          finish({ code: code ?? -1, ...output() });
         });
         channel.on('error', () => {
           /* reported through 'close' */

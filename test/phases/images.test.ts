@@ -13,6 +13,7 @@ import { parseInventory } from '../../src/inventory/index.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { parseFacts } from '../../src/phases/facts.js';
 import {
+  fromLogLine,
   classifyPullError,
   CRICTL_AUTH_SCRIPT,
   DOCKER_CONFIG_SCRIPT,
@@ -375,7 +376,7 @@ test('a transient error is retried with back-off; "not found" is not, and the ho
     assert.equal(
       (e as Error).message,
       '1 of 3 image pull(s) failed on w1:\n' +
-        '  registry.k8s.io/coredns/coredns:v1.10.1: time="2026-11-22T16:04:01Z" level=fatal msg="pulling image: rpc error: code = NotFound desc = failed to pull and unpack image \\"registry.k8s.io/coredns/coredns:v1.10.1\\": failed to resolve reference \\"registry.k8s.io/coredns/coredns:v1.10.1\\": registry.k8s.io/coredns/coredns:v1.10.1: not found" (1 try)',
+        '  registry.k8s.io/coredns/coredns:v1.10.1: pulling image: rpc error: code = NotFound desc = failed to pull and unpack image "registry.k8s.io/coredns/coredns:v1.10.1": failed to resolve reference "registry.k8s.io/coredns/coredns:v1.10.1": registry.k8s.io/coredns/coredns:v1.10.1: not found (1 try)',
     );
     return true;
   });
@@ -647,4 +648,47 @@ test('for real (local shell): CRICTL_AUTH reaches crictl from stdin, the docker 
       else process.env[k] = v;
     }
   }
+});
+
+test('a crictl failure is said by its message, unquoted, without logrus\'s time and level', () => {
+  const line = 'time="2026-12-02T17:48:51.700Z" level=fatal msg="pulling image: rpc error: failed to resolve reference \\"10.77.0.1:5001/pause:3.9\\": 401 Unauthorized"';
+  assert.equal(fromLogLine(`warning line\n${line}`), 'warning line\npulling image: rpc error: failed to resolve reference "10.77.0.1:5001/pause:3.9": 401 Unauthorized');
+  assert.equal(fromLogLine('Error response from daemon: manifest unknown'), 'Error response from daemon: manifest unknown');
+});
+
+test('crictl gets credentials by its version: the password on a terminal from v1.26, CRICTL_AUTH on v1.24–v1.25, refused before', () => {
+  const cred = parseDockerConfig('{"auths":{"10.77.0.1:5001":{"auth":"bGFiOnB3"}}}', 'c.json').forImage('10.77.0.1:5001/k8s/pause:3.9');
+  const image = '10.77.0.1:5001/k8s/pause:3.9';
+  const crictl = (version?: string) => ({ kind: 'crictl' as const, socket: CONTAINERD, ...(version ? { version } : {}) });
+  assert.deepEqual(pullCommand(crictl('v1.28.0'), image, cred), {
+    argv: ['crictl', '--runtime-endpoint', CONTAINERD, '--image-endpoint', CONTAINERD, 'pull', '--username', 'lab', image],
+    stdin: 'pw\n',
+    terminal: true,
+  });
+  assert.equal(pullCommand(crictl('v1.26.0'), image, cred).terminal, true);
+  // Through sudo (which may ask its own password and discard what was typed ahead), and on v1.24–v1.25: CRICTL_AUTH.
+  for (const command of [pullCommand(crictl('v1.28.0'), image, cred, { throughSudo: true }), pullCommand(crictl('v1.25.0'), image, cred), pullCommand(crictl('v1.24.1'), image, cred), pullCommand(crictl(), image, cred)]) {
+    assert.deepEqual(command, { argv: ['sh', '-c', CRICTL_AUTH_SCRIPT, 'sh', ...crictlPull(image)], stdin: 'bGFiOnB3\n' });
+  }
+  assert.throws(() => pullCommand(crictl('v1.23.0'), image, cred), /^CrictlCredentialsError: crictl v1\.23\.0 takes registry credentials only on its command line/);
+  // Without credentials the version does not matter.
+  assert.deepEqual(pullCommand(crictl('v1.23.0'), image), { argv: crictlPull(image) });
+});
+
+test('a pull on a terminal: the prompt is not part of the error, the password is never sent anywhere else', async () => {
+  const inv = await credentialsInventory({ auths: { '10.77.0.1:5001': { auth: AUTH } } });
+  const host = new MemoryHost('w1').on((argv, options) => {
+    if (!pulledImage(argv)) return undefined;
+    assert.equal(options.terminal, true);
+    assert.ok(!argv.join(' ').includes(SECRET));
+    if (argv.at(-1)!.includes('pause')) return { code: 1, stdout: `Enter Password:\ntime="x" level=fatal msg="pulling image: 401 Unauthorized ${SECRET}"\n` };
+    return { stdout: 'Enter Password:\nImage is up to date for sha256:abc\n' };
+  });
+  const h = hostRun(inv, 'w1', host);
+  h.facts = { ...h.facts!, binaries: { ...h.facts!.binaries, crictlVersion: 'v1.28.0' } };
+  await assert.rejects(runOn(inv, h), (e: unknown) => {
+    assert.equal((e as Error).message, '1 of 3 image pull(s) failed on w1:\n  10.77.0.1:5001/k8s/pause:3.9: pulling image: 401 Unauthorized ******** (1 try)');
+    return true;
+  });
+  assert.deepEqual([...new Set(host.commands.map((c) => c.stdin))], [`${SECRET}\n`]);
 });

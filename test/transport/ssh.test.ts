@@ -131,6 +131,27 @@ test('exec: argv arrives unchanged, stdin, exit codes, timeouts and abort', asyn
   }
 });
 
+test('exec on a terminal: stdin typed in without echo, stderr with stdout, plain line ends; a timeout still stops it', async () => {
+  const host = await SshHost.connect(pinned(), options());
+  try {
+    // What crictl --username does: a prompt, then a password read from the terminal (and only from one).
+    const script = 'test -t 0 || { echo "not a terminal" >&2; exit 9; }; printf "Enter Password:"; IFS= read -r p; printf "\\ngot %s chars\\n" "${#p}"; echo to-stderr >&2';
+    const r = await host.exec(['sh', '-c', script], { stdin: 'hunter2-secret\n', terminal: true });
+    assert.deepEqual(r, { code: 0, stdout: 'Enter Password:\ngot 14 chars\nto-stderr\n', stderr: '' });
+    assert.ok(!r.stdout.includes('hunter2'), 'the password was echoed');
+    // Without a terminal the same script refuses, as crictl does.
+    assert.equal((await host.exec(['sh', '-c', script], { stdin: 'x\n' })).code, 9);
+
+    const marker = `${Date.now() % 100000}.456`;
+    const slow = await host.exec(['sleep', marker], { timeoutMs: 300, terminal: true });
+    assert.equal(slow.timedOut, true);
+    assert.equal(slow.stdout, '');
+    assert.equal(await gone(host, marker), true, 'the timed-out command was terminated');
+  } finally {
+    await host.close();
+  }
+});
+
 test('encrypted key: the passphrase is asked through the prompt', async () => {
   const encrypted = keygen(dir, 'id_encrypted', { passphrase: 'correct horse' });
   sshd.authorize(encrypted.pub);
@@ -376,7 +397,7 @@ test('keep-alives notice a peer that went silent without closing', async () => {
   frozen = true;
   const t0 = performance.now();
   const hanging = host.exec(['echo', 'never answered']);
-  await assert.rejects(hanging, (err: unknown) => err instanceof ConnectError && /^node8: the SSH connection to \w+@127\.0\.0\.1:\d+ was lost$/.test(err.message));
+  await assert.rejects(hanging, (err: unknown) => err instanceof ConnectError && /^node8: the SSH connection to \w+@127\.0\.0\.1:\d+ was lost: no answer to 3 keep-alives sent every 0\.15s$/.test(err.message));
   const ms = performance.now() - t0;
   assert.ok(ms < 3000, `noticed after ${ms} ms`);
   assert.ok(lines.includes('node8: Keepalive timeout'), lines.join('\n'));

@@ -566,7 +566,7 @@ async function pullAuth(flags: FlagValues): Promise<Msg | null> {
     // crictl reads the password with term.ReadPassword on stdin, which fails when stdin is not a terminal.
     if (!process.stdin.isTTY) throw new Error('inappropriate ioctl for device');
     process.stdout.write('Enter Password:');
-    const password = (await readStdin()).replace(/\r?\n$/, '');
+    const password = await readPasswordLine();
     process.stdout.write('\n');
     return { username, password };
   }
@@ -581,10 +581,31 @@ async function pullAuth(flags: FlagValues): Promise<Msg | null> {
   return null;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * golang.org/x/term ReadPassword: echo off, one line from the terminal (up to "\n" or "\r", or its end), echo
+ * back on. Whatever follows the line stays unread, as with the real crictl.
+ */
+function readPasswordLine(): Promise<string> {
+  const tty = process.stdin as NodeJS.ReadStream;
+  return new Promise((resolve) => {
+    const bytes: Buffer[] = [];
+    const done = () => {
+      tty.removeListener('data', onData);
+      tty.removeListener('end', done);
+      tty.setRawMode(false);
+      tty.pause();
+      const text = Buffer.concat(bytes).toString('utf8');
+      resolve(text.split(/[\r\n\x04]/)[0] ?? '');
+    };
+    const onData = (chunk: Buffer) => {
+      bytes.push(chunk);
+      if (chunk.includes(0x0a) || chunk.includes(0x0d) || chunk.includes(0x04)) done();
+    };
+    tty.setRawMode(true);
+    tty.on('data', onData);
+    tty.once('end', done);
+    tty.resume();
+  });
 }
 
 /** logrus's text format, as crictl writes its errors to stderr. */
