@@ -25,6 +25,7 @@ import semver from 'semver';
 import { crictlCriMismatch, parseCrictlInfo } from '../kube/cri-output.js';
 import { criToolFor } from '../kube/cri-socket.js';
 import { crictlCheck, kubeletMaxSkew, kubeletSkewOk } from '../kube/runtime.js';
+import { CONNTRACK_REQUIRED, EXEC_CHECKS, NETFILTER_RULES } from '../kube/preflight-rules.js';
 import { defineTable, lookup } from '../kube/table.js';
 import { kubeVersion } from '../kube/version.js';
 import type { HostFacts } from '../pipeline/context.js';
@@ -110,24 +111,6 @@ export const SWAP_RULES = defineTable<SwapRule>('the swap check', [
   },
 ]);
 
-interface NetfilterRule {
-  /** bridge-nf-call-iptables (IPv4) and bridge-nf-call-ip6tables (IPv6) are checked. */
-  bridge: boolean;
-  /** The IPv4 checks run on every Linux host, whatever the cluster's address families. */
-  ipv4Always: boolean;
-}
-
-export const NETFILTER_RULES = defineTable<NetfilterRule>('the kernel settings checks', [
-  { range: '>=1.30.0', value: { bridge: false, ipv4Always: false }, source: 'cmd/kubeadm/app/preflight/checks_linux.go addIPv4Checks/addIPv6Checks (kubeadm v1.30, PR #123464 removed the bridge checks)' },
-  { range: '>=1.27.0 <1.30.0', value: { bridge: true, ipv4Always: false }, source: 'cmd/kubeadm/app/preflight/checks.go addIPv4Checks only for IPv4 clusters (kubeadm v1.27, PR #115420)' },
-  { range: '>=1.20.0 <1.27.0', value: { bridge: true, ipv4Always: true }, source: 'cmd/kubeadm/app/preflight/checks.go addCommonChecks: bridgenf, ipv4Forward on Linux (kubeadm v1.20–v1.26)' },
-]);
-
-export const CONNTRACK_REQUIRED = defineTable<boolean>('the conntrack check', [
-  { range: '>=1.32.0', value: false, source: 'cmd/kubeadm/app/preflight/checks_linux.go addExecChecks: conntrack only below v1.32 (kubeadm v1.32, PR #126952)' },
-  { range: '>=1.20.0 <1.32.0', value: true, source: 'cmd/kubeadm/app/preflight/checks_linux.go addExecChecks: InPathCheck conntrack mandatory (kubeadm v1.20–v1.31)' },
-]);
-
 /** Architectures (GOARCH) Kubernetes ships server binaries and images for. */
 export const SERVER_ARCHES = defineTable<readonly string[]>('the supported architectures', [
   { range: '>=1.27.0', value: ['amd64', 'arm64', 'ppc64le', 's390x'], source: 'hack/lib/golang.sh KUBE_SUPPORTED_SERVER_PLATFORMS (v1.27: linux/arm dropped, PR #115742)' },
@@ -153,19 +136,6 @@ const IPV4_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 const IPV6_FORWARD = '/proc/sys/net/ipv6/conf/default/forwarding';
 const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 const BRIDGE_NF6 = '/proc/sys/net/bridge/bridge-nf-call-ip6tables';
-
-/** Binaries kubeadm's addExecChecks looks for (besides crictl and conntrack), and whether each is mandatory. */
-export const EXEC_CHECKS: readonly { executable: string; mandatory: boolean }[] = [
-  { executable: 'ip', mandatory: true },
-  { executable: 'iptables', mandatory: true },
-  { executable: 'mount', mandatory: true },
-  { executable: 'nsenter', mandatory: true },
-  { executable: 'ebtables', mandatory: false },
-  { executable: 'ethtool', mandatory: false },
-  { executable: 'socat', mandatory: false },
-  { executable: 'tc', mandatory: false },
-  { executable: 'touch', mandatory: false },
-];
 
 /** Sysctls the probe reads that the facts do not carry. */
 export const PROBE_SYSCTLS = ['net/bridge/bridge-nf-call-ip6tables'];

@@ -19,7 +19,6 @@ import type { Host } from '../transport/host.js';
 import { scriptLine } from '../transport/shell.js';
 import {
   applyIgnore,
-  EXEC_CHECKS,
   formatFinding,
   ignoreSet,
   initIpFamilies,
@@ -32,6 +31,7 @@ import {
   type PreflightInput,
   type ProbeResult,
 } from './preflight-checks.js';
+import { EXEC_CHECKS } from '../kube/preflight-rules.js';
 
 export { PreflightError } from './preflight-checks.js';
 

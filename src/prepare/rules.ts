@@ -1,11 +1,11 @@
 /**
- * Everything `prepare` decides by Kubernetes version, as rows of one table (src/kube/table.ts), looked up once.
- * Each row says what kubeadm's preflight of that release requires of a host (the kernel settings and the
- * executables it looks for in PATH) and where that release's packages come from. The same kubeadm facts
- * drive src/phases/preflight-checks.ts, which judges a host; this table says what to set so that it passes.
+ * Everything `prepare` decides by Kubernetes version: what kubeadm's preflight of that release requires of a host
+ * (the kernel settings and the executables it looks for in PATH), read from the very rows preflight judges a host
+ * by (src/kube/preflight-rules.ts), and where that release's packages come from.
  */
-import { defineTable, lookup } from '../kube/table.js';
-import type { VersionLike } from '../kube/version.js';
+import { CONNTRACK_REQUIRED, EXEC_CHECKS, NETFILTER_RULES } from '../kube/preflight-rules.js';
+import { inRange, lookup } from '../kube/table.js';
+import { kubeVersion, type VersionLike } from '../kube/version.js';
 
 export interface PrepareRule {
   /**
@@ -22,34 +22,21 @@ export interface PrepareRule {
   communityPackages: boolean;
 }
 
-/** checks_linux.go addExecChecks, v1.20–v1.31: conntrack is mandatory. */
-const EXEC_WITH_CONNTRACK = ['conntrack', 'ip', 'iptables', 'mount', 'nsenter', 'ebtables', 'ethtool', 'socat', 'tc', 'touch'];
-/** checks_linux.go addExecChecks from v1.32: conntrack is no longer looked for (PR #126952). */
-const EXEC_WITHOUT_CONNTRACK = EXEC_WITH_CONNTRACK.filter((e) => e !== 'conntrack');
+/**
+ * The Kubernetes project's own package repositories (pkgs.k8s.io) hold one repository per minor from v1.24 on;
+ * older releases were only ever in the Google-hosted apt.kubernetes.io/yum.kubernetes.io, frozen on 2023-09-13
+ * and gone since 2024-03-04 (kubernetes.io blog, 2023-08-15 and 2023-08-31). Not a kubeadm rule: a condition.
+ */
+const COMMUNITY_PACKAGES = '>=1.24.0';
 
-export const PREPARE_RULES = defineTable<PrepareRule>('what prepare sets up on a host', [
-  {
-    range: '>=1.32.0',
-    value: { bridgeNetfilter: false, executables: EXEC_WITHOUT_CONNTRACK, communityPackages: true },
-    source: 'cmd/kubeadm/app/preflight/checks_linux.go addExecChecks without conntrack (kubeadm v1.32, PR #126952); no bridge-nf checks since v1.30 (PR #123464)',
-  },
-  {
-    range: '>=1.30.0 <1.32.0',
-    value: { bridgeNetfilter: false, executables: EXEC_WITH_CONNTRACK, communityPackages: true },
-    source: 'cmd/kubeadm/app/preflight/checks.go addIPv4Checks/addIPv6Checks without the bridge-nf-call checks (kubeadm v1.30, PR #123464)',
-  },
-  {
-    range: '>=1.24.0 <1.30.0',
-    value: { bridgeNetfilter: true, executables: EXEC_WITH_CONNTRACK, communityPackages: true },
-    source: 'cmd/kubeadm/app/preflight/checks.go bridge-nf-call-iptables FileContentCheck (kubeadm v1.24–v1.29); pkgs.k8s.io core:/stable:/v1.24 onwards (kubernetes.io blog 2023-08-15 "pkgs.k8s.io")',
-  },
-  {
-    range: '>=1.20.0 <1.24.0',
-    value: { bridgeNetfilter: true, executables: EXEC_WITH_CONNTRACK, communityPackages: false },
-    source: 'cmd/kubeadm/app/preflight/checks.go addCommonChecks bridgenf and ipv4Forward (kubeadm v1.20–v1.23); checks_linux.go addExecChecks',
-  },
-]);
-
+/**
+ * What prepare sets up for this version: what kubeadm's preflight checks (src/kube/preflight-rules.ts, the rows
+ * preflight judges a host by) and where the packages come from.
+ */
 export function prepareRule(version: VersionLike): PrepareRule {
-  return lookup(PREPARE_RULES, version);
+  return {
+    bridgeNetfilter: lookup(NETFILTER_RULES, version).bridge,
+    executables: [...(lookup(CONNTRACK_REQUIRED, version) ? ['conntrack'] : []), ...EXEC_CHECKS.map((c) => c.executable)],
+    communityPackages: inRange(kubeVersion(version), COMMUNITY_PACKAGES),
+  };
 }
