@@ -143,3 +143,12 @@ export function minorOf(version: VersionLike): string {
 export function clusterVersion(inv: { cluster: { kubernetesVersion: string; version?: KubeVersion } }): KubeVersion {
   return inv.cluster.version ?? kubeVersion(inv.cluster.kubernetesVersion);
 }
+
+/**
+ * The first version number in a tool's `--version` line: "Kubernetes v1.28.4" → "v1.28.4"; "crictl version v1.28.0"
+ * → "v1.28.0"; "Docker version 20.10.24, build …" → "20.10.24"; "containerd github.com/containerd/containerd
+ * 1.6.20~ds1 …" → "1.6.20".
+ */
+export function versionIn(text: string | undefined): string | undefined {
+  return text?.match(/v?\d+\.\d+\.\d+/)?.[0];
+}

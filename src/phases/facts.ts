@@ -7,7 +7,7 @@ import { criSocketProbes } from '../kube/runtime.js';
 import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
 import { HostError } from '../util/errors.js';
-import type { VersionLike } from '../kube/version.js';
+import { versionIn, type VersionLike } from '../kube/version.js';
 
 /** Binaries whose presence (and version) preflight and the later phases look at. */
 export const BINARIES = ['kubelet', 'crictl', 'docker', 'containerd', 'conntrack', 'systemctl', 'journalctl', 'ss', 'tar', 'sha256sum'];
@@ -37,11 +37,6 @@ fi
 
 export class FactsError extends HostError {
   override name = 'FactsError';
-}
-
-/** "Kubernetes v1.28.4" → "v1.28.4"; "crictl version v1.28.0" → "v1.28.0"; "Docker version 20.10.24, build …" → "20.10.24". */
-export function versionIn(text: string | undefined): string | undefined {
-  return text?.match(/v?\d+\.\d+\.\d+/)?.[0];
 }
 
 export function parseFacts(output: string): HostFacts {

@@ -4,6 +4,7 @@
  * crictl, kubeadm and containerd, the Kubernetes packages installed and held, and whether kubelet is enabled.
  * The files prepare edits or replaces are read beside it with the Host's own readFile/hashFiles (see the phase).
  */
+import { versionIn } from '../kube/version.js';
 import type { FileHashes } from '../transport/host.js';
 
 export type PackageManager = 'apt' | 'dnf' | 'yum';
@@ -71,11 +72,6 @@ fi
 if command -v systemctl >/dev/null 2>&1; then printf 'enabled.kubelet=%s\\n' "$(systemctl is-enabled kubelet 2>/dev/null)"; fi
 exit 0
 `;
-
-/** "Kubernetes v1.28.4" → "v1.28.4"; "containerd github.com/containerd/containerd 1.6.20~ds1 …" → "1.6.20". */
-function versionIn(text: string): string | undefined {
-  return text.match(/v?\d+\.\d+\.\d+/)?.[0];
-}
 
 /** The probe's output, plus the files read beside it, as a HostState. */
 export function parseProbe(output: string, files: { fstab?: string; containerdConfig?: string; hashes: FileHashes }): HostState {
