@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerCli, runCommand } from './docker.js';
 import { isolateNode } from './nodes.js';
-import { launchRegistry, registryDir, registryPid, registryStatus, registryStorage, stopRegistry, waitForRegistry, type RegistryName } from './registry.js';
+import { launchRegistry, registryPid, registryStatus, registryStorage, stopRegistry, waitForRegistry, writeHtpasswd, type RegistryName } from './registry.js';
 import type { LabState } from './state.js';
 import { labDir, labExists, loadLab } from './state.js';
 
@@ -291,8 +291,7 @@ rm -rf "$keep"
 
 /** Rewrites the authenticated registry's htpasswd with this password (through stdin) and restarts it. */
 async function setRegistryPassword(repoRoot: string, lab: LabState, password: string): Promise<void> {
-  const htpasswd = join(registryDir(repoRoot, 'auth-registry'), 'htpasswd');
-  await runCommand('htpasswd', ['-B', '-i', '-c', htpasswd, lab.authRegistry.username], { input: password + '\n' });
+  await writeHtpasswd(repoRoot, 'auth-registry', { username: lab.authRegistry.username, password });
   await stopRegistry(repoRoot, 'auth-registry');
   await launchRegistry(repoRoot, 'auth-registry');
   const [host, port] = registryAddress(lab, 'auth-registry');

@@ -62,15 +62,19 @@ export async function startRegistry(repoRoot: string, spec: RegistrySpec): Promi
     http: { addr: `${spec.host}:${spec.port}` },
   };
   if (spec.auth) {
-    const htpasswd = join(dir, 'htpasswd');
-    // The password goes through stdin (-i), never through argv.
-    await runCommand('htpasswd', ['-B', '-i', '-c', htpasswd, spec.auth.username], { input: spec.auth.password + '\n' });
-    config.auth = { htpasswd: { realm: 'bootstrap-lab', path: htpasswd } };
+    config.auth = { htpasswd: { realm: 'bootstrap-lab', path: await writeHtpasswd(repoRoot, spec.name, spec.auth) } };
   }
   const configFile = join(dir, 'config.yml');
   writeFileSync(configFile, stringify(config));
   await launchRegistry(repoRoot, spec.name);
   await waitForRegistry(spec.host, spec.port, 30_000);
+}
+
+/** Writes the registry's htpasswd file with this one user (the password through stdin, -i, never argv); returns its path. */
+export async function writeHtpasswd(repoRoot: string, name: RegistryName, auth: { username: string; password: string }): Promise<string> {
+  const htpasswd = join(registryDir(repoRoot, name), 'htpasswd');
+  await runCommand('htpasswd', ['-B', '-i', '-c', htpasswd, auth.username], { input: auth.password + '\n' });
+  return htpasswd;
 }
 
 /**

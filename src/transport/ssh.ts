@@ -417,11 +417,12 @@ function openClient(ep: SshEndpoint, o: OpenOptions): Promise<SshClient> {
       if (hostKeyError) return fail(hostKeyError);
       fail(new ConnectError('closed', ep.label, `${ep.label}: ${hostToken(ep.address, ep.port)} closed the connection during the SSH handshake`, true));
     });
+    const keepalive = keepaliveOf(ep, opts);
     const config: ConnectConfig = {
       username: ep.user,
       readyTimeout: 0, // the Deadline above, which pauses while prompting, replaces ssh2's own
-      keepaliveInterval: keepaliveOf(ep, opts).intervalMs,
-      keepaliveCountMax: keepaliveOf(ep, opts).countMax,
+      keepaliveInterval: keepalive.intervalMs,
+      keepaliveCountMax: keepalive.countMax,
       hostVerifier,
       algorithms: { serverHostKey: hostKeyAlgorithms(ep.hostKeyCheck) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
       authHandler: authHandler(ep, opts, deadline, state) as unknown as ConnectConfig['authHandler'],
@@ -563,14 +564,18 @@ const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8');
 const GROUP_MARK = 'bootstrap-pgid:';
 export const STOPPABLE: readonly string[] = ['sh', '-c', `read -r _ _ _ _ pgid _ < /proc/$$/stat && printf '${GROUP_MARK}%s\\n' "$pgid" >&2; exec "$@"`, 'sh'];
 
-/** The process group the STOPPABLE prefix reported, from the stream it writes to (stderr, or a terminal's output). */
+/**
+ * The process group the STOPPABLE prefix reported, from the stream it writes to (stderr, or a terminal's output).
+ * Its line need not come first: sshd may write before the command starts (e.g. "Could not chdir to home
+ * directory"), on the same stream.
+ */
 function groupOf(chunks: Buffer[]): number | undefined {
-  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\r?\\n`).exec(text(chunks));
+  const m = new RegExp(`^${GROUP_MARK}(\\d+)\\r?\\n`, 'm').exec(text(chunks));
   return m ? Number(m[1]) : undefined;
 }
 
 function withoutGroupLine(output: string, stoppable: unknown): string {
-  return stoppable ? output.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`), '') : output;
+  return stoppable ? output.replace(new RegExp(`^${GROUP_MARK}\\d+\\n`, 'm'), '') : output;
 }
 
 /**

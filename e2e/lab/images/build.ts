@@ -168,10 +168,13 @@ async function ensureImage(layout: string, stackTag: string, recipe: ImageRecipe
 }
 
 /**
- * Debian's docker-registry (distribution 2.8, filesystem storage) now and then answers 500 when pushes to one
- * repository overlap (a tag and its fault variant share blobs): such a push is tried again, a few times.
+ * Debian's docker-registry (distribution 2.8, filesystem storage) is not safe for overlapping pushes to one
+ * repository (a tag and its fault variant share blobs): it may answer 500, or refuse the manifest with
+ * "manifest blob unknown" while the other push still holds a shared layer's upload. Pushes to one repository
+ * therefore run one after another (see buildLocked); what a busy registry still answers now and then is tried
+ * again, a few times.
  */
-const REGISTRY_HICCUP = /\b50[0-4]\b|Internal Server Error|connection reset|unexpected EOF/;
+const REGISTRY_HICCUP = /\b50[0-4]\b|Internal Server Error|connection reset|unexpected EOF|blob unknown/i;
 
 async function push(layout: string, layoutTag: string, destination: string, creds?: string): Promise<void> {
   await retry(
@@ -264,7 +267,15 @@ async function buildLocked(lab: LabImagesTarget, repoRoot: string, options: Buil
       pushes.push({ layoutTag: img.layoutTag, destination: inRegistry(img.image, lab.authRegistry.address), creds: `${lab.authRegistry.username}:${lab.authRegistry.password}` });
     }
   }
-  await inParallel(pushes, 4, (p) => push(layout, p.layoutTag, p.destination, p.creds));
+  // Repositories in parallel, each repository's tags in turn (see REGISTRY_HICCUP).
+  const byRepository = new Map<string, typeof pushes>();
+  for (const p of pushes) {
+    const repository = splitReference(p.destination).repository;
+    byRepository.set(repository, [...(byRepository.get(repository) ?? []), p]);
+  }
+  await inParallel([...byRepository.values()], 4, async (inTurn) => {
+    for (const p of inTurn) await push(layout, p.layoutTag, p.destination, p.creds);
+  });
   log(`pushed ${pushes.length} images in ${Date.now() - started} ms`);
   writeFileSync(buildRecordFile(repoRoot, lab.kubernetesVersion), JSON.stringify(images, null, 2) + '\n');
   await pruneLayout(layout, repoRoot);
