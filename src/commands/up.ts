@@ -9,6 +9,7 @@ import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../ph
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
+import { preparePhase } from '../phases/prepare.js';
 import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
 import { uploadConfigPhase } from '../phases/upload-config.js';
 import { markControlPlanePhase } from '../phases/mark-control-plane.js';
@@ -23,12 +24,13 @@ import { runOnHosts } from '../pipeline/runner.js';
 import { HostError } from '../util/errors.js';
 
 /**
- * kubeadm init's order (connect, preflight, images, certs, kubeconfig, etcd, control-plane, kubelet-start,
- * wait-control-plane, upload-config, mark-control-plane, bootstrap-token, kubelet-finalize, addons), then kubeadm join on the
- * workers, then a look at the Nodes.
+ * connect, prepare (a bare host made ready for kubeadm), then kubeadm init's order (preflight, images, certs,
+ * kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane, upload-config, mark-control-plane,
+ * bootstrap-token, kubelet-finalize, addons), then kubeadm join on the workers, then a look at the Nodes.
  */
 export const UP_PHASES: Phase[] = [
   connectPhase,
+  preparePhase,
   preflightPhase,
   imagesPhase,
   certsPhase,

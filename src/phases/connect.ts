@@ -5,7 +5,7 @@
  */
 import { detectCriSocket } from '../kube/runtime.js';
 import type { HostSpec } from '../inventory/types.js';
-import type { UpOptions } from '../pipeline/context.js';
+import type { HostFacts, UpContext, UpOptions } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import type { Host } from '../transport/host.js';
 import { retry } from '../util/retry.js';
@@ -31,16 +31,25 @@ export const connectPhase: Phase = {
       onRetry: (error, attempt) => task.progress(`connect attempt ${attempt} failed (${(error as Error).message}); retrying`),
     });
     task.progress('gathering facts');
-    const version = clusterVersion(ctx.inv);
-    const facts = await gatherFacts(h.host, version);
-    if (h.spec.criSocket) {
-      facts.criSocket = h.spec.criSocket;
-    } else {
-      const detected = detectCriSocket(version, facts.criSockets);
-      if ('criSocket' in detected) facts.criSocket = detected.criSocket;
-      else facts.criSocketConflict = detected.multiple;
-    }
+    const facts = await readFacts(ctx, h.spec, h.host);
     h.facts = facts;
     task.progress(`${facts.os} ${facts.arch}, ${facts.cpus} CPU, ${facts.memoryMiB} MiB, runtime ${facts.criSocket ?? 'undecided'}`);
   },
 };
+
+/**
+ * The host's facts with the runtime socket kubeadm would pick (the inventory's, else the one found). Read at
+ * connect, and again once prepare has changed the host (a runtime or kubelet installed).
+ */
+export async function readFacts(ctx: UpContext, spec: HostSpec, host: Host): Promise<HostFacts> {
+  const version = clusterVersion(ctx.inv);
+  const facts = await gatherFacts(host, version);
+  if (spec.criSocket) {
+    facts.criSocket = spec.criSocket;
+  } else {
+    const detected = detectCriSocket(version, facts.criSockets);
+    if ('criSocket' in detected) facts.criSocket = detected.criSocket;
+    else facts.criSocketConflict = detected.multiple;
+  }
+  return facts;
+}

@@ -7,7 +7,7 @@
  * verified once per run, before any host is touched: a wrong checksum stops every host before anything is
  * uploaded or installed. A re-run finds nothing to change and does nothing.
  *
- * Not yet in `up`'s phase list: it goes before preflight once the lab has bare nodes to prove it on.
+ * It runs right after connect, before preflight; the host's facts are read again when it changed anything.
  */
 import { readFile } from 'node:fs/promises';
 import { lookup } from '../kube/table.js';
@@ -26,6 +26,7 @@ import { KUBEADM_DROPIN_PATH } from '../kubelet/dropin.js';
 import { CommandError, type Host } from '../transport/host.js';
 import { commandLine } from '../transport/shell.js';
 import { HostError } from '../util/errors.js';
+import { readFacts } from './connect.js';
 import { joinEndpoint, kubeletFailSwapOn } from './preflight.js';
 import { initIpFamilies, joinIpFamilies } from './preflight-checks.js';
 import { basename } from 'node:path';
@@ -114,7 +115,7 @@ export async function readHostState(host: Host, inv: Inventory, artifacts: reado
  * The runtime prepare works for: the inventory's socket, else the one found on the host. With none found it is
  * undefined, meaning containerd, which prepare installs; not kubeadm's default, which before v1.24 is dockershim
  * and would leave a bare host without a runtime. (Facts gathered before prepare still carry that default: once
- * prepare is in `up`, the socket must be detected again after it.)
+ * prepare changed the host, they are read again.)
  */
 export function runtimeSocket(h: HostRun): string | undefined {
   const facts = factsOf(h);
@@ -177,6 +178,8 @@ export const preparePhase: Phase = {
         if (result.code !== 0) throw new CommandError(h.spec.name, argv, result);
       });
     }
+    // What preflight and the later phases look at (the runtime's socket, kubelet's version) may have changed.
+    if (!ctx.options.dryRun) h.facts = await readFacts(ctx, h.spec, hostOf(h));
     task.progress(`${ctx.options.dryRun ? 'would change' : 'changed'}: ${plan.changes.join('; ')}`);
   },
 };

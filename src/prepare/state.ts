@@ -13,7 +13,11 @@ export interface HostState {
   packageManager?: PackageManager;
   /** uname -m: x86_64, aarch64, … */
   arch: string;
-  /** Kernel modules present (loaded or built in) among those prepare loads. */
+  /**
+   * Kernel modules present (loaded or built in) among those prepare loads. A built-in module without parameters
+   * has no /sys/module entry, so what it provides counts too: overlay in /proc/filesystems, br_netfilter's
+   * /proc/sys/net/bridge.
+   */
   modules: Set<string>;
   /** Dotted sysctl name → current value. */
   sysctl: Record<string, string>;
@@ -57,6 +61,8 @@ export const PROBED_EXECUTABLES = [
 export const PROBE_SCRIPT = `
 printf 'arch=%s\\n' "$(uname -m)"
 for m in ${MODULES.join(' ')}; do if [ -d "/sys/module/$m" ]; then printf 'module=%s\\n' "$m"; fi; done
+grep -qw overlay /proc/filesystems 2>/dev/null && printf 'module=overlay\\n'
+[ -d /proc/sys/net/bridge ] && printf 'module=br_netfilter\\n'
 for k in ${SYSCTL_PATHS.join(' ')}; do if [ -r "/proc/sys/$k" ]; then printf 'sysctl.%s=%s\\n' "$k" "$(cat "/proc/sys/$k")"; fi; done
 awk 'NR > 1 {n++} END {print "swaps=" n + 0}' /proc/swaps
 for b in ${PROBED_EXECUTABLES.join(' ')}; do if command -v "$b" >/dev/null 2>&1; then printf 'bin=%s\\n' "$b"; fi; done

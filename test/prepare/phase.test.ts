@@ -100,8 +100,10 @@ test('a bare host: one look, one batch of writes (backed up), one script; the re
   await runPhases(ctx, [connectPhase]);
   const before = host.roundTrips;
   await runPhases(ctx, [preparePhase]);
-  // The probe, fstab, config.toml and the hashes (sent together), the write batch, the command script.
-  assert.equal(host.roundTrips - before, 6);
+  // The probe, fstab, config.toml and the hashes (sent together), the write batch, the command script, then the
+  // facts read again for preflight.
+  assert.equal(host.roundTrips - before, 7);
+  assert.equal(host.commands.filter((c) => c.argv[2]?.includes('/proc/sys/kernel/hostname')).length, 2, 'facts at connect and after the change');
   const state = { ...model.state, fstab: DEBIAN_FSTAB, hashes: model.state.hashes };
   const plan = expectedPlan(ctx, state);
   for (const f of plan.files) assert.deepEqual(host.files.get(f.path)?.content, Buffer.from(f.content), f.path);
