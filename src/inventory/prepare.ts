@@ -37,8 +37,10 @@ function registry(r: SectionResolver, path: FieldPath, raw: Raw): RegistrySettin
   mirrors.forEach((m, i) => {
     if (!URL_LIKE.test(m)) r.fail([...path, 'mirrors', i], `"${m}" is not a registry URL (e.g. https://mirror.example.com)`);
   });
+  const server = str(raw.server);
+  if (server !== undefined && !URL_LIKE.test(server)) r.fail([...path, 'server'], `"${server}" is not a registry URL (e.g. http://10.0.0.5:5000)`);
   const ca = str(raw.ca);
-  return { mirrors, ca: ca === undefined ? undefined : existingFile(r, [...path, 'ca'], ca), skipVerify: raw.skipVerify === true };
+  return { ...(server === undefined ? {} : { server }), mirrors, ca: ca === undefined ? undefined : existingFile(r, [...path, 'ca'], ca), skipVerify: raw.skipVerify === true };
 }
 
 /** `prepare`: absent or true → on with defaults; false → off; a mapping → on with its settings. */

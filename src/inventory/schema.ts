@@ -43,7 +43,7 @@ const prepare = {
     containerd: object({
       configure: bool,
       package: str,
-      registries: { type: 'object', additionalProperties: object({ mirrors: strList, ca: str, skipVerify: bool }) },
+      registries: { type: 'object', additionalProperties: object({ server: str, mirrors: strList, ca: str, skipVerify: bool }) },
     }),
   }),
   type: ['object', 'boolean'],

@@ -71,6 +71,11 @@ export interface ImagesSettings {
 
 /** A registry as containerd's hosts.toml describes it (certs.d/<registry>/hosts.toml). */
 export interface RegistrySettings {
+  /**
+   * The registry's own endpoint when it is not https://<name> (Docker Hub's is registry-1.docker.io): e.g.
+   * http://10.0.0.5:5000 for a registry that speaks plain HTTP.
+   */
+  server?: string;
   /** Mirrors tried in order before the registry itself (https://… URLs). */
   mirrors: string[];
   /** Absolute path, on the control machine, of a CA bundle the registry and its mirrors are verified with. */

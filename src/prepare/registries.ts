@@ -10,8 +10,12 @@ import { formatScalar } from './toml.js';
 
 export const CERTS_D = '/etc/containerd/certs.d';
 
-/** The registry's own endpoint: Docker Hub's is registry-1.docker.io; _default has none (it applies to every registry). */
-export function registryServer(name: string): string | undefined {
+/**
+ * The registry's own endpoint: the inventory's server, else https://<name> (Docker Hub's is registry-1.docker.io);
+ * _default has none (it applies to every registry).
+ */
+export function registryServer(name: string, settings?: RegistrySettings): string | undefined {
+  if (settings?.server) return settings.server;
   if (name === '_default') return undefined;
   return name === 'docker.io' ? 'https://registry-1.docker.io' : `https://${name}`;
 }
@@ -23,7 +27,7 @@ function tlsLines(caPath: string | undefined, skipVerify: boolean, indent: strin
 /** hosts.toml for one registry: mirrors first (pull and resolve only), then the registry itself as the fallback. */
 export function hostsToml(name: string, registry: RegistrySettings): string {
   const caPath = registry.ca ? `${CERTS_D}/${name}/ca.crt` : undefined;
-  const server = registryServer(name);
+  const server = registryServer(name, registry);
   let out = '# Written by bootstrap prepare from the inventory (prepare.containerd.registries).\n';
   if (server) out += `server = ${formatScalar(server)}\n`;
   out += tlsLines(caPath, registry.skipVerify, '');

@@ -58,6 +58,7 @@ const EXPECTED: Record<string, string[]> = {
     '6:28: prepare.containerd.registries.https://docker.io: "https://docker.io" is not a registry name: host[:port] as in image names (docker.io, registry.example.com:5000) or _default',
     '6:40: prepare.containerd.registries.https://docker.io.mirrors[0]: "mirror.example.com" is not a registry URL (e.g. https://mirror.example.com)',
     '7:59: prepare.containerd.registries.docker.io.skipverify: unknown field "skipverify" (did you mean "skipVerify"?)',
+    '8:34: prepare.containerd.registries.10.0.0.5:5000.server: "10.0.0.5:5000" is not a registry URL (e.g. http://10.0.0.5:5000)',
   ],
   'prepare-not-boolean.yaml': ['3:10: prepare: must be a mapping or true or false'],
   'roles-not-list.yaml': ['6:12: hosts[0].roles: must be a list'],

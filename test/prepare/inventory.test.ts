@@ -26,6 +26,7 @@ prepare:
     package: containerd.io
     registries:
       docker.io: { mirrors: [https://mirror.example.com], ca: ca.pem, skipVerify: true }
+      "10.0.0.5:5000": { server: "http://10.0.0.5:5000" }
 install:
   source: files
   kubeadm: true
@@ -35,7 +36,10 @@ install:
 ${HOSTS}`);
   assert.deepEqual(files.prepare, {
     enabled: true,
-    containerd: { configure: false, package: 'containerd.io', registries: { 'docker.io': { mirrors: ['https://mirror.example.com'], ca: join(dir, 'ca.pem'), skipVerify: true } } },
+    containerd: { configure: false, package: 'containerd.io', registries: {
+      'docker.io': { mirrors: ['https://mirror.example.com'], ca: join(dir, 'ca.pem'), skipVerify: true },
+      '10.0.0.5:5000': { server: 'http://10.0.0.5:5000', mirrors: [], ca: undefined, skipVerify: false },
+    } },
   });
   assert.deepEqual(files.install, {
     source: 'files', kubeadm: true, allowVersionChange: true, repository: undefined, revision: undefined,

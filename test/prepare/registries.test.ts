@@ -26,6 +26,11 @@ ca = "/etc/containerd/certs.d/docker.io/ca.crt"
     '# Written by bootstrap prepare from the inventory (prepare.containerd.registries).\nserver = "https://registry.lab:5000"\nskip_verify = true\n',
   );
   assert.doesNotMatch(hostsToml('_default', { mirrors: ['https://m.example.com'], skipVerify: false }), /server/);
+  // A plain-HTTP registry: its server says so, and containerd then speaks HTTP to it.
+  assert.equal(
+    hostsToml('10.0.0.5:5000', { server: 'http://10.0.0.5:5000', mirrors: [], skipVerify: false }),
+    '# Written by bootstrap prepare from the inventory (prepare.containerd.registries).\nserver = "http://10.0.0.5:5000"\n',
+  );
 });
 
 test('registry files are sorted by registry, the CA copied beside its hosts.toml', () => {
