@@ -203,6 +203,61 @@ export async function ensureNodeImage(
   return layerImage(docker, repoRoot, { base, files: nodeImageFiles(settings), script, repository: NODE_IMAGE_REPO });
 }
 
+/** What a bare node needs from the lab: the stand-ins' runtime, and the lab's Debian mirror with its key. */
+export interface BareNodeSettings {
+  /** A tar (rooted at /) with /opt/bootstrap-lab's node and node_modules, which the packaged stand-ins run on. */
+  standinRuntime: string;
+  /** The apt source line of the lab's Debian mirror, and its signing key (ASCII-armoured). */
+  debianSource: string;
+  debianKey: string;
+  kubernetesVersion: string;
+}
+
+/** Where a bare node keeps the lab Debian mirror's key (apt reads an .asc signed-by key as it is). */
+export const BARE_DEBIAN_KEY_PATH = '/etc/apt/keyrings/bootstrap-lab-debian.asc';
+
+/**
+ * Tools a fresh Debian install lacks and kubeadm's preflight looks for: removed from bare nodes, so that prepare
+ * installs them from the lab's Debian mirror.
+ */
+export const BARE_MISSING_PACKAGES = ['conntrack', 'socat'];
+
+/**
+ * A bare node, as a reprovisioned machine comes back: systemd, sshd and Debian's containerd with the package's
+ * own configuration (its default sandbox image, no registry settings), no kubelet, crictl or kubeadm, some of
+ * kubeadm's tools missing, apt pointed at the lab's Debian mirror. Two things stand for what a site's image
+ * would carry: containerd's restrict_oom_score_adj (lab nodes lack CAP_SYS_RESOURCE, see install.ts) and the
+ * stand-ins' runtime under /opt/bootstrap-lab (the packaged stand-ins run on it, as real binaries need libc).
+ */
+export async function ensureBareNodeImage(
+  docker: DockerCli,
+  repoRoot: string,
+  settings: BareNodeSettings,
+  log: (line: string) => void,
+): Promise<string> {
+  const base = await ensureBaseImage(docker, repoRoot, log);
+  const all = nodeImageFiles({ registries: [], sandboxImage: '', runtime: 'containerd', kubernetesVersion: settings.kubernetesVersion });
+  const files: Record<string, { content: string; mode: number }> = {
+    '/etc/ssh/sshd_config.d/bootstrap-lab.conf': all['/etc/ssh/sshd_config.d/bootstrap-lab.conf']!,
+    '/etc/apt/sources.list.d/bootstrap-lab-debian.list': { content: settings.debianSource, mode: 0o644 },
+    [BARE_DEBIAN_KEY_PATH]: { content: settings.debianKey, mode: 0o644 },
+  };
+  const cri = '^\\[plugins\\."io\\.containerd\\.grpc\\.v1\\.cri"\\]';
+  const script = [
+    'set -e',
+    `dpkg --purge ${BARE_MISSING_PACKAGES.join(' ')}`,
+    // The distribution's mirror is out of reach from the lab network; the lab's own takes its place.
+    'rm -f /etc/apt/sources.list && rm -rf /var/lib/apt/lists/*',
+    `sed -i '/${cri}/a\\    restrict_oom_score_adj = true' /etc/containerd/config.toml`,
+    'grep -q restrict_oom_score_adj /etc/containerd/config.toml',
+    'systemctl disable docker.service docker.socket',
+    'systemctl enable containerd.service',
+    'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true',
+  ].join('\n');
+  log('preparing the bare node image');
+  return layerImage(docker, repoRoot, { base, files, tars: [settings.standinRuntime], script, repository: `${NODE_IMAGE_REPO}-bare` });
+}
+
 /**
  * For users with Docker and internet: a kind node image (kindest/node:vX.Y.Z, with the real kubelet, crictl and
  * containerd) plus sshd and the lab registries' certs.d entries. Pulls the image and installs openssh-server
@@ -242,6 +297,8 @@ export async function ensureExternalNodeImage(
 interface LayerRecipe {
   base: string;
   files: Record<string, { content: string; mode: number }>;
+  /** Tars (rooted at /) unpacked into the layer before the script; named by their content, so the tag follows it. */
+  tars?: string[];
   /** Runs once in a container of `base` (no systemd) after the files are in place. */
   script: string;
   repository: string;
@@ -267,8 +324,11 @@ async function layerImage(docker: DockerCli, repoRoot: string, recipe: LayerReci
     }
     const network = recipe.network ? ['--network', recipe.network] : [];
     await docker.run(['rm', '-f', container], { allowFailure: true });
-    await docker.run(['create', '--name', container, ...network, '--entrypoint', '', recipe.base, 'sh', '-c', recipe.script]);
+    const unpack = (recipe.tars?.length ? 'set -e\n' : '') + (recipe.tars ?? []).map((_, i) => `tar -C / --no-overwrite-dir --keep-directory-symlink -xf /tmp/bootstrap-lab-layer-${i}.tar && rm /tmp/bootstrap-lab-layer-${i}.tar\n`).join('');
+    await docker.run(['create', '--name', container, ...network, '--entrypoint', '', recipe.base, 'sh', '-c', `${unpack}${recipe.script}`]);
     await docker.run(['cp', `${stage}/.`, `${container}:/`]);
+    // Unpacked by the script itself (see the create above), never over the metadata of folders already there.
+    for (const [i, tar] of (recipe.tars ?? []).entries()) await docker.run(['cp', tar, `${container}:/tmp/bootstrap-lab-layer-${i}.tar`], { timeoutMs: 600_000 });
     const run = await docker.run(['start', '--attach', container], { timeoutMs: 900_000, allowFailure: true });
     const exit = (await docker.run(['inspect', '--format', '{{.State.ExitCode}}', container])).stdout.trim();
     if (exit !== '0') throw new Error(`preparing the node image from ${recipe.base} failed (exit ${exit}): ${(run.stderr || run.stdout).trim().slice(-1500)}`);
