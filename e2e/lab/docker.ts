@@ -35,10 +35,10 @@ export class CommandError extends Error {
 export function runCommand(
   program: string,
   argv: string[],
-  options: DockerRunOptions & { env?: NodeJS.ProcessEnv } = {},
+  options: DockerRunOptions & { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<DockerResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(program, argv, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, argv, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -16,6 +16,8 @@ export const LAB_HOST_PACKAGES = {
   nodeImage: ['debootstrap'],
   /** The two registries and the htpasswd file of the authenticated one. */
   registry: ['docker-registry', 'apache2-utils'],
+  /** The package repositories: apt-ftparchive indexes them, gpg signs them, dpkg-deb builds the stand-ins' packages. */
+  packageRepo: ['apt-utils', 'dpkg-dev', 'gnupg'],
   /** ssh-keygen and ssh for the lab's keys and checks; tc and nsenter for link faults. */
   tools: ['openssh-client', 'iproute2', 'util-linux'],
 } as const;

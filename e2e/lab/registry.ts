@@ -4,11 +4,12 @@
  * only the nodes (over the internal lab bridge) and this machine can reach them.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runCommand } from './docker.js';
+import { livePid, stopPid } from './pidfile.js';
 import { labDir } from './state.js';
 
 export type RegistryName = 'registry' | 'auth-registry';
@@ -34,16 +35,7 @@ function pidFile(repoRoot: string, name: RegistryName): string {
 }
 
 export function registryPid(repoRoot: string, name: RegistryName): number | undefined {
-  const file = pidFile(repoRoot, name);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (!(pid > 0)) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  return livePid(pidFile(repoRoot, name));
 }
 
 /** Writes the registry's config (and htpasswd file) and starts it detached; waits until /v2/ answers. */
@@ -128,27 +120,6 @@ export async function waitForRegistry(host: string, port: number, timeoutMs: num
 /** Stops the registry process (continuing it first, in case a stall fault paused it). */
 export async function stopRegistry(repoRoot: string, name: RegistryName): Promise<void> {
   const pid = registryPid(repoRoot, name);
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGCONT');
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  if (pid !== undefined) await stopPid(pid);
   rmSync(pidFile(repoRoot, name), { force: true });
 }

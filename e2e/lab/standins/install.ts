@@ -11,8 +11,8 @@
  * The programs are this repository's compiled stand-ins run by a copy of this machine's /usr/bin/node, with the
  * node_modules they need, under /opt/bootstrap-lab. kubelet.service is enabled but not started: bootstrap starts it.
  */
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,89 @@ function listFiles(dir: string): string[] {
   });
 }
 
+/** The compiled stand-ins (every .js under dist/e2e/lab/standins but the tests) and the directory they are under. */
+export function compiledStandins(repoRoot: string): { dir: string; files: string[] } {
+  const dir = join(repoRoot, 'dist', 'e2e', 'lab', 'standins');
+  if (!existsSync(join(dir, 'kubelet.js'))) throw new Error(`${dir}/kubelet.js is missing; run npx tsc -p . first`);
+  return { dir, files: listFiles(dir).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js')) };
+}
+
+/** Copies the compiled stand-ins below `distRoot` as e2e/lab/standins/..., the layout their relative imports expect. */
+export function stageStandinScripts(compiled: { dir: string; files: string[] }, distRoot: string): void {
+  for (const f of compiled.files) {
+    const target = join(distRoot, 'e2e', 'lab', 'standins', relative(compiled.dir, f));
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(f, target);
+  }
+}
+
+/**
+ * What the stand-ins need that no Kubernetes version decides, written into `opt` (a staged STANDINS_ROOT): the node
+ * binary, the node_modules they import, and a package.json that makes their .js files ES modules.
+ */
+export function stageStandinRuntime(repoRoot: string, opt: string): void {
+  mkdirSync(opt, { recursive: true });
+  writeFileSync(join(opt, 'package.json'), JSON.stringify({ name: 'bootstrap-lab-standins', private: true, type: 'module' }, null, 2) + '\n');
+  const nodeModules = join(repoRoot, 'node_modules');
+  for (const name of runtimePackageClosure(nodeModules)) {
+    cpSync(join(nodeModules, name), join(opt, 'node_modules', name), { recursive: true, dereference: true });
+  }
+  copyFileSync(process.execPath, join(opt, 'node'));
+}
+
+/** Hashes what stageStandinRuntime copies by identity (the node binary, each package's name and version), not by content. */
+export function hashStandinRuntime(repoRoot: string, hash: Hash): Hash {
+  const node = statSync(process.execPath);
+  hash.update(`${process.execPath} ${node.size} ${node.mtimeMs}\n`);
+  const nodeModules = join(repoRoot, 'node_modules');
+  for (const name of runtimePackageClosure(nodeModules)) {
+    const { version } = JSON.parse(readFileSync(join(nodeModules, name, 'package.json'), 'utf8')) as { version?: string };
+    hash.update(`${name}@${version ?? ''}\n`);
+  }
+  return hash;
+}
+
+/** A file a package (or the bundle) puts on a host. */
+export interface PackageFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/** The kubelet package's files besides /usr/bin/kubelet (kubelet.spec's %files); `unitDir` differs between the deb and the bundle. */
+export function kubeletPackageFiles(unitDir: string): PackageFile[] {
+  return [
+    { path: `${unitDir}/kubelet.service`, content: KUBELET_SERVICE, mode: 0o600 },
+    { path: '/etc/default/kubelet', content: 'KUBELET_EXTRA_ARGS=\n', mode: 0o644 },
+    { path: '/var/lib/kubelet/.kubelet-keep', content: '', mode: 0o644 },
+    { path: '/etc/kubernetes/manifests/.kubelet-keep', content: '', mode: 0o644 },
+  ];
+}
+
+/** Writes `file` below the staged root `stage`. */
+export function stageFile(stage: string, file: PackageFile): void {
+  const target = join(stage, file.path.slice(1));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, file.content, { mode: file.mode });
+  // writeFileSync's mode passes through the umask; packages need the exact mode.
+  chmodSync(target, file.mode);
+}
+
+/**
+ * Tars the staged root `stage` into `tar` (written aside, then renamed), owned by root. `reproducible`: sorted, every
+ * time 0, so that equal files give equal bytes (for content hashes); otherwise files keep their times.
+ */
+export async function tarStage(stage: string, tar: string, reproducible = false): Promise<void> {
+  const partial = `${tar}.${process.pid}.partial`;
+  // The archive's "./" entry carries the stage's mode (mkdtemp's 0700), which extracting at / would give to /.
+  chmodSync(stage, 0o755);
+  const order = reproducible ? ['--sort=name', '--mtime=@0'] : [];
+  await runCommand('tar', ['-C', stage, ...order, '--owner=0', '--group=0', '-cf', partial, '.'], {
+    timeoutMs: 120_000,
+  });
+  renameSync(partial, tar);
+}
+
 let bundleCache: { key: string; tar: Promise<string> } | undefined;
 
 /**
@@ -95,56 +178,33 @@ let bundleCache: { key: string; tar: Promise<string> } | undefined;
  * process and content of dist/e2e/lab/standins.
  */
 export async function buildStandinsBundle(repoRoot = defaultRepoRoot()): Promise<string> {
-  const compiled = join(repoRoot, 'dist', 'e2e', 'lab', 'standins');
-  if (!existsSync(join(compiled, 'kubelet.js'))) throw new Error(`${compiled}/kubelet.js is missing; run npx tsc -p . first`);
-  const jsFiles = listFiles(compiled).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
-  const hash = createHash('sha256');
-  for (const f of jsFiles) hash.update(f).update(readFileSync(f));
-  hash.update(String(statSync(process.execPath).mtimeMs));
+  const compiled = compiledStandins(repoRoot);
+  const hash = hashStandinRuntime(repoRoot, createHash('sha256'));
+  for (const f of compiled.files) hash.update(f).update(readFileSync(f));
   const key = hash.digest('hex');
   // Nodes are installed in parallel: they share one build (a promise), never race on the same tar file.
   if (bundleCache?.key === key) {
     const tar = await bundleCache.tar.catch(() => undefined);
     if (tar && existsSync(tar)) return tar;
   }
-  const tar = writeBundle(repoRoot, compiled, jsFiles, key);
+  const tar = writeBundle(repoRoot, compiled, key);
   bundleCache = { key, tar };
   return tar;
 }
 
-async function writeBundle(repoRoot: string, compiled: string, jsFiles: string[], key: string): Promise<string> {
+async function writeBundle(repoRoot: string, compiled: { dir: string; files: string[] }, key: string): Promise<string> {
   const stage = mkdtempSync(join(tmpdir(), 'lab-standins-'));
   const opt = join(stage, STANDINS_ROOT.slice(1));
-  for (const f of jsFiles) {
-    const target = join(opt, 'dist', 'e2e', 'lab', 'standins', relative(compiled, f));
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(f, target);
-  }
-  writeFileSync(join(opt, 'package.json'), JSON.stringify({ name: 'bootstrap-lab-standins', private: true, type: 'module' }, null, 2) + '\n');
-  const nodeModules = join(repoRoot, 'node_modules');
-  for (const name of runtimePackageClosure(nodeModules)) {
-    cpSync(join(nodeModules, name), join(opt, 'node_modules', name), { recursive: true, dereference: true });
-  }
-  copyFileSync(process.execPath, join(opt, 'node'));
-
-  const put = (path: string, content: string, mode: number): void => {
-    const target = join(stage, path.slice(1));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content, { mode });
-  };
-  put('/usr/bin/kubelet', wrapper('kubelet', 'kubelet.js'), 0o755);
-  put('/usr/bin/crictl', wrapper('crictl', 'crictl.js'), 0o755);
-  put('/usr/lib/systemd/system/kubelet.service', KUBELET_SERVICE, 0o600);
-  put('/etc/default/kubelet', 'KUBELET_EXTRA_ARGS=\n', 0o644);
-  put('/var/lib/kubelet/.kubelet-keep', '', 0o644);
-  put('/etc/kubernetes/manifests/.kubelet-keep', '', 0o644);
+  stageStandinRuntime(repoRoot, opt);
+  stageStandinScripts(compiled, join(opt, 'dist'));
+  stageFile(stage, { path: '/usr/bin/kubelet', content: wrapper('kubelet', 'kubelet.js'), mode: 0o755 });
+  stageFile(stage, { path: '/usr/bin/crictl', content: wrapper('crictl', 'crictl.js'), mode: 0o755 });
+  // usr/... only (never lib/...): on merged-/usr Debian /lib is a symlink that a tar entry must not replace.
+  for (const file of kubeletPackageFiles('/usr/lib/systemd/system')) stageFile(stage, file);
 
   const name = `lab-standins-${key.slice(0, 16)}.tar`;
   const tar = join(tmpdir(), name);
-  const partial = `${tar}.${process.pid}.partial`;
-  // usr/... only (never lib/...): on merged-/usr Debian /lib is a symlink that a tar entry must not replace.
-  await runCommand('tar', ['-C', stage, '--owner=0', '--group=0', '-cf', partial, '.'], { timeoutMs: 120_000 });
-  renameSync(partial, tar);
+  await tarStage(stage, tar);
   // Bundles of earlier builds are ~100 MB each; keep only this one.
   for (const old of readdirSync(tmpdir())) {
     if (/^lab-standins-[0-9a-f]{16}\.tar$/.test(old) && old !== name) rmSync(join(tmpdir(), old), { force: true });
