@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run lab -- up [--hosts N] [--control-planes N] [--kubernetes-version V] [--runtime containerd|docker]
- *                   [--light] [--no-images] [--no-standins] [--node-image IMAGE]
+ *                   [--light | --bare] [--no-images] [--no-standins] [--node-image IMAGE]
  * npm run lab -- down [--purge]
  * npm run lab -- status [--json]
  * npm run lab -- fault KIND ... [--for DURATION] | fault list | fault clear [ID]
@@ -15,7 +15,7 @@ import { defaultRepoRoot, labExists } from './state.js';
 
 const USAGE = `usage: npm run lab -- COMMAND
   up      [--hosts N] [--control-planes N] [--kubernetes-version vX.Y.Z] [--runtime containerd|docker]
-          [--light] [--no-images] [--no-standins] [--node-image kindest/node:vX.Y.Z (needs internet)]
+          [--light | --bare] [--no-images] [--no-standins] [--node-image kindest/node:vX.Y.Z (needs internet)]
   down    [--purge]            remove every trace of the lab (--purge: also the cached node root and images)
   status  [--json]
   fault   sshd-stop NODE | node-stop NODE | node-pause NODE | latency NODE --delay MS
@@ -48,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
           'kubernetes-version': { type: 'string' },
           runtime: { type: 'string' },
           light: { type: 'boolean' },
+          bare: { type: 'boolean' },
           'no-images': { type: 'boolean' },
           'no-standins': { type: 'boolean' },
           'node-image': { type: 'string' },
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
         ...(values['kubernetes-version'] ? { kubernetesVersion: values['kubernetes-version'] } : {}),
         runtime,
         light: values.light ?? false,
+        bare: values.bare ?? false,
         images: !(values['no-images'] ?? false) && !(values.light ?? false),
         standins: !(values['no-standins'] ?? false),
         ...(values['node-image'] ? { nodeImage: values['node-image'] } : {}),

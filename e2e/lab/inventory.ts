@@ -14,6 +14,11 @@ export interface LabInventoryInput {
   identityFile: string;
   knownHostsFile: string;
   nodes: (LabNode & { hostKey: string })[];
+  /**
+   * Bare nodes: prepare configures containerd for the lab's plain-HTTP registries and installs kubelet and crictl
+   * from the lab's package repository.
+   */
+  bare?: { registries: string[]; repository: string };
 }
 
 export function renderLabInventory(input: LabInventoryInput): string {
@@ -32,6 +37,12 @@ export function renderLabInventory(input: LabInventoryInput): string {
       agent: false,
       knownHostsFile: input.knownHostsFile,
     },
+    ...(input.bare
+      ? {
+        prepare: { containerd: { registries: Object.fromEntries(input.bare.registries.map((r) => [r, { server: `http://${r}` }])) } },
+        install: { source: 'packages', repository: input.bare.repository },
+      }
+      : {}),
     hosts: input.nodes.map((node) => ({
       name: node.name,
       address: node.address,

@@ -10,12 +10,14 @@ import { DockerCli, runCommand } from './docker.js';
 import { dataRootHasContainers, ensureDockerEngine, engineAnswers, killOrphans, LAB_DOCKER_HOST, LAB_RUN_DIR, readIpForward, removeEmptyCgroups, startLabDockerd, stopLabDockerd, unmountUnder } from './dockerd.js';
 import { clearFaults } from './faults.js';
 import { writeLabInventory } from './inventory.js';
-import { ensureExternalNodeImage, ensureNodeImage } from './node-image.js';
+import { BARE_DEBIAN_KEY_PATH, ensureBareNodeImage, ensureExternalNodeImage, ensureNodeImage } from './node-image.js';
+import { buildAptRepository, buildDebianSubset, buildStandinPackages, buildStandinRuntime, DEBIAN_SUBSET_PACKAGES } from './package-repo.js';
+import { startPackageServer, stopPackageServer } from './package-server.js';
 import { createNode, forEachBounded, LAB_LABEL, planNodes, waitForSshd, waitForSystemd } from './nodes.js';
 import { allLabHostPackages, ensureDebianPackages } from './packages.js';
 import { startRegistry, stopRegistry, registryStatus } from './registry.js';
 import { knownHostsFile, makeHostKey, makeLabKeyPair, writeSshFiles } from './ssh.js';
-import type { LabNode, LabRuntime, LabState } from './state.js';
+import type { LabNode, LabPackages, LabRuntime, LabState } from './state.js';
 import { labDir, labExists, loadLab, saveLab } from './state.js';
 
 export const DEFAULT_KUBERNETES_VERSION = 'v1.28.4';
@@ -38,6 +40,11 @@ export interface UpOptions {
   standins: boolean;
   /** A kind node image (kindest/node:vX.Y.Z) to use instead of the lab's own; needs network access. */
   nodeImage?: string;
+  /**
+   * Bare nodes (ensureBareNodeImage): no kubelet or crictl, containerd as Debian ships it; the lab serves the
+   * packages and files bootstrap's prepare installs them from, and the inventory says so.
+   */
+  bare: boolean;
   log: (line: string) => void;
 }
 
@@ -48,6 +55,7 @@ export function defaultUpOptions(overrides: Partial<UpOptions> = {}): UpOptions 
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     runtime: 'containerd',
     light: false,
+    bare: false,
     images: true,
     standins: true,
     log: elapsedLogger(),
@@ -70,6 +78,9 @@ export function validateUpOptions(options: UpOptions): void {
   }
   if (!/^v\d+\.\d+\.\d+$/.test(options.kubernetesVersion) || valid(options.kubernetesVersion) === null) {
     throw new Error(`--kubernetes-version must look like v1.28.4, not ${JSON.stringify(options.kubernetesVersion)}`);
+  }
+  if (options.bare && (options.light || options.nodeImage !== undefined || options.runtime !== 'containerd')) {
+    throw new Error('--bare nodes are the lab\'s own image with containerd: not with --light, --node-image or --runtime docker');
   }
   if (options.nodeImage !== undefined && options.light) throw new Error('--node-image and --light do not go together: light nodes run only sshd');
   if (options.nodeImage !== undefined && options.runtime === 'docker') throw new Error('--node-image brings its own containerd; --runtime docker is for the lab\'s own image');
@@ -150,9 +161,21 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
     runtime: options.runtime,
     kubernetesVersion: options.kubernetesVersion,
   };
-  const image = options.nodeImage
-    ? await ensureExternalNodeImage(docker, repoRoot, options.nodeImage, imageSettings, log)
-    : await ensureNodeImage(docker, repoRoot, imageSettings, log);
+  const packages = options.bare ? await servePackages(repoRoot, options.kubernetesVersion, log) : undefined;
+  if (packages) {
+    state.packages = packages;
+    saveLab(state, repoRoot);
+  }
+  const image = packages
+    ? await ensureBareNodeImage(docker, repoRoot, {
+      standinRuntime: await buildStandinRuntime(repoRoot),
+      debianSource: `deb [signed-by=${BARE_DEBIAN_KEY_PATH}] ${packages.url}${packages.debianBase}/ /\n`,
+      debianKey: readFileSync(join(packages.root, packages.debianBase.slice(1), 'Release.key'), 'utf8'),
+      kubernetesVersion: options.kubernetesVersion,
+    }, log)
+    : options.nodeImage
+      ? await ensureExternalNodeImage(docker, repoRoot, options.nodeImage, imageSettings, log)
+      : await ensureNodeImage(docker, repoRoot, imageSettings, log);
 
   const hostKeys = new Map<string, string>();
   const runtimeDirs = options.runtime === 'docker' ? ['/var/lib/containerd', '/var/lib/docker'] : ['/var/lib/containerd'];
@@ -188,14 +211,34 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
     identityFile: key.privateKey,
     knownHostsFile: knownHostsFile(repoRoot),
     nodes: withKeys,
+    ...(packages ? { bare: { registries: [registry, authRegistry], repository: `${packages.url}${packages.kubernetesBase}` } } : {}),
   });
   saveLab(state, repoRoot);
   log(`${nodes.length} node(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  if (!options.light && options.standins && !options.nodeImage) await installStandinsOnNodes(repoRoot, state, docker, log);
+  if (!options.light && !options.bare && options.standins && !options.nodeImage) await installStandinsOnNodes(repoRoot, state, docker, log);
   if (options.images) await buildImages(repoRoot, state, log);
   log(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s; inventory: ${state.inventory}`);
   return state;
+}
+
+/** The lab's package server: its port on the lab network's gateway address. */
+export const PACKAGE_SERVER_PORT = 8080;
+
+/**
+ * Builds the stand-ins' packages and files for the version, the signed repositories (pkgs.k8s.io's layout and the
+ * Debian subset), and serves them to the nodes.
+ */
+async function servePackages(repoRoot: string, kubernetesVersion: string, log: (line: string) => void): Promise<LabPackages> {
+  const root = join(labDir(repoRoot), 'package-repo', 'www');
+  mkdirSync(root, { recursive: true });
+  log('building the package repositories and install files of the stand-ins');
+  const files = await buildStandinPackages(repoRoot, kubernetesVersion, join(labDir(repoRoot), 'package-repo', 'files'));
+  const { base: kubernetesBase } = await buildAptRepository(repoRoot, kubernetesVersion, root);
+  const { base: debianBase } = await buildDebianSubset(repoRoot, DEBIAN_SUBSET_PACKAGES, root);
+  const server = await startPackageServer(repoRoot, { host: LAB_SUBNET.gateway, port: PACKAGE_SERVER_PORT, root });
+  log(`packages served at ${server.url}`);
+  return { url: server.url, root, kubernetesBase, debianBase, files };
 }
 
 async function createNetwork(docker: DockerCli): Promise<void> {
@@ -273,6 +316,7 @@ export async function down(repoRoot: string, options: DownOptions): Promise<void
   }
   await stopRegistry(repoRoot, 'registry');
   await stopRegistry(repoRoot, 'auth-registry');
+  await stopPackageServer(repoRoot);
   if (state?.docker.startedByLab !== false) {
     await stopLabDockerd(repoRoot, log, options.purge);
     // A dockerd that died without cleaning up leaves the bridge behind; nothing else uses this name.

@@ -2,6 +2,7 @@
  * The lab's state: what `lab up` created, recorded in `.lab/lab.json` so that `down`, `status`, `fault`,
  * the image builder, the stand-in installer and the e2e tests all read the same facts.
  */
+import type { StandinArtifacts } from './standin-packages.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,22 @@ export interface LabState {
   sshConfig: string;
   /** Absolute path of `.lab/inventory.yaml`. */
   inventory: string;
+  /** Bare labs: the package server and what it serves. */
+  packages?: LabPackages;
+}
+
+/** What a bare lab serves its nodes (package-repo.ts), and the stand-ins as install files on this machine. */
+export interface LabPackages {
+  /** e.g. http://10.77.0.1:8080 */
+  url: string;
+  /** The served folder on this machine. */
+  root: string;
+  /** pkgs.k8s.io's path of the minor's repository, e.g. /core:/stable:/v1.28 (the deb/ folder is below it). */
+  kubernetesBase: string;
+  /** The Debian subset's path, /debian. */
+  debianBase: string;
+  /** The air-gapped files: single-file kubelet and crictl, their .debs and SHA256SUMS (absolute paths). */
+  files: StandinArtifacts;
 }
 
 /** The repository root: three levels above dist/e2e/lab/ (compiled) or e2e/lab/ (source). */

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand, type DockerCli } from '../docker.js';
+import { labDir } from '../state.js';
 import { KUBEADM_DROPIN, KUBEADM_DROPIN_PATH } from '../../../src/kubelet/dropin.js';
 
 export const STANDINS_ROOT = '/opt/bootstrap-lab';
@@ -183,9 +184,12 @@ export async function buildStandinsBundle(repoRoot = defaultRepoRoot()): Promise
   for (const f of compiled.files) hash.update(f).update(readFileSync(f));
   const key = hash.digest('hex');
   // Nodes are installed in parallel: they share one build (a promise), never race on the same tar file.
-  if (bundleCache?.key === key) {
-    const tar = await bundleCache.tar.catch(() => undefined);
+  const cached = bundleCache;
+  if (cached?.key === key) {
+    const tar = await cached.tar.catch(() => undefined);
     if (tar && existsSync(tar)) return tar;
+    // The file went away while this caller waited: the first to notice rebuilds, the others share that build.
+    if (bundleCache !== cached) return buildStandinsBundle(repoRoot);
   }
   const tar = writeBundle(repoRoot, compiled, key);
   bundleCache = { key, tar };
@@ -202,12 +206,15 @@ async function writeBundle(repoRoot: string, compiled: { dir: string; files: str
   // usr/... only (never lib/...): on merged-/usr Debian /lib is a symlink that a tar entry must not replace.
   for (const file of kubeletPackageFiles('/usr/lib/systemd/system')) stageFile(stage, file);
 
+  // In this checkout's lab cache, not /tmp: another checkout's lab keeps its own bundle, and never removes this one.
+  const dir = join(labDir(repoRoot), 'cache', 'standins');
+  mkdirSync(dir, { recursive: true });
   const name = `lab-standins-${key.slice(0, 16)}.tar`;
-  const tar = join(tmpdir(), name);
+  const tar = join(dir, name);
   await tarStage(stage, tar);
   // Bundles of earlier builds are ~100 MB each; keep only this one.
-  for (const old of readdirSync(tmpdir())) {
-    if (/^lab-standins-[0-9a-f]{16}\.tar$/.test(old) && old !== name) rmSync(join(tmpdir(), old), { force: true });
+  for (const old of readdirSync(dir)) {
+    if (/^lab-standins-[0-9a-f]{16}\.tar$/.test(old) && old !== name) rmSync(join(dir, old), { force: true });
   }
   rmSync(stage, { recursive: true, force: true });
   return tar;
