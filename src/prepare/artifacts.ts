@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { KubeVersion } from '../kube/version.js';
 import { KUBEADM_DROPIN, KUBEADM_DROPIN_PATH } from '../kubelet/dropin.js';
 import { contentHash } from '../transport/host.js';
-import { emptyPart, PrepareError, type PlanPart } from './plan.js';
+import { emptyPart, PrepareError, restartReplacedKubelet, type PlanPart } from './plan.js';
 import { decideVersion } from './repository.js';
 import type { HostState } from './state.js';
 
@@ -128,6 +128,7 @@ export function planArtifacts(input: ArtifactsInput): PlanPart {
   const { state, version } = input;
   const part = emptyPart();
   let kubeletBinary = false;
+  let replacedKubelet = false;
   // A kubelet given as a binary has no package to bring its unit: prepare owns the unit and kubeadm's drop-in.
   const ownsUnit = !state.packages.has('kubelet') && input.artifacts.some((a) => basename(a.path) === 'kubelet');
   for (const a of input.artifacts) {
@@ -144,7 +145,10 @@ export function planArtifacts(input: ArtifactsInput): PlanPart {
       if (!decision.install) continue;
       part.files.push({ path: target, content: a.bytes, mode: 0o755 });
       part.changes.push(`install ${target} from ${basename(a.path)}`);
-      if (kind.name === 'kubelet') kubeletBinary = true;
+      if (kind.name === 'kubelet') {
+        kubeletBinary = true;
+        if (installed !== undefined) replacedKubelet = true;
+      }
       continue;
     }
     if ((kind.type === 'deb') !== (state.packageManager === 'apt')) {
@@ -164,6 +168,7 @@ export function planArtifacts(input: ArtifactsInput): PlanPart {
     part.packages.push(target);
     part.changes.push(`install ${basename(a.path)}`);
     if (state.held.has(kind.name)) part.changesHeld = true;
+    if (kind.name === 'kubelet' && installed !== undefined) replacedKubelet = true;
   }
   if (ownsUnit) part.files.push(...unitFiles(state).files);
   const units = part.files.filter((f) => f.path === KUBELET_UNIT_PATH || f.path === KUBEADM_DROPIN_PATH);
@@ -171,6 +176,7 @@ export function planArtifacts(input: ArtifactsInput): PlanPart {
   if (units.length || (kubeletBinary && !state.kubeletEnabled)) {
     part.after.push(['systemctl', 'daemon-reload'], ['systemctl', 'enable', 'kubelet']);
   }
+  if (replacedKubelet) restartReplacedKubelet(part);
   return part;
 }
 

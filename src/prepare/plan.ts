@@ -37,6 +37,15 @@ export interface PlanPart {
   notes: string[];
 }
 
+/**
+ * A kubelet already running keeps its old binary until restarted (as kubeadm's upgrade guide says: restart it after
+ * the package); try-restart leaves a stopped one stopped.
+ */
+export function restartReplacedKubelet(part: PlanPart): void {
+  part.after.push(['systemctl', 'try-restart', 'kubelet']);
+  part.changes.push('restart kubelet if it is running (its binary was replaced)');
+}
+
 export function emptyPart(): PlanPart {
   return { files: [], commands: [], packages: [], after: [], changes: [], notes: [] };
 }

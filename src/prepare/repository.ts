@@ -10,7 +10,7 @@
 import type { InstallSettings } from '../inventory/types.js';
 import type { KubeVersion } from '../kube/version.js';
 import { contentHash } from '../transport/host.js';
-import { emptyPart, PrepareError, type PlanPart } from './plan.js';
+import { emptyPart, PrepareError, restartReplacedKubelet, type PlanPart } from './plan.js';
 import type { PrepareRule } from './rules.js';
 import type { HostState } from './state.js';
 
@@ -102,6 +102,7 @@ export function planRepository(input: { rule: PrepareRule; state: HostState; ver
   const wanted = TOOLS.filter((t) => t.pkg !== 'kubeadm' || install.kubeadm);
   const toInstall: string[] = [];
   let changingHeld = false;
+  let restartAfter = false;
   for (const tool of wanted) {
     const installed = state.packages.get(tool.pkg) ?? state.versions[tool.binary];
     if (!tool.pinned) {
@@ -111,7 +112,10 @@ export function planRepository(input: { rule: PrepareRule; state: HostState; ver
     }
     const decision = decideVersion(tool.binary, installed, release, install.allowVersionChange);
     if (decision.note) part.notes.push(decision.note);
-    if (decision.change) part.changes.push(decision.change);
+    if (decision.change) {
+      part.changes.push(decision.change);
+      if (tool.binary === 'kubelet') restartAfter = true;
+    }
     if (decision.install) {
       toInstall.push(pinned(manager, tool.pkg, release, install.revision));
       if (state.held.has(tool.pkg)) changingHeld = true;
@@ -136,6 +140,7 @@ export function planRepository(input: { rule: PrepareRule; state: HostState; ver
     part.changesHeld = changingHeld;
     part.kubernetesRepo = true;
   }
+  if (restartAfter) restartReplacedKubelet(part);
   if (manager === 'apt') {
     // Held once installed, as the install guide does (a held package stays held when it is replaced).
     const installs = (p: string) => toInstall.some((s) => s === p || s.startsWith(`${p}=`));

@@ -113,4 +113,8 @@ test('a kubelet binary of another version already there is reported and kept, un
   assert.deepEqual(part.notes, ['kubelet v1.27.3 is installed and the cluster is v1.28.4: left alone (install.allowVersionChange: true replaces it)']);
   const allowed = planArtifacts({ artifacts: verifyArtifacts([kubelet], sums([kubelet])), state, version: kubeVersion('v1.28.4'), allowVersionChange: true });
   assert.deepEqual(allowed.files.map((f) => f.path), ['/usr/bin/kubelet', KUBELET_UNIT_PATH, KUBEADM_DROPIN_PATH]);
+  assert.deepEqual(allowed.after.at(-1), ['systemctl', 'try-restart', 'kubelet'], 'the replaced kubelet is restarted if it runs');
+  assert.ok(!part.after.some((c) => c.includes('try-restart')));
+  const fresh = planArtifacts({ artifacts: verifyArtifacts([kubelet], sums([kubelet])), state: bareDebian({ executables: new Set(['apt-get']) }), version: kubeVersion('v1.28.4'), allowVersionChange: false });
+  assert.ok(!fresh.after.some((c) => c.includes('try-restart')), 'a first kubelet is started by kubelet-start, not here');
 });
