@@ -13,6 +13,7 @@ export function formatUpReport(report: UpReport): string {
     const objects = h.changed.filter((c) => !c.startsWith('/'));
     if (files.length) parts.push(`${files.length} file(s) ${report.dryRun ? 'would change' : 'written'}`);
     if (objects.length) parts.push(`${objects.length} API object(s) ${report.dryRun ? 'would change' : 'created or updated'}`);
+    if (h.prepared.length) parts.push(`prepare: ${h.prepared.length} change(s)`);
     if (h.kubeletRestarted) parts.push('kubelet restarted');
     if (h.images.length) {
       const count = (outcome: string) => h.images.filter((i) => i.outcome === outcome).length;
@@ -25,6 +26,7 @@ export function formatUpReport(report: UpReport): string {
     }
     const status = h.ok ? (parts.join('; ') || 'nothing to do') : `FAILED: ${h.error?.split('\n')[0]}`;
     lines.push(`${h.name} (${h.roles.join(', ')}): ${status}`);
+    for (const change of h.prepared) lines.push(`  prepare${report.dryRun ? ' would' : ''}: ${change}`);
     for (const action of report.dryRun ? h.actions : []) lines.push(`  - ${action}`);
     for (const warning of h.warnings) lines.push(`  ${warning}`);
     for (const note of h.notes) lines.push(`  ${note}`);

@@ -61,6 +61,8 @@ export interface HostReport {
   warnings: string[];
   notes: string[];
   kubeletRestarted: boolean;
+  /** What prepare changed on the host (or would change, in a dry run), in words; empty when it was as planned. */
+  prepared: string[];
 }
 
 export interface UpReport {
@@ -99,6 +101,7 @@ function hostReport(h: HostRun): HostReport {
     warnings: h.warnings,
     notes: h.notes,
     kubeletRestarted: h.kubeletRestarted,
+    prepared: h.results.prepare?.changes ?? [],
   };
 }
 
@@ -111,7 +114,7 @@ export async function up(inventory: string | Inventory, options: UpOptions = {})
     ok: !failed,
     dryRun: !!options.dryRun,
     kubernetesVersion: inv.cluster.kubernetesVersion,
-    changed: ctx.hosts.some((h) => h.changed.length > 0 || h.kubeletRestarted || h.images.some((i) => i.outcome === 'pulled' || i.outcome === 'would-pull')),
+    changed: hosts.some((h) => h.changed.length > 0 || h.kubeletRestarted || h.prepared.length > 0 || h.images.some((i) => i.outcome === 'pulled' || i.outcome === 'would-pull')),
     durationMs: Date.now() - ctx.startedAt.getTime(),
     hosts,
     adminKubeconfig: ctx.hosts.map((h) => h.results['wait-control-plane']?.adminKubeconfig).find((path) => path !== undefined),
