@@ -242,7 +242,8 @@ export async function ensureBareNodeImage(
     '/etc/apt/sources.list.d/bootstrap-lab-debian.list': { content: settings.debianSource, mode: 0o644 },
     [BARE_DEBIAN_KEY_PATH]: { content: settings.debianKey, mode: 0o644 },
   };
-  const cri = '^\\[plugins\\."io\\.containerd\\.grpc\\.v1\\.cri"\\]';
+  // Debian's file indents its tables: "  [plugins."io.containerd.grpc.v1.cri"]".
+  const cri = '^[[:space:]]*\\[plugins\\."io\\.containerd\\.grpc\\.v1\\.cri"\\]$';
   const script = [
     'set -e',
     `dpkg --purge ${BARE_MISSING_PACKAGES.join(' ')}`,

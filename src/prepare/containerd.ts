@@ -17,6 +17,8 @@ import { PrepareError } from './plan.js';
 import { CERTS_D } from './registries.js';
 
 export const CONTAINERD_CONFIG_PATH = '/etc/containerd/config.toml';
+/** containerd's default runc runtime (containerd config default, 1.x and 2.x). */
+const RUNC_RUNTIME_TYPE = 'io.containerd.runc.v2';
 
 interface Setting {
   table: string[];
@@ -28,6 +30,8 @@ interface Setting {
 interface Schema {
   sandbox: Setting;
   systemdCgroup: Setting;
+  /** The runc runtime's type: required once its table exists (see containerdConfig). */
+  runtimeType: Setting;
   configPath: Setting;
   /** Where registry mirrors lived before config_path (containerd refuses both at once). */
   legacyRegistry: string[];
@@ -42,6 +46,11 @@ const SCHEMAS: Record<2 | 3, Schema> = {
       header: '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
       key: 'SystemdCgroup',
     },
+    runtimeType: {
+      table: [...V2_CRI, 'containerd', 'runtimes', 'runc'],
+      header: '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
+      key: 'runtime_type',
+    },
     configPath: { table: [...V2_CRI, 'registry'], header: '[plugins."io.containerd.grpc.v1.cri".registry]', key: 'config_path' },
     legacyRegistry: [...V2_CRI, 'registry'],
   },
@@ -55,6 +64,11 @@ const SCHEMAS: Record<2 | 3, Schema> = {
       table: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc', 'options'],
       header: "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
       key: 'SystemdCgroup',
+    },
+    runtimeType: {
+      table: ['plugins', 'io.containerd.cri.v1.runtime', 'containerd', 'runtimes', 'runc'],
+      header: "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]",
+      key: 'runtime_type',
     },
     configPath: {
       table: ['plugins', 'io.containerd.cri.v1.images', 'registry'],
@@ -120,8 +134,13 @@ export function containerdConfig(input: ContainerdConfigInput): ContainerdConfig
       `${CONTAINERD_CONFIG_PATH} configures registry mirrors in [${mirrorsTable.join('.')}]; containerd refuses those together with config_path: move them to ${CERTS_D}/<registry>/hosts.toml (prepare.containerd.registries) and remove the table`,
     );
   }
+  // A runtimes.runc table replaces containerd's built-in runc runtime as a whole: without runtime_type every
+  // sandbox fails ("container.Runtime.Name must be set"). SystemdCgroup lives in that table, so its type is written
+  // first when missing, as containerd's default configuration has it; a type already there (another shim) stays.
+  const runtimeType = getKey(text, schema.runtimeType.table, schema.runtimeType.key) ?? RUNC_RUNTIME_TYPE;
   const wanted: [Setting, TomlValue][] = [
     [schema.sandbox, input.pauseImage],
+    [schema.runtimeType, runtimeType],
     [schema.systemdCgroup, input.cgroupDriver === 'systemd'],
     [schema.configPath, CERTS_D],
   ];

@@ -34,6 +34,11 @@ export function hostsToml(name: string, registry: RegistrySettings): string {
   for (const mirror of registry.mirrors) {
     out += `\n[host.${formatScalar(mirror)}]\n  capabilities = ["pull", "resolve"]\n${tlsLines(caPath, registry.skipVerify, '  ')}`;
   }
+  // containerd 1.6 still speaks HTTPS to a server given alone, whatever its scheme; as a host entry (the last, after
+  // the mirrors) it is used as written, e.g. plain HTTP.
+  if (registry.server) {
+    out += `\n[host.${formatScalar(registry.server)}]\n  capabilities = ["pull", "resolve"]\n${tlsLines(caPath, registry.skipVerify, '  ')}`;
+  }
   return out;
 }
 

@@ -57,10 +57,25 @@ test('an existing version 2 file: three values and disabled_plugins change in pl
 });
 
 test('a right file is returned as it is, whatever quoting it uses; cgroupfs sets SystemdCgroup = false', () => {
-  const right = `version = 2\n[plugins.'io.containerd.grpc.v1.cri']\n  sandbox_image = '${PAUSE}'\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`;
+  const right = `version = 2\n[plugins.'io.containerd.grpc.v1.cri']\n  sandbox_image = '${PAUSE}'\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`;
   assert.deepEqual(containerdConfig({ current: right, pauseImage: PAUSE, cgroupDriver: 'cgroupfs' }), { content: right, changes: [] });
   const systemd = containerdConfig({ current: right, pauseImage: PAUSE, cgroupDriver: 'systemd' });
   assert.deepEqual(systemd.changes, ['SystemdCgroup = true (was false)']);
+  // Another shim as the runc runtime's type is the site's choice: it stays.
+  const gvisor = right.replace("'io.containerd.runc.v2'", '"io.containerd.runsc.v1"');
+  assert.deepEqual(containerdConfig({ current: gvisor, pauseImage: PAUSE, cgroupDriver: 'cgroupfs' }).changes, []);
+});
+
+test('a runc table without runtime_type (containerd then fails every sandbox: "container.Runtime.Name must be set") gets containerd\'s default type', () => {
+  // Debian's containerd package ships a version 2 file without any runtimes table.
+  const debian = `version = 2\n[plugins]\n  [plugins."io.containerd.grpc.v1.cri"]\n    [plugins."io.containerd.grpc.v1.cri".cni]\n      bin_dir = "/usr/lib/cni"\n`;
+  const result = containerdConfig({ current: debian, pauseImage: PAUSE, cgroupDriver: 'cgroupfs' });
+  assert.equal(getKey(result.content, ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc'], 'runtime_type'), 'io.containerd.runc.v2');
+  assert.equal(getKey(result.content, ['plugins', 'io.containerd.grpc.v1.cri', 'containerd', 'runtimes', 'runc', 'options'], 'SystemdCgroup'), false);
+  assert.ok(result.content.indexOf('runtimes.runc]') < result.content.indexOf('runtimes.runc.options]'), 'the runtime before its options');
+  assert.ok(result.changes.includes('runtime_type = "io.containerd.runc.v2"'));
+  const onlyOptions = `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n`;
+  assert.deepEqual(containerdConfig({ current: onlyOptions, pauseImage: PAUSE, cgroupDriver: 'systemd' }).changes.filter((c) => c.startsWith('runtime_type')), ['runtime_type = "io.containerd.runc.v2"']);
 });
 
 test('a version 3 file (containerd 2): the pinned sandbox image under cri.v1.images, SystemdCgroup under cri.v1.runtime', () => {
@@ -68,7 +83,7 @@ test('a version 3 file (containerd 2): the pinned sandbox image under cri.v1.ima
   const result = containerdConfig({ current: v3, containerdVersion: '2.0.1', pauseImage: PAUSE, cgroupDriver: 'systemd' });
   assert.equal(
     result.content,
-    `version = 3\n\n[plugins]\n  [plugins.'io.containerd.cri.v1.images']\n    snapshotter = 'overlayfs'\n\n    [plugins.'io.containerd.cri.v1.images'.pinned_images]\n      sandbox = "${PAUSE}"\n\n    [plugins.'io.containerd.cri.v1.images'.registry]\n      config_path = "/etc/containerd/certs.d"\n\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n`,
+    `version = 3\n\n[plugins]\n  [plugins.'io.containerd.cri.v1.images']\n    snapshotter = 'overlayfs'\n\n    [plugins.'io.containerd.cri.v1.images'.pinned_images]\n      sandbox = "${PAUSE}"\n\n    [plugins.'io.containerd.cri.v1.images'.registry]\n      config_path = "/etc/containerd/certs.d"\n\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n`,
   );
 });
 
@@ -76,9 +91,9 @@ test('no file: version 2 for containerd 1.x or a containerd not installed yet (2
   const v2 = containerdConfig({ pauseImage: PAUSE, cgroupDriver: 'systemd' });
   assert.equal(
     v2.content,
-    `version = 2\n\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "${PAUSE}"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`,
+    `version = 2\n\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "${PAUSE}"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n`,
   );
-  assert.equal(v2.changes.length, 3);
+  assert.equal(v2.changes.length, 4);
   const v3 = containerdConfig({ pauseImage: PAUSE, cgroupDriver: 'systemd', containerdVersion: '2.1.4' });
   assert.match(v3.content, /^version = 3\n\n\[plugins\.'io\.containerd\.cri\.v1\.images'\.pinned_images\]\n {2}sandbox = /);
   // A file of comments only (as some packages ship it) configures nothing: ours replaces it.

@@ -26,10 +26,18 @@ ca = "/etc/containerd/certs.d/docker.io/ca.crt"
     '# Written by bootstrap prepare from the inventory (prepare.containerd.registries).\nserver = "https://registry.lab:5000"\nskip_verify = true\n',
   );
   assert.doesNotMatch(hostsToml('_default', { mirrors: ['https://m.example.com'], skipVerify: false }), /server/);
-  // A plain-HTTP registry: its server says so, and containerd then speaks HTTP to it.
+  // A plain-HTTP registry: its server says so, and is also its last host, which containerd uses as written.
   assert.equal(
-    hostsToml('10.0.0.5:5000', { server: 'http://10.0.0.5:5000', mirrors: [], skipVerify: false }),
-    '# Written by bootstrap prepare from the inventory (prepare.containerd.registries).\nserver = "http://10.0.0.5:5000"\n',
+    hostsToml('10.0.0.5:5000', { server: 'http://10.0.0.5:5000', mirrors: ['http://10.0.0.6:5000'], skipVerify: false }),
+    `# Written by bootstrap prepare from the inventory (prepare.containerd.registries).
+server = "http://10.0.0.5:5000"
+
+[host."http://10.0.0.6:5000"]
+  capabilities = ["pull", "resolve"]
+
+[host."http://10.0.0.5:5000"]
+  capabilities = ["pull", "resolve"]
+`,
   );
 });
 
