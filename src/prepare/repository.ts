@@ -142,9 +142,10 @@ export function planRepository(input: { rule: PrepareRule; state: HostState; ver
   }
   if (restartAfter) restartReplacedKubelet(part);
   if (manager === 'apt') {
-    // Held once installed, as the install guide does (a held package stays held when it is replaced).
+    // Held once installed, as the install guide does. Installing a held package (--allow-change-held-packages)
+    // sets its selection back to install, so a replaced one is held again.
     const installs = (p: string) => toInstall.some((s) => s === p || s.startsWith(`${p}=`));
-    const unheld = wanted.map((t) => t.pkg).filter((p) => (installs(p) || state.packages.has(p)) && !state.held.has(p));
+    const unheld = wanted.map((t) => t.pkg).filter((p) => installs(p) || (state.packages.has(p) && !state.held.has(p)));
     if (unheld.length) {
       part.after.push(['apt-mark', 'hold', ...unheld]);
       part.changes.push(`hold ${unheld.join(', ')} against upgrades (apt-mark hold)`);

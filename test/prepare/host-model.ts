@@ -71,6 +71,8 @@ function install(state: HostState, spec: string): void {
   const provides = PROVIDES[name!] ?? { executables: [] };
   const v = (version ?? '').replace(/-\*$/, '-1.1');
   state.packages.set(name!, v || '1.0-1');
+  // apt and dpkg set an installed package's selection back to install: a hold does not survive it (seen on Debian 12).
+  state.held.delete(name!);
   for (const e of provides.executables) state.executables.add(e);
   if (provides.versioned) {
     state.versions[provides.versioned] = provides.versioned === 'containerd' ? '1.6.20' : provides.versioned === 'crictl' ? 'v1.28.0' : `v${v.replace(/-.*$/, '')}`;
