@@ -59,7 +59,7 @@ function bareLab(lab: () => LabState) {
 /** Facts every bare node starts with, checked before the first up so that the later checks mean something. */
 async function assertBare(nodes: ReturnType<typeof bareLab>): Promise<void> {
   for (const name of NODES) {
-    assert.equal(await nodes.sh(name, 'command -v kubelet crictl conntrack socat || true'), '', `${name} is not bare`);
+    assert.equal(await nodes.sh(name, 'for b in kubelet crictl conntrack socat; do command -v "$b"; done; true'), '', `${name} is not bare`);
     assert.equal(await nodes.sandboxImage(name), 'registry.k8s.io/pause:3.6', `${name}: containerd keeps Debian's default sandbox image`);
     assert.equal(await nodes.sh(name, 'ls /etc/containerd/certs.d 2>/dev/null | wc -l'), '0');
   }
@@ -71,7 +71,7 @@ async function assertPrepared(nodes: ReturnType<typeof bareLab>, admin: string):
     assert.equal(await nodes.sandboxImage(name), PAUSE, `${name}: sandbox image`);
     assert.match(await nodes.sh(name, 'cat /etc/containerd/certs.d/10.77.0.1:5000/hosts.toml'), /^server = "http:\/\/10\.77\.0\.1:5000"$/m);
     assert.equal(await nodes.containerdStarts(name), 2, `${name}: containerd restarted exactly once (boot + prepare)`);
-    assert.match(await nodes.sh(name, 'command -v conntrack socat kubelet crictl | tr "\\n" " "'), /conntrack .*socat .*kubelet .*crictl/);
+    assert.equal(await nodes.sh(name, 'for b in conntrack socat kubelet crictl; do command -v "$b"; done | tr "\\n" " "'), '/usr/sbin/conntrack /usr/bin/socat /usr/bin/kubelet /usr/bin/crictl');
     assert.equal(await nodes.sh(name, 'systemctl is-active kubelet'), 'active', `${name}: kubelet`);
     assert.equal(await nodes.sh(name, 'sysctl -n net.ipv4.ip_forward'), '1', `${name}: forwarding in the node's own network namespace`);
     assert.match(await nodes.sh(name, 'cat /etc/modules-load.d/k8s.conf'), /^overlay\nbr_netfilter$/m);
