@@ -21,7 +21,7 @@ import { waitNodesPhase, type NodeState } from '../phases/wait-nodes.js';
 import { hostOutcome, newContext, type ComponentStatus, type HostRun, type ImageResult, type UpOptions } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import { runOnHosts } from '../pipeline/runner.js';
-import { HostError } from '../util/errors.js';
+import { HostError, InputError } from '../util/errors.js';
 
 /**
  * connect, prepare (a bare host made ready for kubeadm), then kubeadm init's order (preflight, images, certs,
@@ -105,8 +105,21 @@ function hostReport(h: HostRun): HostReport {
   };
 }
 
+/** Several control planes are rendered (bootstrap render) but not yet joined: see src/cluster/control-plane-join.ts. */
+export class SeveralControlPlanesError extends InputError {
+  override name = 'SeveralControlPlanesError';
+}
+
 export async function up(inventory: string | Inventory, options: UpOptions = {}): Promise<UpReport> {
   const inv = typeof inventory === 'string' ? await loadInventory(inventory) : inventory;
+  const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
+  if (controlPlanes.length > 1) {
+    throw new SeveralControlPlanesError(
+      `up brings up one control-plane host; joining ${controlPlanes.slice(1).map((h) => h.name).join(', ')} to ` +
+        `${controlPlanes[0]?.name} (kubeadm join --control-plane) is not implemented yet. ` +
+        '`bootstrap render` writes the files each of them would get.',
+    );
+  }
   const ctx = newContext(inv, options);
   const failed = await runOnHosts(ctx, UP_PHASES);
   const hosts = ctx.hosts.map(hostReport);

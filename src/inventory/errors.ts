@@ -33,6 +33,12 @@ export function formatProblem(p: LocatedProblem): string {
   return `${p.file}:${p.line}:${p.col}: ${where ? `${where}: ` : ''}${p.message}`;
 }
 
+/** `file:line:column: warning: field: message`, as compilers print warnings beside errors. */
+export function formatWarning(p: LocatedProblem): string {
+  const where = formatPath(p.path);
+  return `${p.file}:${p.line}:${p.col}: warning: ${where ? `${where}: ` : ''}${p.message}`;
+}
+
 export class InventoryError extends InputError {
   readonly problems: LocatedProblem[];
   constructor(problems: LocatedProblem[]) {

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseInventoryText, locate } from './document.js';
-import { InventoryError, type LocatedProblem } from './errors.js';
+import { formatWarning, InventoryError, type LocatedProblem } from './errors.js';
 import { Resolver } from './resolve.js';
 import { checkStructure } from './structure.js';
 import type { Inventory } from './types.js';
@@ -29,7 +29,8 @@ export function parseInventory(file: string, text: string): Inventory {
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new InventoryError(problems);
   }
-  return { file: absolute, ...resolved };
+  const warnings = resolver.warnings.map((p) => formatWarning(locate(parsed, p)));
+  return { file: absolute, ...resolved, ...(warnings.length ? { warnings } : {}) };
 }
 
 export async function loadInventory(file: string): Promise<Inventory> {

@@ -67,11 +67,18 @@ function isNodeName(text: string): boolean {
 
 export class Resolver {
   readonly problems: Problem[] = [];
+  /** What is allowed but worth saying (located like problems; the inventory still loads). */
+  readonly warnings: Problem[] = [];
   constructor(private readonly file: string, private readonly dir: string) {}
 
   /** Records a problem at a field (public for the resolvers of single sections, e.g. prepare.ts). */
   fail(path: FieldPath, message: string): void {
     this.problems.push({ path, message });
+  }
+
+  /** Records a warning at a field. */
+  warn(path: FieldPath, message: string): void {
+    this.warnings.push({ path, message });
   }
 
   /** ~ and relative paths: relative to the inventory's folder, as kubeadm's patches directory is to its config. */
@@ -378,11 +385,30 @@ export class Resolver {
     if (raw.length && rolesReadable && controlPlanes.length === 0) {
       this.fail(['hosts'], 'no host has the control-plane role');
     }
-    if (controlPlanes.length > 1) {
-      const second = hosts.indexOf(controlPlanes[1] as HostSpec);
-      this.fail(['hosts', second, 'roles'], 'only one control-plane host is supported: joining further control-plane nodes is not implemented');
-    }
     return hosts;
+  }
+
+  /**
+   * Several control-plane hosts (stacked etcd, as `kubeadm join --control-plane`): the first in inventory order
+   * runs `kubeadm init`, the others join. kubeadm refuses to join a control plane to a cluster without a
+   * controlPlaneEndpoint (phases/join/preflight.go checkIfReadyForAdditionalControlPlane: "unable to add a new
+   * control plane instance to a cluster that doesn't have a stable controlPlaneEndpoint address"), so it is
+   * required here. An even number of etcd members tolerates no more failures than one member fewer.
+   */
+  private controlPlanes(hosts: HostSpec[], cluster: ClusterConfiguration): void {
+    const controlPlanes = hosts.filter((h) => h.roles.includes('control-plane'));
+    const count = controlPlanes.length;
+    if (count < 2) return;
+    const names = controlPlanes.map((h) => h.name).join(', ');
+    if (!cluster.controlPlaneEndpoint) {
+      this.fail(['cluster', 'controlPlaneEndpoint'], `required with more than one control-plane host (${names}): ` +
+        'the stable address of their API servers, e.g. a load balancer\'s lb.example.com:6443, as kubeadm join --control-plane requires');
+    }
+    if (count % 2 === 0) {
+      const quorum = Math.floor(count / 2) + 1;
+      this.warn(['hosts'], `${count} control-plane hosts (${names}): etcd needs ${quorum} of them for a quorum, so it survives ` +
+        `the loss of ${count - quorum}, as ${count - 1} would; an odd number is recommended`);
+    }
   }
 
   inventory(data: Raw): Omit<Inventory, 'file'> {
@@ -400,6 +426,8 @@ export class Resolver {
     };
     const ssh = this.ssh(['ssh'], obj(data.ssh), defaults);
     const stateDir = str(data.stateDir);
+    const hosts = this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, clusterConfig.version);
+    this.controlPlanes(hosts, clusterConfig);
     return {
       dir: this.dir,
       cluster: clusterConfig,
@@ -417,7 +445,7 @@ export class Resolver {
       prepare: resolvePrepare(this, data.prepare),
       install: resolveInstall(this, data.install),
       ssh,
-      hosts: this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, clusterConfig.version),
+      hosts,
       stateDir: stateDir !== undefined
         ? this.expandPath(stateDir)
         : join(this.dir, '.bootstrap', basename(this.file, extname(this.file))),

@@ -195,6 +195,11 @@ export interface Inventory {
   hosts: HostSpec[];
   /** Absolute path of the state directory on the control machine (CAs, per-host certificates, admin.conf). */
   stateDir: string;
+  /**
+   * What the loader found allowed but worth saying, as `file:line:column: warning: field: message` lines (e.g. an
+   * even number of control-plane hosts). Absent in inventories built by hand.
+   */
+  warnings?: string[];
 }
 
 /** A file that `up` writes on a host and `render` writes under DIR/<host>/<path>. */
