@@ -32,3 +32,4 @@ export { bootstrapKubeletConf, caCertHash } from './join.js';
 export { joinCommand, kubeletConfWithRotatingCert, kubeletFinalize } from './kubeletfinalize.js';
 export type { KubeletFinalizeStep } from './versions.js';
 export { corednsObjects, kubeProxyObjects, dnsServiceIp } from './addons/index.js';
+export { ETCD_MEMBER_ADD, etcdMemberAdd, joiningKubeletServer, type EtcdMemberAdd } from './control-plane-join.js';

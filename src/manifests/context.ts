@@ -31,6 +31,25 @@ export interface EtcdMember {
   peerURL: string;
 }
 
+/** https://<advertise address>:2380, as kubeadm's etcdutil.GetPeerURL. */
+export function etcdPeerUrl(host: HostSpec): string {
+  return `https://${urlHost(host.advertiseAddress)}:2380`;
+}
+
+/**
+ * The etcd members a joining control-plane host lists in --initial-cluster: every control-plane host before it in
+ * inventory order (they joined one at a time before it), then itself. kubeadm writes the list etcd's MemberAdd
+ * answered with (CreateStackedEtcdStaticPodManifestFile), in etcd's member-ID order, which depends on IDs etcd
+ * draws when the member is added; offline, inventory order stands in for it. Undefined for the first
+ * control-plane host, whose etcd starts a new cluster.
+ */
+export function stackedEtcdMembers(inv: Inventory, host: HostSpec): EtcdMember[] | undefined {
+  const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
+  const index = controlPlanes.findIndex((h) => h.name === host.name);
+  if (index <= 0) return undefined;
+  return controlPlanes.slice(0, index + 1).map((h) => ({ name: h.name, peerURL: etcdPeerUrl(h) }));
+}
+
 export function renderContext(inv: Inventory, host: HostSpec, version: KubeVersion, etcdMembers?: readonly EtcdMember[]): RenderContext {
   const cluster = inv.cluster;
   if (!host.advertiseAddress) {
@@ -58,7 +77,7 @@ export function renderContext(inv: Inventory, host: HostSpec, version: KubeVersi
       initialCluster:
         etcdMembers && etcdMembers.length > 0
           ? etcdMembers.map((m) => `${m.name}=${m.peerURL}`).join(',')
-          : `${host.name}=https://${urlHost(host.advertiseAddress)}:2380`,
+          : `${host.name}=${etcdPeerUrl(host)}`,
     },
   };
 }

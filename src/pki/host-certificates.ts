@@ -145,8 +145,10 @@ export interface KubeconfigSpec {
 }
 
 /**
- * The kubeconfig files of a node. A control-plane node gets what kubeadm init writes (super-admin.conf only on the
- * first control-plane node, as kubeadm join --control-plane does not write it); a worker only kubelet.conf.
+ * The kubeconfig files of a node. The first control-plane node gets what kubeadm init writes; a joining one what
+ * kubeadm join --control-plane writes (phases/kubeconfig/kubeconfig.go CreateJoinControlPlaneKubeConfigFiles, every
+ * supported release: admin.conf, controller-manager.conf, scheduler.conf; no super-admin.conf, and no kubelet.conf,
+ * which the kubelet's TLS bootstrap makes at join time); a worker only kubelet.conf.
  */
 export function kubeconfigSpecs(inv: Inventory, host: HostSpec, profile: PkiProfile, isFirstControlPlane: boolean): KubeconfigSpec[] {
   const controlPlane = host.roles.includes('control-plane');
@@ -164,8 +166,8 @@ export function kubeconfigSpecs(inv: Inventory, host: HostSpec, profile: PkiProf
   if (profile.superAdminKubeconfig && isFirstControlPlane) {
     specs.push({ file: 'super-admin.conf', userName: 'kubernetes-super-admin', organization: ['system:masters'], endpoint: 'control-plane' });
   }
+  if (isFirstControlPlane) specs.push(kubelet);
   specs.push(
-    kubelet,
     { file: 'controller-manager.conf', userName: 'system:kube-controller-manager', organization: [], endpoint: componentsEndpoint },
     { file: 'scheduler.conf', userName: 'system:kube-scheduler', organization: [], endpoint: componentsEndpoint },
   );

@@ -10,7 +10,8 @@ import { componentImage } from '../kube/images.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import { clusterVersion } from '../kube/version.js';
 import { KUBELET_CONFIG_PATH, renderKubeletFiles } from '../kubelet/index.js';
-import { renderStaticPodFiles, type ControlPlaneComponent } from '../manifests/index.js';
+import { renderStaticPodFiles, stackedEtcdMembers, type ControlPlaneComponent } from '../manifests/index.js';
+import { joiningKubeletServer } from '../cluster/control-plane-join.js';
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
 import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
 
@@ -52,26 +53,53 @@ export async function prepareRender(inv: Inventory): Promise<RenderInputs> {
   return { pki, patches };
 }
 
-/** The files of one control-plane host. */
-export async function renderControlPlaneHost(inv: Inventory, host: HostSpec, inputs: RenderInputs, facts: RenderFacts = {}): Promise<HostRender> {
+/** Why a joining control plane's render lacks kubelet.conf, and what its etcd.yaml assumes. */
+export function joiningControlPlaneNote(inv: Inventory, host: HostSpec): string {
+  return `joins as kubeadm join --control-plane does: kubelet.conf comes from the kubelet's TLS bootstrap at join time ` +
+    `(bootstrap-kubelet.conf, the join token, pointing at ${joiningKubeletServer(inv, host)}); config.yaml is the ` +
+    `cluster's kubelet ConfigMap; etcd's --initial-cluster lists the members in inventory order, where kubeadm ` +
+    `writes the order etcd's member-add answers with`;
+}
+
+/** The kubelet files of a joining node: its own, with config.yaml replaced by the cluster's kubelet ConfigMap. */
+function withClusterKubeletConfig(files: RenderedFile[], clusterKubeletConfig: string | undefined): RenderedFile[] {
+  if (clusterKubeletConfig === undefined) return files;
+  return files.map((f) => (f.path === KUBELET_CONFIG_PATH ? { ...f, content: clusterKubeletConfig } : f));
+}
+
+/**
+ * The files of one control-plane host: what kubeadm init writes on the first control-plane host in inventory
+ * order, what kubeadm join --control-plane writes on the others (etcd joining the members before it; the
+ * kubelet's config.yaml the cluster's, clusterKubeletConfig, when given).
+ */
+export async function renderControlPlaneHost(
+  inv: Inventory,
+  host: HostSpec,
+  inputs: RenderInputs,
+  facts: RenderFacts = {},
+  clusterKubeletConfig?: string,
+): Promise<HostRender> {
   const { pki, patches } = inputs;
   const notes: string[] = [];
   const patch = patches
     ? (target: string, obj: object) => applyPatches(patches, target, obj, (line) => notes.push(line))
     : undefined;
   const images = Object.fromEntries(CONTROL_PLANE.map((c) => [c, imageFor(inv, c)])) as Record<ControlPlaneComponent, string>;
+  const etcdMembers = stackedEtcdMembers(inv, host);
+  const kubelet = renderKubeletFiles(inv, host, {
+    criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
+    pauseImage: imageFor(inv, 'pause'),
+    resolvConf: facts.resolvConf,
+    hostname: facts.hostname,
+    patches,
+    log: (line) => notes.push(line),
+  });
   const files = [
     ...(await renderHostPki(inv, host, pki)),
-    ...renderStaticPodFiles(inv, host, images, patch),
-    ...renderKubeletFiles(inv, host, {
-      criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
-      pauseImage: imageFor(inv, 'pause'),
-      resolvConf: facts.resolvConf,
-      hostname: facts.hostname,
-      patches,
-      log: (line) => notes.push(line),
-    }),
+    ...renderStaticPodFiles(inv, host, images, patch, { etcdMembers }),
+    ...(etcdMembers ? withClusterKubeletConfig(kubelet, clusterKubeletConfig) : kubelet),
   ];
+  if (etcdMembers) notes.push(joiningControlPlaneNote(inv, host));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { host, files, notes };
 }
@@ -86,12 +114,12 @@ export const WORKER_NOTE =
  * first control plane's, rendered with that host's facts).
  */
 export function renderWorkerHost(inv: Inventory, host: HostSpec, clusterKubeletConfig: string, facts: RenderFacts = {}): HostRender {
-  const files = renderKubeletFiles(inv, host, {
+  const files = withClusterKubeletConfig(renderKubeletFiles(inv, host, {
     criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
     pauseImage: imageFor(inv, 'pause'),
     resolvConf: facts.resolvConf,
     hostname: facts.hostname,
-  }).map((f) => (f.path === KUBELET_CONFIG_PATH ? { ...f, content: clusterKubeletConfig } : f));
+  }), clusterKubeletConfig);
   return { host, files, notes: [WORKER_NOTE] };
 }
 
@@ -99,10 +127,14 @@ export async function renderCluster(inv: Inventory, facts: Map<string, RenderFac
   const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
   const inputs = controlPlanes.length ? await prepareRender(inv) : undefined;
   const renders: HostRender[] = [];
+  // The first control plane (kubeadm init) first: its config.yaml is what the cluster's kubelet ConfigMap holds.
+  let clusterKubeletConfig: string | undefined;
   for (const host of controlPlanes) {
-    if (inputs) renders.push(await renderControlPlaneHost(inv, host, inputs, facts.get(host.name) ?? {}));
+    if (!inputs) continue;
+    const render = await renderControlPlaneHost(inv, host, inputs, facts.get(host.name) ?? {}, clusterKubeletConfig);
+    clusterKubeletConfig ??= render.files.find((f) => f.path === KUBELET_CONFIG_PATH)?.content.toString();
+    renders.push(render);
   }
-  const clusterKubeletConfig = renders[0]?.files.find((f) => f.path === KUBELET_CONFIG_PATH)?.content.toString();
   for (const host of inv.hosts.filter((h) => !h.roles.includes('control-plane'))) {
     renders.push(
       clusterKubeletConfig === undefined
