@@ -143,3 +143,31 @@ test('node names are DNS-1123 subdomains as kubeadm validates them: dotted numer
     );
   }
 });
+
+const controlPlanes = (count: number, endpoint = '  controlPlaneEndpoint: k8s.example.com:6443\n') => `cluster:
+  kubernetesVersion: v1.33.0
+${endpoint}hosts:
+${Array.from({ length: count }, (_, i) => `  - { name: cp${i + 1}, address: 10.7.0.${10 + i}, roles: [control-plane] }\n`).join('')}  - { name: w1, address: 10.7.0.99, roles: [worker] }
+`;
+
+test('several control-plane hosts with a controlPlaneEndpoint load in inventory order; an odd count warns of nothing', () => {
+  const inv = parseInventory('/x/ha.yaml', controlPlanes(3));
+  assert.deepEqual(inv.hosts.filter((h) => h.roles.includes('control-plane')).map((h) => h.name), ['cp1', 'cp2', 'cp3']);
+  assert.equal(inv.warnings, undefined);
+  assert.equal(parseInventory('/x/one.yaml', controlPlanes(1, '')).warnings, undefined, 'one control plane needs no endpoint');
+});
+
+test('an even number of control-plane hosts is a located warning about etcd quorum, not an error', () => {
+  assert.deepEqual(parseInventory('/x/ha.yaml', controlPlanes(2)).warnings, [
+    '/x/ha.yaml:5:3: warning: hosts: 2 control-plane hosts (cp1, cp2): etcd needs 2 of them for a quorum, so it survives the loss of 0, as 1 would; an odd number is recommended',
+  ]);
+  assert.match(parseInventory('/x/ha.yaml', controlPlanes(4)).warnings?.[0] ?? '', /4 control-plane hosts \(cp1, cp2, cp3, cp4\): etcd needs 3 of them for a quorum, so it survives the loss of 1, as 3 would/);
+});
+
+test('several control-plane hosts without a controlPlaneEndpoint: kubeadm join --control-plane refuses, so does the loader', () => {
+  assert.throws(() => parseInventory('/x/ha.yaml', controlPlanes(2, '')), (e: InventoryError) => {
+    assert.equal(e.problems.length, 1);
+    assert.match(e.message, /^\/x\/ha\.yaml:2:3: cluster\.controlPlaneEndpoint: required with more than one control-plane host \(cp1, cp2\)/);
+    return true;
+  });
+});

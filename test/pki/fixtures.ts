@@ -1,6 +1,6 @@
 /** Inventories, a fast key pool and file helpers for the pki tests. */
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +16,19 @@ export function useKeyPool(size = 6): void {
   for (let i = 0; i < size; i++) pool.push(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
   let next = 0;
   useKeyGenerator(async () => pool[next++ % size] as KeyObject);
+}
+
+function subjectOf(base64: string): string {
+  const cert = new X509Certificate(Buffer.from(base64, 'base64'));
+  return cert.subject.split('\n').join(', ');
+}
+
+/** A kubeconfig with its key material (new on every render) replaced by placeholders; the client certificate's names its subject. */
+export function redactKubeconfig(text: string): string {
+  return text
+    .replace(/^( {4}certificate-authority-data: ).+$/m, '$1REDACTED-CA-CERTIFICATE')
+    .replace(/^( {4}client-certificate-data: )(.+)$/m, (_, key: string, data: string) => `${key}"REDACTED-CERTIFICATE ${subjectOf(data)}"`)
+    .replace(/^( {4}client-key-data: ).+$/m, '$1REDACTED-KEY');
 }
 
 export function tempDir(prefix = 'bootstrap-pki-'): string {

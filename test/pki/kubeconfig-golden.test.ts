@@ -10,14 +10,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { SUPPORTED_MINORS } from '../../src/kube/version.js';
 import { prepareRender, renderControlPlaneHost, type RenderInputs } from '../../src/render/index.js';
 import { useKeyGenerator } from '../../src/pki/keys.js';
 import { assertGolden } from '../golden.js';
 import { goldenInventory } from '../golden-inventory.js';
-import { tempDir, useKeyPool } from './fixtures.js';
+import { redactKubeconfig, tempDir, useKeyPool } from './fixtures.js';
 
 export const KUBECONFIG_GOLDEN_RELEASES = ['v1.20.0', 'v1.21.14', 'v1.24.17', 'v1.28.15', 'v1.29.0', 'v1.33.0', 'v1.37.1'];
 const CASES: Record<string, string | undefined> = { default: undefined, 'control-plane-endpoint': 'k8s.example.com:6443' };
@@ -32,19 +31,6 @@ after(() => {
   useKeyGenerator();
   rmSync(stateDir, { recursive: true, force: true });
 });
-
-function subjectOf(base64: string): string {
-  const cert = new X509Certificate(Buffer.from(base64, 'base64'));
-  return cert.subject.split('\n').join(', ');
-}
-
-/** The kubeconfig with its key material replaced: stable across renders. */
-export function redactKubeconfig(text: string): string {
-  return text
-    .replace(/^( {4}certificate-authority-data: ).+$/m, '$1REDACTED-CA-CERTIFICATE')
-    .replace(/^( {4}client-certificate-data: )(.+)$/m, (_, key: string, data: string) => `${key}"REDACTED-CERTIFICATE ${subjectOf(data)}"`)
-    .replace(/^( {4}client-key-data: ).+$/m, '$1REDACTED-KEY');
-}
 
 async function kubeconfigs(version: string, controlPlaneEndpoint: string | undefined): Promise<Map<string, string>> {
   const inv = goldenInventory(version, { stateDir, controlPlaneEndpoint });
