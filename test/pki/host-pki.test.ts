@@ -210,13 +210,14 @@ test('kubeconfigs: clientcmd shape, names, servers, and client certificates that
       '',
     ].join('\n'),
   );
-  // super-admin.conf is written only on the first control-plane node (kubeadm init), not on cp2 (kubeadm join).
+  // super-admin.conf is written only on the first control-plane node (kubeadm init), not on cp2 (kubeadm join), and
+  // neither is kubelet.conf: the kubelet's TLS bootstrap makes it at join time (CreateJoinControlPlaneKubeConfigFiles).
   assert.equal(files.some((f) => f.path === '/etc/kubernetes/super-admin.conf'), false);
+  assert.equal(files.some((f) => f.path === '/etc/kubernetes/kubelet.conf'), false);
   const root = tempDir('bootstrap-pki-kc-');
   writeFileSync(join(root, 'ca.crt'), pki.ca.certPem);
   const servers: Record<string, string> = {
     'admin.conf': 'https://api.example.com:6443',
-    'kubelet.conf': 'https://api.example.com:6443',
     'controller-manager.conf': 'https://10.0.0.3:6443',
     'scheduler.conf': 'https://10.0.0.3:6443',
   };
