@@ -1,6 +1,7 @@
 /**
  * File operations for hosts that can run commands (SSH, local): each is one command, so one round trip,
- * however many files. The scripts are constants; paths and modes travel as positional arguments, quoted once.
+ * however many files. The scripts are constants; paths travel as positional arguments, quoted once, or as
+ * names in the tar on standard input (with the files' modes), never in a script's text.
  */
 import { randomInt } from 'node:crypto';
 import { contentHash, FileHashes, type ExecOptions, type ExecResult, type FileWrite, type WriteOptions } from './host.js';
@@ -22,9 +23,10 @@ class FileOperationError extends HostError {
  *
  * Each target folder gets a temporary folder of its own, 0700 (one mkdir makes the missing parents 0755 and
  * them). One tar unpacks every file there under umask 077, so no staged file is readable by others even for an
- * instant: each is created 0600 at most, then given its mode (tar -p), inside a folder only root enters.
+ * instant: each is created 0600 at most, then given its mode (tar -p), inside a folder only its owner enters.
  * Then one mv per folder renames its files over their targets: the same file system, so each target is either
- * the old file or the new one.
+ * the old file or the new one. Staged in a hidden folder, not beside the target, a file is never taken for one
+ * more by a program that reads the whole folder (kubelet skips hidden entries and folders of its static Pods).
  *
  * A replaced file that differs is first copied to <backup-dir><path>: one sha256sum over the targets that exist,
  * compared with the hashes given, then one cp for every copy. Backups hold replaced keys and kubeconfigs, so
