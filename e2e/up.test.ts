@@ -238,7 +238,7 @@ describe('bootstrap up on the lab (v1.28, containerd; one control plane, two wor
     const leftoversOnHosts = async () => {
       const found: string[] = [];
       for (const n of lab.nodes) {
-        // The write script's temporary files sit beside their targets; its staging folders in /tmp.
+        // The write script stages files in a temporary folder (.bootstrap-tmp.N) beside their targets; none may stay, nor in /tmp.
         const { stdout } = await onNode(n.name, "find / -xdev \\( -name '*.bootstrap-tmp.*' -o -path '/tmp/bootstrap.*' \\) -print 2>/dev/null || true");
         found.push(...stdout.split('\n').filter(Boolean).map((p) => `${n.name}:${p}`));
       }

@@ -60,7 +60,8 @@ export class MemoryHost implements Host {
 
   async writeFiles(files: readonly FileWrite[], options: WriteOptions = {}): Promise<void> {
     this.roundTrips++;
-    for (const f of files) {
+    // As on a real host: a path given twice is written once, with its last content, which a backup is compared with.
+    for (const f of new Map(files.map((f) => [f.path, f])).values()) {
       const content = Buffer.from(f.content);
       const old = this.files.get(f.path);
       if (old && options.backupDir && !old.content.equals(content)) this.files.set(options.backupDir + f.path, old);

@@ -1,8 +1,8 @@
 /**
- * The file-writing script stopped as an interrupted run stops it (SIGTERM to its process group): it removes its
- * staging folder and the temporary file beside the target it was writing, and the target stays whole (the old
- * file). Run with the real sh, tar, cp and mv in a temporary folder; a stand-in `mv` on PATH that waits holds the
- * script at the moment the temporary file exists.
+ * The file-writing script stopped as an interrupted run stops it (SIGTERM to its process group): it removes the
+ * temporary folder beside each target and the files staged there, and the target stays whole (the old file).
+ * Run with the real sh, tar and mv in a temporary folder; a stand-in `mv` on PATH that waits holds the script at
+ * the moment the staged file exists.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +37,7 @@ function execStoppedWhen(env: NodeJS.ProcessEnv, ready: () => boolean): (argv: r
     });
 }
 
-test('stopped while a file is being put in place: no staging folder, no temporary file, the old file intact', async () => {
+test('stopped while a file is being put in place: no temporary folder, no staged file, the old file intact', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bootstrap-write-stop-'));
   const tmp = join(dir, 'tmp');
   const bin = join(dir, 'bin');
@@ -46,29 +46,29 @@ test('stopped while a file is being put in place: no staging folder, no temporar
   mkdirSync(bin);
   mkdirSync(join(dir, 'etc', 'kubernetes'), { recursive: true });
   writeFileSync(target, 'old\n', { mode: 0o600 });
-  // A stand-in for mv that never finishes: the script is caught between writing the temporary file and renaming it.
+  // A stand-in for mv that never finishes: the script is caught between staging the file and renaming it.
   writeFileSync(join(bin, 'mv'), '#!/bin/sh\nexec sleep 60\n');
   chmodSync(join(bin, 'mv'), 0o755);
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp };
-  const leftovers = () => [...readdirSync(tmp), ...readdirSync(join(dir, 'etc', 'kubernetes')).filter((n) => n !== 'admin.conf')];
-  const tempWritten = () => readdirSync(join(dir, 'etc', 'kubernetes')).some((n) => n.startsWith('admin.conf.bootstrap-tmp.'));
+  const folder = join(dir, 'etc', 'kubernetes');
+  const leftovers = () => [...readdirSync(tmp), ...readdirSync(folder).filter((n) => n !== 'admin.conf')];
+  const staged = () => readdirSync(folder).some((n) => n.startsWith('.bootstrap-tmp.') && existsSync(join(folder, n, 'admin.conf')));
 
-  await assert.rejects(writeFilesWithShell(execStoppedWhen(env, tempWritten), [{ path: target, content: 'new\n', mode: 0o600 }]), /writing 1 file\(s\) failed/);
-  assert.deepEqual(leftovers(), [], 'the staging folder and the temporary file are gone');
+  await assert.rejects(writeFilesWithShell(execStoppedWhen(env, staged), [{ path: target, content: 'new\n', mode: 0o600 }]), /writing 1 file\(s\) failed/);
+  assert.deepEqual(leftovers(), [], 'the temporary folder and the staged file are gone');
   assert.equal(readFileSync(target, 'utf8'), 'old\n');
 });
 
-test('stopped while the archive is still arriving: the staging folder goes too', async () => {
+test('stopped while the archive is still arriving: the temporary folder goes too', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bootstrap-write-stop-'));
-  const tmp = join(dir, 'tmp');
-  mkdirSync(tmp);
-  const env = { ...process.env, TMPDIR: tmp };
+  const env = { ...process.env };
+  const temporary = () => readdirSync(dir).filter((n) => n.startsWith('.bootstrap-tmp.'));
   let stoppedAfterStaging = false;
-  const staged = () => (stoppedAfterStaging = readdirSync(tmp).length > 0);
+  const staged = () => (stoppedAfterStaging = temporary().length > 0);
   // stdin is held open by this exec only until the archive is written; a large file keeps tar busy long enough.
   const big = Buffer.alloc(64 * 1024 * 1024, 1);
   await assert.rejects(writeFilesWithShell(execStoppedWhen(env, staged), [{ path: join(dir, 'big'), content: big, mode: 0o644 }]));
   assert.equal(stoppedAfterStaging, true);
-  assert.deepEqual(readdirSync(tmp), []);
+  assert.deepEqual(temporary(), []);
   assert.equal(existsSync(join(dir, 'big')), false);
 });
