@@ -131,7 +131,14 @@ export async function writeFilesWithShell(exec: Exec, batch: readonly FileWrite[
   const result = await exec(['sh', '-c', WRITE_SCRIPT, 'sh', options.backupDir ?? '', token, ...folders, '--', ...hashes], { stdin: archive });
   if (result.code !== 0) {
     // The script removed its temporary folders as it failed: name the file that was being written, not its copy there.
-    const why = (result.stderr || result.stdout).trim().replace(/\/\.bootstrap-tmp\.\d+/g, '');
+    // The staging folder's name is ours, not the user's; tar's closing "Exiting with failure status" line says
+    // nothing the line before it did not.
+    const why = (result.stderr || result.stdout)
+      .split('\n')
+      .filter((line) => !/^tar: Exiting with failure status/.test(line))
+      .join('\n')
+      .trim()
+      .replace(/\/\.bootstrap-tmp\.\d+/g, '');
     throw new FileOperationError(`writing ${batch.length} file(s) failed: ${why}`);
   }
 }
