@@ -15,12 +15,11 @@ import { after, before, describe, it } from 'node:test';
 import { upToDate } from '../src/api/apply.js';
 import { clusterInfoObjects, corednsObjects, kubeProxyObjects, markControlPlane, nodeBootstrapRbac, uploadConfigObjects, clusterAdminsObjects } from '../src/cluster/index.js';
 import { objectName, type KubeObject } from '../src/cluster/objects.js';
-import type { UpReport } from '../src/commands/up.js';
 import { resetHosts } from '../src/commands/reset.js';
 import { loadInventory } from '../src/inventory/index.js';
 import { clusterVersion } from '../src/kube/version.js';
 import { controlPlaneEndpoint } from '../src/pki/endpoints.js';
-import { upReport, variant } from './runs.js';
+import { failures, upReport, variant } from './runs.js';
 import { DockerCli } from './lab/docker.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
 import { kubectlBinary } from './lab/testing.js';
@@ -30,10 +29,6 @@ const run = promisify(execFile);
 const repoRoot = defaultRepoRoot();
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const quiet = () => undefined;
-
-function failures(report: UpReport): string {
-  return JSON.stringify(report.hosts.filter((h) => !h.ok).map((h) => ({ host: h.name, error: h.error })), null, 2);
-}
 
 function clusterSuite(version: string, expect: { kubeletConfigMap: string; controlPlaneLabels: string[]; controlPlaneTaints: string[] }) {
   describe(`a whole cluster on the lab (${version}: one control plane, two workers)`, { concurrency: 1 }, () => {

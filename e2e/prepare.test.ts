@@ -15,8 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import type { UpReport } from '../src/commands/up.js';
-import { upReport, variant } from './runs.js';
+import { failures, upReport, variant } from './runs.js';
 import { DockerCli } from './lab/docker.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
 import { buildStandinPackages } from './lab/package-repo.js';
@@ -30,10 +29,6 @@ const cli = join(repoRoot, 'dist/src/cli/main.js');
 const quiet = () => undefined;
 const NODES = ['cp1', 'w1'];
 const PAUSE = '10.77.0.1:5000/pause:3.9';
-
-function failures(report: UpReport): string {
-  return JSON.stringify(report.hosts.filter((h) => !h.ok).map((h) => ({ host: h.name, error: h.error })), null, 2);
-}
 
 /** The bare lab's nodes as the tests look at them: with docker exec, never through bootstrap's own SSH. */
 function bareLab(lab: () => LabState) {

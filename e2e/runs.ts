@@ -24,6 +24,11 @@ export async function upReport(inv: Inventory | string, extra: UpOptions = {}): 
   }
 }
 
+/** The hosts that failed and why, for an assertion's message. */
+export function failures(report: UpReport): string {
+  return JSON.stringify(report.hosts.filter((h) => !h.ok).map((h) => ({ host: h.name, error: h.error })), null, 2);
+}
+
 /** A copy of an inventory with some fields changed, in a folder of its own, sharing the original's state (the same cluster). */
 export async function variant(base: string, edit: (doc: ReturnType<typeof parseDocument>) => void, name = 'variant'): Promise<string> {
   const doc = parseDocument(await readFile(base, 'utf8'));
