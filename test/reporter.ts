@@ -2,11 +2,12 @@
  * The test reporter of `npm test` (`node --test --test-reporter=./dist/test/reporter.js`).
  *
  * On a terminal: node's spec output, then one summary of the stage (BOOTSTRAP_TEST_STAGE, "unit" or "e2e")
- * with its pass/fail/skip counts, the failed tests by file and name with the first line of their error, and
- * the skipped tests with their reason. Elsewhere (CI, logs): node's TAP output, where the failed tests with
- * their error's first line come again as `#` comments just before the runner's own `# tests N`, `# pass N`,
- * `# fail N` … lines, which still end the output for CI parsers: a log cut to its tail still says what failed
- * and why (a failed before hook's error is otherwise only in its suite's block, far up).
+ * with its pass/fail/skip counts, the failed tests by file and name with their error on one line, the skipped
+ * tests with their reason, and the notes (stderr lines starting "lab: ", a lab step tried again). Elsewhere (CI,
+ * logs): node's TAP output, where the notes and the failed tests with their error come again as `#` comments just
+ * before the runner's own `# tests N`, `# pass N`, `# fail N` … lines, which still end the output for CI parsers:
+ * a log cut to its tail still says what failed and why (a failed before hook's error is otherwise only in its
+ * suite's block, far up).
  * BOOTSTRAP_TEST_OUTPUT=spec|tap chooses either way explicitly. The exit code is node's in both cases.
  */
 import { Readable } from 'node:stream';
@@ -20,7 +21,7 @@ interface Entry {
   path: string[];
   /** Nesting level of path[0]: a suite finishing one level above adopts it. */
   top: number;
-  /** The error's first line for a failure, the reason for a skip. */
+  /** The error on one line for a failure, the reason for a skip. */
   note: string;
 }
 
@@ -32,10 +33,18 @@ export class StageSummary {
   readonly failed: Entry[] = [];
   readonly skipped: Entry[] = [];
   readonly counts: Partial<Record<Count, number>> = {};
+  /** Lines a test file wrote to stderr starting with "lab: " (a lab step that failed once and was tried again). */
+  readonly notes: string[] = [];
 
   constructor(readonly stage: string, private readonly cwd = process.cwd()) {}
 
   add(event: TestEvent): void {
+    if (event.type === 'test:stderr') {
+      for (const line of event.data.message.split('\n')) {
+        if (line.startsWith('lab: ') && this.notes.length < 20) this.notes.push(`${this.file(event.data.file)}: ${line.length > 1500 ? `${line.slice(0, 1499)}…` : line}`);
+      }
+      return;
+    }
     if (event.type === 'test:diagnostic') {
       // The runner's closing counts are diagnostics without a file ("tests 12", "pass 11", …).
       const match = /^(\w+) ([\d.]+)$/.exec(event.data.message);
@@ -56,7 +65,7 @@ export class StageSummary {
       if (event.type === 'test:pass' || (event.data.details.error as Error & { failureType?: string }).failureType === 'subtestsFailed') return;
     }
     if (event.type === 'test:fail') {
-      this.failed.push({ file: where, path: [name], top: nesting, note: firstLine(event.data.details.error) });
+      this.failed.push({ file: where, path: [name], top: nesting, note: reason(event.data.details.error) });
     } else if (event.data.skip !== undefined) {
       this.skipped.push({ file: where, path: [name], top: nesting, note: typeof event.data.skip === 'string' ? event.data.skip : '' });
     }
@@ -83,13 +92,15 @@ export class StageSummary {
     };
     list('failed', this.failed);
     list('skipped', this.skipped);
+    if (this.notes.length > 0) lines.push(paint(33, '  notes:'), ...this.notes.map((n) => `    ${n}`));
     return `${lines.join('\n')}\n`;
   }
 
-  /** The failed tests, one line each with the error's first line, for a log read from its tail. */
-  failureLines(): string[] {
-    if (this.failed.length === 0) return [];
-    return [`${this.stage}: ${this.failed.length} failed:`, ...this.failed.map((e) => `  ${e.file} › ${e.path.join(' › ')}${e.note ? `: ${e.note}` : ''}`)];
+  /** The notes, then the failed tests with their error on one line each, for a log read from its tail. */
+  tailLines(): string[] {
+    const notes = this.notes.length === 0 ? [] : [`${this.stage}: notes:`, ...this.notes.map((n) => `  ${n}`)];
+    if (this.failed.length === 0) return notes;
+    return [...notes, `${this.stage}: ${this.failed.length} failed:`, ...this.failed.map((e) => `  ${e.file} › ${e.path.join(' › ')}${e.note ? `: ${e.note}` : ''}`)];
   }
 
   /** dist/test/x.test.js is shown as its source, test/x.test.ts. */
@@ -100,11 +111,15 @@ export class StageSummary {
   }
 }
 
-/** The first line of what a test threw (a failed hook's own error rather than the runner's wrapper). */
-function firstLine(error: Error & { cause?: unknown }): string {
+/**
+ * What a test threw, on one line (a failed hook's own error rather than the runner's wrapper). Every line is kept,
+ * joined by " · ": a failed hook often says "failed for 3 of 3:" first and why on the lines after it, and a CI log
+ * cut to its tail keeps only this summary.
+ */
+function reason(error: Error & { cause?: unknown }): string {
   const inner = error.cause instanceof Error ? error.cause : error;
-  const text = String(inner.message ?? inner).split('\n').find((l) => l.trim() !== '') ?? '';
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  const text = String(inner.message ?? inner).split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' · ');
+  return text.length > 1500 ? `${text.slice(0, 1499)}…` : text;
 }
 
 /** The events as they come, with the failures repeated as diagnostics just before the runner's closing counts. */
@@ -114,7 +129,7 @@ async function* withFailuresBeforeCounts(source: AsyncGenerator<TestEvent, void>
     summary.add(event);
     if (!repeated && event.type === 'test:diagnostic' && !event.data.file && /^tests \d+$/.test(event.data.message)) {
       repeated = true;
-      for (const message of summary.failureLines()) yield { type: 'test:diagnostic', data: { nesting: 0, message } } as TestEvent;
+      for (const message of summary.tailLines()) yield { type: 'test:diagnostic', data: { nesting: 0, message } } as TestEvent;
     }
     yield event;
   }

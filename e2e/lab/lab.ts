@@ -267,9 +267,21 @@ async function installStandinsOnNodes(repoRoot: string, state: LabState, docker:
     return;
   }
   log('installing the kubelet and crictl stand-ins');
-  await forEachBounded(state.nodes, 3, (node) =>
-    module.installStandins(node.container, docker, { repoRoot, kubernetesVersion: state.kubernetesVersion }),
-  );
+  await forEachBounded(state.nodes, 3, async (node) => {
+    const install = () => module.installStandins(node.container, docker, { repoRoot, kubernetesVersion: state.kubernetesVersion });
+    try {
+      await install();
+    } catch (first) {
+      // Installing is idempotent (one tar unpacked over the same paths); a second try shows whether the first
+      // failure was passing, and its message is kept on stderr either way, since a CI log may hold nothing else.
+      process.stderr.write(`lab: installing the stand-ins on ${node.name} failed, trying once more: ${(first as Error).message}\n`);
+      try {
+        await install();
+      } catch (second) {
+        throw new Error(`${node.name}: installing the stand-ins failed twice: ${(first as Error).message} / then: ${(second as Error).message}`);
+      }
+    }
+  });
 }
 
 interface ImagesModule {

@@ -33,10 +33,12 @@ test('on a terminal: spec output, then the stage summary with counts, failed tes
     `    ${fixture} › fails`,
     '      expected 1, got 2',
     `    ${fixture} › group › fails inside`,
-    '      inner failure',
+    '      inner failure for 2 of 2: · - a: refused · - b: timed out',
     '  skipped:',
     `    ${fixture} › is skipped`,
     '      needs something this fixture lacks',
+    '  notes:',
+    `    ${fixture}: lab: a step failed once and was tried again`,
     '',
   ].join('\n'));
   assert.match(summary.split('\n')[1]!, /^✖ unit: 4 tests, 1 passed, 2 failed, 1 skipped in \d+\.\d s$/);
@@ -52,10 +54,12 @@ test('not on a terminal: node\'s TAP output, ending with the runner\'s own count
     assert.deepEqual(closing, ['# tests', '# suites', '# pass', '# fail', '# cancelled', '# skipped', '# todo', '# duration_ms']);
     assert.match(out, /^# tests 4\n# suites 1\n# pass 1\n# fail 2\n# cancelled 0\n# skipped 1\n/m);
     // A log cut to its tail still says what failed and why, just before the counts.
-    assert.deepEqual(out.trimEnd().split('\n').slice(-11, -8), [
+    assert.deepEqual(out.trimEnd().split('\n').slice(-13, -8), [
+      '# unit: notes:',
+      `#   ${fixture}: lab: a step failed once and was tried again`,
       '# unit: 2 failed:',
       `#   ${fixture} › fails: expected 1, got 2`,
-      `#   ${fixture} › group › fails inside: inner failure`,
+      `#   ${fixture} › group › fails inside: inner failure for 2 of 2: · - a: refused · - b: timed out`,
     ]);
   }
 });
