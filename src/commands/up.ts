@@ -15,6 +15,7 @@ import { uploadConfigPhase } from '../phases/upload-config.js';
 import { markControlPlanePhase } from '../phases/mark-control-plane.js';
 import { bootstrapTokenPhase } from '../phases/bootstrap-token.js';
 import { addonsPhase } from '../phases/addons.js';
+import { registrySecretsPhase } from '../phases/registry-secrets.js';
 import { kubeletFinalizePhase } from '../phases/kubelet-finalize.js';
 import { joinPhase } from '../phases/join.js';
 import { waitNodesPhase, type NodeState } from '../phases/wait-nodes.js';
@@ -44,6 +45,7 @@ export const UP_PHASES: Phase[] = [
   bootstrapTokenPhase,
   kubeletFinalizePhase,
   addonsPhase,
+  registrySecretsPhase,
   joinPhase,
   waitNodesPhase,
 ];

@@ -17,6 +17,7 @@ import { addsUnixScheme } from '../kube/runtime.js';
 import { KUBELET_CONFIG_SHAPES } from '../kube/kubelet-config-shapes.js';
 import type { FieldPath, Problem } from './errors.js';
 import { resolveInstall, resolvePrepare } from './prepare.js';
+import { resolveRegistries } from './registries.js';
 import type {
   BastionSettings, ClusterConfiguration, HostSpec, ImagesSettings, Inventory, KubeletSettings, Role, SshSettings,
 } from './types.js';
@@ -428,11 +429,12 @@ export class Resolver {
     const stateDir = str(data.stateDir);
     const hosts = this.hosts(Array.isArray(data.hosts) ? data.hosts : [], ssh, clusterConfig.version);
     this.controlPlanes(hosts, clusterConfig);
+    const images = this.images(obj(data.images));
     return {
       dir: this.dir,
       cluster: clusterConfig,
       kubelet: this.kubelet(obj(data.kubelet), clusterConfig.version),
-      images: this.images(obj(data.images)),
+      images,
       patches: this.existingPath(['patches'], data.patches, 'directory'),
       // kubeadm waits 4 minutes for the control plane (constants.ControlPlaneComponentHealthCheckTimeout).
       wait: {
@@ -444,6 +446,7 @@ export class Resolver {
       bootstrapToken: { ttlMs: this.duration(['bootstrapToken', 'ttl'], obj(data.bootstrapToken).ttl, 24 * 60 * 60_000) },
       prepare: resolvePrepare(this, data.prepare),
       install: resolveInstall(this, data.install),
+      registries: resolveRegistries(this, data.registries, images.credentials.configFile),
       ssh,
       hosts,
       stateDir: stateDir !== undefined

@@ -101,6 +101,11 @@ export const inventorySchema = object(
     stateDir: str,
     prepare,
     install,
+    registries: object({
+      // true (every registry of the credentials file), false, or the registries to write.
+      nodeCredentials: { type: ['boolean', 'array'], items: str },
+      pullSecrets: object({ name: str, namespaces: strList, registries: strList }, ['namespaces']),
+    }),
     ssh,
     hosts: {
       type: 'array',

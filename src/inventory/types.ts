@@ -100,6 +100,26 @@ export interface PrepareSettings {
   };
 }
 
+/**
+ * Registry credentials for the cluster's own workloads (issue 12), taken from images.credentials.configFile:
+ * written for kubelet on every node, and/or as image pull Secrets that namespaces' default ServiceAccounts name.
+ */
+export interface RegistriesSettings {
+  /**
+   * The registries whose credentials every node gets in kubelet's /var/lib/kubelet/config.json: every registry
+   * of the credentials file ('all'), the named ones (a list; [] writes an empty file), or none (false: the file
+   * is left as it is).
+   */
+  nodeCredentials: 'all' | string[] | false;
+  /** A kubernetes.io/dockerconfigjson Secret in each namespace, named by its default ServiceAccount's imagePullSecrets. */
+  pullSecrets?: {
+    name: string;
+    namespaces: string[];
+    /** The registries the Secret holds: 'all' of the credentials file, or the named ones. */
+    registries: 'all' | string[];
+  };
+}
+
 export type InstallSource = 'none' | 'packages' | 'files';
 
 /** One file of `install.source: files`: a kubelet, crictl or kubeadm binary, or a .deb/.rpm package. */
@@ -191,6 +211,8 @@ export interface Inventory {
   /** Absent in inventories built by hand: then prepare is on with its defaults and nothing is installed. */
   prepare?: PrepareSettings;
   install?: InstallSettings;
+  /** Absent in inventories built by hand: then no registry credentials reach nodes or namespaces. */
+  registries?: RegistriesSettings;
   ssh: SshSettings;
   hosts: HostSpec[];
   /** Absolute path of the state directory on the control machine (CAs, per-host certificates, admin.conf). */

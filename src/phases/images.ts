@@ -30,7 +30,7 @@ import { wet, type Phase } from '../pipeline/phase.js';
 import type { ExecResult, Host } from '../transport/host.js';
 import { formatDuration } from '../util/duration.js';
 import { retry } from '../util/retry.js';
-import { loadRegistryCredentials, type RegistryCredential, type RegistryCredentials } from './credentials.js';
+import { loadRegistryCredentials, type RegistryCredential, type RegistryCredentials } from '../registries/credentials.js';
 import { HostError } from '../util/errors.js';
 
 export { parseCrictlImages, parseDockerImages } from '../kube/cri-output.js';

@@ -18,7 +18,7 @@ import { KUBELET_CONFIG_PATH } from '../kubelet/index.js';
 import { connectionOf, factsOf, hostOf, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { controlPlaneEndpoint } from '../pki/endpoints.js';
-import { renderWorkerHost } from '../render/index.js';
+import { prepareRender, renderWorkerHost } from '../render/index.js';
 import { HostError } from '../util/errors.js';
 import { joinToken } from './bootstrap-token.js';
 import { adminApi, clusterCaPem, initHost, kubeconfigCaPem } from './cluster-api.js';
@@ -109,14 +109,18 @@ async function clusterKubeletConfig(ctx: UpContext, api: Client): Promise<string
   return config;
 }
 
-/** The worker's kubelet files: kubeadm-flags.env and the drop-in as rendered for it, config.yaml as the cluster has it. */
-function workerFiles(ctx: UpContext, h: HostRun, kubeletConfig: string | undefined): RenderedFile[] {
+/**
+ * The worker's kubelet files: kubeadm-flags.env and the drop-in as rendered for it, config.yaml as the cluster
+ * has it, and what every node gets (kubelet's registry credentials).
+ */
+async function workerFiles(ctx: UpContext, h: HostRun, kubeletConfig: string | undefined): Promise<RenderedFile[]> {
   const facts = factsOf(h);
+  ctx.renderInputs ??= prepareRender(ctx.inv);
   const render = renderWorkerHost(ctx.inv, h.spec, kubeletConfig ?? '', {
     criSocket: facts.criSocket,
     hostname: facts.hostname,
     resolvConf: facts.systemdResolved ? '/run/systemd/resolve/resolv.conf' : undefined,
-  });
+  }, (await ctx.renderInputs).nodeFiles);
   return kubeletConfig === undefined ? render.files.filter((f) => f.path !== KUBELET_CONFIG_PATH) : render.files;
 }
 
@@ -188,17 +192,17 @@ export const joinPhase: Phase = {
   appliesTo: isWorker,
   async run(ctx, h, task) {
     const started = Date.now();
-    const found = await hostOf(h).hashFiles([KUBELET_CONF, BOOTSTRAP_KUBELET_CONF, KUBELET_CONFIG_PATH, `${ctx.inv.cluster.certificatesDir}/ca.crt`, ...workerFiles(ctx, h, undefined).map((f) => f.path)]);
+    const found = await hostOf(h).hashFiles([KUBELET_CONF, BOOTSTRAP_KUBELET_CONF, KUBELET_CONFIG_PATH, `${ctx.inv.cluster.certificatesDir}/ca.crt`, ...(await workerFiles(ctx, h, undefined)).map((f) => f.path)]);
     const joined = found.has(KUBELET_CONF);
     if (ctx.options.dryRun) {
-      const files = workerFiles(ctx, h, undefined);
+      const files = await workerFiles(ctx, h, undefined);
       await wet(ctx, h, joined ? 'bring the kubelet files up to date with the cluster\'s kubelet ConfigMap' : `write ${BOOTSTRAP_KUBELET_CONF} and the kubelet files, start kubelet and wait for its TLS bootstrap`, async () => undefined);
       if (!joined) h.changed.push(BOOTSTRAP_KUBELET_CONF, ...files.map((f) => f.path));
       task.progress(joined ? 'joined already' : 'would join');
       return;
     }
     const api = await adminApi(ctx);
-    const files = workerFiles(ctx, h, await clusterKubeletConfig(ctx, api));
+    const files = await workerFiles(ctx, h, await clusterKubeletConfig(ctx, api));
     let token: BootstrapToken | undefined;
     if (!joined) {
       token = await joinToken(ctx);

@@ -14,6 +14,7 @@ import { renderStaticPodFiles, stackedEtcdMembers, type ControlPlaneComponent } 
 import { joiningKubeletServer } from '../cluster/control-plane-join.js';
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
 import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
+import { nodeCredentialFiles } from '../registries/node.js';
 
 /**
  * The few facts about a host that change what is rendered for it, taken from what `up` learned (pipeline's
@@ -41,16 +42,20 @@ export function imageFor(inv: Inventory, component: Parameters<typeof componentI
   return componentImage(clusterVersion(inv), component, inv.cluster.imageRepository);
 }
 
-/** What every host's render shares: the cluster's CAs and the loaded patches. Made once per run. */
+/**
+ * What every host's render shares: the cluster's CAs, the loaded patches, and the files every node gets
+ * whatever its role (kubelet's registry credentials). Made once per run.
+ */
 export interface RenderInputs {
   pki: ClusterPki;
   patches?: PatchSet;
+  nodeFiles: RenderedFile[];
 }
 
 export async function prepareRender(inv: Inventory): Promise<RenderInputs> {
   const pki = await loadOrCreateClusterPki(inv.stateDir);
   const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: clusterVersion(inv) }) : undefined;
-  return { pki, patches };
+  return { pki, patches, nodeFiles: await nodeCredentialFiles(inv) };
 }
 
 /** Why a joining control plane's render lacks kubelet.conf, and what its etcd.yaml assumes. */
@@ -79,7 +84,7 @@ export async function renderControlPlaneHost(
   facts: RenderFacts = {},
   clusterKubeletConfig?: string,
 ): Promise<HostRender> {
-  const { pki, patches } = inputs;
+  const { pki, patches, nodeFiles } = inputs;
   const notes: string[] = [];
   const patch = patches
     ? (target: string, obj: object) => applyPatches(patches, target, obj, (line) => notes.push(line))
@@ -98,6 +103,7 @@ export async function renderControlPlaneHost(
     ...(await renderHostPki(inv, host, pki)),
     ...renderStaticPodFiles(inv, host, images, patch, { etcdMembers }),
     ...(etcdMembers ? withClusterKubeletConfig(kubelet, clusterKubeletConfig) : kubelet),
+    ...nodeFiles,
   ];
   if (etcdMembers) notes.push(joiningControlPlaneNote(inv, host));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -111,21 +117,22 @@ export const WORKER_NOTE =
 /**
  * The files kubeadm join writes on a worker that are known offline: kubeadm-flags.env and the drop-in for the
  * worker itself, and config.yaml as the cluster's kubelet ConfigMap holds it (what upload-config stores: the
- * first control plane's, rendered with that host's facts).
+ * first control plane's, rendered with that host's facts), and the files every node gets (RenderInputs.nodeFiles).
  */
-export function renderWorkerHost(inv: Inventory, host: HostSpec, clusterKubeletConfig: string, facts: RenderFacts = {}): HostRender {
+export function renderWorkerHost(inv: Inventory, host: HostSpec, clusterKubeletConfig: string, facts: RenderFacts = {}, nodeFiles: RenderedFile[] = []): HostRender {
   const files = withClusterKubeletConfig(renderKubeletFiles(inv, host, {
     criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
     pauseImage: imageFor(inv, 'pause'),
     resolvConf: facts.resolvConf,
     hostname: facts.hostname,
   }), clusterKubeletConfig);
-  return { host, files, notes: [WORKER_NOTE] };
+  return { host, files: [...files, ...nodeFiles], notes: [WORKER_NOTE] };
 }
 
 export async function renderCluster(inv: Inventory, facts: Map<string, RenderFacts> = new Map()): Promise<HostRender[]> {
   const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
   const inputs = controlPlanes.length ? await prepareRender(inv) : undefined;
+  const nodeFiles = inputs?.nodeFiles ?? [];
   const renders: HostRender[] = [];
   // The first control plane (kubeadm init) first: its config.yaml is what the cluster's kubelet ConfigMap holds.
   let clusterKubeletConfig: string | undefined;
@@ -139,7 +146,7 @@ export async function renderCluster(inv: Inventory, facts: Map<string, RenderFac
     renders.push(
       clusterKubeletConfig === undefined
         ? { host, files: [], notes: [], reason: 'the inventory has no control-plane host to join' }
-        : renderWorkerHost(inv, host, clusterKubeletConfig, facts.get(host.name) ?? {}),
+        : renderWorkerHost(inv, host, clusterKubeletConfig, facts.get(host.name) ?? {}, nodeFiles),
     );
   }
   // Inventory order, as before.

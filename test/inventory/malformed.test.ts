@@ -62,6 +62,15 @@ const EXPECTED: Record<string, string[]> = {
     '8:34: prepare.containerd.registries.10.0.0.5:5000.server: "10.0.0.5:5000" is not a registry URL (e.g. http://10.0.0.5:5000)',
   ],
   'prepare-not-boolean.yaml': ['3:10: prepare: must be a mapping or true or false'],
+  'registries-bad-names.yaml': [
+    '6:43: registries.nodeCredentials[1]: "https://10.0.0.5:5000" is not a registry: host[:port] as in image names (registry.example.com, 10.0.0.5:5000)',
+    '7:24: registries.pullSecrets.name: "Registry_Creds" is not a Secret name: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+    '7:62: registries.pullSecrets.namespaces[1]: "Apps" is not a namespace name: at most 63 lower-case letters, digits and \'-\', starting and ending with a letter or digit',
+  ],
+  'registries-without-credentials.yaml': [
+    '4:20: registries.nodeCredentials: needs images.credentials.configFile: the docker config.json on this machine that holds the registries\' credentials',
+    '5:3: registries.pullSecret: unknown field "pullSecret" (did you mean "pullSecrets"?)',
+  ],
   'roles-not-list.yaml': ['6:12: hosts[0].roles: must be a list'],
   'service-subnet-too-large.yaml': ['4:20: cluster.networking.serviceSubnet: 10.0.0.0/8 is too large: kubeadm allows at most 2^20 service addresses (a /12 or smaller)'],
   'several-problems.yaml': [

@@ -25,7 +25,7 @@ import {
   pullCommand,
   pullProgress,
 } from '../../src/phases/images.js';
-import { parseDockerConfig } from '../../src/phases/credentials.js';
+import { parseDockerConfig } from '../../src/registries/credentials.js';
 import { listImagesArgv as listImagesCommand } from '../../src/kube/cri-commands.js';
 import { criToolFor as pullToolFor } from '../../src/kube/cri-socket.js';
 import { imagesTable } from '../../src/cli/report.js';

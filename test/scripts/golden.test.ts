@@ -16,7 +16,7 @@ import { probeArgv, probePlan } from '../../src/phases/preflight.js';
 import { listImagesArgv as listImagesCommand } from '../../src/kube/cri-commands.js';
 import { criToolFor as pullToolFor } from '../../src/kube/cri-socket.js';
 import { pullCommand } from '../../src/phases/images.js';
-import { RegistryCredential } from '../../src/phases/credentials.js';
+import { RegistryCredential } from '../../src/registries/credentials.js';
 import { KUBELET_RESTART } from '../../src/phases/kubelet-start.js';
 import { gatherDiagnosis, listRuntime, targetFor, type HealthTarget, type PollResult } from '../../src/health/check.js';
 import type { HostRun } from '../../src/pipeline/context.js';

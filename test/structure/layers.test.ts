@@ -24,6 +24,7 @@ const LAYERS: Record<string, number> = {
   manifests: 30,
   pki: 30,
   transport: 20, // the Host interface and its implementations
+  registries: 15, // registry credentials from a docker config.json, and what they become on hosts and in the API
   inventory: 10,
   kube: 5, // the version model, per-version tables, the image catalog, the runtime toolkit
   net: 0,

@@ -17,7 +17,7 @@ import {
   parseImageReference,
   registryOf,
   registryOfAuthKey,
-} from '../../src/phases/credentials.js';
+} from '../../src/registries/credentials.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 

@@ -102,6 +102,26 @@ export class RegistryCredentials {
     return [...this.byRegistry.keys()];
   }
 
+  /**
+   * A docker config.json holding the credentials of `registries` ('all': every registry of the file) and
+   * nothing else, for kubelet's keyring or an image pull Secret: `auths` keyed by registry host (Docker Hub as
+   * https://index.docker.io/v1/, the key kubelet and docker look up), each with its base64 `auth`, keys sorted so
+   * that equal credentials give equal bytes. `field` names the inventory field for a registry the file lacks.
+   */
+  dockerConfigFor(registries: 'all' | readonly string[], field: string): string {
+    const names = registries === 'all' ? this.registries() : registries.map((r) => credentialRegistry(r));
+    const missing = names.filter((name) => !this.byRegistry.has(name));
+    if (missing.length) {
+      throw new CredentialsError(`${field} names ${missing.join(', ')}, for which ${this.file} holds no credentials (it has: ${this.registries().join(', ') || 'none'})`);
+    }
+    const auths: Record<string, { auth: string }> = {};
+    for (const name of [...new Set(names)].sort()) {
+      const credential = this.byRegistry.get(name) as RegistryCredential;
+      auths[name === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : name] = { auth: credential.authForStdin() };
+    }
+    return `${JSON.stringify({ auths }, null, 2)}\n`;
+  }
+
   toJSON(): { file: string; registries: string[] } {
     return { file: this.file, registries: this.registries() };
   }
