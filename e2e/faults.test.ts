@@ -19,6 +19,7 @@ import type { UpReport } from '../src/commands/up.js';
 import { loadInventory } from '../src/inventory/index.js';
 import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
 import { variant } from './runs.js';
+import { ProcessWatch } from './process-watch.js';
 import { DockerCli } from './lab/docker.js';
 import { applyFault, clearFaults, type FaultSpec } from './lab/faults.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
@@ -60,32 +61,6 @@ function failuresIn(out: string): Map<string, string> {
   }
   for (const m of out.matchAll(/^(\S+)(?: \([^)]*\))?: FAILED: (.*)$/gm)) if (!failed.has(m[1]!)) failed.set(m[1]!, m[2]!);
   return failed;
-}
-
-/** Every node's process command lines and environments, sampled until stopped; kept as a set of distinct lines. */
-class ProcessWatch {
-  readonly lines = new Set<string>();
-  samples = 0;
-  #running = true;
-  readonly #loops: Promise<void>[];
-
-  constructor(docker: DockerCli, containers: string[]) {
-    const script = 'for p in /proc/[0-9]*; do tr "\\0" "\\n" < $p/cmdline; echo; tr "\\0" "\\n" < $p/environ; echo; done 2>/dev/null';
-    this.#loops = containers.map(async (container) => {
-      while (this.#running) {
-        // A paused node answers nothing: docker exec fails at once, and the next sample tries again.
-        const { stdout } = await docker.exec(container, ['sh', '-c', script], { allowFailure: true, timeoutMs: 10_000 }).catch(() => ({ stdout: '' }));
-        for (const line of stdout.split('\n')) if (line) this.lines.add(line);
-        this.samples++;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.#running = false;
-    await Promise.all(this.#loops);
-  }
 }
 
 describe('fault matrix on the lab (v1.28, containerd; one control plane, two workers)', { concurrency: 1 }, () => {

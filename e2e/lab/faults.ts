@@ -290,7 +290,7 @@ rm -rf "$keep"
 `;
 
 /** Rewrites the authenticated registry's htpasswd with this password (through stdin) and restarts it. */
-async function setRegistryPassword(repoRoot: string, lab: LabState, password: string): Promise<void> {
+export async function setRegistryPassword(repoRoot: string, lab: LabState, password: string): Promise<void> {
   await writeHtpasswd(repoRoot, 'auth-registry', { username: lab.authRegistry.username, password });
   await stopRegistry(repoRoot, 'auth-registry');
   await launchRegistry(repoRoot, 'auth-registry');
