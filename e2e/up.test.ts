@@ -326,4 +326,43 @@ describe('before v1.24: kubeadm v1.23 pulls with crictl on containerd and with d
     for (const i of hostOf(report, 'w1').images) assert.ok(images.includes(i.image), `${i.image} not in docker images: ${images.join(', ')}`);
     assert.equal(hostOf(report, 'w1').images.length, 3);
   });
+
+  it('registries.endpoints on the Docker worker: daemon.json gets Docker Hub\'s mirrors and the plain-HTTP registries (its other keys kept), applied by a reload that stops no container; a re-run changes nothing', async () => {
+    const w1 = lab.nodes.find((n) => n.name === 'w1')!.container;
+    const containers = async () => (await docker.exec(w1, ['docker', 'ps', '-q', '--no-trunc'])).stdout.trim().split('\n').sort();
+    const pid = async () => (await docker.exec(w1, ['systemctl', 'show', '-p', 'MainPID', '--value', 'docker'])).stdout.trim();
+    await docker.exec(w1, ['sh', '-c', 'printf \'{"insecure-registries":["%s"],"log-level":"warn"}\\n\' "$1" > /etc/docker/daemon.json', 'sh', lab.registry.address]);
+    const running = await containers();
+    const dockerd = await pid();
+    const inventory = await variant(lab.inventory, (doc) => {
+      doc.setIn(['registries', 'endpoints'], doc.createNode({
+        'docker.io': { mirrors: ['https://mirror.lab.invalid'] },
+        [lab.registry.address]: { server: `http://${lab.registry.address}` },
+        [lab.authRegistry.address]: { server: `http://${lab.authRegistry.address}` },
+      }));
+    }, 'docker-endpoints');
+    const report = await upReport(inventory);
+    assertHealthy(report);
+    const w1Report = hostOf(report, 'w1');
+    assert.ok(w1Report.prepared.includes('reload docker (registry settings changed)'), w1Report.prepared.join('\n'));
+    const daemon = JSON.parse((await docker.exec(w1, ['cat', '/etc/docker/daemon.json'])).stdout) as Record<string, unknown>;
+    assert.deepEqual(daemon, {
+      'insecure-registries': [lab.registry.address, lab.authRegistry.address].sort(),
+      'log-level': 'warn',
+      'registry-mirrors': ['https://mirror.lab.invalid'],
+    });
+    // dockerd itself says what it uses now: the reload took effect, by the same process, with every container still running.
+    const config = JSON.parse((await docker.exec(w1, ['docker', 'info', '--format', '{{json .RegistryConfig}}'])).stdout) as { Mirrors: string[]; InsecureRegistryCIDRs: string[]; IndexConfigs: Record<string, { Secure: boolean }> };
+    assert.deepEqual(config.Mirrors, ['https://mirror.lab.invalid/']);
+    assert.equal(config.IndexConfigs[lab.authRegistry.address]?.Secure, false);
+    assert.equal(await pid(), dockerd);
+    for (const id of running) assert.ok((await containers()).includes(id), `container ${id} stopped`);
+    // The control plane's containerd host has no Docker: it gets the endpoints as hosts.toml.
+    const cp1 = lab.nodes.find((n) => n.name === 'cp1')!.container;
+    assert.match((await docker.exec(cp1, ['cat', `/etc/containerd/certs.d/${lab.authRegistry.address}/hosts.toml`])).stdout, new RegExp(`server = "http://${lab.authRegistry.address.replace(/\./g, '\\.')}"`));
+    const again = await upReport(inventory);
+    assertHealthy(again);
+    assert.deepEqual(hostOf(again, 'w1').prepared, []);
+    assert.equal(again.changed, false);
+  });
 });

@@ -39,7 +39,7 @@ export function renderLabInventory(input: LabInventoryInput): string {
     },
     ...(input.bare
       ? {
-        prepare: { containerd: { registries: Object.fromEntries(input.bare.registries.map((r) => [r, { server: `http://${r}` }])) } },
+        registries: { endpoints: Object.fromEntries(input.bare.registries.map((r) => [r, { server: `http://${r}` }])) },
         install: { source: 'packages', repository: input.bare.repository },
       }
       : {}),

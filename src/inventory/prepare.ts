@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import type { FieldPath } from './errors.js';
-import type { InstallFile, InstallSettings, PrepareSettings, RegistrySettings } from './types.js';
+import type { InstallFile, InstallSettings, PrepareSettings } from './types.js';
 
 /** What a section resolver needs from the Resolver. */
 export interface SectionResolver {
@@ -18,13 +18,13 @@ const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null &
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** A registry as containerd names its certs.d folder: host[:port], or _default for every registry. */
-const REGISTRY_NAME = /^(_default|[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?)$/;
-const URL_LIKE = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+export const REGISTRY_NAME = /^(_default|[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?)$/;
+export const URL_LIKE = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 /** A package revision as pkgs.k8s.io writes it (the "1.1" of 1.28.4-1.1); dpkg and rpm allow these characters. */
 const REVISION = /^[0-9A-Za-z][0-9A-Za-z.+~]*$/;
 
-function existingFile(r: SectionResolver, path: FieldPath, text: string): string {
+export function existingFile(r: SectionResolver, path: FieldPath, text: string): string {
   const full = r.expandPath(text);
   const stat = existsSync(full) ? statSync(full) : undefined;
   if (!stat) r.fail(path, `file not found: ${full}`);
@@ -32,30 +32,16 @@ function existingFile(r: SectionResolver, path: FieldPath, text: string): string
   return full;
 }
 
-function registry(r: SectionResolver, path: FieldPath, raw: Raw): RegistrySettings {
-  const mirrors = Array.isArray(raw.mirrors) ? raw.mirrors.filter((m): m is string => typeof m === 'string') : [];
-  mirrors.forEach((m, i) => {
-    if (!URL_LIKE.test(m)) r.fail([...path, 'mirrors', i], `"${m}" is not a registry URL (e.g. https://mirror.example.com)`);
-  });
-  const server = str(raw.server);
-  if (server !== undefined && !URL_LIKE.test(server)) r.fail([...path, 'server'], `"${server}" is not a registry URL (e.g. http://10.0.0.5:5000)`);
-  const ca = str(raw.ca);
-  return { ...(server === undefined ? {} : { server }), mirrors, ca: ca === undefined ? undefined : existingFile(r, [...path, 'ca'], ca), skipVerify: raw.skipVerify === true };
-}
-
 /** `prepare`: absent or true → on with defaults; false → off; a mapping → on with its settings. */
 export function resolvePrepare(r: SectionResolver, raw: unknown): PrepareSettings {
   const section = isObject(raw) ? raw : {};
   const containerd = isObject(section.containerd) ? section.containerd : {};
-  const registries: Record<string, RegistrySettings> = {};
-  for (const [name, value] of Object.entries(isObject(containerd.registries) ? containerd.registries : {})) {
-    const path = ['prepare', 'containerd', 'registries', name];
-    if (!REGISTRY_NAME.test(name)) r.fail(path, `"${name}" is not a registry name: host[:port] as in image names (docker.io, registry.example.com:5000) or _default`);
-    registries[name] = registry(r, path, isObject(value) ? value : {});
+  if (containerd.registries !== undefined) {
+    r.fail(['prepare', 'containerd', 'registries'], 'moved to registries.endpoints (the same settings, also used for Docker hosts): write it there');
   }
   return {
     enabled: raw !== false,
-    containerd: { configure: containerd.configure !== false, package: str(containerd.package), registries },
+    containerd: { configure: containerd.configure !== false, package: str(containerd.package) },
   };
 }
 

@@ -1,14 +1,16 @@
 /**
- * The `registries` section (issue 12): which registry credentials reach kubelet on every node and which
- * namespaces get an image pull Secret. The credentials themselves stay in images.credentials.configFile, read
- * when `up` or `render` runs; here only names are checked, with located problems.
+ * The `registries` section (issue 12): each registry's endpoints and TLS for the runtime, which registry
+ * credentials reach kubelet on every node, and which namespaces get an image pull Secret. The credentials
+ * themselves stay in images.credentials.configFile, read when `up` or `render` runs; here only names, URLs and
+ * files are checked, with located problems.
  */
 import type { FieldPath } from './errors.js';
-import type { SectionResolver } from './prepare.js';
-import type { RegistriesSettings } from './types.js';
+import { existingFile, REGISTRY_NAME, URL_LIKE, type SectionResolver } from './prepare.js';
+import type { RegistriesSettings, RegistrySettings } from './types.js';
 
 type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** A registry host as image names and docker config.json keys name it: host[:port]. */
 const REGISTRY_HOST = /^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?$/;
@@ -26,6 +28,28 @@ function registryList(r: SectionResolver, path: FieldPath, raw: unknown): string
     if (!REGISTRY_HOST.test(name)) r.fail([...path, i], `"${name}" is not a registry: host[:port] as in image names (registry.example.com, 10.0.0.5:5000)`);
   });
   return [...new Set(names)];
+}
+
+function endpoint(r: SectionResolver, path: FieldPath, raw: Raw): RegistrySettings {
+  const mirrors = Array.isArray(raw.mirrors) ? raw.mirrors.filter((m): m is string => typeof m === 'string') : [];
+  mirrors.forEach((m, i) => {
+    if (!URL_LIKE.test(m)) r.fail([...path, 'mirrors', i], `"${m}" is not a registry URL (e.g. https://mirror.example.com)`);
+  });
+  const server = str(raw.server);
+  if (server !== undefined && !URL_LIKE.test(server)) r.fail([...path, 'server'], `"${server}" is not a registry URL (e.g. http://10.0.0.5:5000)`);
+  const ca = str(raw.ca);
+  return { ...(server === undefined ? {} : { server }), mirrors, ca: ca === undefined ? undefined : existingFile(r, [...path, 'ca'], ca), skipVerify: raw.skipVerify === true };
+}
+
+/** registries.endpoints: registry name → its endpoints and TLS settings. */
+function endpoints(r: SectionResolver, raw: unknown): Record<string, RegistrySettings> {
+  const out: Record<string, RegistrySettings> = {};
+  for (const [name, value] of Object.entries(isObject(raw) ? raw : {})) {
+    const path = ['registries', 'endpoints', name];
+    if (!REGISTRY_NAME.test(name)) r.fail(path, `"${name}" is not a registry name: host[:port] as in image names (docker.io, registry.example.com:5000) or _default`);
+    out[name] = endpoint(r, path, isObject(value) ? value : {});
+  }
+  return out;
 }
 
 /**
@@ -57,5 +81,5 @@ export function resolveRegistries(r: SectionResolver, raw: unknown, credentialsF
     r.fail(['registries', nodeCredentials !== false ? 'nodeCredentials' : 'pullSecrets'],
       'needs images.credentials.configFile: the docker config.json on this machine that holds the registries\' credentials');
   }
-  return { nodeCredentials, ...(pullSecrets ? { pullSecrets } : {}) };
+  return { endpoints: endpoints(r, section.endpoints), nodeCredentials, ...(pullSecrets ? { pullSecrets } : {}) };
 }

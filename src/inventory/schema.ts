@@ -43,7 +43,8 @@ const prepare = {
     containerd: object({
       configure: bool,
       package: str,
-      registries: { type: 'object', additionalProperties: object({ server: str, mirrors: strList, ca: str, skipVerify: bool }) },
+      // Moved to registries.endpoints: kept here so that an older inventory gets that message, not "unknown field".
+      registries: { type: 'object' },
     }),
   }),
   type: ['object', 'boolean'],
@@ -102,6 +103,7 @@ export const inventorySchema = object(
     prepare,
     install,
     registries: object({
+      endpoints: { type: 'object', additionalProperties: object({ server: str, mirrors: strList, ca: str, skipVerify: bool }) },
       // true (every registry of the credentials file), false, or the registries to write.
       nodeCredentials: { type: ['boolean', 'array'], items: str },
       pullSecrets: object({ name: str, namespaces: strList, registries: strList }, ['namespaces']),

@@ -69,7 +69,7 @@ export interface ImagesSettings {
   credentials: { configFile?: string };
 }
 
-/** A registry as containerd's hosts.toml describes it (certs.d/<registry>/hosts.toml). */
+/** A registry's endpoints and TLS, as containerd's hosts.toml describes them (certs.d/<registry>/hosts.toml). */
 export interface RegistrySettings {
   /**
    * The registry's own endpoint when it is not https://<name> (Docker Hub's is registry-1.docker.io): e.g.
@@ -95,8 +95,6 @@ export interface PrepareSettings {
     configure: boolean;
     /** The package that provides containerd when it is missing; default: the distribution's ("containerd" on apt). */
     package?: string;
-    /** Registry name (docker.io, registry.example.com:5000) → its mirrors and TLS settings. */
-    registries: Record<string, RegistrySettings>;
   };
 }
 
@@ -105,6 +103,12 @@ export interface PrepareSettings {
  * written for kubelet on every node, and/or as image pull Secrets that namespaces' default ServiceAccounts name.
  */
 export interface RegistriesSettings {
+  /**
+   * Registry name (docker.io, registry.example.com:5000, _default) → its endpoints (its own server, mirrors) and TLS
+   * settings, for the runtime's pulls (kubelet's and bootstrap's): containerd's certs.d hosts.toml, Docker's
+   * daemon.json and certs.d.
+   */
+  endpoints: Record<string, RegistrySettings>;
   /**
    * The registries whose credentials every node gets in kubelet's /var/lib/kubelet/config.json: every registry
    * of the credentials file ('all'), the named ones (a list; [] writes an empty file), or none (false: the file

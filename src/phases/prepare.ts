@@ -13,13 +13,14 @@ import { readFile } from 'node:fs/promises';
 import { lookup } from '../kube/table.js';
 import { clusterVersion } from '../kube/version.js';
 import { DEFAULT_CGROUP_DRIVER } from '../kubelet/versions.js';
-import type { InstallSettings, Inventory, PrepareSettings } from '../inventory/types.js';
+import type { InstallSettings, Inventory, PrepareSettings, RegistrySettings } from '../inventory/types.js';
 import { factsOf, hostOf, isControlPlane, oncePerRun, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CONTAINERD_CONFIG_PATH } from '../prepare/containerd.js';
 import { artifactKind, KUBELET_UNIT_PATH, UPLOAD_DIR } from '../prepare/artifacts.js';
 import { parseProbe, planPrepare, PROBE_SCRIPT, verifyArtifacts, type HostState, type PreparePlan, type VerifiedArtifact } from '../prepare/index.js';
 import { CERTS_D } from '../prepare/registries.js';
+import { DOCKER_CERTS_D, DOCKER_DAEMON_JSON } from '../prepare/docker.js';
 import { APT_KEY_PATH, APT_LIST_PATH, CA_BUNDLE_PATH, YUM_REPO_PATH } from '../prepare/repository.js';
 import { FSTAB_PATH, MODULES_LOAD_PATH, SYSCTL_CONF_PATH } from '../prepare/system.js';
 import { KUBEADM_DROPIN_PATH } from '../kubelet/dropin.js';
@@ -32,7 +33,7 @@ import { initIpFamilies, joinIpFamilies } from './preflight-checks.js';
 import { basename } from 'node:path';
 
 /** prepare's defaults for an inventory built by hand without the sections: on, configure containerd, install nothing. */
-export const DEFAULT_PREPARE: PrepareSettings = { enabled: true, containerd: { configure: true, registries: {} } };
+export const DEFAULT_PREPARE: PrepareSettings = { enabled: true, containerd: { configure: true } };
 export const DEFAULT_INSTALL: InstallSettings = { source: 'none', kubeadm: false, allowVersionChange: false, files: [] };
 
 export interface PrepareResult {
@@ -63,7 +64,6 @@ interface LocalInputs {
 
 async function readLocal(inv: Inventory): Promise<LocalInputs> {
   const install = inv.install ?? DEFAULT_INSTALL;
-  const prepare = inv.prepare ?? DEFAULT_PREPARE;
   let artifacts: VerifiedArtifact[] = [];
   if (install.source === 'files') {
     const read = await Promise.all(install.files.map(async (f) => ({ path: f.path, sha256: f.sha256, bytes: await readFile(f.path) })));
@@ -71,15 +71,19 @@ async function readLocal(inv: Inventory): Promise<LocalInputs> {
     artifacts = verifyArtifacts(read, checksums);
   }
   const cas = new Map<string, Buffer>();
-  for (const r of Object.values(prepare.containerd.registries)) if (r.ca) cas.set(r.ca, await readFile(r.ca));
+  for (const r of Object.values(endpointsOf(inv))) if (r.ca) cas.set(r.ca, await readFile(r.ca));
   return { artifacts, cas };
+}
+
+/** registries.endpoints, or none in an inventory built by hand without the section. */
+function endpointsOf(inv: Inventory): Record<string, RegistrySettings> {
+  return inv.registries?.endpoints ?? {};
 }
 
 /** The whole files prepare may write on a host: their hashes tell what already is as planned. */
 function hashedPaths(inv: Inventory, artifacts: readonly VerifiedArtifact[]): string[] {
-  const prepare = inv.prepare ?? DEFAULT_PREPARE;
   const paths = [MODULES_LOAD_PATH, SYSCTL_CONF_PATH, APT_LIST_PATH, APT_KEY_PATH, CA_BUNDLE_PATH, YUM_REPO_PATH, KUBELET_UNIT_PATH, KUBEADM_DROPIN_PATH];
-  for (const name of Object.keys(prepare.containerd.registries)) paths.push(`${CERTS_D}/${name}/hosts.toml`, `${CERTS_D}/${name}/ca.crt`);
+  for (const name of Object.keys(endpointsOf(inv))) paths.push(`${CERTS_D}/${name}/hosts.toml`, `${CERTS_D}/${name}/ca.crt`, `${DOCKER_CERTS_D}/${name}/ca.crt`);
   for (const a of artifacts) {
     const kind = artifactKind(a.path);
     paths.push(kind.type === 'binary' ? `/usr/bin/${kind.name}` : `${UPLOAD_DIR}/${basename(a.path)}`);
@@ -99,16 +103,21 @@ function probedPackages(inv: Inventory, artifacts: readonly VerifiedArtifact[]):
   return [...names];
 }
 
-/** The host's state in one round trip: the probe, the two edited files and the hashes, sent at once. */
-export async function readHostState(host: Host, inv: Inventory, artifacts: readonly VerifiedArtifact[]): Promise<HostState> {
-  const [probe, fstab, config, hashes] = await Promise.all([
+/**
+ * The host's state in one round trip: the probe, the files prepare edits and the hashes, sent at once. Docker's
+ * daemon.json is read only on a Docker host (`docker`) where the inventory names registry endpoints.
+ */
+export async function readHostState(host: Host, inv: Inventory, artifacts: readonly VerifiedArtifact[], docker = false): Promise<HostState> {
+  const readDaemonJson = docker && Object.keys(endpointsOf(inv)).length > 0;
+  const [probe, fstab, config, daemonJson, hashes] = await Promise.all([
     host.exec(['sh', '-c', PROBE_SCRIPT, 'sh', ...probedPackages(inv, artifacts)], { sudo: true, readOnly: true }),
     host.readFile(FSTAB_PATH),
     host.readFile(CONTAINERD_CONFIG_PATH),
+    readDaemonJson ? host.readFile(DOCKER_DAEMON_JSON) : Promise.resolve(undefined),
     host.hashFiles(hashedPaths(inv, artifacts)),
   ]);
   if (probe.code !== 0) throw new PrepareHostError(`${host.name}: reading the host's state failed (exit ${probe.code}): ${probe.stderr.trim()}`);
-  return parseProbe(probe.stdout, { fstab: fstab?.toString('utf8'), containerdConfig: config?.toString('utf8'), hashes });
+  return parseProbe(probe.stdout, { fstab: fstab?.toString('utf8'), containerdConfig: config?.toString('utf8'), dockerDaemonConfig: daemonJson?.toString('utf8'), hashes });
 }
 
 /**
@@ -138,6 +147,7 @@ export async function planFor(ctx: UpContext, h: HostRun, state: HostState, loca
     // Swap stays on only for a kubelet set up for it (a kubeletconfiguration patch with failSwapOn: false).
     keepSwap: state.swaps > 0 || state.fstab?.includes('swap') ? !(await kubeletFailSwapOn(ctx, h)) : false,
     prepare: inv.prepare ?? DEFAULT_PREPARE,
+    registries: endpointsOf(inv),
     install: inv.install ?? DEFAULT_INSTALL,
     criSocket: runtimeSocket(h),
     state,
@@ -158,7 +168,7 @@ export const preparePhase: Phase = {
   async run(ctx, h, task) {
     task.progress('reading what is there');
     const local = await oncePerRun(ctx, 'prepare:local', () => readLocal(ctx.inv));
-    const state = await readHostState(hostOf(h), ctx.inv, local.artifacts);
+    const state = await readHostState(hostOf(h), ctx.inv, local.artifacts, /dockershim|docker\.sock/.test(runtimeSocket(h) ?? ''));
     const plan = await planFor(ctx, h, state, local);
     h.results.prepare = { changes: plan.changes, notes: plan.notes };
     h.notes.push(...plan.notes);

@@ -131,7 +131,7 @@ export function containerdConfig(input: ContainerdConfigInput): ContainerdConfig
   const mirrorsTable = tableHeaders(text).find((h) => h.length > schema.legacyRegistry.length && h.slice(0, schema.legacyRegistry.length + 1).join('\u0000') === [...schema.legacyRegistry, 'mirrors'].join('\u0000'));
   if (mirrorsTable) {
     throw new PrepareError(
-      `${CONTAINERD_CONFIG_PATH} configures registry mirrors in [${mirrorsTable.join('.')}]; containerd refuses those together with config_path: move them to ${CERTS_D}/<registry>/hosts.toml (prepare.containerd.registries) and remove the table`,
+      `${CONTAINERD_CONFIG_PATH} configures registry mirrors in [${mirrorsTable.join('.')}]; containerd refuses those together with config_path: move them to ${CERTS_D}/<registry>/hosts.toml (registries.endpoints) and remove the table`,
     );
   }
   // A runtimes.runc table replaces containerd's built-in runc runtime as a whole: without runtime_type every

@@ -3,7 +3,7 @@
  * and kubelet/crictl/kubeadm from packages or files, assembled into files to write and commands to run in order.
  * Pure: the phase (src/phases/prepare.ts) gathers the inputs and carries the plan out.
  */
-import type { InstallSettings, PrepareSettings } from '../inventory/types.js';
+import type { InstallSettings, PrepareSettings, RegistrySettings } from '../inventory/types.js';
 import { componentImage } from '../kube/images.js';
 import type { KubeVersion } from '../kube/version.js';
 import type { FileWrite } from '../transport/host.js';
@@ -30,6 +30,8 @@ export interface PrepareInput {
   /** The kubelet is configured to run with swap (failSwapOn: false): swap is left alone. */
   keepSwap: boolean;
   prepare: PrepareSettings;
+  /** registries.endpoints. */
+  registries: Record<string, RegistrySettings>;
   install: InstallSettings;
   criSocket?: string;
   state: HostState;
@@ -76,6 +78,7 @@ export function planPrepare(input: PrepareInput): PreparePlan {
     planRuntime({
       state,
       settings: input.prepare.containerd,
+      registries: input.registries,
       criSocket: input.criSocket,
       pauseImage: componentImage(input.version, 'pause', input.imageRepository),
       cgroupDriver: input.cgroupDriver,

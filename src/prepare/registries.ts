@@ -28,7 +28,7 @@ function tlsLines(caPath: string | undefined, skipVerify: boolean, indent: strin
 export function hostsToml(name: string, registry: RegistrySettings): string {
   const caPath = registry.ca ? `${CERTS_D}/${name}/ca.crt` : undefined;
   const server = registryServer(name, registry);
-  let out = '# Written by bootstrap prepare from the inventory (prepare.containerd.registries).\n';
+  let out = '# Written by bootstrap prepare from the inventory (registries.endpoints).\n';
   if (server) out += `server = ${formatScalar(server)}\n`;
   out += tlsLines(caPath, registry.skipVerify, '');
   for (const mirror of registry.mirrors) {

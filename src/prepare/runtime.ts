@@ -1,12 +1,14 @@
 /**
  * The container runtime as prepare leaves it: containerd installed when missing (the distribution's package, or
  * the one prepare.containerd.package names), its config.toml agreeing with the cluster (containerd.ts), the
- * registries' hosts.toml files in place, and containerd restarted only when its configuration changed. A host
- * whose runtime is not containerd (Docker before v1.24, CRI-O) keeps its runtime's configuration as it is.
+ * registries' hosts.toml files in place, and containerd restarted only when its configuration changed. A Docker
+ * host (before v1.24) keeps its daemon and gets only the registry settings Docker has (docker.ts); another runtime
+ * (CRI-O) keeps its configuration as it is.
  */
-import type { PrepareSettings } from '../inventory/types.js';
+import type { PrepareSettings, RegistrySettings } from '../inventory/types.js';
 import { contentHash } from '../transport/host.js';
 import { containerdConfig, CONTAINERD_CONFIG_PATH } from './containerd.js';
+import { planDockerRegistries } from './docker.js';
 import { emptyPart, PrepareError, type PlanPart } from './plan.js';
 import { registryFiles } from './registries.js';
 import type { HostState } from './state.js';
@@ -14,6 +16,8 @@ import type { HostState } from './state.js';
 export interface RuntimeInput {
   state: HostState;
   settings: PrepareSettings['containerd'];
+  /** registries.endpoints: each registry's endpoints and TLS. */
+  registries: Record<string, RegistrySettings>;
   /** The CRI socket the host uses or will use; undefined: none found yet (containerd is assumed, kubeadm's first probe). */
   criSocket?: string;
   pauseImage: string;
@@ -25,6 +29,10 @@ export interface RuntimeInput {
 export function planRuntime(input: RuntimeInput): PlanPart {
   const { state, settings } = input;
   const part = emptyPart();
+  if (input.criSocket !== undefined && /dockershim|docker\.sock/.test(input.criSocket)) {
+    // Docker keeps its daemon (kubeadm before v1.24 drives it through dockershim); only registry settings change.
+    return planDockerRegistries({ registries: input.registries, daemonJson: state.dockerDaemonConfig, hashOf: (p) => state.hashes.get(p), cas: input.cas, contentHash });
+  }
   if (input.criSocket !== undefined && !input.criSocket.includes('containerd')) {
     part.notes.push(`the runtime is not containerd (${input.criSocket}): its configuration is left as it is`);
     return part;
@@ -59,7 +67,7 @@ export function planRuntime(input: RuntimeInput): PlanPart {
     }
   }
   // containerd reads hosts.toml on every pull: no restart for these.
-  for (const file of registryFiles(settings.registries, input.cas)) {
+  for (const file of registryFiles(input.registries, input.cas)) {
     if (state.hashes.get(file.path) === contentHash(file.content)) continue;
     part.files.push(file);
     part.changes.push(`write ${file.path}`);

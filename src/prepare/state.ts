@@ -35,6 +35,8 @@ export interface HostState {
   /** /etc/fstab and /etc/containerd/config.toml as found (undefined: absent). */
   fstab?: string;
   containerdConfig?: string;
+  /** /etc/docker/daemon.json as found (read on Docker hosts only). */
+  dockerDaemonConfig?: string;
   /** SHA-256 and mode of the whole files prepare may write, as found. */
   hashes: FileHashes;
 }
@@ -80,7 +82,7 @@ exit 0
 `;
 
 /** The probe's output, plus the files read beside it, as a HostState. */
-export function parseProbe(output: string, files: { fstab?: string; containerdConfig?: string; hashes: FileHashes }): HostState {
+export function parseProbe(output: string, files: { fstab?: string; containerdConfig?: string; dockerDaemonConfig?: string; hashes: FileHashes }): HostState {
   const state: HostState = {
     arch: '',
     modules: new Set(),

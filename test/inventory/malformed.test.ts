@@ -55,17 +55,18 @@ const EXPECTED: Record<string, string[]> = {
   'no-control-plane.yaml': ['4:3: hosts: no host has the control-plane role'],
   'not-a-mapping.yaml': ['1:1: an inventory is a mapping with at least "cluster" and "hosts"'],
   'overlapping-subnets.yaml': ['4:16: cluster.networking.podSubnet: 10.96.0.0/16 overlaps the service subnet 10.96.0.0/12'],
-  'prepare-bad-registry.yaml': [
-    '6:28: prepare.containerd.registries.https://docker.io: "https://docker.io" is not a registry name: host[:port] as in image names (docker.io, registry.example.com:5000) or _default',
-    '6:40: prepare.containerd.registries.https://docker.io.mirrors[0]: "mirror.example.com" is not a registry URL (e.g. https://mirror.example.com)',
-    '7:59: prepare.containerd.registries.docker.io.skipverify: unknown field "skipverify" (did you mean "skipVerify"?)',
-    '8:34: prepare.containerd.registries.10.0.0.5:5000.server: "10.0.0.5:5000" is not a registry URL (e.g. http://10.0.0.5:5000)',
-  ],
   'prepare-not-boolean.yaml': ['3:10: prepare: must be a mapping or true or false'],
   'registries-bad-names.yaml': [
     '6:43: registries.nodeCredentials[1]: "https://10.0.0.5:5000" is not a registry: host[:port] as in image names (registry.example.com, 10.0.0.5:5000)',
     '7:24: registries.pullSecrets.name: "Registry_Creds" is not a Secret name: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
     '7:62: registries.pullSecrets.namespaces[1]: "Apps" is not a namespace name: at most 63 lower-case letters, digits and \'-\', starting and ending with a letter or digit',
+  ],
+  'registries-bad-endpoints.yaml': [
+    '5:26: registries.endpoints.https://docker.io: "https://docker.io" is not a registry name: host[:port] as in image names (docker.io, registry.example.com:5000) or _default',
+    '5:38: registries.endpoints.https://docker.io.mirrors[0]: "mirror.example.com" is not a registry URL (e.g. https://mirror.example.com)',
+    '6:57: registries.endpoints.docker.io.skipverify: unknown field "skipverify" (did you mean "skipVerify"?)',
+    '7:32: registries.endpoints.10.0.0.5:5000.server: "10.0.0.5:5000" is not a registry URL (e.g. http://10.0.0.5:5000)',
+    '10:17: prepare.containerd.registries: moved to registries.endpoints (the same settings, also used for Docker hosts): write it there',
   ],
   'registries-without-credentials.yaml': [
     '4:20: registries.nodeCredentials: needs images.credentials.configFile: the docker config.json on this machine that holds the registries\' credentials',

@@ -3,6 +3,7 @@
  * modules load, sysctls take the file's values, packages install at the pinned version, holds stick). Planning
  * again against the modelled result must give an empty plan: that is how idempotence is tested.
  */
+import { DOCKER_DAEMON_JSON } from '../../src/prepare/docker.js';
 import { contentHash, FileHashes } from '../../src/transport/host.js';
 import type { HostState } from '../../src/prepare/state.js';
 import type { PreparePlan } from '../../src/prepare/index.js';
@@ -96,6 +97,7 @@ export function applyPlan(before: HostState, plan: PreparePlan): HostState {
     state.hashes.modes.set(f.path, f.mode);
     if (f.path === FSTAB_PATH) state.fstab = String(f.content);
     if (f.path === CONTAINERD_CONFIG_PATH) state.containerdConfig = String(f.content);
+    if (f.path === DOCKER_DAEMON_JSON) state.dockerDaemonConfig = String(f.content);
     if (f.path.startsWith('/usr/bin/')) {
       const name = f.path.slice(9);
       state.executables.add(name);

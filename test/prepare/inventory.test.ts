@@ -10,7 +10,7 @@ const HOSTS = 'hosts:\n  - { name: cp1, address: 10.7.0.149, roles: [control-pla
 
 test('defaults: prepare on, containerd configured, no registries; nothing installed', () => {
   const inv = parseInventory('/srv/lab/inventory.yaml', `cluster: { kubernetesVersion: v1.28.4 }\n${HOSTS}`);
-  assert.deepEqual(inv.prepare, { enabled: true, containerd: { configure: true, package: undefined, registries: {} } });
+  assert.deepEqual(inv.prepare, { enabled: true, containerd: { configure: true, package: undefined } });
   assert.deepEqual(inv.install, { source: 'none', kubeadm: false, allowVersionChange: false, repository: undefined, revision: undefined, files: [], checksums: undefined });
   assert.equal(parseInventory('/srv/lab/i.yaml', `cluster: { kubernetesVersion: v1.28.4 }\nprepare: false\n${HOSTS}`).prepare?.enabled, false);
   assert.equal(parseInventory('/srv/lab/i.yaml', `cluster: { kubernetesVersion: v1.28.4 }\nprepare: true\n${HOSTS}`).prepare?.enabled, true);
@@ -24,9 +24,10 @@ prepare:
   containerd:
     configure: false
     package: containerd.io
-    registries:
-      docker.io: { mirrors: [https://mirror.example.com], ca: ca.pem, skipVerify: true }
-      "10.0.0.5:5000": { server: "http://10.0.0.5:5000" }
+registries:
+  endpoints:
+    docker.io: { mirrors: [https://mirror.example.com], ca: ca.pem, skipVerify: true }
+    "10.0.0.5:5000": { server: "http://10.0.0.5:5000" }
 install:
   source: files
   kubeadm: true
@@ -36,10 +37,11 @@ install:
 ${HOSTS}`);
   assert.deepEqual(files.prepare, {
     enabled: true,
-    containerd: { configure: false, package: 'containerd.io', registries: {
-      'docker.io': { mirrors: ['https://mirror.example.com'], ca: join(dir, 'ca.pem'), skipVerify: true },
-      '10.0.0.5:5000': { server: 'http://10.0.0.5:5000', mirrors: [], ca: undefined, skipVerify: false },
-    } },
+    containerd: { configure: false, package: 'containerd.io' },
+  });
+  assert.deepEqual(files.registries?.endpoints, {
+    'docker.io': { mirrors: ['https://mirror.example.com'], ca: join(dir, 'ca.pem'), skipVerify: true },
+    '10.0.0.5:5000': { server: 'http://10.0.0.5:5000', mirrors: [], ca: undefined, skipVerify: false },
   });
   assert.deepEqual(files.install, {
     source: 'files', kubeadm: true, allowVersionChange: true, repository: undefined, revision: undefined,

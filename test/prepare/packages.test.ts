@@ -14,12 +14,13 @@ import { kubeVersion } from '../../src/kube/version.js';
 import { applyPlan, bareDebian, bareRocky } from './host-model.js';
 
 const PACKAGES: InstallSettings = { source: 'packages', kubeadm: true, allowVersionChange: false, files: [] };
-const PREPARE: PrepareSettings = { enabled: true, containerd: { configure: true, registries: {} } };
+const PREPARE: PrepareSettings = { enabled: true, containerd: { configure: true } };
 
 function input(version: string, state: HostState, install: Partial<InstallSettings> = {}, prepare: PrepareSettings = PREPARE): PrepareInput {
   return {
     version: kubeVersion(version),
     imageRepository: 'registry.k8s.io',
+    registries: {},
     cgroupDriver: 'systemd',
     ipv4: true,
     ipv6: false,
@@ -59,7 +60,7 @@ for (const [version, minor, sysctls] of [['v1.28.4', 'v1.28', 2], ['v1.31.2', 'v
 
   test(`dnf, ${version}: the repository's exclude= holds, --disableexcludes installs, tools by the files they provide`, () => {
     const state = bareRocky();
-    const prepare = { enabled: true, containerd: { configure: true, package: 'containerd.io', registries: {} } };
+    const prepare = { enabled: true, containerd: { configure: true, package: 'containerd.io' } };
     const plan = planPrepare(input(version, state, {}, prepare));
     assert.equal(plan.files.find((f) => f.path === '/etc/yum.repos.d/kubernetes.repo')?.content, yumRepo(`https://pkgs.k8s.io/core:/stable:/${minor}`));
     assert.match(yumRepo('https://x'), /^\[kubernetes\]\nname=Kubernetes\nbaseurl=https:\/\/x\/rpm\/\nenabled=1\ngpgcheck=1\ngpgkey=https:\/\/x\/rpm\/repodata\/repomd\.xml\.key\nexclude=kubelet kubeadm kubectl cri-tools kubernetes-cni\n$/);

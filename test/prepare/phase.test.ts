@@ -82,6 +82,7 @@ function expectedPlan(ctx: UpContext, state: HostState) {
   return planPrepare({
     version: kubeVersion('v1.28.4'),
     imageRepository: 'registry.k8s.io',
+    registries: {},
     cgroupDriver: 'systemd',
     ipv4: true,
     ipv6: false,
