@@ -18,7 +18,9 @@
 export const VERSIONS_DIR = '/var/lib/bootstrap';
 
 /**
- * POSIX sh functions (dash, busybox ash, bash): `binary_versions DIR WRITE PATH…` prints `version.NAME=LINE`
+ * POSIX sh functions (dash, busybox ash, bash). `bv_which NAME` sets bv_w to where PATH finds the executable
+ * NAME, as command -v does, and fails when it finds none: without the subshell `$(command -v NAME)` costs.
+ * `binary_versions DIR WRITE PATH…` prints `version.NAME=LINE`
  * per path, NAME being the path's last part. WRITE is 1 when the run may update DIR/versions (the caller checks
  * that it runs as root). The file holds two lines per binary: "k <stat numbers> <path>" and "v <first line of
  * its --version>". Starts one stat; per binary asked, the binary and, when writing, a second stat (taken after
@@ -26,6 +28,12 @@ export const VERSIONS_DIR = '/var/lib/bootstrap';
  */
 export const BINARY_VERSIONS_FUNCTIONS = `nl='
 '
+bv_which() {
+  bv_w= IFS=:
+  set -f; for bv_d in $PATH; do bv_d=\${bv_d:-.}; if [ -f "$bv_d/$1" ] && [ -x "$bv_d/$1" ]; then bv_w=$bv_d/$1; break; fi; done; set +f
+  unset IFS
+  [ -n "$bv_w" ]
+}
 bv_look() { bv_stat=$nl$(stat -L -c "%n$nl%u %a %d %i %s %Y %Z" "$@" 2>/dev/null)$nl; }
 bv_key() { case $bv_stat in *"$nl$1$nl"*) bv_k=\${bv_stat#*"$nl$1$nl"}; bv_k=\${bv_k%%"$nl"*};; *) bv_k=;; esac; }
 bv_field() { bv_n=$1; set -- $bv_k; eval "bv_f=\\\${$bv_n}"; }

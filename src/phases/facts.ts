@@ -47,12 +47,9 @@ while [ $# -gt 1 ]; do if [ -S "$2" ]; then printf 'socket=%s\\n' "$1"; fi; shif
 set --
 ss= systemctl=
 for b in ${BINARIES.join(' ')}; do
-  p= IFS=:
-  set -f; for d in $PATH; do d=\${d:-.}; if [ -f "$d/$b" ] && [ -x "$d/$b" ]; then p=$d/$b; break; fi; done; set +f
-  unset IFS
-  [ -n "$p" ] || continue
-  printf 'bin.%s=%s\\n' "$b" "$p"
-  case $b in ${VERSIONED.join('|')}) set -- "$@" "$p";; ss) ss=1;; systemctl) systemctl=1;; esac
+  bv_which "$b" || continue
+  printf 'bin.%s=%s\\n' "$b" "$bv_w"
+  case $b in ${VERSIONED.join('|')}) set -- "$@" "$bv_w";; ss) ss=1;; systemctl) systemctl=1;; esac
 done
 for k in ${SYSCTLS.join(' ')}; do if [ -r "/proc/sys/$k" ]; then read -r v < "/proc/sys/$k"; printf 'sysctl.%s=%s\\n' "$k" "$v"; fi; done
 if [ $# -gt 0 ]; then if [ "$write" = 1 ] && [ "$uid" = 0 ]; then binary_versions "$cache" 1 "$@"; else binary_versions "$cache" 0 "$@"; fi; fi

@@ -10,6 +10,7 @@
  * It runs right after connect, before preflight; the host's facts are read again when it changed anything.
  */
 import { readFile } from 'node:fs/promises';
+import { VERSIONS_DIR } from '../kube/binary-versions.js';
 import { lookup } from '../kube/table.js';
 import { clusterVersion } from '../kube/version.js';
 import { DEFAULT_CGROUP_DRIVER } from '../kubelet/versions.js';
@@ -102,7 +103,7 @@ function probedPackages(inv: Inventory, artifacts: readonly VerifiedArtifact[]):
 /** The host's state in one round trip: the probe, the two edited files and the hashes, sent at once. */
 export async function readHostState(host: Host, inv: Inventory, artifacts: readonly VerifiedArtifact[]): Promise<HostState> {
   const [probe, fstab, config, hashes] = await Promise.all([
-    host.exec(['sh', '-c', PROBE_SCRIPT, 'sh', ...probedPackages(inv, artifacts)], { sudo: true, readOnly: true }),
+    host.exec(['sh', '-c', PROBE_SCRIPT, 'sh', VERSIONS_DIR, ...probedPackages(inv, artifacts)], { sudo: true, readOnly: true }),
     host.readFile(FSTAB_PATH),
     host.readFile(CONTAINERD_CONFIG_PATH),
     host.hashFiles(hashedPaths(inv, artifacts)),

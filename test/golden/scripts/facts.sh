@@ -1,5 +1,11 @@
 nl='
 '
+bv_which() {
+  bv_w= IFS=:
+  set -f; for bv_d in $PATH; do bv_d=${bv_d:-.}; if [ -f "$bv_d/$1" ] && [ -x "$bv_d/$1" ]; then bv_w=$bv_d/$1; break; fi; done; set +f
+  unset IFS
+  [ -n "$bv_w" ]
+}
 bv_look() { bv_stat=$nl$(stat -L -c "%n$nl%u %a %d %i %s %Y %Z" "$@" 2>/dev/null)$nl; }
 bv_key() { case $bv_stat in *"$nl$1$nl"*) bv_k=${bv_stat#*"$nl$1$nl"}; bv_k=${bv_k%%"$nl"*};; *) bv_k=;; esac; }
 bv_field() { bv_n=$1; set -- $bv_k; eval "bv_f=\${$bv_n}"; }
@@ -62,12 +68,9 @@ while [ $# -gt 1 ]; do if [ -S "$2" ]; then printf 'socket=%s\n' "$1"; fi; shift
 set --
 ss= systemctl=
 for b in kubelet crictl docker containerd conntrack systemctl journalctl ss tar sha256sum; do
-  p= IFS=:
-  set -f; for d in $PATH; do d=${d:-.}; if [ -f "$d/$b" ] && [ -x "$d/$b" ]; then p=$d/$b; break; fi; done; set +f
-  unset IFS
-  [ -n "$p" ] || continue
-  printf 'bin.%s=%s\n' "$b" "$p"
-  case $b in kubelet|crictl|docker|containerd) set -- "$@" "$p";; ss) ss=1;; systemctl) systemctl=1;; esac
+  bv_which "$b" || continue
+  printf 'bin.%s=%s\n' "$b" "$bv_w"
+  case $b in kubelet|crictl|docker|containerd) set -- "$@" "$bv_w";; ss) ss=1;; systemctl) systemctl=1;; esac
 done
 for k in net/ipv4/ip_forward net/bridge/bridge-nf-call-iptables net/ipv6/conf/default/forwarding; do if [ -r "/proc/sys/$k" ]; then read -r v < "/proc/sys/$k"; printf 'sysctl.%s=%s\n' "$k" "$v"; fi; done
 if [ $# -gt 0 ]; then if [ "$write" = 1 ] && [ "$uid" = 0 ]; then binary_versions "$cache" 1 "$@"; else binary_versions "$cache" 0 "$@"; fi; fi
