@@ -10,8 +10,9 @@
  * only by root, only when the caller allows it (never in a look-only command or a dry run), atomically (a
  * temporary file in the folder, then rename). An entry is written only for a binary whose ctime is older than
  * that temporary file, created before the binary was looked at: a change in the same second as the look would
- * otherwise keep the key and hide the change. Without stat, or with a folder that cannot be written, every
- * binary is asked, as before.
+ * otherwise keep the key and hide the change. Nor is one written for a script (#!) or a symlink: what they run
+ * can change while they do not (a wrapper's target, snap's /snap/bin/kubelet -> /usr/bin/snap). Without stat,
+ * or with a folder that cannot be written, every binary is asked, as before.
  */
 
 /** Where the versions are kept on hosts (beside up's backups); the script's first argument. */
@@ -23,8 +24,8 @@ export const VERSIONS_DIR = '/var/lib/bootstrap';
  * `binary_versions DIR WRITE PATH…` prints `version.NAME=LINE`
  * per path, NAME being the path's last part. WRITE is 1 when the run may update DIR/versions (the caller checks
  * that it runs as root). The file holds two lines per binary: "k <stat numbers> <path>" and "v <first line of
- * its --version>". Starts one stat; per binary asked, the binary and, when writing, a second stat (taken after
- * the temporary file is created); one mv when the file is rewritten. Also sets nl, a newline, for the caller.
+ * its --version>". Starts one stat; per binary asked, the binary and, when writing, head (is it a script?) and
+ * a second stat (taken after the temporary file is created); one mv when the file is rewritten. Also sets nl, a newline, for the caller.
  */
 export const BINARY_VERSIONS_FUNCTIONS = `nl='
 '
@@ -59,18 +60,20 @@ binary_versions() {
       bv_v=\${bv_v%%"$nl"*}
       bv_new="$bv_new""k $bv_k $bv_p$nl""v $bv_v$nl"
     else
-      if [ "$bv_write" = 1 ] && [ -n "$bv_k" ] && [ -z "$bv_tmp" ]; then
-        umask 022
-        [ -d "$bv_dir" ] || mkdir -p "$bv_dir" 2>/dev/null
-        bv_tmp=$bv_dir/.versions.$$
-        true 2>/dev/null > "$bv_tmp" || bv_write=
-      fi
       bv_keep=
-      if [ "$bv_write" = 1 ] && [ -n "$bv_k" ]; then
-        bv_look "$bv_p" "$bv_tmp"
-        bv_key "$bv_tmp"; bv_field 6; bv_now=$bv_f
-        bv_key "$bv_p"; bv_field 7
-        [ -n "$bv_now" ] && [ -n "$bv_k" ] && [ "$bv_f" -lt "$bv_now" ] && bv_keep=$bv_k
+      if [ "$bv_write" = 1 ] && [ -n "$bv_k" ] && [ ! -L "$bv_p" ] && bv_h=$(head -c 2 "$bv_p" 2>/dev/null) && [ "$bv_h" != '#!' ]; then
+        if [ -z "$bv_tmp" ]; then
+          umask 022
+          [ -d "$bv_dir" ] || mkdir -p "$bv_dir" 2>/dev/null
+          bv_tmp=$bv_dir/.versions.$$
+          true 2>/dev/null > "$bv_tmp" || bv_write=
+        fi
+        if [ "$bv_write" = 1 ]; then
+          bv_look "$bv_p" "$bv_tmp"
+          bv_key "$bv_tmp"; bv_field 6; bv_now=$bv_f
+          bv_key "$bv_p"; bv_field 7
+          [ -n "$bv_now" ] && [ -n "$bv_k" ] && [ "$bv_f" -lt "$bv_now" ] && bv_keep=$bv_k
+        fi
       fi
       bv_v=$("$bv_p" --version 2>/dev/null) || bv_keep=
       bv_v=\${bv_v%%"$nl"*}

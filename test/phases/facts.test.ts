@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -94,6 +94,19 @@ for (const shell of Object.keys(SHELLS)) {
     const again = await gatherFacts(f.host(shell), VERSION, { keepVersions: true });
     assert.deepEqual(starts(f), { kubelet: 2, crictl: 2, docker: 2, containerd: 1 });
     assert.deepEqual(versionsOf(again), { ...EXPECTED, kubelet: 'v1.29.2', crictl: 'v1.28.9' });
+  });
+
+  test(`facts (${shell}): a script (#!) or a symlink is asked every time: what it runs may change while it does not`, async () => {
+    const f = fixture();
+    fake(f, 'kubelet', 'Kubernetes v1.28.15', join(f.bin, 'kubelet'), '', true);
+    fake(f, 'crictl', 'crictl version v1.28.0', join(f.root, 'crictl-v1.28.0'));
+    rmSync(join(f.bin, 'crictl'));
+    symlinkSync(join(f.root, 'crictl-v1.28.0'), join(f.bin, 'crictl'));
+    await nextSecond();
+    await gatherFacts(f.host(shell), VERSION, { keepVersions: true });
+    const again = await gatherFacts(f.host(shell), VERSION, { keepVersions: true });
+    assert.deepEqual(starts(f), { ...each(1), kubelet: 2, crictl: 2 });
+    assert.deepEqual(versionsOf(again), EXPECTED);
   });
 
   test(`facts (${shell}): a binary changed in place in the second it was looked at is not kept, so the change shows`, async () => {

@@ -70,10 +70,13 @@ export function fixture(): Fixture {
 
 /**
  * A fake binary: counts its start in counts/<name>, prints `output` and a second line (only the first counts),
- * then runs `then` (the script is short enough for the shell to have read it whole by then).
+ * then runs `then` (the script is short enough for the shell to have read it whole by then). It has no #! line,
+ * so it is not taken for a wrapper script (whose version is never kept): the shell that execs it runs it itself
+ * when the kernel refuses it (ENOEXEC), as POSIX has it. With `shebang`, it is such a script.
  */
-export function fake(f: Fixture, name: string, output: string, path = join(f.bin, name), then = ''): void {
-  writeFileSync(path, `#!/bin/sh\necho started >> ${f.counts}/${name}\nprintf '%s\\n' '${output}' 'a second line'\n${then}`, { mode: 0o755 });
+export function fake(f: Fixture, name: string, output: string, path = join(f.bin, name), then = '', shebang = false): void {
+  const text = `echo started >> ${f.counts}/${name}\nprintf '%s\\n' '${output}' 'a second line'\n${then}`;
+  writeFileSync(path, shebang ? `#!/bin/sh\n${text}` : `: fake ${name}\n${text}`, { mode: 0o755 });
   chmodSync(path, 0o755);
 }
 

@@ -31,18 +31,20 @@ binary_versions() {
       bv_v=${bv_v%%"$nl"*}
       bv_new="$bv_new""k $bv_k $bv_p$nl""v $bv_v$nl"
     else
-      if [ "$bv_write" = 1 ] && [ -n "$bv_k" ] && [ -z "$bv_tmp" ]; then
-        umask 022
-        [ -d "$bv_dir" ] || mkdir -p "$bv_dir" 2>/dev/null
-        bv_tmp=$bv_dir/.versions.$$
-        true 2>/dev/null > "$bv_tmp" || bv_write=
-      fi
       bv_keep=
-      if [ "$bv_write" = 1 ] && [ -n "$bv_k" ]; then
-        bv_look "$bv_p" "$bv_tmp"
-        bv_key "$bv_tmp"; bv_field 6; bv_now=$bv_f
-        bv_key "$bv_p"; bv_field 7
-        [ -n "$bv_now" ] && [ -n "$bv_k" ] && [ "$bv_f" -lt "$bv_now" ] && bv_keep=$bv_k
+      if [ "$bv_write" = 1 ] && [ -n "$bv_k" ] && [ ! -L "$bv_p" ] && bv_h=$(head -c 2 "$bv_p" 2>/dev/null) && [ "$bv_h" != '#!' ]; then
+        if [ -z "$bv_tmp" ]; then
+          umask 022
+          [ -d "$bv_dir" ] || mkdir -p "$bv_dir" 2>/dev/null
+          bv_tmp=$bv_dir/.versions.$$
+          true 2>/dev/null > "$bv_tmp" || bv_write=
+        fi
+        if [ "$bv_write" = 1 ]; then
+          bv_look "$bv_p" "$bv_tmp"
+          bv_key "$bv_tmp"; bv_field 6; bv_now=$bv_f
+          bv_key "$bv_p"; bv_field 7
+          [ -n "$bv_now" ] && [ -n "$bv_k" ] && [ "$bv_f" -lt "$bv_now" ] && bv_keep=$bv_k
+        fi
       fi
       bv_v=$("$bv_p" --version 2>/dev/null) || bv_keep=
       bv_v=${bv_v%%"$nl"*}
