@@ -7,14 +7,14 @@
  * from /proc/self/stat, so the host side only), and how many processes and programs one batch starts (one
  * batch under strace -f, when strace is installed). Figures only, no assertions.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeFilesWithShell } from '../src/transport/files.js';
 import type { ExecOptions, FileWrite, WriteOptions } from '../src/transport/host.js';
 import { LocalHost } from '../src/transport/local.js';
+import { childrenCpuMs, hasStrace, traceCounts, traced as tracedArgv } from './bench-host.js';
 
 const runs = Number(process.argv[2] ?? 20);
 const host = new LocalHost();
@@ -44,16 +44,6 @@ function files(root: string, generation: string): FileWrite[] {
   return out;
 }
 
-/** CPU (ms) of the children this process has waited for: cutime + cstime of /proc/self/stat. */
-async function childrenCpuMs(): Promise<number> {
-  const stat = await readFile('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 16 and 17 of stat(5), counted from the state (field 3) here.
-  const ticks = Number(fields[13]) + Number(fields[14]);
-  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  return (ticks * 1000) / hz;
-}
-
 async function measure(label: string, prepare: (root: string) => Promise<void>, write: (root: string) => Promise<void>): Promise<void> {
   let wall = 0;
   let cpu = 0;
@@ -73,23 +63,14 @@ async function measure(label: string, prepare: (root: string) => Promise<void>, 
 
 /** Processes started (forks, the script's shell included) and programs run (execve) by one batch, under strace. */
 async function countProcesses(prepare: (root: string) => Promise<void>, write: (root: string, options?: WriteOptions, traced?: string) => Promise<void>): Promise<string> {
-  try {
-    execFileSync('sh', ['-c', 'command -v strace'], { stdio: 'ignore' });
-  } catch {
-    return '(no strace: process count unknown)';
-  }
+  if (!hasStrace()) return '(no strace: process count unknown)';
   const root = await mkdtemp(join(tmpdir(), 'bootstrap-bench-writes-'));
   const trace = join(root, 'strace.out');
   await prepare(root);
   await write(root, undefined, trace);
-  const lines = (await readFile(trace, 'utf8')).split('\n');
+  const counts = await traceCounts(trace);
   await rm(root, { recursive: true, force: true });
-  // A call strace saw interrupted by another process's shows as "call( <unfinished ...>", then "<... call resumed>".
-  const finished = (call: string, result: RegExp) => (l: string) =>
-    (new RegExp(`\\b${call}\\(`).test(l) || new RegExp(`<\\.\\.\\. ${call} resumed>`).test(l)) && result.test(l);
-  const forks = lines.filter((l) => !/CLONE_THREAD/.test(l) && finished('(clone3?|v?fork)', /= \d+$/)(l)).length;
-  const execs = lines.filter(finished('execve', /= 0$/)).length;
-  return `processes ${String(forks + 1).padStart(3)}   programs ${String(execs).padStart(3)}`;
+  return counts;
 }
 
 /** Writes through the local host, or, with `traced`, under strace -f writing its trace there. */
@@ -97,8 +78,7 @@ function writer(generation: string, backup: boolean) {
   return async (root: string, _options?: WriteOptions, traced?: string) => {
     const options = backup ? { backupDir: join(root, 'var/lib/bootstrap/backups/bench') } : {};
     if (!traced) return host.writeFiles(files(root, generation), options);
-    const exec = (argv: readonly string[], o?: ExecOptions) =>
-      host.exec(['strace', '-f', '-qq', '-o', traced, '-e', 'trace=execve,clone,clone3,fork,vfork', '--', ...argv], o);
+    const exec = (argv: readonly string[], o?: ExecOptions) => host.exec(tracedArgv(traced, argv), o);
     return writeFilesWithShell(exec, files(root, generation), options);
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The programs the unit tests run for real: Debian's sshd (a private one per SSH transport test file, see
- * transport/ssh-server.ts), ssh-keygen, sudo, useradd and chpasswd for the sudo tests' throw-away users, and
- * openssl, which checks the certificates the PKI code makes.
+ * transport/ssh-server.ts), ssh-keygen, sudo, useradd and chpasswd for the sudo tests' throw-away users,
+ * openssl, which checks the certificates the PKI code makes, and dash, busybox and setpriv for the facts script.
  *
  * When one is missing and the tests run as root on a machine with apt-get, it is installed the way .ci/run
  * does it: apt-get with a temporary policy-rc.d so that no service starts (openssh-server would otherwise
@@ -40,6 +40,11 @@ export function requiredTools(env: NodeJS.ProcessEnv = process.env): Tool[] {
     { path: '/usr/sbin/useradd', pkg: 'passwd' },
     { path: '/usr/sbin/chpasswd', pkg: 'passwd' },
     { path: '/usr/bin/openssl', pkg: 'openssl' },
+    // The facts tests run the facts script with the shells hosts have, and as a user other than root.
+    { path: '/bin/dash', pkg: 'dash' },
+    // busybox-static, not busybox: the lab installs busybox-static, and the two packages conflict.
+    { path: '/bin/busybox', pkg: 'busybox-static' },
+    { path: '/usr/bin/setpriv', pkg: 'util-linux' },
   ];
 }
 

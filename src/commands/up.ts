@@ -4,7 +4,7 @@
  */
 import { loadInventory } from '../inventory/index.js';
 import type { Inventory } from '../inventory/types.js';
-import { connectPhase } from '../phases/connect.js';
+import { upConnectPhase } from '../phases/connect.js';
 import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../phases/files.js';
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
@@ -30,7 +30,7 @@ import { HostError, InputError } from '../util/errors.js';
  * bootstrap-token, kubelet-finalize, addons), then kubeadm join on the workers, then a look at the Nodes.
  */
 export const UP_PHASES: Phase[] = [
-  connectPhase,
+  upConnectPhase,
   preparePhase,
   preflightPhase,
   imagesPhase,

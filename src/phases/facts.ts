@@ -8,30 +8,58 @@ import type { HostFacts } from '../pipeline/context.js';
 import type { Host } from '../transport/host.js';
 import { HostError } from '../util/errors.js';
 import { versionIn, type VersionLike } from '../kube/version.js';
+import { BINARY_VERSIONS_FUNCTIONS, VERSIONS_DIR } from '../kube/binary-versions.js';
 
 /** Binaries whose presence (and version) preflight and the later phases look at. */
 export const BINARIES = ['kubelet', 'crictl', 'docker', 'containerd', 'conntrack', 'systemctl', 'journalctl', 'ss', 'tar', 'sha256sum'];
 const VERSIONED = ['kubelet', 'crictl', 'docker', 'containerd'];
 const SYSCTLS = ['net/ipv4/ip_forward', 'net/bridge/bridge-nf-call-iptables', 'net/ipv6/conf/default/forwarding'];
 
-/** POSIX sh; each line is key=value. Arguments: pairs of a CRI socket as kubeadm probes it and the file it dials. */
-const FACTS_SCRIPT = `
-printf 'hostname=%s\\n' "$(cat /proc/sys/kernel/hostname)"
+/**
+ * What the facts script prints about memory, swap, CPUs and listening ports, in one awk: ss's lines on standard
+ * input, then the files named. CPUs as glibc's getconf _NPROCESSORS_ONLN counts them (the online ranges), getconf
+ * itself where /sys does not say.
+ */
+const FACTS_AWK = `
+FILENAME == "-" { print "listen=" $4 " " $6; next }
+FILENAME ~ /online$/ { n = split($0, r, ","); for (i = 1; i <= n; i++) cpus += split(r[i], ab, "-") == 2 ? ab[2] - ab[1] + 1 : 1; next }
+FILENAME == "/proc/meminfo" { if ($1 == "MemTotal:") print "memkb=" $2; next }
+FNR > 1 { swaps++ }
+END { if (!cpus) "getconf _NPROCESSORS_ONLN" | getline cpus; print "cpus=" cpus; print "swaps=" swaps + 0 }
+`;
+
+/**
+ * POSIX sh; each line is key=value. Arguments: the versions folder, 1 when this run may write it, then pairs of
+ * a CRI socket as kubeadm probes it and the file it dials. Starts as few processes as it can: files are read
+ * with the shell's read, PATH is searched by the shell (as command -v does), one awk, one ss, one systemctl,
+ * one stat, and the versioned binaries only when their cached answer no longer fits (kube/binary-versions.ts).
+ */
+const FACTS_SCRIPT = `${BINARY_VERSIONS_FUNCTIONS}
+cache=$1 write=$2
+shift 2
+read -r v < /proc/sys/kernel/hostname; printf 'hostname=%s\\n' "$v"
 if [ -r /etc/os-release ]; then . /etc/os-release; printf 'os=%s %s\\n' "$ID" "$VERSION_ID"; fi
-printf 'arch=%s\\nkernel=%s\\nuid=%s\\n' "$(uname -m)" "$(uname -r)" "$(id -u)"
-printf 'cpus=%s\\n' "$(getconf _NPROCESSORS_ONLN)"
-awk '/^MemTotal:/ {print "memkb=" $2} END {}' /proc/meminfo
-awk 'NR > 1 {n++} END {print "swaps=" n + 0}' /proc/swaps
+if [ -r /proc/sys/kernel/arch ]; then read -r v < /proc/sys/kernel/arch; else v=$(uname -m); fi
+read -r k < /proc/sys/kernel/osrelease
+uid=; while read -r f a b r; do if [ "$f" = Uid: ]; then uid=$b; break; fi; done < /proc/self/status
+printf 'arch=%s\\nkernel=%s\\nuid=%s\\n' "$v" "$k" "$uid"
 while [ $# -gt 1 ]; do if [ -S "$2" ]; then printf 'socket=%s\\n' "$1"; fi; shift 2; done
-for b in ${BINARIES.join(' ')}; do p=$(command -v "$b" 2>/dev/null) && printf 'bin.%s=%s\\n' "$b" "$p"; done
-for b in ${VERSIONED.join(' ')}; do
-  if command -v "$b" >/dev/null 2>&1; then printf 'version.%s=%s\\n' "$b" "$("$b" --version 2>/dev/null | head -n 1)"; fi
+set --
+ss= systemctl=
+for b in ${BINARIES.join(' ')}; do
+  bv_which "$b" || continue
+  printf 'bin.%s=%s\\n' "$b" "$bv_w"
+  case $b in ${VERSIONED.join('|')}) set -- "$@" "$bv_w";; ss) ss=1;; systemctl) systemctl=1;; esac
 done
-for k in ${SYSCTLS.join(' ')}; do if [ -r "/proc/sys/$k" ]; then printf 'sysctl.%s=%s\\n' "$k" "$(cat "/proc/sys/$k")"; fi; done
-if command -v ss >/dev/null 2>&1; then ss -Hltnp 2>/dev/null | awk '{print "listen=" $4 " " $6}'; fi
-if command -v systemctl >/dev/null 2>&1; then
-  printf 'active.kubelet=%s\\n' "$(systemctl is-active kubelet 2>/dev/null)"
-  printf 'active.systemd-resolved=%s\\n' "$(systemctl is-active systemd-resolved 2>/dev/null)"
+for k in ${SYSCTLS.join(' ')}; do if [ -r "/proc/sys/$k" ]; then read -r v < "/proc/sys/$k"; printf 'sysctl.%s=%s\\n' "$k" "$v"; fi; done
+if [ $# -gt 0 ]; then if [ "$write" = 1 ] && [ "$uid" = 0 ]; then binary_versions "$cache" 1 "$@"; else binary_versions "$cache" 0 "$@"; fi; fi
+files=; for f in /sys/devices/system/cpu/online /proc/meminfo /proc/swaps; do if [ -r "$f" ]; then files="$files $f"; fi; done
+if [ -n "$ss" ]; then ss -Hltnp 2>/dev/null; fi | awk '${FACTS_AWK}' - $files
+if [ -n "$systemctl" ]; then
+  v=$(systemctl is-active kubelet systemd-resolved 2>/dev/null)
+  printf 'active.kubelet=%s\\n' "\${v%%"$nl"*}"
+  case $v in *"$nl"*) v=\${v#*"$nl"};; *) v=;; esac
+  printf 'active.systemd-resolved=%s\\n' "$v"
 fi
 `;
 
@@ -82,13 +110,22 @@ export function parseFacts(output: string): HostFacts {
   };
 }
 
-export async function gatherFacts(host: Host, kubernetesVersion: VersionLike): Promise<HostFacts> {
+export interface FactsOptions {
+  /**
+   * The run may change the host (up, not a dry run): the versions asked of binaries are kept for next time
+   * under VERSIONS_DIR. Otherwise the command only looks (readOnly): it reads what was kept and writes nothing.
+   */
+  keepVersions?: boolean;
+}
+
+export async function gatherFacts(host: Host, kubernetesVersion: VersionLike, options: FactsOptions = {}): Promise<HostFacts> {
   const probes = [...new Set(criSocketProbes(kubernetesVersion).map((p) => p.probe))];
   const pairs = probes.flatMap((probe) => {
     const path = criSocketPath(probe);
     return path === undefined ? [] : [probe, path];
   });
-  const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', ...pairs], { sudo: true, readOnly: true });
+  const keep = options.keepVersions === true;
+  const result = await host.exec(['sh', '-c', FACTS_SCRIPT, 'sh', VERSIONS_DIR, keep ? '1' : '0', ...pairs], { sudo: true, readOnly: !keep });
   if (result.code !== 0) throw new FactsError(`gathering facts failed (exit ${result.code}): ${result.stderr.trim()}`);
   return parseFacts(result.stdout);
 }

@@ -10,6 +10,7 @@
  * It runs right after connect, before preflight; the host's facts are read again when it changed anything.
  */
 import { readFile } from 'node:fs/promises';
+import { VERSIONS_DIR } from '../kube/binary-versions.js';
 import { lookup } from '../kube/table.js';
 import { clusterVersion } from '../kube/version.js';
 import { DEFAULT_CGROUP_DRIVER } from '../kubelet/versions.js';
@@ -110,7 +111,7 @@ function probedPackages(inv: Inventory, artifacts: readonly VerifiedArtifact[]):
 export async function readHostState(host: Host, inv: Inventory, artifacts: readonly VerifiedArtifact[], docker = false): Promise<HostState> {
   const readDaemonJson = docker && Object.keys(endpointsOf(inv)).length > 0;
   const [probe, fstab, config, daemonJson, hashes] = await Promise.all([
-    host.exec(['sh', '-c', PROBE_SCRIPT, 'sh', ...probedPackages(inv, artifacts)], { sudo: true, readOnly: true }),
+    host.exec(['sh', '-c', PROBE_SCRIPT, 'sh', VERSIONS_DIR, ...probedPackages(inv, artifacts)], { sudo: true, readOnly: true }),
     host.readFile(FSTAB_PATH),
     host.readFile(CONTAINERD_CONFIG_PATH),
     readDaemonJson ? host.readFile(DOCKER_DAEMON_JSON) : Promise.resolve(undefined),

@@ -4,6 +4,7 @@
  * crictl, kubeadm and containerd, the Kubernetes packages installed and held, and whether kubelet is enabled.
  * The files prepare edits or replaces are read beside it with the Host's own readFile/hashFiles (see the phase).
  */
+import { BINARY_VERSIONS_FUNCTIONS } from '../kube/binary-versions.js';
 import { versionIn } from '../kube/version.js';
 import type { FileHashes } from '../transport/host.js';
 
@@ -56,11 +57,16 @@ export const PROBED_EXECUTABLES = [
 ];
 
 /**
- * POSIX sh; prints key=value lines. Its arguments are the package names to ask the package database about.
+ * POSIX sh; prints key=value lines. Its arguments are the folder of the versions kept by up's facts (read, never
+ * written here: the probe only looks), then the package names to ask the package database about. kubelet, crictl
+ * and containerd are asked --version only when what facts kept no longer fits them (kube/binary-versions.ts).
  * dpkg-query's status abbreviation is the wanted state then the current one: "ii" installed, "hi" installed and
  * held (apt-mark hold). rpm lists only installed packages (dnf holds through the repository's exclude=).
  */
-export const PROBE_SCRIPT = `
+export const PROBE_SCRIPT = `${BINARY_VERSIONS_FUNCTIONS}
+probe_versions() { dir=$1; set --; for b in kubelet crictl containerd; do bv_which "$b" && set -- "$@" "$bv_w"; done; if [ $# -gt 0 ]; then binary_versions "$dir" 0 "$@"; fi; }
+probe_versions "$1"
+if [ $# -gt 0 ]; then shift; fi
 printf 'arch=%s\\n' "$(uname -m)"
 for m in ${MODULES.join(' ')}; do if [ -d "/sys/module/$m" ]; then printf 'module=%s\\n' "$m"; fi; done
 grep -qw overlay /proc/filesystems 2>/dev/null && printf 'module=overlay\\n'
@@ -68,9 +74,6 @@ grep -qw overlay /proc/filesystems 2>/dev/null && printf 'module=overlay\\n'
 for k in ${SYSCTL_PATHS.join(' ')}; do if [ -r "/proc/sys/$k" ]; then printf 'sysctl.%s=%s\\n' "$k" "$(cat "/proc/sys/$k")"; fi; done
 awk 'NR > 1 {n++} END {print "swaps=" n + 0}' /proc/swaps
 for b in ${PROBED_EXECUTABLES.join(' ')}; do if command -v "$b" >/dev/null 2>&1; then printf 'bin=%s\\n' "$b"; fi; done
-for b in kubelet crictl containerd; do
-  if command -v "$b" >/dev/null 2>&1; then printf 'version.%s=%s\\n' "$b" "$("$b" --version 2>/dev/null | head -n 1)"; fi
-done
 if command -v kubeadm >/dev/null 2>&1; then printf 'version.kubeadm=%s\\n' "$(kubeadm version -o short 2>/dev/null)"; fi
 if [ "$#" -gt 0 ] && command -v dpkg-query >/dev/null 2>&1; then
   dpkg-query -W -f='pkg=\${db:Status-Abbrev} \${Package} \${Version}\\n' "$@" 2>/dev/null
