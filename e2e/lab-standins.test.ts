@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseGoDuration, parsePflag, parseUrfave, UsageError } from './lab/standins/args.js';
 import { protoJson, statusDataJson } from './lab/standins/cri/json.js';
 import { kubeletFlags, parseKubeletFlags } from './lab/standins/kubelet/flags.js';
-import { dockerConfigAuth, registryHost } from './lab/standins/kubelet/images.js';
+import { credentialsFor, readNodeDockerConfig, repositoryOf } from './lab/standins/kubelet/keyring.js';
 import { defaultPullPolicy, parseStaticPod } from './lab/standins/kubelet/pod.js';
 import { Backoff } from './lab/standins/kubelet/worker.js';
 import { buildStandinsBundle, installStandins, runtimePackageClosure } from './lab/standins/install.js';
@@ -85,13 +85,14 @@ describe('stand-in command lines and formats (no runtime needed)', () => {
     assert.equal(defaultPullPolicy('reg:5000/etcd'), 'Always');
     assert.equal(defaultPullPolicy('reg:5000/etcd:latest'), 'Always');
     assert.equal(defaultPullPolicy('reg:5000/etcd@sha256:abc'), 'IfNotPresent');
-    assert.equal(registryHost('10.77.0.1:5001/pause:3.9'), '10.77.0.1:5001');
-    assert.equal(registryHost('library/busybox:1'), 'docker.io');
+    assert.equal(repositoryOf('10.77.0.1:5001/pause:3.9'), '10.77.0.1:5001/pause');
+    assert.equal(repositoryOf('library/busybox:1'), 'docker.io/library/busybox');
     const dir = mkdtempSync(join(tmpdir(), 'lab-keyring-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ auths: { 'http://10.77.0.1:5001': { auth: Buffer.from('lab:s3cret').toString('base64') } } }));
-    assert.deepEqual(dockerConfigAuth('10.77.0.1:5001/kube-apiserver:v1.28.4', [join(dir, 'missing.json'), file]), { username: 'lab', password: 's3cret' });
-    assert.equal(dockerConfigAuth('10.77.0.1:5000/kube-apiserver:v1.28.4', [file]), null);
+    const node = readNodeDockerConfig(dir, join(dir, 'no-home'));
+    assert.deepEqual(credentialsFor('10.77.0.1:5001/kube-apiserver:v1.28.4', [], node), [{ username: 'lab', password: 's3cret' }]);
+    assert.deepEqual(credentialsFor('10.77.0.1:5000/kube-apiserver:v1.28.4', [], node), []);
     rmSync(dir, { recursive: true });
   });
 

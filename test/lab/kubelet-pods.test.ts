@@ -1,0 +1,160 @@
+/**
+ * The lab kubelet's API pods: the credential keyring (pkg/credentialprovider), the pod status it reports
+ * (kubelet_pods.go, status/generate.go), and the pod manager against a runtime and an API server kept in memory:
+ * pull secrets before the node's config.json, ErrImagePull then ImagePullBackOff, status patches, deletion, adoption.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError, type ApiClient } from '../../e2e/lab/standins/kubelet/apiclient.js';
+import { ApiPodManager } from '../../e2e/lab/standins/kubelet/apipods.js';
+import { ImagePuller } from '../../e2e/lab/standins/kubelet/images.js';
+import { credentialsFor, DockerKeyring, pullSecretConfigs, readNodeDockerConfig, repositoryOf, urlsMatch } from '../../e2e/lab/standins/kubelet/keyring.js';
+import type { Logger } from '../../e2e/lab/standins/kubelet/log.js';
+import { apiPod } from '../../e2e/lab/standins/kubelet/pod.js';
+import { containerStatus, podPhase, podStatus, qosClass } from '../../e2e/lab/standins/kubelet/status.js';
+import { goSeconds, type WorkerDeps } from '../../e2e/lab/standins/kubelet/worker.js';
+import type { CriClient, Msg } from '../../e2e/lab/standins/cri/client.js';
+
+type Obj = Record<string, any>;
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const auth = (user: string, pass: string) => ({ auth: b64(`${user}:${pass}`) });
+const dockerconfigjson = (auths: Obj): Obj => ({ type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
+
+describe('lab kubelet: registry credentials (pkg/credentialprovider)', () => {
+  it('normalises image names to the repository the keyring is asked about', () => {
+    assert.equal(repositoryOf('busybox'), 'docker.io/library/busybox');
+    assert.equal(repositoryOf('team/app:1'), 'docker.io/team/app');
+    assert.equal(repositoryOf('10.77.0.1:5001/app:1.2@sha256:abc'), '10.77.0.1:5001/app');
+    assert.equal(repositoryOf('localhost/app'), 'localhost/app');
+  });
+
+  it('matches keys as URLsMatch does: globbed host parts, equal ports, path prefixes', () => {
+    assert.equal(urlsMatch('10.77.0.1:5001', '10.77.0.1:5001/app'), true);
+    assert.equal(urlsMatch('10.77.0.1:5001', '10.77.0.1:5000/app'), false);
+    assert.equal(urlsMatch('10.77.0.1', '10.77.0.1:5001/app'), false, 'a key without port does not match a port');
+    assert.equal(urlsMatch('*.example.com', 'reg.example.com/app'), true);
+    assert.equal(urlsMatch('*.example.com', 'a.reg.example.com/app'), false);
+    assert.equal(urlsMatch('quay.io/team', 'quay.io/team/app'), true);
+    assert.equal(urlsMatch('quay.io/team', 'quay.io/other/app'), false);
+  });
+
+  it('orders credentials most specific first, takes /v1/ and schemes as the host, and Docker Hub\'s index key for Hub images', () => {
+    const keyring = new DockerKeyring().add({ 'quay.io': auth('broad', 'p'), 'https://quay.io/team': auth('narrow', 'p'), 'https://index.docker.io/v1/': auth('hub', 'p') });
+    assert.deepEqual(keyring.lookup('quay.io/team/app').map((c) => c.username), ['narrow', 'broad']);
+    assert.deepEqual(keyring.lookup('docker.io/library/busybox').map((c) => c.username), ['hub']);
+    assert.deepEqual(keyring.lookup('ghcr.io/x/y'), []);
+    assert.deepEqual(credentialsFor('r/x', [], { r: { username: 'u', password: 'p' } }), [], 'no dot, no port: r is a Docker Hub user, not a registry');
+    assert.deepEqual(new DockerKeyring().add({ 'r:1': { username: 'u', password: 'p', auth: b64('a:b:c') } }).lookup('r:1/x'), [{ username: 'a', password: 'b:c' }], 'auth wins, split at the first colon');
+  });
+
+  it('reads dockerconfigjson and legacy dockercfg Secrets of the right type only, and tries them before the node\'s config', () => {
+    const secrets = pullSecretConfigs([
+      dockerconfigjson({ 'reg:5001': auth('from-secret', 's') }),
+      { type: 'kubernetes.io/dockercfg', data: { '.dockercfg': b64(JSON.stringify({ 'reg:5001': auth('legacy', 'l') })) } },
+      { type: 'Opaque', data: { '.dockerconfigjson': b64(JSON.stringify({ auths: { 'reg:5001': auth('opaque', 'o') } })) } },
+    ]);
+    assert.equal(secrets.length, 2);
+    const node = { 'reg:5001': auth('node', 'n') };
+    assert.deepEqual(credentialsFor('reg:5001/app:1', secrets, node).map((c) => c.username), ['from-secret', 'legacy', 'node']);
+    assert.deepEqual(credentialsFor('reg:5000/app:1', secrets, node), []);
+    assert.throws(() => pullSecretConfigs([{ type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64('{nope') } }]), SyntaxError);
+  });
+
+  it('reads the node\'s first config.json (root dir before $HOME), else a legacy .dockercfg', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-keyring-'));
+    try {
+      const root = join(dir, 'root');
+      const home = join(dir, 'home');
+      assert.deepEqual(readNodeDockerConfig(root, home), {});
+      for (const d of [root, join(home, '.docker')]) mkdirSync(d, { recursive: true });
+      writeFileSync(join(home, '.dockercfg'), JSON.stringify({ 'reg:1': auth('legacy', 'x') }));
+      assert.deepEqual(Object.keys(readNodeDockerConfig(root, home)), ['reg:1']);
+      writeFileSync(join(home, '.docker', 'config.json'), JSON.stringify({ auths: { 'reg:2': auth('home', 'x') } }));
+      assert.deepEqual(Object.keys(readNodeDockerConfig(root, home)), ['reg:2']);
+      writeFileSync(join(root, 'config.json'), JSON.stringify({ auths: { 'reg:3': auth('root', 'x') } }));
+      assert.deepEqual(Object.keys(readNodeDockerConfig(root, home)), ['reg:3']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const SECOND = 1_000_000_000n;
+const NOW = new Date('2026-01-02T03:04:05Z');
+const t = (s: number): string => String(BigInt(Date.parse('2026-01-02T03:00:00Z') / 1000 + s) * SECOND);
+
+describe('lab kubelet: pod status (kubelet_pods.go, status/generate.go)', () => {
+  const pod = apiPod({ metadata: { name: 'web', namespace: 'team', uid: 'u1' }, spec: { containers: [{ name: 'b', image: 'reg:5001/app:1' }, { name: 'a', image: 'reg:5001/side:1' }] } });
+  const running = (id: string, attempt = 0): Msg => ({
+    id, metadata: { name: 'x', attempt }, state: 'CONTAINER_RUNNING', startedAt: t(10), image: { image: 'reg:5001/app:1' }, imageRef: 'reg:5001/app@sha256:feed',
+  });
+  const exited = (id: string, exitCode: number, attempt = 0): Msg => ({ id, metadata: { name: 'x', attempt }, state: 'CONTAINER_EXITED', exitCode, reason: exitCode ? 'Error' : 'Completed', startedAt: t(1), finishedAt: t(2), image: { image: 'reg:5001/app:1' }, imageRef: 'reg:5001/app@sha256:feed' });
+
+  it('reports a running pod: Running, all conditions True, IPs, container IDs and images from the runtime', () => {
+    const status = podStatus(pod, {}, { sandbox: { id: 's', ready: true, ips: ['10.244.1.5'] }, containers: [{ name: 'b', latest: running('c1') }, { name: 'a', latest: running('c2') }] },
+      { hostIP: '10.77.0.11', version: 'v1.28.4', now: NOW });
+    assert.equal(status.phase, 'Running');
+    assert.deepEqual(status.conditions.map((c: Obj) => [c.type, c.status]), [['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True']]);
+    assert.deepEqual([status.hostIP, status.podIP, status.podIPs, status.hostIPs], ['10.77.0.11', '10.244.1.5', [{ ip: '10.244.1.5' }], undefined]);
+    assert.equal(status.startTime, '2026-01-02T03:04:05Z');
+    assert.equal(status.qosClass, 'BestEffort');
+    assert.deepEqual(status.containerStatuses.map((c: Obj) => c.name), ['a', 'b'], 'sorted by name');
+    assert.deepEqual(status.containerStatuses[1], {
+      name: 'b', state: { running: { startedAt: '2026-01-02T03:00:10Z' } }, lastState: {}, ready: true, restartCount: 0,
+      image: 'reg:5001/app:1', imageID: 'reg:5001/app@sha256:feed', containerID: 'containerd://c1', started: true,
+    });
+  });
+
+  it('adds PodReadyToStartContainers and hostIPs from v1.29, and keeps transition times of unchanged conditions', () => {
+    const previous = { startTime: '2026-01-01T00:00:00Z', conditions: [{ type: 'Initialized', status: 'True', lastTransitionTime: '2026-01-01T00:00:01Z' }, { type: 'Ready', status: 'False', lastTransitionTime: '2026-01-01T00:00:01Z' }] };
+    const status = podStatus(pod, {}, { sandbox: { id: 's', ready: true, ips: ['10.244.1.5'] }, containers: [{ name: 'b', latest: running('c1') }, { name: 'a', latest: running('c2') }] },
+      { hostIP: '10.77.0.11', version: 'v1.30.0', now: NOW, previous });
+    assert.deepEqual(status.conditions.map((c: Obj) => c.type), ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+    assert.deepEqual(status.hostIPs, [{ ip: '10.77.0.11' }]);
+    assert.equal(status.startTime, '2026-01-01T00:00:00Z');
+    assert.equal(status.conditions[1].lastTransitionTime, '2026-01-01T00:00:01Z');
+    assert.equal(status.conditions[2].lastTransitionTime, '2026-01-02T03:04:05Z', 'Ready changed');
+    assert.equal(status.conditions[2].lastProbeTime, null);
+  });
+
+  it('reports a pull failure as a waiting container with the kubelet\'s reason and message: Pending, not ready', () => {
+    const message = 'Failed to pull image "reg:5001/app:1": rpc error: code = Unknown desc = failed to pull and unpack image: 401 Unauthorized';
+    const status = podStatus(pod, {}, { sandbox: { id: 's', ready: true, ips: ['10.244.1.5'] }, containers: [{ name: 'a', latest: running('c2') }, { name: 'b', waiting: { reason: 'ErrImagePull', message, since: 0 } }] },
+      { hostIP: '10.77.0.11', version: 'v1.28.4', now: NOW });
+    assert.equal(status.phase, 'Pending');
+    assert.deepEqual(status.containerStatuses[1], { name: 'b', state: { waiting: { reason: 'ErrImagePull', message } }, lastState: {}, ready: false, restartCount: 0, image: 'reg:5001/app:1', imageID: '', started: false });
+    const ready = status.conditions.find((c: Obj) => c.type === 'Ready');
+    assert.deepEqual([ready.status, ready.reason, ready.message], ['False', 'ContainersNotReady', 'containers with unready status: [b]']);
+    const creating = containerStatus('img', { name: 'x' });
+    assert.deepEqual(creating.state, { waiting: { reason: 'ContainerCreating' } });
+  });
+
+  it('shows a crash-looping container waiting with its last exit, and derives the phase as getPhase', () => {
+    const looping = containerStatus('img', { name: 'x', latest: exited('c3', 1, 2), waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=x pod=web_team(u1)', since: 0 } });
+    assert.deepEqual(looping.state, { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=x pod=web_team(u1)' } });
+    assert.deepEqual(looping.lastState.terminated, { exitCode: 1, reason: 'Error', startedAt: '2026-01-02T03:00:01Z', finishedAt: '2026-01-02T03:00:02Z', containerID: 'containerd://c3' });
+    assert.equal(looping.restartCount, 2);
+    const restarted = containerStatus('img', { name: 'x', latest: running('c4', 3), previous: exited('c3', 1, 2) });
+    assert.equal(restarted.lastState.terminated.exitCode, 1);
+    assert.equal(podPhase('Always', [looping], 1), 'Running');
+    const done = containerStatus('img', { name: 'x', latest: exited('c5', 0) });
+    const failed = containerStatus('img', { name: 'x', latest: exited('c6', 2) });
+    assert.equal(podPhase('Never', [done], 1), 'Succeeded');
+    assert.equal(podPhase('Never', [done, failed], 2), 'Failed');
+    assert.equal(podPhase('OnFailure', [failed], 1), 'Running');
+    assert.equal(podPhase('Always', [done], 2), 'Pending', 'a container without status');
+    assert.equal(goSeconds(80_000), '1m20s');
+    assert.equal(goSeconds(300_000), '5m0s');
+  });
+
+  it('reports a host-network pod on the node\'s IP and classifies QoS', () => {
+    const host = apiPod({ metadata: { name: 'h', namespace: 'team', uid: 'u2' }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'i' }] } });
+    const status = podStatus(host, {}, { sandbox: { id: 's', ready: true, ips: [] }, containers: [] }, { hostIP: '10.77.0.11', version: 'v1.28.4', now: NOW });
+    assert.deepEqual([status.podIP, status.podIPs], ['10.77.0.11', [{ ip: '10.77.0.11' }]]);
+    assert.equal(qosClass({ containers: [{ resources: { requests: { cpu: '100m' } } }] }), 'Burstable');
+    assert.equal(qosClass({ containers: [{ resources: { limits: { cpu: '1', memory: '1Gi' } } }] }), 'Guaranteed');
+  });
+});
