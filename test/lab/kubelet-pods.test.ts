@@ -158,3 +158,196 @@ describe('lab kubelet: pod status (kubelet_pods.go, status/generate.go)', () => 
     assert.equal(qosClass({ containers: [{ resources: { limits: { cpu: '1', memory: '1Gi' } } }] }), 'Guaranteed');
   });
 });
+
+/** A runtime kept in memory with CRI's answers; the registry "reg:5001" wants user "lab", password "s3cret". */
+class MemoryRuntime {
+  readonly sandboxes = new Map<string, Msg>();
+  readonly containers = new Map<string, Msg>();
+  readonly images = new Set<string>();
+  readonly pulls: { image: string; username?: string }[] = [];
+  sandboxesRun = 0;
+  private n = 0;
+  private readonly nanos = () => String(BigInt(Date.now()) * 1_000_000n);
+
+  async listPodSandbox(): Promise<Msg[]> {
+    return [...this.sandboxes.values()].map((s) => ({ ...s }));
+  }
+  async podSandboxStatus(id: string): Promise<Msg> {
+    const s = this.sandboxes.get(id);
+    if (!s) throw new Error(`rpc error: code = NotFound desc = an error occurred when try to find sandbox "${id}": not found`);
+    return { status: { ...s, network: { ip: `10.244.1.${s.ip}`, additionalIps: [] } } };
+  }
+  async runPodSandbox(config: Msg): Promise<string> {
+    const id = `sb${++this.n}`;
+    this.sandboxesRun++;
+    this.sandboxes.set(id, { id, ip: this.n, metadata: config.metadata, labels: config.labels, annotations: config.annotations, state: 'SANDBOX_READY' });
+    return id;
+  }
+  async stopPodSandbox(id: string): Promise<void> {
+    const s = this.sandboxes.get(id);
+    if (s) s.state = 'SANDBOX_NOTREADY';
+    for (const c of this.containers.values()) if (c.podSandboxId === id) c.state = 'CONTAINER_EXITED';
+  }
+  async removePodSandbox(id: string): Promise<void> {
+    this.sandboxes.delete(id);
+    for (const [cid, c] of this.containers) if (c.podSandboxId === id) this.containers.delete(cid);
+  }
+  async listContainers(filter: Msg | null): Promise<Msg[]> {
+    return [...this.containers.values()].filter((c) => !filter?.podSandboxId || c.podSandboxId === filter.podSandboxId).map((c) => ({ ...c }));
+  }
+  async containerStatus(id: string): Promise<Msg> {
+    return { status: { ...this.containers.get(id)! } };
+  }
+  async createContainer(podSandboxId: string, config: Msg): Promise<string> {
+    const id = `c${++this.n}`;
+    this.containers.set(id, { id, podSandboxId, metadata: config.metadata, state: 'CONTAINER_CREATED', image: { image: config.image.userSpecifiedImage }, imageRef: `${config.image.userSpecifiedImage.split(':')[0]}@sha256:feed`, createdAt: this.nanos() });
+    return id;
+  }
+  async startContainer(id: string): Promise<void> {
+    Object.assign(this.containers.get(id)!, { state: 'CONTAINER_RUNNING', startedAt: this.nanos() });
+  }
+  async stopContainer(id: string): Promise<void> {
+    Object.assign(this.containers.get(id)!, { state: 'CONTAINER_EXITED', exitCode: 137, finishedAt: this.nanos() });
+  }
+  async removeContainer(id: string): Promise<void> {
+    this.containers.delete(id);
+  }
+  async imageStatus(image: string): Promise<Msg> {
+    return { image: this.images.has(image) ? { id: `sha256:${Buffer.from(image).toString('hex').slice(0, 12)}` } : null };
+  }
+  async pullImage(image: string, auth: Msg | null): Promise<string> {
+    this.pulls.push({ image, username: auth?.username });
+    if (image.startsWith('reg:5001/') && !(auth?.username === 'lab' && auth?.password === 's3cret')) {
+      throw new Error(`rpc error: code = Unknown desc = failed to pull and unpack image "${image}": failed to resolve reference "${image}": pulling from host reg:5001 failed with status code [manifests 1]: 401 Unauthorized`);
+    }
+    this.images.add(image);
+    return `sha256:${image}`;
+  }
+}
+
+/** The API as a node sees it: its pods (fieldSelector spec.nodeName=w1 only), Secrets, pod status patches, deletes. */
+class MemoryApi {
+  readonly pods = new Map<string, Obj>();
+  readonly secrets = new Map<string, Obj>();
+  readonly patches: Obj[] = [];
+  async request(method: string, path: string, body?: Obj): Promise<Obj> {
+    const url = new URL(path, 'https://api');
+    if (method === 'GET' && url.pathname === '/api/v1/pods') {
+      if (url.searchParams.get('fieldSelector') !== 'spec.nodeName=w1') throw new ApiError(403, 'Forbidden', 'can only list/watch pods with spec.nodeName field selector');
+      return { items: [...this.pods.values()].map((p) => structuredClone(p)) };
+    }
+    let m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && m) {
+      const secret = this.secrets.get(`${m[1]}/${m[2]}`);
+      if (!secret) throw new ApiError(403, 'Forbidden', `secrets "${m[2]}" is forbidden: no relationship found between node 'w1' and this object`);
+      return secret;
+    }
+    m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/status)?$/.exec(url.pathname);
+    const pod = m ? this.pods.get(`${m[1]}/${m[2]}`) : undefined;
+    if (!m || !pod) throw new ApiError(404, 'NotFound', 'not found');
+    if (method === 'PATCH' && m[3]) {
+      assert.equal(body!.metadata.uid, pod.metadata.uid, 'the uid precondition');
+      this.patches.push(body!);
+      pod.status = { ...pod.status, ...body!.status };
+      return pod;
+    }
+    if (method === 'DELETE' && !m[3]) {
+      this.pods.delete(`${m[1]}/${m[2]}`);
+      return pod;
+    }
+    throw new ApiError(405, 'MethodNotAllowed', method);
+  }
+  add(name: string, spec: Obj): Obj {
+    const pod = { metadata: { name, namespace: 'team', uid: `uid-${name}` }, spec: { nodeName: 'w1', ...spec }, status: { phase: 'Pending' } };
+    this.pods.set(`team/${name}`, pod);
+    return pod;
+  }
+}
+
+async function eventually<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('lab kubelet: pods bound to the node through the API', { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-apipods-'));
+  const rootDir = join(dir, 'kubelet');
+  const runtime = new MemoryRuntime();
+  const api = new MemoryApi();
+  const lines: string[] = [];
+  const log: Logger = { info: (m, f) => lines.push(`I ${m} ${JSON.stringify(f ?? {})}`), warn: (m, f) => lines.push(`W ${m} ${JSON.stringify(f ?? {})}`), error: (m, f) => lines.push(`E ${m} ${JSON.stringify(f ?? {})}`) };
+  const cri = runtime as unknown as CriClient;
+  const deps: WorkerDeps = {
+    cri, log, rootDir, podLogsDir: join(dir, 'pods-logs'), runtimeRequestTimeoutMs: 1000,
+    puller: new ImagePuller(cri, log, undefined, rootDir),
+    backoff: { initialMs: 300, maxMs: 2400 },
+  };
+  const manager = (): ApiPodManager => new ApiPodManager(api as unknown as ApiClient, { nodeName: 'w1', hostIP: '10.77.0.11', kubeletVersion: 'v1.28.4', pollIntervalMs: 50 }, deps, log);
+  let current: ApiPodManager | undefined;
+  const status = (name: string): Obj => api.pods.get(`team/${name}`)?.status ?? {};
+  const waiting = (name: string): Obj | undefined => status(name).containerStatuses?.[0]?.state?.waiting;
+  after(async () => {
+    await current?.close(true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pulls with the pod\'s imagePullSecrets and reports the pod Running', async () => {
+    api.secrets.set('team/regcred', dockerconfigjson({ 'reg:5001': auth('lab', 's3cret') }));
+    api.secrets.set('team/wrong', dockerconfigjson({ 'reg:5001': auth('lab', 'wrong') }));
+    api.add('web', { imagePullSecrets: [{ name: 'absent' }, { name: 'wrong' }, { name: 'regcred' }], containers: [{ name: 'app', image: 'reg:5001/app:1' }] });
+    current = manager();
+    current.start();
+    const s = await eventually('web Running', 10_000, () => (status('web').phase === 'Running' ? status('web') : undefined));
+    assert.equal(s.podIP.startsWith('10.244.1.'), true);
+    assert.match(s.containerStatuses[0].containerID, /^containerd:\/\/c\d+$/);
+    assert.deepEqual(s.containerStatuses[0].state.running !== undefined, true);
+    assert.deepEqual(runtime.pulls.filter((p) => p.image === 'reg:5001/app:1').map((p) => p.username), ['lab', 'lab'], 'the wrong secret first, in the pod\'s order, then the right one');
+    assert.ok(lines.some((l) => l.startsWith('W Unable to retrieve pull secret, the image pull may not succeed.') && l.includes('team/absent')));
+    const sandbox = [...runtime.sandboxes.values()].find((sb) => sb.metadata.uid === 'uid-web')!;
+    assert.equal(sandbox.annotations['kubernetes.io/config.source'], 'api');
+    assert.equal(sandbox.annotations['kubernetes.io/config.hash'], undefined);
+    const patches = api.patches.length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(api.patches.length, patches, 'an unchanged status is not sent again');
+  });
+
+  it('without credentials reports ErrImagePull with the runtime\'s error, then ImagePullBackOff; the node\'s config.json then gets it running', async () => {
+    api.add('nocreds', { containers: [{ name: 'app', image: 'reg:5001/app:2' }] });
+    const first = await eventually('ErrImagePull', 10_000, () => (waiting('nocreds')?.reason === 'ErrImagePull' ? waiting('nocreds') : undefined));
+    assert.equal(first.message, 'Failed to pull image "reg:5001/app:2": rpc error: code = Unknown desc = failed to pull and unpack image "reg:5001/app:2": failed to resolve reference "reg:5001/app:2": pulling from host reg:5001 failed with status code [manifests 1]: 401 Unauthorized');
+    assert.equal(status('nocreds').phase, 'Pending');
+    const backoff = await eventually('ImagePullBackOff', 15_000, () => (waiting('nocreds')?.reason === 'ImagePullBackOff' ? waiting('nocreds') : undefined));
+    assert.equal(backoff.message, 'Back-off pulling image "reg:5001/app:2"');
+    mkdirSync(rootDir, { recursive: true });
+    writeFileSync(join(rootDir, 'config.json'), JSON.stringify({ auths: { 'reg:5001': auth('lab', 's3cret') } }));
+    await eventually('nocreds Running', 15_000, () => status('nocreds').phase === 'Running');
+  });
+
+  it('stops and removes a pod deleted from the API, and one being deleted, which it then deletes with grace period 0', async () => {
+    api.pods.delete('team/nocreds');
+    await eventually('sandbox removed', 10_000, () => ![...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-nocreds'));
+    assert.ok([...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-web'));
+    api.add('graceful', { containers: [{ name: 'app', image: 'reg:5001/app:1' }] });
+    await eventually('graceful Running', 10_000, () => status('graceful').phase === 'Running');
+    api.pods.get('team/graceful')!.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    await eventually('graceful gone from the API', 10_000, () => !api.pods.has('team/graceful'));
+    assert.ok(![...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-graceful'));
+  });
+
+  it('adopts its running pods after a restart instead of creating them again', async () => {
+    await current!.close(false);
+    const before = runtime.sandboxesRun;
+    lines.length = 0;
+    current = manager();
+    current.start();
+    await eventually('adoption', 10_000, () => lines.some((l) => l.startsWith('I Adopted running pod') && l.includes('team/web')));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(runtime.sandboxesRun, before);
+    assert.equal(status('web').phase, 'Running');
+  });
+});
