@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +21,7 @@ import { buildStandinsBundle, installStandins, runtimePackageClosure } from './l
 import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
 import { parseCriLog } from './lab/standins/logs.js';
 import { DockerCli } from './lab/docker.js';
+import { freePort, makeCert, makeKubeadmPki, manifestCommand, rewriteCommand, start, waitFor, writeKubeconfig, type Running } from './lab/images/test-pki.js';
 import { ensureDebianPackages } from './lab/packages.js';
 import { type LabState } from './lab/state.js';
 import { labUnavailable, leaseLab, type LabLease } from './lab/testing.js';
@@ -481,6 +482,117 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip: labUnavail
     const prompt = crictl(ctd.endpoint, 'pull', '-u', 'lab', '127.0.0.1:1/absent:1');
     assert.equal(prompt.code, 1);
     assert.match(prompt.stderr, /level=fatal msg="inappropriate ioctl for device"/);
+  });
+});
+
+/**
+ * Pods bound to the node through the API: the kubelet joins the lab's kube-apiserver stand-in (on Debian's etcd,
+ * kubeadm's v1.28 manifests rewritten to local ports) with a node certificate, and the real kubectl creates the pods.
+ */
+describe('the kubelet stand-in runs API pods on a real containerd', { skip: labUnavailable(), timeout: 240_000 }, () => {
+  const repoRoot = join(here, '..', '..');
+  const KUBECTL = '/usr/bin/kubectl';
+  let ctd: LocalContainerd;
+  let scratch: string;
+  let k8s: string;
+  const processes: Running[] = [];
+  let kubelet: Running | undefined;
+
+  const kubectl = (args: string[], input?: string): RunResult => {
+    const r = spawnSync(KUBECTL, ['--kubeconfig', join(k8s, 'admin.conf'), ...args], { encoding: 'utf8', input, timeout: 30_000, env: { ...process.env, HOME: scratch } });
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const podJson = (name: string): any => {
+    const r = kubectl(['get', 'pod', name, '-o', 'json']);
+    return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+  };
+  const startKubelet = (): Running =>
+    start(process.execPath, [KUBELET, '--config', join(scratch, 'config.yaml'), '--container-runtime-endpoint', ctd.endpoint, '--root-dir', join(scratch, 'kubelet'),
+      '--hostname-override', 'node-a', '--node-ip', '127.0.0.1', '--kubeconfig', join(k8s, 'kubelet.conf')], { BOOTSTRAP_LAB_VERSION_FILE: join(scratch, 'version') });
+
+  before(async () => {
+    await ensureDebianPackages([...LOCAL_CONTAINERD_PACKAGES, 'etcd-server', 'openssl', ...(existsSync(KUBECTL) ? [] : ['kubernetes-client'])]);
+    ctd = await startLocalContainerd();
+    scratch = join(ctd.dir, 'api-node');
+    k8s = join(scratch, 'kubernetes');
+    const pki = join(k8s, 'pki');
+    mkdirSync(pki, { recursive: true });
+    const ports = { etcd: await freePort(), peer: await freePort(), metrics: await freePort(), api: await freePort() };
+    const server = `https://127.0.0.1:${ports.api}`;
+    await makeKubeadmPki(k8s);
+    await makeCert(pki, 'ca', 'kubeconfig-kubelet.conf', { cn: 'system:node:node-a', o: ['system:nodes'] });
+    for (const name of ['admin.conf', 'kubelet.conf']) writeKubeconfig(k8s, name, server);
+    const golden = join(repoRoot, 'test', 'golden', 'manifests', 'v1.28.15');
+    const command = (component: string) => rewriteCommand(manifestCommand(join(golden, `${component}.yaml`)), [
+      ['/etc/kubernetes', k8s], ['/var/lib/etcd', join(scratch, 'etcd-data')], ['10.7.0.149', '127.0.0.1'],
+      [':2379', `:${ports.etcd}`], [':2380', `:${ports.peer}`], [':2381', `:${ports.metrics}`], ['--secure-port=6443', `--secure-port=${ports.api}`],
+    ]).slice(1);
+    processes.push(start('/usr/bin/etcd', command('etcd')));
+    processes.push(start(process.execPath, [join(here, 'lab', 'images', 'components', 'kube-apiserver.js'), ...command('kube-apiserver')], { BOOTSTRAP_LAB_KUBERNETES_VERSION: 'v1.28.4' }));
+    await waitFor('the API server', async () => (kubectl(['get', 'ns', 'default']).code === 0 ? true : undefined), 60_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${processes.map((p) => p.output().slice(-1500)).join('\n')}`); });
+    writeFileSync(join(scratch, 'version'), 'v1.28.4\n');
+    writeFileSync(join(scratch, 'config.yaml'), ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', `healthzPort: ${await freePort()}`, ''].join('\n'));
+    kubelet = startKubelet();
+    // What the controller-manager's serviceaccount controller does on a cluster (none runs here).
+    assert.equal(kubectl(['create', 'serviceaccount', 'default']).code, 0);
+  });
+
+  after(async () => {
+    if (kubelet?.child.exitCode === null) kubelet.child.kill('SIGTERM');
+    await kubelet?.exited;
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    if (ctd) {
+      crictl(ctd.endpoint, 'rmp', '-f', '-a');
+      await ctd.close();
+    }
+  });
+
+  it('runs a pod bound to the node and reports it Running with the runtime\'s container', async () => {
+    const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'node-a', hostNetwork: true, terminationGracePeriodSeconds: 2,
+      containers: [{ name: 'app', image: LOCAL_BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] }] } };
+    const created = kubectl(['create', '-f', '-'], JSON.stringify(manifest));
+    assert.equal(created.code, 0, created.stderr);
+    const pod = await waitFor('web Running', async () => (podJson('web')?.status?.phase === 'Running' ? podJson('web') : undefined), 60_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${kubelet!.output().slice(-3000)}`); });
+    assert.equal(pod.spec.serviceAccountName, 'default');
+    assert.deepEqual(pod.status.conditions.map((c: any) => `${c.type}=${c.status}`), ['Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+    assert.deepEqual([pod.status.hostIP, pod.status.podIP], ['127.0.0.1', '127.0.0.1']);
+    const status = pod.status.containerStatuses[0];
+    const running = crictlJson(ctd.endpoint, 'ps', '--name', '^app$', '-o', 'json').containers;
+    assert.equal(running.length, 1);
+    assert.equal(status.containerID, `containerd://${running[0].id}`);
+    assert.deepEqual([status.ready, status.started, status.restartCount], [true, true, 0]);
+    assert.match(status.imageID, /^(sha256:|lab\.local\/busybox@sha256:)[0-9a-f]{64}$/);
+    assert.match(kubectl(['get', 'pod', 'web']).stdout, /^web\s+1\/1\s+Running\s+0\s+/m);
+  });
+
+  it('reports a failing pull as ErrImagePull with containerd\'s error, then ImagePullBackOff', async () => {
+    const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'private' }, spec: { nodeName: 'node-a', hostNetwork: true, containers: [{ name: 'app', image: '127.0.0.1:1/absent:1' }] } };
+    assert.equal(kubectl(['create', '-f', '-'], JSON.stringify(manifest)).code, 0);
+    const waiting = (reason: string) => async () => {
+      const w = podJson('private')?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === reason ? w : undefined;
+    };
+    const pull = await waitFor('ErrImagePull', waiting('ErrImagePull'), 60_000);
+    assert.match(pull.message, /^Failed to pull image "127\.0\.0\.1:1\/absent:1": rpc error: code = Unknown desc = failed to pull and unpack image "127\.0\.0\.1:1\/absent:1"/);
+    assert.equal(podJson('private').status.phase, 'Pending');
+    const backoff = await waitFor('ImagePullBackOff', waiting('ImagePullBackOff'), 90_000);
+    assert.equal(backoff.message, 'Back-off pulling image "127.0.0.1:1/absent:1"');
+    assert.match(kubectl(['get', 'pod', 'private']).stdout, /^private\s+0\/1\s+ImagePullBackOff\s+0\s+/m);
+  });
+
+  it('stops a deleted pod, and a restarted kubelet adopts the pods it runs', async () => {
+    const before = crictlJson(ctd.endpoint, 'pods', '--name', '^web$', '-o', 'json').items;
+    assert.equal(before.length, 1);
+    kubelet!.child.kill('SIGTERM');
+    await kubelet!.exited;
+    kubelet = startKubelet();
+    await waitFor('adoption', async () => (kubelet!.output().includes('"Adopted running pod"') ? true : undefined), 30_000);
+    assert.deepEqual(crictlJson(ctd.endpoint, 'pods', '--name', '^web$', '-o', 'json').items.map((p: any) => p.id), before.map((p: any) => p.id));
+    assert.equal(kubectl(['delete', 'pod', 'web', '--wait=false']).code, 0);
+    await waitFor('the sandbox removed', async () => (crictlJson(ctd.endpoint, 'pods', '--name', '^web$', '-o', 'json').items.length === 0 ? true : undefined), 60_000);
   });
 });
 
