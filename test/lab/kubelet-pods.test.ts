@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '../../e2e/lab/images/test-pki.js';
 import { ApiError, type ApiClient } from '../../e2e/lab/standins/kubelet/apiclient.js';
 import { ApiPodManager } from '../../e2e/lab/standins/kubelet/apipods.js';
 import { ImagePuller } from '../../e2e/lab/standins/kubelet/images.js';
@@ -15,6 +16,8 @@ import { credentialsFor, DockerKeyring, pullSecretConfigs, readNodeDockerConfig,
 import type { Logger } from '../../e2e/lab/standins/kubelet/log.js';
 import { apiPod } from '../../e2e/lab/standins/kubelet/pod.js';
 import { containerStatus, podPhase, podStatus, qosClass } from '../../e2e/lab/standins/kubelet/status.js';
+import { findResource } from '../../e2e/lab/images/components/discovery.js';
+import { toTable } from '../../e2e/lab/images/components/tables.js';
 import { goSeconds, type WorkerDeps } from '../../e2e/lab/standins/kubelet/worker.js';
 import type { CriClient, Msg } from '../../e2e/lab/standins/cri/client.js';
 
@@ -159,6 +162,20 @@ describe('lab kubelet: pod status (kubelet_pods.go, status/generate.go)', () => 
   });
 });
 
+describe('lab kube-apiserver: kubectl get pods columns for these statuses (printers.go printPod)', () => {
+  const row = (pod: Obj): unknown[] => toTable(findResource('', 'v1', 'pods')!, [{ metadata: { name: 'web', creationTimestamp: new Date().toISOString() }, spec: { containers: [{}, {}] }, ...pod }], 'v1', {}, null).rows[0].cells.slice(1, 4);
+  const running = { ready: true, restartCount: 0, state: { running: { startedAt: 'x' } } };
+  it('shows the last container\'s waiting or terminated reason over the phase, ready counts and restarts with their age', () => {
+    assert.deepEqual(row({ status: { phase: 'Pending' } }), ['0/2', 'Pending', '0']);
+    assert.deepEqual(row({ status: { phase: 'Running', containerStatuses: [running, running] } }), ['2/2', 'Running', '0']);
+    assert.deepEqual(row({ status: { phase: 'Pending', containerStatuses: [running, { ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }] } }), ['1/2', 'ImagePullBackOff', '0']);
+    const crashed = { ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, finishedAt: new Date(Date.now() - 75_000).toISOString() } } };
+    assert.deepEqual(row({ status: { phase: 'Running', containerStatuses: [running, crashed] } }), ['1/2', 'CrashLoopBackOff', '3 (75s ago)']);
+    assert.deepEqual(row({ status: { phase: 'Failed', containerStatuses: [{ restartCount: 0, state: { terminated: { exitCode: 2 } } }] } }), ['0/2', 'ExitCode:2', '0']);
+    assert.deepEqual(row({ metadata: { name: 'web', deletionTimestamp: 'x' }, status: { phase: 'Running', containerStatuses: [running, running] } }), ['2/2', 'Terminating', '0']);
+  });
+});
+
 /** A runtime kept in memory with CRI's answers; the registry "reg:5001" wants user "lab", password "s3cret". */
 class MemoryRuntime {
   readonly sandboxes = new Map<string, Msg>();
@@ -264,16 +281,6 @@ class MemoryApi {
   }
 }
 
-async function eventually<T>(what: string, timeoutMs: number, probe: () => T | undefined | false): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('lab kubelet: pods bound to the node through the API', { timeout: 60_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-apipods-'));
   const rootDir = join(dir, 'kubelet');
@@ -302,7 +309,7 @@ describe('lab kubelet: pods bound to the node through the API', { timeout: 60_00
     api.add('web', { imagePullSecrets: [{ name: 'absent' }, { name: 'wrong' }, { name: 'regcred' }], containers: [{ name: 'app', image: 'reg:5001/app:1' }] });
     current = manager();
     current.start();
-    const s = await eventually('web Running', 10_000, () => (status('web').phase === 'Running' ? status('web') : undefined));
+    const s = await waitFor('web Running', async () => (status('web').phase === 'Running' ? status('web') : undefined), 10_000);
     assert.equal(s.podIP.startsWith('10.244.1.'), true);
     assert.match(s.containerStatuses[0].containerID, /^containerd:\/\/c\d+$/);
     assert.deepEqual(s.containerStatuses[0].state.running !== undefined, true);
@@ -318,24 +325,24 @@ describe('lab kubelet: pods bound to the node through the API', { timeout: 60_00
 
   it('without credentials reports ErrImagePull with the runtime\'s error, then ImagePullBackOff; the node\'s config.json then gets it running', async () => {
     api.add('nocreds', { containers: [{ name: 'app', image: 'reg:5001/app:2' }] });
-    const first = await eventually('ErrImagePull', 10_000, () => (waiting('nocreds')?.reason === 'ErrImagePull' ? waiting('nocreds') : undefined));
+    const first = await waitFor('ErrImagePull', async () => (waiting('nocreds')?.reason === 'ErrImagePull' ? waiting('nocreds') : undefined), 10_000);
     assert.equal(first.message, 'Failed to pull image "reg:5001/app:2": rpc error: code = Unknown desc = failed to pull and unpack image "reg:5001/app:2": failed to resolve reference "reg:5001/app:2": pulling from host reg:5001 failed with status code [manifests 1]: 401 Unauthorized');
     assert.equal(status('nocreds').phase, 'Pending');
-    const backoff = await eventually('ImagePullBackOff', 15_000, () => (waiting('nocreds')?.reason === 'ImagePullBackOff' ? waiting('nocreds') : undefined));
+    const backoff = await waitFor('ImagePullBackOff', async () => (waiting('nocreds')?.reason === 'ImagePullBackOff' ? waiting('nocreds') : undefined), 15_000);
     assert.equal(backoff.message, 'Back-off pulling image "reg:5001/app:2"');
     mkdirSync(rootDir, { recursive: true });
     writeFileSync(join(rootDir, 'config.json'), JSON.stringify({ auths: { 'reg:5001': auth('lab', 's3cret') } }));
-    await eventually('nocreds Running', 15_000, () => status('nocreds').phase === 'Running');
+    await waitFor('nocreds Running', async () => (status('nocreds').phase === 'Running') || undefined, 15_000);
   });
 
   it('stops and removes a pod deleted from the API, and one being deleted, which it then deletes with grace period 0', async () => {
     api.pods.delete('team/nocreds');
-    await eventually('sandbox removed', 10_000, () => ![...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-nocreds'));
+    await waitFor('sandbox removed', async () => (![...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-nocreds')) || undefined, 10_000);
     assert.ok([...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-web'));
     api.add('graceful', { containers: [{ name: 'app', image: 'reg:5001/app:1' }] });
-    await eventually('graceful Running', 10_000, () => status('graceful').phase === 'Running');
+    await waitFor('graceful Running', async () => (status('graceful').phase === 'Running') || undefined, 10_000);
     api.pods.get('team/graceful')!.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
-    await eventually('graceful gone from the API', 10_000, () => !api.pods.has('team/graceful'));
+    await waitFor('graceful gone from the API', async () => (!api.pods.has('team/graceful')) || undefined, 10_000);
     assert.ok(![...runtime.sandboxes.values()].some((sb) => sb.metadata.uid === 'uid-graceful'));
   });
 
@@ -345,7 +352,7 @@ describe('lab kubelet: pods bound to the node through the API', { timeout: 60_00
     lines.length = 0;
     current = manager();
     current.start();
-    await eventually('adoption', 10_000, () => lines.some((l) => l.startsWith('I Adopted running pod') && l.includes('team/web')));
+    await waitFor('adoption', async () => (lines.some((l) => l.startsWith('I Adopted running pod') && l.includes('team/web'))) || undefined, 10_000);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(runtime.sandboxesRun, before);
     assert.equal(status('web').phase, 'Running');

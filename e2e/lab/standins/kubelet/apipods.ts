@@ -115,15 +115,15 @@ export class ApiPodManager {
   }
 
   private async report(worker: PodWorker, object: Obj): Promise<void> {
-    const status = podStatus(worker.pod, object.spec ?? {}, await worker.observe(), {
-      hostIP: this.settings.hostIP,
-      version: this.settings.kubeletVersion,
-      previous: object.status,
-    });
-    const text = JSON.stringify(status);
-    if (this.sent.get(worker.pod.uid) === text) return;
     const { namespace, name, uid } = object.metadata;
     try {
+      const status = podStatus(worker.pod, object.spec ?? {}, await worker.observe(), {
+        hostIP: this.settings.hostIP,
+        version: this.settings.kubeletVersion,
+        previous: object.status,
+      });
+      const text = JSON.stringify(status);
+      if (this.sent.get(worker.pod.uid) === text) return;
       await this.client.request('PATCH', `/api/v1/namespaces/${namespace}/pods/${name}/status`, { metadata: { uid }, status }, 'application/strategic-merge-patch+json');
       this.sent.set(worker.pod.uid, text);
       this.log.info('Patch status for pod', { pod: worker.podRef, podUID: uid, phase: status.phase });
