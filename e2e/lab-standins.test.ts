@@ -21,6 +21,7 @@ import { buildStandinsBundle, installStandins, runtimePackageClosure } from './l
 import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
 import { parseCriLog } from './lab/standins/logs.js';
 import { DockerCli } from './lab/docker.js';
+import { registryStatus } from './lab/registry.js';
 import { freePort, makeCert, makeKubeadmPki, manifestCommand, rewriteCommand, start, waitFor, writeKubeconfig, type Running } from './lab/images/test-pki.js';
 import { ensureDebianPackages } from './lab/packages.js';
 import { type LabState } from './lab/state.js';
@@ -488,9 +489,10 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip: labUnavail
 /**
  * Pods bound to the node through the API: the kubelet joins the lab's kube-apiserver stand-in (on Debian's etcd,
  * kubeadm's v1.28 manifests rewritten to local ports) with a node certificate, and the real kubectl creates the pods.
- * Pulls with credentials are checked against a registry in the lab's own tests; here the image is local or absent.
+ * Private images come from a docker-registry with htpasswd basic auth on 127.0.0.1 (containerd speaks plain HTTP to
+ * loopback registries), pushed there with skopeo.
  */
-describe('the kubelet stand-in runs API pods on a real containerd', { skip: labUnavailable(), timeout: 240_000 }, () => {
+describe('the kubelet stand-in runs API pods on a real containerd', { skip: labUnavailable(), timeout: 360_000 }, () => {
   const repoRoot = join(here, '..', '..');
   const KUBECTL = '/usr/bin/kubectl';
   let ctd: LocalContainerd;
@@ -498,6 +500,7 @@ describe('the kubelet stand-in runs API pods on a real containerd', { skip: labU
   let k8s: string;
   const processes: Running[] = [];
   let kubelet: Running | undefined;
+  let registry = '';
 
   const kubectl = (args: string[], input?: string): RunResult => {
     const r = spawnSync(KUBECTL, ['--kubeconfig', join(k8s, 'admin.conf'), ...args], { encoding: 'utf8', input, timeout: 30_000, env: { ...process.env, HOME: scratch } });
@@ -536,6 +539,17 @@ describe('the kubelet stand-in runs API pods on a real containerd', { skip: labU
       .catch((e: Error) => { throw new Error(`${e.message}\n${processes.map((p) => p.output().slice(-1500)).join('\n')}`); });
     writeFileSync(join(scratch, 'version'), 'v1.28.4\n');
     writeFileSync(join(scratch, 'config.yaml'), ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', `healthzPort: ${await freePort()}`, ''].join('\n'));
+    const registryPort = await freePort();
+    registry = `127.0.0.1:${registryPort}`;
+    const htpasswd = spawnSync('htpasswd', ['-B', '-i', '-c', join(scratch, 'htpasswd'), 'lab'], { input: 's3cret\n', encoding: 'utf8' });
+    assert.equal(htpasswd.status, 0, htpasswd.stderr);
+    writeFileSync(join(scratch, 'registry.yml'), JSON.stringify({ version: 0.1, log: { level: 'warn', accesslog: { disabled: true } },
+      storage: { filesystem: { rootdirectory: join(scratch, 'registry') } }, http: { addr: registry },
+      auth: { htpasswd: { realm: 'bootstrap-lab', path: join(scratch, 'htpasswd') } } }));
+    processes.push(start('docker-registry', ['serve', join(scratch, 'registry.yml')]));
+    await waitFor('the registry', async () => ((await registryStatus('127.0.0.1', registryPort)) === 401 ? true : undefined), 30_000);
+    const push = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', 'lab:s3cret', `oci:${join(ctd.dir, 'oci')}:busybox`, `docker://${registry}/private/busybox:1.0`], { encoding: 'utf8' });
+    assert.equal(push.status, 0, push.stderr);
     kubelet = startKubelet();
     // What the controller-manager's serviceaccount controller does on a cluster (none runs here).
     assert.equal(kubectl(['create', 'serviceaccount', 'default']).code, 0);
@@ -584,6 +598,43 @@ describe('the kubelet stand-in runs API pods on a real containerd', { skip: labU
     const backoff = await waitFor('ImagePullBackOff', waiting('ImagePullBackOff'), 90_000);
     assert.equal(backoff.message, 'Back-off pulling image "127.0.0.1:1/absent:1"');
     assert.match(kubectl(['get', 'pod', 'private']).stdout, /^private\s+0\/1\s+ImagePullBackOff\s+0\s+/m);
+  });
+
+  it('pulls a private image with the pod\'s pull secret, the ServiceAccount\'s, or the node\'s config.json, and reports 401 without', async () => {
+    const image = `${registry}/private/busybox:1.0`;
+    const pod = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-a', hostNetwork: true, terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] }], ...extra } });
+    const phase = (name: string, want: string) => waitFor(`${name} ${want}`, async () => (podJson(name)?.status?.phase === want ? podJson(name) : undefined), 120_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${JSON.stringify(podJson(name)?.status)}\n${kubelet!.output().slice(-2000)}`); });
+    const secret = (name: string, password: string) => assert.equal(kubectl(['create', 'secret', 'docker-registry', name, `--docker-server=${registry}`, '--docker-username=lab', `--docker-password=${password}`]).code, 0);
+    secret('regcred', 's3cret');
+    secret('wrongcred', 'nope');
+
+    // Neither the pod nor its ServiceAccount names a secret, and the node has no config.json: the registry says 401.
+    assert.equal(kubectl(['create', '-f', '-'], pod('anonymous')).code, 0);
+    const denied = await waitFor('ErrImagePull', async () => {
+      const w = podJson('anonymous')?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === 'ErrImagePull' ? w : undefined;
+    }, 60_000);
+    assert.match(denied.message, new RegExp(`^Failed to pull image "${image.replace(/[.]/g, '\\.')}": rpc error: code = Unknown desc = failed to pull and unpack image .*401 Unauthorized`));
+
+    // The pod's own secret, after a wrong one: both are tried in order.
+    assert.equal(kubectl(['create', '-f', '-'], pod('with-secret', { imagePullSecrets: [{ name: 'wrongcred' }, { name: 'regcred' }] })).code, 0);
+    await phase('with-secret', 'Running');
+
+    // The ServiceAccount's secret, copied into the pod by admission.
+    assert.equal(kubectl(['create', 'serviceaccount', 'puller']).code, 0);
+    assert.equal(kubectl(['patch', 'serviceaccount', 'puller', '-p', JSON.stringify({ imagePullSecrets: [{ name: 'regcred' }] })]).code, 0);
+    assert.equal(kubectl(['create', '-f', '-'], pod('from-account', { serviceAccountName: 'puller' })).code, 0);
+    assert.deepEqual(podJson('from-account').spec.imagePullSecrets, [{ name: 'regcred' }]);
+    await phase('from-account', 'Running');
+    assert.equal(podJson('anonymous').status.phase, 'Pending');
+
+    // The node's keyring: <root-dir>/config.json; the anonymous pod gets its image at its next try.
+    mkdirSync(join(scratch, 'kubelet'), { recursive: true });
+    writeFileSync(join(scratch, 'kubelet', 'config.json'), JSON.stringify({ auths: { [registry]: { auth: Buffer.from('lab:s3cret').toString('base64') } } }));
+    await phase('anonymous', 'Running');
+    for (const name of ['anonymous', 'with-secret', 'from-account']) assert.equal(kubectl(['delete', 'pod', name, '--wait=false']).code, 0);
   });
 
   it('stops a deleted pod, and a restarted kubelet adopts the pods it runs', async () => {
