@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,13 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { parseGoDuration, parsePflag, parseUrfave, UsageError } from './lab/standins/args.js';
 import { protoJson, statusDataJson } from './lab/standins/cri/json.js';
 import { kubeletFlags, parseKubeletFlags } from './lab/standins/kubelet/flags.js';
-import { dockerConfigAuth, registryHost } from './lab/standins/kubelet/images.js';
+import { credentialsFor, readNodeDockerConfig, repositoryOf } from './lab/standins/kubelet/keyring.js';
 import { defaultPullPolicy, parseStaticPod } from './lab/standins/kubelet/pod.js';
 import { Backoff } from './lab/standins/kubelet/worker.js';
 import { buildStandinsBundle, installStandins, runtimePackageClosure } from './lab/standins/install.js';
 import { LOCAL_BUSYBOX_IMAGE, LOCAL_PAUSE_IMAGE, startLocalContainerd, type LocalContainerd } from './lab/standins/local-containerd.js';
 import { parseCriLog } from './lab/standins/logs.js';
 import { DockerCli } from './lab/docker.js';
+import { registryStatus } from './lab/registry.js';
+import { freePort, makeCert, makeKubeadmPki, manifestCommand, rewriteCommand, start, waitFor, writeKubeconfig, type Running } from './lab/images/test-pki.js';
 import { ensureDebianPackages } from './lab/packages.js';
 import { type LabState } from './lab/state.js';
 import { labUnavailable, leaseLab, type LabLease } from './lab/testing.js';
@@ -85,13 +87,14 @@ describe('stand-in command lines and formats (no runtime needed)', () => {
     assert.equal(defaultPullPolicy('reg:5000/etcd'), 'Always');
     assert.equal(defaultPullPolicy('reg:5000/etcd:latest'), 'Always');
     assert.equal(defaultPullPolicy('reg:5000/etcd@sha256:abc'), 'IfNotPresent');
-    assert.equal(registryHost('10.77.0.1:5001/pause:3.9'), '10.77.0.1:5001');
-    assert.equal(registryHost('library/busybox:1'), 'docker.io');
+    assert.equal(repositoryOf('10.77.0.1:5001/pause:3.9'), '10.77.0.1:5001/pause');
+    assert.equal(repositoryOf('library/busybox:1'), 'docker.io/library/busybox');
     const dir = mkdtempSync(join(tmpdir(), 'lab-keyring-'));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ auths: { 'http://10.77.0.1:5001': { auth: Buffer.from('lab:s3cret').toString('base64') } } }));
-    assert.deepEqual(dockerConfigAuth('10.77.0.1:5001/kube-apiserver:v1.28.4', [join(dir, 'missing.json'), file]), { username: 'lab', password: 's3cret' });
-    assert.equal(dockerConfigAuth('10.77.0.1:5000/kube-apiserver:v1.28.4', [file]), null);
+    const node = readNodeDockerConfig(dir, join(dir, 'no-home'));
+    assert.deepEqual(credentialsFor('10.77.0.1:5001/kube-apiserver:v1.28.4', [], node), [{ username: 'lab', password: 's3cret' }]);
+    assert.deepEqual(credentialsFor('10.77.0.1:5000/kube-apiserver:v1.28.4', [], node), []);
     rmSync(dir, { recursive: true });
   });
 
@@ -480,6 +483,170 @@ describe('kubelet and crictl stand-ins on a real containerd', { skip: labUnavail
     const prompt = crictl(ctd.endpoint, 'pull', '-u', 'lab', '127.0.0.1:1/absent:1');
     assert.equal(prompt.code, 1);
     assert.match(prompt.stderr, /level=fatal msg="inappropriate ioctl for device"/);
+  });
+});
+
+/**
+ * Pods bound to the node through the API: the kubelet joins the lab's kube-apiserver stand-in (on Debian's etcd,
+ * kubeadm's v1.28 manifests rewritten to local ports) with a node certificate, and the real kubectl creates the pods.
+ * Private images come from a docker-registry with htpasswd basic auth on 127.0.0.1 (containerd speaks plain HTTP to
+ * loopback registries), pushed there with skopeo.
+ */
+describe('the kubelet stand-in runs API pods on a real containerd', { skip: labUnavailable(), timeout: 360_000 }, () => {
+  const repoRoot = join(here, '..', '..');
+  const KUBECTL = '/usr/bin/kubectl';
+  let ctd: LocalContainerd;
+  let scratch: string;
+  let k8s: string;
+  const processes: Running[] = [];
+  let kubelet: Running | undefined;
+  let registry = '';
+
+  const kubectl = (args: string[], input?: string): RunResult => {
+    const r = spawnSync(KUBECTL, ['--kubeconfig', join(k8s, 'admin.conf'), ...args], { encoding: 'utf8', input, timeout: 30_000, env: { ...process.env, HOME: scratch } });
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const podJson = (name: string): any => {
+    const r = kubectl(['get', 'pod', name, '-o', 'json']);
+    return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+  };
+  const startKubelet = (): Running =>
+    start(process.execPath, [KUBELET, '--config', join(scratch, 'config.yaml'), '--container-runtime-endpoint', ctd.endpoint, '--root-dir', join(scratch, 'kubelet'),
+      '--hostname-override', 'node-a', '--node-ip', '127.0.0.1', '--kubeconfig', join(k8s, 'kubelet.conf')], { BOOTSTRAP_LAB_VERSION_FILE: join(scratch, 'version') });
+
+  before(async () => {
+    await ensureDebianPackages([...LOCAL_CONTAINERD_PACKAGES, 'etcd-server', 'openssl', ...(existsSync(KUBECTL) ? [] : ['kubernetes-client'])]);
+    ctd = await startLocalContainerd();
+    scratch = join(ctd.dir, 'api-node');
+    k8s = join(scratch, 'kubernetes');
+    const pki = join(k8s, 'pki');
+    mkdirSync(pki, { recursive: true });
+    const ports = { etcd: await freePort(), peer: await freePort(), metrics: await freePort(), api: await freePort() };
+    const server = `https://127.0.0.1:${ports.api}`;
+    await makeKubeadmPki(k8s);
+    await makeCert(pki, 'ca', 'kubeconfig-kubelet.conf', { cn: 'system:node:node-a', o: ['system:nodes'] });
+    for (const name of ['admin.conf', 'kubelet.conf']) writeKubeconfig(k8s, name, server);
+    const golden = join(repoRoot, 'test', 'golden', 'manifests', 'v1.28.15');
+    const command = (component: string) => rewriteCommand(manifestCommand(join(golden, `${component}.yaml`)), [
+      ['/etc/kubernetes', k8s], ['/var/lib/etcd', join(scratch, 'etcd-data')], ['10.7.0.149', '127.0.0.1'],
+      [':2379', `:${ports.etcd}`], [':2380', `:${ports.peer}`], [':2381', `:${ports.metrics}`], ['--secure-port=6443', `--secure-port=${ports.api}`],
+    ]).slice(1);
+    processes.push(start('/usr/bin/etcd', command('etcd')));
+    // A v1.32 server (the v1.28 kubelet is within the version skew): the real kubectl validates against a v1.28
+    // server with /openapi/v2, which the stand-in does not serve; from v1.32 the node also lists its pods by selector.
+    processes.push(start(process.execPath, [join(here, 'lab', 'images', 'components', 'kube-apiserver.js'), ...command('kube-apiserver')], { BOOTSTRAP_LAB_KUBERNETES_VERSION: 'v1.32.2' }));
+    await waitFor('the API server', async () => (kubectl(['get', 'ns', 'default']).code === 0 ? true : undefined), 60_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${processes.map((p) => p.output().slice(-1500)).join('\n')}`); });
+    writeFileSync(join(scratch, 'version'), 'v1.28.4\n');
+    writeFileSync(join(scratch, 'config.yaml'), ['apiVersion: kubelet.config.k8s.io/v1beta1', 'kind: KubeletConfiguration', `healthzPort: ${await freePort()}`, ''].join('\n'));
+    const registryPort = await freePort();
+    registry = `127.0.0.1:${registryPort}`;
+    const htpasswd = spawnSync('htpasswd', ['-B', '-i', '-c', join(scratch, 'htpasswd'), 'lab'], { input: 's3cret\n', encoding: 'utf8' });
+    assert.equal(htpasswd.status, 0, htpasswd.stderr);
+    writeFileSync(join(scratch, 'registry.yml'), JSON.stringify({ version: 0.1, log: { level: 'warn', accesslog: { disabled: true } },
+      storage: { filesystem: { rootdirectory: join(scratch, 'registry') } }, http: { addr: registry },
+      auth: { htpasswd: { realm: 'bootstrap-lab', path: join(scratch, 'htpasswd') } } }));
+    processes.push(start('docker-registry', ['serve', join(scratch, 'registry.yml')]));
+    await waitFor('the registry', async () => ((await registryStatus('127.0.0.1', registryPort)) === 401 ? true : undefined), 30_000);
+    const push = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--dest-creds', 'lab:s3cret', `oci:${join(ctd.dir, 'oci')}:busybox`, `docker://${registry}/private/busybox:1.0`], { encoding: 'utf8' });
+    assert.equal(push.status, 0, push.stderr);
+    kubelet = startKubelet();
+    // What the controller-manager's serviceaccount controller does on a cluster (none runs here).
+    assert.equal(kubectl(['create', 'serviceaccount', 'default']).code, 0);
+  });
+
+  after(async () => {
+    if (kubelet?.child.exitCode === null) kubelet.child.kill('SIGTERM');
+    await kubelet?.exited;
+    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    if (ctd) {
+      crictl(ctd.endpoint, 'rmp', '-f', '-a');
+      await ctd.close();
+    }
+  });
+
+  it('runs a pod bound to the node and reports it Running with the runtime\'s container', async () => {
+    const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'node-a', hostNetwork: true, terminationGracePeriodSeconds: 2,
+      containers: [{ name: 'app', image: LOCAL_BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] }] } };
+    const created = kubectl(['create', '-f', '-'], JSON.stringify(manifest));
+    assert.equal(created.code, 0, created.stderr);
+    const pod = await waitFor('web Running', async () => (podJson('web')?.status?.phase === 'Running' ? podJson('web') : undefined), 60_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${kubelet!.output().slice(-3000)}`); });
+    assert.equal(pod.spec.serviceAccountName, 'default');
+    assert.deepEqual(pod.status.conditions.map((c: any) => `${c.type}=${c.status}`), ['Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+    assert.deepEqual([pod.status.hostIP, pod.status.podIP], ['127.0.0.1', '127.0.0.1']);
+    const status = pod.status.containerStatuses[0];
+    const running = crictlJson(ctd.endpoint, 'ps', '--name', '^app$', '-o', 'json').containers;
+    assert.equal(running.length, 1);
+    assert.equal(status.containerID, `containerd://${running[0].id}`);
+    assert.deepEqual([status.ready, status.started, status.restartCount], [true, true, 0]);
+    assert.match(status.imageID, /^(sha256:|lab\.local\/busybox@sha256:)[0-9a-f]{64}$/);
+    assert.match(kubectl(['get', 'pod', 'web']).stdout, /^web\s+1\/1\s+Running\s+0\s+/m);
+  });
+
+  it('reports a failing pull as ErrImagePull with containerd\'s error, then ImagePullBackOff', async () => {
+    const manifest = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'private' }, spec: { nodeName: 'node-a', hostNetwork: true, containers: [{ name: 'app', image: '127.0.0.1:1/absent:1' }] } };
+    assert.equal(kubectl(['create', '-f', '-'], JSON.stringify(manifest)).code, 0);
+    const waiting = (reason: string) => async () => {
+      const w = podJson('private')?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === reason ? w : undefined;
+    };
+    const pull = await waitFor('ErrImagePull', waiting('ErrImagePull'), 60_000);
+    assert.match(pull.message, /^Failed to pull image "127\.0\.0\.1:1\/absent:1": rpc error: code = Unknown desc = failed to pull and unpack image "127\.0\.0\.1:1\/absent:1"/);
+    assert.equal(podJson('private').status.phase, 'Pending');
+    const backoff = await waitFor('ImagePullBackOff', waiting('ImagePullBackOff'), 90_000);
+    assert.equal(backoff.message, 'Back-off pulling image "127.0.0.1:1/absent:1"');
+    assert.match(kubectl(['get', 'pod', 'private']).stdout, /^private\s+0\/1\s+ImagePullBackOff\s+0\s+/m);
+  });
+
+  it('pulls a private image with the pod\'s pull secret, the ServiceAccount\'s, or the node\'s config.json, and reports 401 without', async () => {
+    const image = `${registry}/private/busybox:1.0`;
+    const pod = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-a', hostNetwork: true, terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image, imagePullPolicy: 'Always', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] }], ...extra } });
+    const phase = (name: string, want: string) => waitFor(`${name} ${want}`, async () => (podJson(name)?.status?.phase === want ? podJson(name) : undefined), 120_000)
+      .catch((e: Error) => { throw new Error(`${e.message}\n${JSON.stringify(podJson(name)?.status)}\n${kubelet!.output().slice(-2000)}`); });
+    const secret = (name: string, password: string) => assert.equal(kubectl(['create', 'secret', 'docker-registry', name, `--docker-server=${registry}`, '--docker-username=lab', `--docker-password=${password}`]).code, 0);
+    secret('regcred', 's3cret');
+    secret('wrongcred', 'nope');
+
+    // Neither the pod nor its ServiceAccount names a secret, and the node has no config.json: the registry says 401.
+    assert.equal(kubectl(['create', '-f', '-'], pod('anonymous')).code, 0);
+    const denied = await waitFor('ErrImagePull', async () => {
+      const w = podJson('anonymous')?.status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === 'ErrImagePull' ? w : undefined;
+    }, 60_000);
+    assert.match(denied.message, new RegExp(`^Failed to pull image "${image.replace(/[.]/g, '\\.')}": rpc error: code = Unknown desc = failed to pull and unpack image .*401 Unauthorized`));
+
+    // The pod's own secret, after a wrong one: both are tried in order.
+    assert.equal(kubectl(['create', '-f', '-'], pod('with-secret', { imagePullSecrets: [{ name: 'wrongcred' }, { name: 'regcred' }] })).code, 0);
+    await phase('with-secret', 'Running');
+
+    // The ServiceAccount's secret, copied into the pod by admission.
+    assert.equal(kubectl(['create', 'serviceaccount', 'puller']).code, 0);
+    assert.equal(kubectl(['patch', 'serviceaccount', 'puller', '-p', JSON.stringify({ imagePullSecrets: [{ name: 'regcred' }] })]).code, 0);
+    assert.equal(kubectl(['create', '-f', '-'], pod('from-account', { serviceAccountName: 'puller' })).code, 0);
+    assert.deepEqual(podJson('from-account').spec.imagePullSecrets, [{ name: 'regcred' }]);
+    await phase('from-account', 'Running');
+    assert.equal(podJson('anonymous').status.phase, 'Pending');
+
+    // The node's keyring: <root-dir>/config.json; the anonymous pod gets its image at its next try.
+    mkdirSync(join(scratch, 'kubelet'), { recursive: true });
+    writeFileSync(join(scratch, 'kubelet', 'config.json'), JSON.stringify({ auths: { [registry]: { auth: Buffer.from('lab:s3cret').toString('base64') } } }));
+    await phase('anonymous', 'Running');
+    for (const name of ['anonymous', 'with-secret', 'from-account']) assert.equal(kubectl(['delete', 'pod', name, '--wait=false']).code, 0);
+  });
+
+  it('stops a deleted pod, and a restarted kubelet adopts the pods it runs', async () => {
+    const before = crictlJson(ctd.endpoint, 'pods', '--name', '^web$', '-o', 'json').items;
+    assert.equal(before.length, 1);
+    kubelet!.child.kill('SIGTERM');
+    await kubelet!.exited;
+    kubelet = startKubelet();
+    await waitFor('adoption', async () => (kubelet!.output().includes('"Adopted running pod"') ? true : undefined), 30_000);
+    assert.deepEqual(crictlJson(ctd.endpoint, 'pods', '--name', '^web$', '-o', 'json').items.map((p: any) => p.id), before.map((p: any) => p.id));
+    assert.equal(kubectl(['delete', 'pod', 'web', '--wait=false']).code, 0);
+    await waitFor('the sandbox removed', async () => (crictlJson(ctd.endpoint, 'pods', '--name', '^web$', '-o', 'json').items.length === 0 ? true : undefined), 60_000);
   });
 });
 

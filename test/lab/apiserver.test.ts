@@ -398,7 +398,14 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.match(await ok('admin', ['get', 'deploy']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nd1\s+0\/2\s+0\s+0\s+\S+\n$/);
     // Binding a pod, as the scheduler does: once.
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1' }, spec: { containers: [{ name: 'c', image: 'pause' }] } };
-    assert.equal((await call('POST', '/api/v1/namespaces/default/pods', { as: 'admin', body: pod })).body.status.phase, 'Pending');
+    // The ServiceAccount admission plugin: no pod before the namespace's default ServiceAccount exists (the
+    // controller-manager creates it; none runs here), then it is named and lends its imagePullSecrets.
+    const early = await call('POST', '/api/v1/namespaces/default/pods', { as: 'admin', body: pod });
+    assert.deepEqual([early.status, early.body.message], [403, 'pods "p1" is forbidden: error looking up service account default/default: serviceaccount "default" not found']);
+    await call('POST', '/api/v1/namespaces/default/serviceaccounts', { as: 'admin', body: { metadata: { name: 'default' }, imagePullSecrets: [{ name: 'regcred' }] } });
+    const p1Created = (await call('POST', '/api/v1/namespaces/default/pods', { as: 'admin', body: pod })).body;
+    assert.equal(p1Created.status.phase, 'Pending');
+    assert.deepEqual([p1Created.spec.serviceAccountName, p1Created.spec.imagePullSecrets], ['default', [{ name: 'regcred' }]]);
     const bind = (node: string) => call('POST', '/api/v1/namespaces/default/pods/p1/binding', { as: 'admin',
       body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p1' }, target: { apiVersion: 'v1', kind: 'Node', name: node } } });
     assert.deepEqual((await bind('w1')).body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
@@ -406,6 +413,15 @@ describe('lab kube-apiserver with the real kubectl', { timeout: 90_000 }, () => 
     assert.equal(rebound.status, 409);
     assert.equal(rebound.body.message, 'Operation cannot be fulfilled on pods/binding "p1": pod p1 is already assigned to node "w1"');
     assert.match(await ok('admin', ['get', 'pods', '-o', 'wide']), /^p1\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+w1\s+/m);
+    // What its kubelet then does as the node: list its pods, read their pull secrets (no others), report status.
+    await call('POST', '/api/v1/namespaces/default/secrets', { as: 'admin', body: { metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': 'e30=' } } });
+    await call('POST', '/api/v1/namespaces/default/secrets', { as: 'admin', body: { metadata: { name: 'unrelated' }, data: {} } });
+    const mine = await call('GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dw1', { as: 'w1' });
+    assert.deepEqual(mine.body.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['p1']);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/secrets/regcred', { as: 'w1' })).status, 200);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/secrets/unrelated', { as: 'w1' })).status, 403);
+    const reported = await call('PUT', '/api/v1/namespaces/default/pods/p1/status', { as: 'w1', body: { ...p1Created, metadata: { name: 'p1' }, status: { phase: 'Running', hostIP: '127.0.0.1' } } });
+    assert.deepEqual([reported.status, reported.body.status.phase], [200, 'Running']);
     // Events print with the real columns.
     await call('POST', '/api/v1/namespaces/default/events', { as: 'admin', body: { metadata: { name: 'p1.1' }, type: 'Normal', reason: 'Scheduled',
       involvedObject: { kind: 'Pod', name: 'p1', namespace: 'default' }, message: 'Successfully assigned default/p1 to w1', source: { component: 'default-scheduler' },

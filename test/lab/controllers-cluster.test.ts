@@ -128,6 +128,16 @@ describe(`a lab kubelet joins a lab control plane from kubeadm ${VERSION}'s mani
     }, 30_000);
   });
 
+  it('serviceaccount gives every namespace, new ones too, a default ServiceAccount that pods then get', async () => {
+    await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'team']) {
+      await waitFor(`${ns}/default`, async () => ((await admin.get(`/api/v1/namespaces/${ns}/serviceaccounts/default`)) ? true : undefined), 30_000)
+        .catch((e: Error) => { throw new Error(`${e.message}\n${output()}`); });
+    }
+    const pod = await admin.create<{ spec: { serviceAccountName: string } }>('/api/v1/namespaces/team/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    assert.equal(pod.spec.serviceAccountName, 'default');
+  });
+
   it('the kubelet bootstraps with the token, registers its Node NotReady with the CNI message, and holds its Lease', async () => {
     const dir = join(scratch, 'w1');
     mkdirSync(dir, { recursive: true });

@@ -10,8 +10,9 @@
  *
  * With --kubeconfig it joins the cluster as the real kubelet does: TLS bootstrap with --bootstrap-kubeconfig
  * (certificate requests to kubernetes.io/kube-apiserver-client-kubelet, stored in --cert-dir), client certificate
- * rotation, Node registration and status (Ready from the runtime's CRI network status), and its kube-node-lease
- * Lease. It creates no mirror pods and reports no pod status.
+ * rotation, Node registration and status (Ready from the runtime's CRI network status), its kube-node-lease
+ * Lease, and the pods bound to the node (kubelet/apipods.ts: run with their imagePullSecrets, status reported).
+ * It creates no mirror pods.
  */
 import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { UsageError } from './args.js';
 import { ApiClient, clientCertOf, loadRestConfig, type RestConfig } from './kubelet/apiclient.js';
 import { ClientCertManager, isClientConfigStillValid, loadClientCert, watchClientCertificate, writeKubeconfigFromBootstrapping } from './kubelet/certificate.js';
+import { ApiPodManager } from './kubelet/apipods.js';
 import { machineInfo, NodeAgent } from './kubelet/node.js';
 import { CriClient, type Msg } from './cri/client.js';
 import { kubeletSettings, type KubeletSettings } from './kubelet/config.js';
@@ -26,7 +28,7 @@ import { kubeletHelp, parseKubeletFlags } from './kubelet/flags.js';
 import { ImagePuller } from './kubelet/images.js';
 import { logger, type Logger } from './kubelet/log.js';
 import { isManifestFile, ManifestError, parseStaticPod } from './kubelet/pod.js';
-import { PodWorker, type WorkerDeps } from './kubelet/worker.js';
+import { adoptSandboxes, PodWorker, type WorkerDeps } from './kubelet/worker.js';
 import { labKubernetesVersion } from './version.js';
 
 const log = logger('kubelet.go');
@@ -145,21 +147,7 @@ export class StaticPodManager {
 
   /** Sandboxes of static pods from an earlier run: keep the ready ones whose manifest is unchanged, remove the rest. */
   private async adoptOrClean(wanted: Map<string, ReturnType<typeof parseStaticPod>>): Promise<void> {
-    const sandboxes = (await this.deps.cri.listPodSandbox()).filter((s: Msg) => s.annotations?.['kubernetes.io/config.source'] === 'file');
-    for (const sandbox of sandboxes) {
-      const uid = sandbox.metadata?.uid as string;
-      const entry = [...wanted.entries()].find(([, pod]) => pod.uid === uid);
-      if (entry && sandbox.state === 'SANDBOX_READY' && !this.workers.has(entry[0])) {
-        const worker = new PodWorker(entry[1], this.deps);
-        worker.adopt(sandbox.id, sandbox.metadata.attempt);
-        this.workers.set(entry[0], worker);
-        worker.start();
-        continue;
-      }
-      this.log.info('Removing pod sandbox of a static pod that is gone', { podSandboxID: sandbox.id, pod: `${sandbox.metadata?.namespace}/${sandbox.metadata?.name}` });
-      await this.deps.cri.stopPodSandbox(sandbox.id, this.deps.runtimeRequestTimeoutMs).catch(() => undefined);
-      await this.deps.cri.removePodSandbox(sandbox.id, this.deps.runtimeRequestTimeoutMs).catch(() => undefined);
-    }
+    for (const worker of await adoptSandboxes(this.deps, 'file', [...wanted.values()], this.log)) this.workers.set(worker.pod.file, worker);
   }
 
   /** Stops watching. Pods keep running (as when the real kubelet stops) unless killPods is set. */
@@ -359,7 +347,9 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
   const manager = new StaticPodManager(settings, deps, logger('config/file.go'), options.debounceMs);
   await manager.start();
   let agent: NodeAgent | undefined;
+  let apiPods: ApiPodManager | undefined;
   if (api) {
+    const machine = machineInfo(settings.rootDir);
     agent = new NodeAgent({
       client: api.client,
       settings: {
@@ -373,7 +363,7 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
         kubeletPort: settings.port,
         rootDir: settings.rootDir,
       },
-      machine: machineInfo(settings.rootDir),
+      machine,
       runtime: async () => {
         const v = await cri.version();
         return { info: { runtimeName: v.runtimeName as string, runtimeVersion: v.runtimeVersion as string }, status: await cri.status(false) };
@@ -385,12 +375,20 @@ export async function runKubelet(argv: string[], options: KubeletOptions = {}): 
       leaseDurationSeconds: settings.nodeLeaseDurationSeconds,
     });
     agent.start();
+    apiPods = new ApiPodManager(
+      api.client,
+      { nodeName: settings.nodeName, hostIP: settings.nodeIP ?? machine.address ?? '127.0.0.1', kubeletVersion: version },
+      { ...deps, log: logger('kuberuntime_manager.go') },
+      logger('kubelet.go'),
+    );
+    apiPods.start();
   }
   return {
     stop: async (killPods = false) => {
       api?.stopWatchdog?.();
       api?.certificates?.stop();
       await agent?.stop();
+      await apiPods?.close(killPods);
       await manager.close(killPods);
       await new Promise<void>((r) => (healthz ? healthz.close(() => r()) : r()));
       cri.close();

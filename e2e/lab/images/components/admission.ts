@@ -8,7 +8,10 @@
  *    validated; /approval changes only the conditions and needs the "approve" verb on the signer
  *    (CertificateApproval), /status may set the certificate only once approved and needs "sign"
  *    (CertificateSigning); kube-apiserver-client requests for system:masters are refused
- *    (CertificateSubjectRestriction).
+ *    (CertificateSubjectRestriction);
+ *  - ServiceAccount (on by default, plugin/pkg/admission/serviceaccount/admission.go): a Pod created without
+ *    spec.serviceAccountName gets "default"; the ServiceAccount must exist; a Pod without imagePullSecrets gets
+ *    the ServiceAccount's. Mirror pods are left alone. The projected token volume is not added.
  */
 import { nodeIdentity } from './authz-node.js';
 import type { RequestAttributes } from './rbac.js';
@@ -212,11 +215,41 @@ async function admitCsr(a: AdmissionRequest, can: Can): Promise<Refusal | undefi
   return undefined;
 }
 
-export function admission(options: { nodeRestriction: boolean; can: Can }): Admission {
+/** Reads a stored object (the ServiceAccount plugin's lister, with its live lookup on a miss). */
+export type Lookup = (resource: string, namespace: string, name: string) => Promise<KubeObject | undefined>;
+
+/**
+ * The ServiceAccount plugin's Admit (plugin/pkg/admission/serviceaccount/admission.go): pods on create only, not
+ * their subresources; mirror pods (kubernetes.io/config.mirror) are not changed.
+ */
+export async function admitServiceAccount(a: AdmissionRequest, lookup: Lookup): Promise<Refusal | undefined> {
+  if (a.path.group !== '' || a.path.resource !== 'pods' || a.path.subresource || a.operation !== 'CREATE' || !a.object) return undefined;
+  const pod = a.object;
+  if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return undefined;
+  pod.spec ??= {};
+  // v1 conversion: the deprecated spec.serviceAccount stands in for an empty serviceAccountName, and both are served.
+  pod.spec.serviceAccountName ||= pod.spec.serviceAccount || 'default';
+  pod.spec.serviceAccount = pod.spec.serviceAccountName;
+  const namespace = String(a.path.namespace ?? '');
+  const name = String(pod.spec.serviceAccountName);
+  const account = await lookup('serviceaccounts', namespace, name);
+  if (!account) {
+    return forbidden(a, a.path.name ?? String(pod.metadata?.name ?? ''), `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`);
+  }
+  const secrets = (account.imagePullSecrets ?? []) as { name?: string }[];
+  if (!(pod.spec.imagePullSecrets?.length > 0) && secrets.length > 0) pod.spec.imagePullSecrets = secrets.map((s) => ({ name: s.name }));
+  return undefined;
+}
+
+export function admission(options: { nodeRestriction: boolean; serviceAccount?: Lookup; can: Can }): Admission {
   return async (a) => {
     const node = options.nodeRestriction ? nodeIdentity(a.who) : undefined;
     if (node) {
       const refusal = nodeRestriction(a, node);
+      if (refusal) return refusal;
+    }
+    if (options.serviceAccount) {
+      const refusal = await admitServiceAccount(a, options.serviceAccount);
       if (refusal) return refusal;
     }
     if (a.path.group === 'certificates.k8s.io' && a.path.resource === 'certificatesigningrequests') return admitCsr(a, options.can);

@@ -196,6 +196,8 @@ export function clusterRoles(): RoleSpec[] {
       rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
       events(),
     ] },
+    // controller_policy.go: the serviceaccount controller (a default ServiceAccount in every namespace)
+    { meta: { name: 'system:controller:service-account-controller' }, rules: [rule(['create'], [''], ['serviceaccounts']), events()] },
   ];
 }
 
@@ -220,6 +222,7 @@ export function clusterRoleBindings(): { name: string; role: string; subjects: S
     { name: 'system:node', role: 'system:node', subjects: [] },
     { name: 'system:service-account-issuer-discovery', role: 'system:service-account-issuer-discovery', subjects: groups('system:serviceaccounts') },
     { name: 'system:controller:certificate-controller', role: 'system:controller:certificate-controller', subjects: [sa('kube-system', 'certificate-controller')] },
+    { name: 'system:controller:service-account-controller', role: 'system:controller:service-account-controller', subjects: [sa('kube-system', 'service-account-controller')] },
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * The controllers the lab kube-controller-manager runs (the ones kubeadm clusters rely on to join nodes):
- * csrapproving, csrsigning, bootstrapsigner, tokencleaner. Chosen with --controllers as the real binary does
+ * csrapproving, csrsigning, bootstrapsigner, tokencleaner, and serviceaccount (the default ServiceAccount pods need). Chosen with --controllers as the real binary does
  * ("*" = the default-on set, "name" enables, "-name" disables; bootstrapsigner and tokencleaner are off by
  * default). They run only while this instance holds the leader Lease and poll the API about once a second.
  */
@@ -11,10 +11,11 @@ import { KUBE_APISERVER_CLIENT_SIGNER, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SI
 import { syncApprovals, type ControllerLog } from './csr-approving.js';
 import { loadSigningCA, syncSigning, type Signer } from './csr-signing.js';
 import { syncBootstrapSigner } from './bootstrap-signer.js';
+import { syncServiceAccounts } from './serviceaccounts.js';
 import { syncTokenCleaner } from './token-cleaner.js';
 import { kubernetesVersion, log, sleep } from './runtime.js';
 
-export const IMPLEMENTED_CONTROLLERS = ['csrapproving', 'csrsigning', 'bootstrapsigner', 'tokencleaner'] as const;
+export const IMPLEMENTED_CONTROLLERS = ['csrapproving', 'csrsigning', 'bootstrapsigner', 'tokencleaner', 'serviceaccount'] as const;
 export const DISABLED_BY_DEFAULT = new Set(['bootstrapsigner', 'tokencleaner']);
 
 /** IsControllerEnabled (cmd/kube-controller-manager/app/options). */
@@ -52,6 +53,7 @@ export function loggedName(name: string, version = kubernetesVersion()): string 
     csrsigning: 'certificatesigningrequest-signing-controller',
     bootstrapsigner: 'bootstrap-signer-controller',
     tokencleaner: 'token-cleaner-controller',
+    serviceaccount: 'serviceaccount-controller',
   } as Record<string, string>)[name] ?? name;
 }
 
@@ -99,6 +101,7 @@ export async function syncOnce(set: ControllerSet, reported: Map<string, Set<str
       else if (name === 'csrsigning') await syncSigning(set.api, set.signers, controllerLog('signer'), seen(name));
       else if (name === 'bootstrapsigner') await syncBootstrapSigner(set.api, controllerLog('bootstrapsigner'));
       else if (name === 'tokencleaner') await syncTokenCleaner(set.api, controllerLog('tokencleaner'));
+      else if (name === 'serviceaccount') await syncServiceAccounts(set.api);
     } catch (e) {
       const key = `sync:${(e as Error).message}`;
       if (!seen(name).has(key)) log.error('controllermanager.go:1', `"Error syncing" controller="${loggedName(name)}" err=${JSON.stringify((e as Error).message)}`);
@@ -129,6 +132,7 @@ export async function startControllers(flags: Flags, credentials: ClientCredenti
   for (const name of enabled) {
     log.info('controllermanager.go:1', `"Started controller" controller="${loggedName(name)}"`);
     if (name === 'csrapproving') log.info('certificate_controller.go:115', '"Starting certificate controller" name="csrapproving"');
+    if (name === 'serviceaccount') log.info('serviceaccounts_controller.go:1', '"Starting service account controller"');
     if (name === 'csrsigning') {
       for (const signer of signers) log.info('certificate_controller.go:115', `"Starting certificate controller" name="csrsigning-${signer.signerName.replace('kubernetes.io/', '').replace('kube-apiserver-client-kubelet', 'kubelet-client')}"`);
     }

@@ -14,7 +14,7 @@ import { flagsAt, kubeApiserverFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';
 import { EtcdClient } from './etcd.js';
 import { ComponentError, loadCABundle, loadKeyPair, loadPrivateKeyFile, loadPublicKeys, readFileGo, parseCertificates, type KeyPair } from './pki.js';
-import { BadRequest, UnsupportedMediaType, parseApiPath, serveResource, storageKey, timestamp, type ApiPath } from './rest.js';
+import { BadRequest, UnsupportedMediaType, parseApiPath, serveResource, storageKey, timestamp, type ApiPath, type KubeObject } from './rest.js';
 import { authorize, requestVerb, rulesFor, type Decision, type RequestAttributes } from './rbac.js';
 import { answerHealth, listenSecure, sendJson, sendStatus, type HealthCheck, type Identity } from './serving.js';
 import { kubernetesVersion, labFault, log, runComponent, sleep } from './runtime.js';
@@ -210,7 +210,17 @@ async function main(flags: Flags): Promise<void> {
     authorize(etcd, authorizationModes, who, attributes, { nodeSelectors })
       .catch((error: Error) => ({ allowed: false, denied: false, reason: `authorizer error: ${error.message}` }));
   const plugins = new Set([...flags.list('enable-admission-plugins'), ...flags.list('admission-control')]);
-  const admit = admission({ nodeRestriction: plugins.has('NodeRestriction'), can: async (who, attributes) => (await decide(who, attributes)).allowed });
+  // ServiceAccount is on by default; the deprecated --admission-control replaces the default set when given.
+  const serviceAccountPlugin = flags.has('admission-control') ? plugins.has('ServiceAccount') : !flags.list('disable-admission-plugins').includes('ServiceAccount');
+  const lookup = async (resource: string, namespace: string, name: string) => {
+    const stored = await etcd.get(storageKey({ resource, namespace, name }));
+    return stored ? (JSON.parse(stored.value) as KubeObject) : undefined;
+  };
+  const admit = admission({
+    nodeRestriction: plugins.has('NodeRestriction'),
+    serviceAccount: serviceAccountPlugin ? lookup : undefined,
+    can: async (who, attributes) => (await decide(who, attributes)).allowed,
+  });
   const authenticateToken = flags.bool('enable-bootstrap-token-auth', false) ? (token: string) => bootstrapTokenIdentity(etcd, token) : undefined;
   const advertise = `${flags.string('advertise-address') || flags.string('bind-address') || '0.0.0.0'}:${flags.int('secure-port', 6443)}`;
 

@@ -3,7 +3,7 @@
  * points it at (kubeconfigs, cluster signing pair, root CA, service-account key), delegated authentication
  * against the apiserver, leader election with its kubeconfig's client certificate, /healthz on 10257.
  * While it leads it runs the controllers kubeadm clusters rely on to join nodes (controllers.ts): csrapproving,
- * csrsigning, and with --controllers also bootstrapsigner and tokencleaner.
+ * csrsigning, serviceaccount, and with --controllers also bootstrapsigner and tokencleaner.
  */
 import { flagsAt, kubeControllerManagerFlags, REMOVED_FLAGS } from './flagsets.js';
 import type { Flags } from './flags.js';

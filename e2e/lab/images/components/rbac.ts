@@ -46,7 +46,7 @@ interface Binding {
  * (--use-service-account-credentials). The stand-in has no service-account tokens, so its user is also
  * matched as these kube-system service accounts.
  */
-const CONTROLLER_MANAGER_SERVICE_ACCOUNTS = new Set(['certificate-controller', 'bootstrap-signer', 'token-cleaner']);
+const CONTROLLER_MANAGER_SERVICE_ACCOUNTS = new Set(['certificate-controller', 'bootstrap-signer', 'token-cleaner', 'service-account-controller']);
 
 function matches(list: string[] | undefined, value: string): boolean {
   return (list ?? []).some((v) => v === '*' || v === value);

@@ -81,12 +81,38 @@ function csrCondition(o: Obj): string {
   return s;
 }
 
-function podReady(o: Obj): [string, string, number] {
+/**
+ * printPod's READY, STATUS and RESTARTS (pkg/printers/internalversion/printers.go, pods without init containers):
+ * the phase or status.reason, overridden by the last container's waiting or terminated reason (ExitCode:N without
+ * one), "Running"/"NotReady" for a Completed container beside running ones, Terminating once deleted; restarts with
+ * "(<age> ago)" of the latest last-state finish.
+ */
+function podReady(o: Obj): [string, string, string] {
   const statuses = (o.status?.containerStatuses ?? []) as Obj[];
   const total = ((o.spec?.containers ?? []) as Obj[]).length;
-  const ready = statuses.filter((s) => s.ready).length;
-  const restarts = statuses.reduce((n, s) => n + Number(s.restartCount ?? 0), 0);
-  return [`${ready}/${total}`, String(o.status?.reason ?? o.status?.phase ?? 'Pending'), restarts];
+  let reason = String(o.status?.reason || o.status?.phase || '');
+  let restarts = 0;
+  let ready = 0;
+  let hasRunning = false;
+  let lastRestart = 0;
+  for (const c of [...statuses].reverse()) {
+    restarts += Number(c.restartCount ?? 0);
+    const finished = Date.parse(c.lastState?.terminated?.finishedAt ?? '');
+    if (!Number.isNaN(finished)) lastRestart = Math.max(lastRestart, finished);
+    const terminated = c.state?.terminated;
+    if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+    else if (terminated?.reason) reason = terminated.reason;
+    else if (terminated) reason = terminated.signal ? `Signal:${terminated.signal}` : `ExitCode:${terminated.exitCode ?? 0}`;
+    else if (c.ready && c.state?.running) {
+      hasRunning = true;
+      ready++;
+    }
+  }
+  if (reason === 'Completed' && hasRunning) reason = ((o.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+  if (o.metadata?.deletionTimestamp && o.status?.reason === 'NodeLost') reason = 'Unknown';
+  else if (o.metadata?.deletionTimestamp && !['Succeeded', 'Failed'].includes(o.status?.phase)) reason = 'Terminating';
+  const restartText = restarts !== 0 && lastRestart > 0 ? `${restarts} (${humanDuration(Date.now() - lastRestart)} ago)` : String(restarts);
+  return [`${ready}/${total}`, reason, restartText];
 }
 
 const containers = (spec: Obj | undefined) => ((spec?.template?.spec?.containers ?? []) as Obj[]);
@@ -109,7 +135,7 @@ const PRINTERS: Record<string, { columns: Column[]; cells: (o: Obj) => unknown[]
     columns: [NAME, col('Ready'), col('Status'), col('Restarts', 'string'), AGE, wide('IP'), wide('Node'), wide('Nominated Node'), wide('Readiness Gates')],
     cells: (o) => {
       const [ready, status, restarts] = podReady(o);
-      return [o.metadata.name, ready, status, String(restarts), age(o), o.status?.podIP ?? '<none>', o.spec?.nodeName ?? '<none>', o.status?.nominatedNodeName ?? '<none>', '<none>'];
+      return [o.metadata.name, ready, status, restarts, age(o), o.status?.podIP ?? '<none>', o.spec?.nodeName ?? '<none>', o.status?.nominatedNodeName ?? '<none>', '<none>'];
     },
   },
   services: {

@@ -1,7 +1,8 @@
 /**
- * Static Pods: a manifest file read into the Pod fields the stand-in honours, and the CRI sandbox and container
- * configurations the kubelet derives from it (labels and annotations as pkg/kubelet/types/labels.go and
- * pkg/kubelet/kuberuntime/labels.go name them, so that crictl output looks like a real node's).
+ * Pods the kubelet runs — static ones from a manifest file, and ones bound to the node through the API — read into
+ * the Pod fields the stand-in honours, and the CRI sandbox and container configurations the kubelet derives from
+ * them (labels and annotations as pkg/kubelet/types/labels.go and pkg/kubelet/kuberuntime/labels.go name them, so
+ * that crictl output looks like a real node's).
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
@@ -42,13 +43,20 @@ export interface HostPathVolume {
   type: string;
 }
 
-export interface StaticPod {
+export interface Pod {
+  /** Where the kubelet got it (the kubernetes.io/config.source annotation): a manifest file or the API server. */
+  source: 'file' | 'api';
+  /** The manifest file of a static pod ('' for API pods). */
   file: string;
-  /** sha256 of the manifest bytes: a changed file is a new pod. */
+  /** sha256 of the manifest bytes (of the spec for API pods): a changed file is a new pod. */
   contentHash: string;
   uid: string;
-  /** metadata.name + "-" + node name, as the kubelet names static pods. */
+  /** metadata.name + "-" + node name, as the kubelet names static pods; metadata.name for API pods. */
   name: string;
+  /** The sandbox's hostname when not on the host network (API pods: spec.hostname or the pod name). */
+  hostname?: string;
+  /** spec.imagePullSecrets names. */
+  imagePullSecrets: string[];
   namespace: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -98,7 +106,7 @@ function probe(raw: Obj | undefined, ports: ContainerSpec['ports']): HttpGetProb
 }
 
 /** Reads a manifest's text; throws ManifestError for anything that is not a usable Pod. */
-export function parseStaticPod(file: string, content: string, nodeName: string): StaticPod {
+export function parseStaticPod(file: string, content: string, nodeName: string): Pod {
   let doc: Obj;
   try {
     doc = parseYaml(content) as Obj;
@@ -106,19 +114,40 @@ export function parseStaticPod(file: string, content: string, nodeName: string):
     throw new ManifestError(`${file}: invalid YAML: ${(e as Error).message}`);
   }
   if (!doc || doc.kind !== 'Pod') throw new ManifestError(`${file}: kind is "${doc?.kind ?? ''}", want Pod`);
-  const meta = (doc.metadata ?? {}) as Obj;
-  const spec = (doc.spec ?? {}) as Obj;
-  if (!meta.name) throw new ManifestError(`${file}: metadata.name is required`);
-  if (asArray(spec.initContainers).length > 0) throw new ManifestError(`${file}: initContainers are not supported by the lab kubelet`);
-  const containersRaw = asArray(spec.containers);
-  if (containersRaw.length === 0) throw new ManifestError(`${file}: spec.containers must not be empty`);
+  if (!doc.metadata?.name) throw new ManifestError(`${file}: metadata.name is required`);
   const contentHash = createHash('sha256').update(content).digest('hex');
   const uid = createHash('md5').update(`${contentHash}\n${nodeName}\nfile`).digest('hex');
+  return { ...podFields(doc, file), source: 'file', file, contentHash, uid, name: `${doc.metadata.name}-${nodeName}` };
+}
+
+/** A Pod object from the API server (bound to this node); throws ManifestError for what the stand-in cannot run. */
+export function apiPod(doc: Obj): Pod {
+  const meta = (doc.metadata ?? {}) as Obj;
+  const fields = podFields(doc, `pod ${meta.namespace}/${meta.name}`);
+  return {
+    ...fields,
+    source: 'api',
+    file: '',
+    contentHash: createHash('sha256').update(JSON.stringify(doc.spec ?? {})).digest('hex'),
+    uid: String(meta.uid),
+    name: String(meta.name),
+    // GeneratePodHostNameAndDomain: spec.hostname, else the pod name cut to 63 characters.
+    hostname: String(doc.spec?.hostname || meta.name).slice(0, 63),
+  };
+}
+
+/** What static and API pods have in common; `where` names the pod in errors. */
+function podFields(doc: Obj, where: string): Omit<Pod, 'source' | 'file' | 'contentHash' | 'uid' | 'name' | 'hostname'> {
+  const meta = (doc.metadata ?? {}) as Obj;
+  const spec = (doc.spec ?? {}) as Obj;
+  if (asArray(spec.initContainers).length > 0) throw new ManifestError(`${where}: initContainers are not supported by the lab kubelet`);
+  const containersRaw = asArray(spec.containers);
+  if (containersRaw.length === 0) throw new ManifestError(`${where}: spec.containers must not be empty`);
   const containers = containersRaw.map((c): ContainerSpec => {
-    if (!c.name || !c.image) throw new ManifestError(`${file}: every container needs a name and an image`);
+    if (!c.name || !c.image) throw new ManifestError(`${where}: every container needs a name and an image`);
     const ports = asArray(c.ports).map((p) => ({ name: p.name, containerPort: Number(p.containerPort), protocol: p.protocol ?? 'TCP' }));
     const env = asArray(c.env).map((e) => {
-      if (e.valueFrom) throw new ManifestError(`${file}: env ${e.name}: valueFrom is not supported by the lab kubelet`);
+      if (e.valueFrom) throw new ManifestError(`${where}: env ${e.name}: valueFrom is not supported by the lab kubelet`);
       return { name: String(e.name), value: String(e.value ?? '') };
     });
     return {
@@ -138,22 +167,19 @@ export function parseStaticPod(file: string, content: string, nodeName: string):
     };
   });
   const volumes = asArray(spec.volumes).map((v): HostPathVolume => {
-    if (!v.hostPath) throw new ManifestError(`${file}: volume ${v.name}: only hostPath volumes are supported by the lab kubelet`);
+    if (!v.hostPath) throw new ManifestError(`${where}: volume ${v.name}: only hostPath volumes are supported by the lab kubelet`);
     return { name: String(v.name), path: String(v.hostPath.path), type: String(v.hostPath.type ?? '') };
   });
   for (const c of containers) {
     for (const m of c.volumeMounts) {
-      if (!volumes.some((v) => v.name === m.name)) throw new ManifestError(`${file}: container ${c.name} mounts unknown volume ${m.name}`);
+      if (!volumes.some((v) => v.name === m.name)) throw new ManifestError(`${where}: container ${c.name} mounts unknown volume ${m.name}`);
     }
   }
   return {
-    file,
-    contentHash,
-    uid,
-    name: `${meta.name}-${nodeName}`,
     namespace: meta.namespace ?? 'default',
     labels: (meta.labels ?? {}) as Record<string, string>,
     annotations: (meta.annotations ?? {}) as Record<string, string>,
+    imagePullSecrets: asArray(spec.imagePullSecrets).map((r) => String(r.name ?? '')).filter(Boolean),
     hostNetwork: Boolean(spec.hostNetwork),
     hostPID: Boolean(spec.hostPID),
     restartPolicy: spec.restartPolicy ?? 'Always',
@@ -165,11 +191,11 @@ export function parseStaticPod(file: string, content: string, nodeName: string):
 }
 
 /** kubelet's log layout: <podLogsDir>/<namespace>_<name>_<uid>/<container>/<attempt>.log */
-export function podLogDirectory(pod: StaticPod, podLogsDir = '/var/log/pods'): string {
+export function podLogDirectory(pod: Pod, podLogsDir = '/var/log/pods'): string {
   return `${podLogsDir}/${pod.namespace}_${pod.name}_${pod.uid}`;
 }
 
-export function podLabels(pod: StaticPod): Record<string, string> {
+export function podLabels(pod: Pod): Record<string, string> {
   return {
     ...pod.labels,
     'io.kubernetes.pod.name': pod.name,
@@ -178,12 +204,12 @@ export function podLabels(pod: StaticPod): Record<string, string> {
   };
 }
 
-export function sandboxConfig(pod: StaticPod, attempt: number, hostname: string, podLogsDir?: string): Msg {
+export function sandboxConfig(pod: Pod, attempt: number, hostname: string, podLogsDir?: string): Msg {
   const network = pod.hostNetwork ? 'NODE' : 'POD';
   return {
     metadata: { name: pod.name, uid: pod.uid, namespace: pod.namespace, attempt },
     // A host-network sandbox shares the node's UTS namespace: runc refuses a hostname there.
-    hostname: pod.hostNetwork ? '' : hostname,
+    hostname: pod.hostNetwork ? '' : pod.hostname ?? hostname,
     logDirectory: podLogDirectory(pod, podLogsDir),
     portMappings: pod.containers.flatMap((c) =>
       c.ports.map((p) => ({ protocol: p.protocol, containerPort: p.containerPort, hostPort: pod.hostNetwork ? p.containerPort : 0 })),
@@ -191,8 +217,9 @@ export function sandboxConfig(pod: StaticPod, attempt: number, hostname: string,
     labels: podLabels(pod),
     annotations: {
       ...pod.annotations,
-      'kubernetes.io/config.source': 'file',
-      'kubernetes.io/config.hash': pod.uid,
+      'kubernetes.io/config.source': pod.source,
+      // Only static pods carry a config hash (pkg/kubelet/config/common.go: applyDefaults of file sources).
+      ...(pod.source === 'file' ? { 'kubernetes.io/config.hash': pod.uid } : {}),
       'kubernetes.io/config.seen': new Date().toISOString(),
     },
     linux: {
@@ -214,7 +241,7 @@ export interface ContainerExtras {
   extraMounts: Msg[];
 }
 
-export function containerConfig(pod: StaticPod, c: ContainerSpec, extras: ContainerExtras): Msg {
+export function containerConfig(pod: Pod, c: ContainerSpec, extras: ContainerExtras): Msg {
   const mounts = c.volumeMounts.map((m) => {
     const volume = pod.volumes.find((v) => v.name === m.name)!;
     return { containerPath: m.mountPath, hostPath: volume.path, readonly: m.readOnly };

@@ -1,6 +1,8 @@
 /**
- * One static Pod's life on the node: a sandbox, then its containers in order; exited containers restarted per
- * restartPolicy with the kubelet's crash back-off; httpGet startup/liveness probes that kill unhealthy containers.
+ * One Pod's life on the node (static or from the API): a sandbox, then its containers in order; exited containers
+ * restarted per restartPolicy with the kubelet's crash back-off; httpGet startup/liveness probes that kill unhealthy
+ * containers. It remembers why a container is waiting (ErrImagePull, ImagePullBackOff, CrashLoopBackOff, …) and
+ * can tell what runs (observe) for the pod's status.
  *
  * Back-off as pkg/kubelet/kuberuntime (doBackOff) and client-go's flowcontrol.Backoff: the first restart is
  * immediate, each later one waits 10 s, 20 s, 40 s … at most 300 s after the container finished; a container that
@@ -13,9 +15,10 @@ import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CriClient, Msg } from '../cri/client.js';
-import type { ImagePuller } from './images.js';
+import { ImageError, type ImagePuller } from './images.js';
+import type { DockerConfig } from './keyring.js';
 import type { Logger } from './log.js';
-import { containerConfig, podLogDirectory, sandboxConfig, type ContainerSpec, type HttpGetProbe, type StaticPod } from './pod.js';
+import { containerConfig, podLogDirectory, sandboxConfig, type ContainerSpec, type HttpGetProbe, type Pod } from './pod.js';
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
@@ -54,6 +57,36 @@ export interface WorkerDeps {
   podLogsDir: string;
   runtimeRequestTimeoutMs: number;
   backoff?: { initialMs: number; maxMs: number };
+  /** The Docker configs of the pod's imagePullSecrets (API pods), read before each pull. */
+  pullSecrets?: (pod: Pod) => Promise<DockerConfig[]>;
+}
+
+/** Why a container is not running, as its status says (state.waiting). */
+export interface Waiting {
+  reason: string;
+  message?: string;
+  /** When the reason was set: ErrImagePull turns into ImagePullBackOff after the pod worker's error resync. */
+  since: number;
+}
+
+/** What the runtime has for one container of the pod: its latest attempt and the one before, as CRI ContainerStatus. */
+export interface ContainerObservation {
+  name: string;
+  latest?: Msg;
+  previous?: Msg;
+  waiting?: Waiting;
+}
+
+export interface PodObservation {
+  sandbox?: { id: string; ready: boolean; ips: string[] };
+  containers: ContainerObservation[];
+}
+
+/** Go's time.Duration.String for whole seconds ("10s", "1m20s", "5m0s"), as back-off messages print it. */
+export function goSeconds(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  return m > 0 ? `${m}m${total % 60}s` : `${total}s`;
 }
 
 interface ProbeState {
@@ -74,12 +107,13 @@ export class PodWorker {
   private readonly probes = new Map<string, ProbeState>();
   private readonly reported = new Set<string>();
   private readonly createRetry = new Map<string, { delayMs: number; retryAt: number }>();
+  private readonly waiting = new Map<string, Waiting>();
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
   constructor(
-    readonly pod: StaticPod,
+    readonly pod: Pod,
     private readonly deps: WorkerDeps,
   ) {
     this.backoff = new Backoff(deps.backoff?.initialMs, deps.backoff?.maxMs);
@@ -89,11 +123,15 @@ export class PodWorker {
     return `${this.pod.namespace}/${this.pod.name}`;
   }
 
+  private get kind(): string {
+    return this.pod.source === 'file' ? 'static pod' : 'pod';
+  }
+
   /** Takes over a ready sandbox left by an earlier kubelet process for the same pod. */
   adopt(sandboxId: string, attempt: number): void {
     this.sandboxId = sandboxId;
     this.sandboxAttempt = attempt;
-    this.deps.log.info('Adopted running static pod', { pod: this.podRef, podSandboxID: sandboxId });
+    this.deps.log.info(`Adopted running ${this.kind}`, { pod: this.podRef, podSandboxID: sandboxId });
   }
 
   start(): void {
@@ -124,7 +162,7 @@ export class PodWorker {
     this.stopped = true;
     this.wake?.();
     await this.loop;
-    this.deps.log.info('Killing static pod', { pod: this.podRef, reason });
+    this.deps.log.info(`Killing ${this.kind}`, { pod: this.podRef, reason });
     if (!this.sandboxId) return;
     const { cri } = this.deps;
     const containers = await cri.listContainers({ podSandboxId: this.sandboxId });
@@ -187,7 +225,8 @@ export class PodWorker {
       const mine = all.filter((c) => c.metadata?.name === spec.name).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
       const latest = mine[0];
       if (!latest) {
-        if ((this.createRetry.get(spec.name)?.retryAt ?? 0) <= Date.now()) await this.startContainer(sandboxId, spec, 0);
+        if (this.inImageBackOff(spec)) continue;
+        await this.startContainer(sandboxId, spec, 0);
         continue;
       }
       if (latest.state === 'CONTAINER_RUNNING') {
@@ -210,6 +249,10 @@ export class PodWorker {
     const finished = nanosToMs(status.finishedAt) || nanosToMs(status.createdAt);
     const wait = this.backoff.remaining(spec.name, finished);
     if (wait > 0) {
+      // kuberuntime_manager.go doBackOff: the waiting reason and message of a container in crash back-off.
+      const period = goSeconds(this.backoff.period(spec.name));
+      const message = `back-off ${period} restarting failed container=${spec.name} pod=${this.pod.name}_${this.pod.namespace}(${this.pod.uid})`;
+      if (this.waiting.get(spec.name)?.message !== message) this.waiting.set(spec.name, { reason: 'CrashLoopBackOff', message, since: Date.now() });
       if (!this.reported.has(`${latest.id}/backoff`)) {
         this.reported.add(`${latest.id}/backoff`);
         log.info(`Back-off ${Math.round(this.backoff.period(spec.name) / 1000)}s restarting failed container`, { pod: this.podRef, containerName: spec.name, reason: 'CrashLoopBackOff' });
@@ -226,25 +269,78 @@ export class PodWorker {
     const { cri, log, puller } = this.deps;
     let imageRef: string;
     try {
-      imageRef = await puller.ensure(spec.image, spec.imagePullPolicy, this.podRef);
+      const pullSecrets = this.deps.pullSecrets ? await this.deps.pullSecrets(this.pod) : [];
+      imageRef = await puller.ensure(spec.image, spec.imagePullPolicy, this.podRef, pullSecrets);
     } catch (e) {
       log.error('Error syncing pod, skipping', { pod: this.podRef, containerName: spec.name, err: (e as Error).message });
+      const image = e instanceof ImageError ? e : undefined;
+      this.waiting.set(spec.name, { reason: image?.reason ?? 'ErrImagePull', message: image?.statusMessage ?? (e as Error).message, since: Date.now() });
+      this.failedBeforeStart(spec.name);
+      return;
+    }
+    let mounts: Msg[];
+    try {
+      mounts = this.prepareMounts(spec);
+    } catch (e) {
+      log.error('Error starting container', { pod: this.podRef, containerName: spec.name, attempt, err: (e as Error).message });
+      this.waiting.set(spec.name, { reason: 'CreateContainerConfigError', message: (e as Error).message, since: Date.now() });
       this.failedBeforeStart(spec.name);
       return;
     }
     let containerId: string | undefined;
     try {
-      const config = containerConfig(this.pod, spec, { imageRef, attempt, extraMounts: this.prepareMounts(spec) });
+      const config = containerConfig(this.pod, spec, { imageRef, attempt, extraMounts: mounts });
       containerId = await cri.createContainer(sandboxId, config, this.sandboxConfig(), this.deps.runtimeRequestTimeoutMs);
       await cri.startContainer(containerId, this.deps.runtimeRequestTimeoutMs);
       log.info('Started container', { pod: this.podRef, containerName: spec.name, containerID: containerId, attempt });
       this.createRetry.delete(spec.name);
+      this.waiting.delete(spec.name);
     } catch (e) {
       log.error('Error starting container', { pod: this.podRef, containerName: spec.name, attempt, err: (e as Error).message });
       // A container that was created but could not start stays behind as the failed attempt; the next sync
       // restarts it after the back-off. One that could not even be created is retried the same way.
-      if (!containerId) this.failedBeforeStart(spec.name);
+      if (!containerId) {
+        this.waiting.set(spec.name, { reason: 'CreateContainerError', message: (e as Error).message, since: Date.now() });
+        this.failedBeforeStart(spec.name);
+      }
     }
+  }
+
+  /**
+   * Whether a container that never started is still in its retry back-off. The pod worker resyncs a failed pod after
+   * backOffPeriod (10 s, pkg/kubelet/pod_workers.go); a resync inside the image back-off reports ImagePullBackOff,
+   * "Back-off pulling image" (pkg/kubelet/images/image_manager.go), until the next pull.
+   */
+  private inImageBackOff(spec: ContainerSpec, now = Date.now()): boolean {
+    if ((this.createRetry.get(spec.name)?.retryAt ?? 0) <= now) return false;
+    const waiting = this.waiting.get(spec.name);
+    const resyncMs = this.deps.backoff?.initialMs ?? BACKOFF_INITIAL_MS;
+    if (waiting?.reason === 'ErrImagePull' && now - waiting.since >= resyncMs) {
+      this.waiting.set(spec.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${spec.image}"`, since: now });
+      this.deps.log.info('Back-off pulling image', { pod: this.podRef, containerName: spec.name, image: spec.image });
+    }
+    return true;
+  }
+
+  /** What the runtime has for this pod now: the sandbox with its IPs and each container's latest two attempts. */
+  async observe(): Promise<PodObservation> {
+    const { cri } = this.deps;
+    let sandbox: PodObservation['sandbox'];
+    let all: Msg[] = [];
+    if (this.sandboxId) {
+      const status = ((await cri.podSandboxStatus(this.sandboxId)).status ?? {}) as Msg;
+      const network = (status.network ?? {}) as Msg;
+      const ips = [network.ip, ...((network.additionalIps ?? []) as Msg[]).map((a) => a.ip)].filter((ip): ip is string => typeof ip === 'string' && ip !== '');
+      sandbox = { id: this.sandboxId, ready: status.state === 'SANDBOX_READY', ips };
+      all = await cri.listContainers({ podSandboxId: this.sandboxId });
+    }
+    const containers: ContainerObservation[] = [];
+    for (const spec of this.pod.containers) {
+      const mine = all.filter((c) => c.metadata?.name === spec.name).sort((a, b) => b.metadata.attempt - a.metadata.attempt);
+      const status = async (c: Msg | undefined) => (c ? (((await cri.containerStatus(c.id)).status ?? undefined) as Msg | undefined) : undefined);
+      containers.push({ name: spec.name, latest: await status(mine[0]), previous: await status(mine[1]), waiting: this.waiting.get(spec.name) });
+    }
+    return { sandbox, containers };
   }
 
   /**
@@ -326,4 +422,27 @@ export function httpProbe(probe: HttpGetProbe): Promise<boolean> {
     req.on('error', () => resolve(false));
     req.end();
   });
+}
+
+/**
+ * Sandboxes an earlier kubelet process left for pods of one source (the kubernetes.io/config.source annotation):
+ * a ready sandbox of a pod still wanted is adopted into a started worker, any other is stopped and removed.
+ */
+export async function adoptSandboxes(deps: WorkerDeps, source: Pod['source'], wanted: Pod[], log: Logger): Promise<PodWorker[]> {
+  const adopted: PodWorker[] = [];
+  const sandboxes = (await deps.cri.listPodSandbox()).filter((s: Msg) => s.annotations?.['kubernetes.io/config.source'] === source);
+  for (const sandbox of sandboxes) {
+    const pod = wanted.find((p) => p.uid === sandbox.metadata?.uid);
+    if (pod && sandbox.state === 'SANDBOX_READY' && !adopted.some((w) => w.pod.uid === pod.uid)) {
+      const worker = new PodWorker(pod, deps);
+      worker.adopt(sandbox.id, sandbox.metadata.attempt);
+      worker.start();
+      adopted.push(worker);
+      continue;
+    }
+    log.info(`Removing pod sandbox of a ${source === 'file' ? 'static pod' : 'pod'} that is gone`, { podSandboxID: sandbox.id, pod: `${sandbox.metadata?.namespace}/${sandbox.metadata?.name}` });
+    await deps.cri.stopPodSandbox(sandbox.id, deps.runtimeRequestTimeoutMs).catch(() => undefined);
+    await deps.cri.removePodSandbox(sandbox.id, deps.runtimeRequestTimeoutMs).catch(() => undefined);
+  }
+  return adopted;
 }
