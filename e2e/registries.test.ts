@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { UpReport } from '../src/commands/up.js';
 import { catalogImages } from '../src/kube/images.js';
 import { KUBELET_DOCKER_CONFIG } from '../src/registries/node.js';
+import { LAB_PREFLIGHT_IGNORES } from './ignores.js';
 import { failures, upReport, variant } from './runs.js';
 import { ProcessWatch } from './process-watch.js';
 import { DockerCli, runCommand } from './lab/docker.js';
@@ -28,6 +29,7 @@ import { defaultRepoRoot, labExists, type LabState } from './lab/state.js';
 const run = promisify(execFile);
 const repoRoot = defaultRepoRoot();
 const quiet = () => undefined;
+const cli = join(repoRoot, 'dist/src/cli/main.js');
 const VERSION = 'v1.28.4';
 const NODES = ['cp1', 'w1', 'w2'];
 /** How long a Pod may take to run, or to show its pull failure: pulls of a small image over the lab network. */
@@ -57,13 +59,17 @@ describe(`registry credentials for workloads on the lab (${VERSION}: one control
     await writeFile(dockerConfig, JSON.stringify({ auths: { [lab.authRegistry.address]: { auth: auth() } } }), { mode: 0o600 });
   }
 
-  /** up with the lab inventory plus these registries settings; the report must say ok. */
-  async function upWith(registries: Record<string, unknown>): Promise<UpReport> {
-    const inventory = await variant(lab.inventory, (doc) => {
+  /** The lab inventory plus these registries settings. */
+  async function inventoryWith(registries: Record<string, unknown>): Promise<string> {
+    return variant(lab.inventory, (doc) => {
       doc.setIn(['images', 'credentials', 'configFile'], dockerConfig);
       doc.set('registries', doc.createNode(registries));
     }, 'registries');
-    const report = await upReport(inventory);
+  }
+
+  /** up with the lab inventory plus these registries settings; the report must say ok. */
+  async function upWith(registries: Record<string, unknown>): Promise<UpReport> {
+    const report = await upReport(await inventoryWith(registries));
     reports.push(report);
     assert.equal(report.ok, true, failures(report));
     admin = report.adminKubeconfig ?? admin;
@@ -217,15 +223,23 @@ describe(`registry credentials for workloads on the lab (${VERSION}: one control
     await assert.rejects(kubectl('get', 'secret', 'registry-credentials', '-n', 'workloads'), /NotFound|not found/);
   });
 
-  it('no password or auth string in bootstrap\'s reports, nor in any process\'s command line or environment on a node', async () => {
+  it('no password or auth string in bootstrap\'s reports, its text and JSON output, nor in any process\'s command line or environment on a node', async () => {
+    // The command as a user runs it, its text output and its JSON, on an inventory that uses both ways.
+    const inventory = await inventoryWith({ nodeCredentials: true, pullSecrets: { namespaces: ['workloads', 'apps'] } });
+    const outputs: string[] = [];
+    for (const format of [[], ['-o', 'json']]) {
+      const result = await run(process.execPath, [cli, 'up', inventory, `--ignore-preflight-errors=${LAB_PREFLIGHT_IGNORES.join(',')}`, ...format], { cwd: repoRoot, maxBuffer: 64 << 20 });
+      outputs.push(result.stdout + result.stderr);
+    }
+    assert.match(outputs[0]!, /created apps\/Secret\/registry-credentials/);
     await watch.stop();
     assert.ok(watch.samples > 20, `only ${watch.samples} samples of the nodes' processes`);
     const first = lab.authRegistry.password;
     const secrets = [first, Buffer.from(`${lab.authRegistry.username}:${first}`).toString('base64'), password, auth()];
     const leaks: string[] = [];
-    const texts = reports.map((r) => JSON.stringify(r));
+    const texts = [...reports.map((r) => JSON.stringify(r)), ...outputs];
     for (const secret of secrets) {
-      if (texts.some((t) => t.includes(secret))) leaks.push(`secret #${secrets.indexOf(secret)} in a report`);
+      if (texts.some((t) => t.includes(secret))) leaks.push(`secret #${secrets.indexOf(secret)} in a report or bootstrap's output`);
       const line = [...watch.lines].find((l) => l.includes(secret));
       if (line) leaks.push(`secret #${secrets.indexOf(secret)} in a process on a node: ${line.replace(secret, '<secret>').slice(0, 120)}`);
     }
