@@ -36,7 +36,10 @@ binary_versions() {
         if [ -z "$bv_tmp" ]; then
           umask 022
           [ -d "$bv_dir" ] || mkdir -p "$bv_dir" 2>/dev/null
-          bv_tmp=$bv_dir/.versions.$$
+          # Named like the write script's staging, so a check for leftovers finds it; removed however the shell ends.
+          bv_tmp=$bv_dir/.versions.bootstrap-tmp.$$
+          trap 'rm -f "$bv_tmp"' EXIT
+          trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
           true 2>/dev/null > "$bv_tmp" || bv_write=
         fi
         if [ "$bv_write" = 1 ]; then
