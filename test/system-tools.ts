@@ -1,7 +1,8 @@
 /**
  * The programs the unit tests run for real: Debian's sshd (a private one per SSH transport test file, see
- * transport/ssh-server.ts), ssh-keygen, sudo, useradd and chpasswd for the sudo tests' throw-away users, and
- * openssl, which checks the certificates the PKI code makes.
+ * transport/ssh-server.ts), ssh-keygen, sudo, useradd and chpasswd for the sudo tests' throw-away users,
+ * openssl, which checks the certificates the PKI code makes, and etcd with etcdctl, which the etcd client tests
+ * start and ask (etcd/etcd-server.ts).
  *
  * When one is missing and the tests run as root on a machine with apt-get, it is installed the way .ci/run
  * does it: apt-get with a temporary policy-rc.d so that no service starts (openssh-server would otherwise
@@ -40,6 +41,8 @@ export function requiredTools(env: NodeJS.ProcessEnv = process.env): Tool[] {
     { path: '/usr/sbin/useradd', pkg: 'passwd' },
     { path: '/usr/sbin/chpasswd', pkg: 'passwd' },
     { path: '/usr/bin/openssl', pkg: 'openssl' },
+    { path: '/usr/bin/etcd', pkg: 'etcd-server' },
+    { path: '/usr/bin/etcdctl', pkg: 'etcd-client' },
   ];
 }
 
