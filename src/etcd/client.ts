@@ -51,7 +51,7 @@ export class EtcdClient {
   readonly #timeoutMs: number;
 
   constructor(options: EtcdClientOptions) {
-    if (options.endpoints.length === 0) throw new EtcdUnreachableError('client', '(none)', 'no endpoint given');
+    if (options.endpoints.length === 0) throw new EtcdError('client', '(none)', 'no endpoint given');
     this.endpoints = [...options.endpoints];
     this.#tls = options.tls;
     this.#connect = options.connect ?? directConnector;

@@ -81,7 +81,7 @@ test('the server certificate is checked against the endpoint host, whatever the 
   });
 });
 
-test('a server certificate from another CA is refused, and no key shows in the error or the client', async () => {
+test('a server certificate from another CA is refused, and so is a client certificate; no key shows in the error or the client', async () => {
   const stranger = await makeEtcdPki(['etcd-x']);
   try {
     const tls = { ...a.tls, caPem: stranger.members[0]!.tls.caPem };
@@ -94,6 +94,14 @@ test('a server certificate from another CA is refused, and no key shows in the e
       return true;
     });
     assert.doesNotMatch(inspect(wrong, { depth: 5 }) + JSON.stringify(wrong), /PRIVATE KEY|BEGIN/);
+    // The other way round: a client certificate etcd's CA did not sign.
+    const { certPem, keyPem } = stranger.members[0]!.tls;
+    const unknown = new EtcdClient({ endpoints: [a.clientURL], tls: { ...a.tls, certPem, keyPem } });
+    await assert.rejects(unknown.memberList(), (error: unknown) => {
+      assert.ok(error instanceof EtcdTlsError);
+      assert.match(error.message, /^etcd MemberList at https:\/\/127\.0\.0\.1:\d+: the server refused the client certificate/);
+      return true;
+    });
   } finally {
     rmSync(stranger.root, { recursive: true, force: true });
   }
