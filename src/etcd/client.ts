@@ -87,7 +87,7 @@ export class EtcdClient {
     throw last;
   }
 
-  /** MemberList (etcd 3.5 adds "linearizable" to the request; 3.4's answer is the same without it). */
+  /** MemberList. Newer etcd has a "linearizable" request field; left out, the answer is the member's view, as in 3.4. */
   async memberList(): Promise<EtcdMemberInfo[]> {
     return parseMembers((await this.cluster('MemberList', '/v3/cluster/member/list', {})).members);
   }

@@ -1,7 +1,9 @@
 /**
  * One call of etcd's v3 API through its JSON gateway (grpc-gateway, served on the client port under /v3/ by etcd
  * 3.4 and 3.5: embed/serve.go createMux; every RPC is a POST of its request message as JSON, paths from the
- * google.api.http options in api/etcdserverpb/rpc.proto). Over HTTPS with a client certificate, on a connection
+ * google.api.http options in api/etcdserverpb/rpc.proto). Both build it with grpc-gateway v1's default
+ * gw.NewServeMux() (embed/serve.go, server/embed/serve.go registerGateway): JSON with the proto field names,
+ * zero values left out, 64-bit integers as decimal strings; errors as {"error", "code", "message"}. Over HTTPS with a client certificate, on a connection
  * the caller's connector makes: directly, or as a channel through a host's SSH connection.
  *
  * The server certificate is checked against the etcd CA and the endpoint's own host (the member's IP or DNS
