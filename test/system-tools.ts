@@ -1,7 +1,8 @@
 /**
  * The programs the unit tests run for real: Debian's sshd (a private one per SSH transport test file, see
  * transport/ssh-server.ts), ssh-keygen, sudo, useradd and chpasswd for the sudo tests' throw-away users,
- * openssl, which checks the certificates the PKI code makes, and dash, busybox and setpriv for the facts script.
+ * openssl, which checks the certificates the PKI code makes, dash, busybox and setpriv for the facts script, and
+ * etcd with etcdctl, which the etcd client tests start and ask (etcd/etcd-server.ts).
  *
  * When one is missing and the tests run as root on a machine with apt-get, it is installed the way .ci/run
  * does it: apt-get with a temporary policy-rc.d so that no service starts (openssh-server would otherwise
@@ -45,6 +46,8 @@ export function requiredTools(env: NodeJS.ProcessEnv = process.env): Tool[] {
     // busybox-static, not busybox: the lab installs busybox-static, and the two packages conflict.
     { path: '/bin/busybox', pkg: 'busybox-static' },
     { path: '/usr/bin/setpriv', pkg: 'util-linux' },
+    { path: '/usr/bin/etcd', pkg: 'etcd-server' },
+    { path: '/usr/bin/etcdctl', pkg: 'etcd-client' },
   ];
 }
 

@@ -37,6 +37,15 @@ export function etcdPeerUrl(host: HostSpec): string {
 }
 
 /**
+ * etcd's --initial-cluster: name=peerURL for each member, comma-separated, in the order given. kubeadm writes it
+ * so for the first member alone and for a joining one from the list etcdutil.AddMember answered with
+ * (cmd/kubeadm/app/phases/etcd/local.go getEtcdCommand); src/etcd builds that list from etcd's answer.
+ */
+export function initialCluster(members: readonly EtcdMember[]): string {
+  return members.map((m) => `${m.name}=${m.peerURL}`).join(',');
+}
+
+/**
  * The etcd members a joining control-plane host lists in --initial-cluster: every control-plane host before it in
  * inventory order (they joined one at a time before it), then itself. kubeadm writes the list etcd's MemberAdd
  * answered with (CreateStackedEtcdStaticPodManifestFile), in etcd's member-ID order, which depends on IDs etcd
@@ -74,10 +83,9 @@ export function renderContext(inv: Inventory, host: HostSpec, version: KubeVersi
       nodeName: host.name,
       dataDir: cluster.etcd.local.dataDir,
       localhost: urlHost(loopback),
-      initialCluster:
-        etcdMembers && etcdMembers.length > 0
-          ? etcdMembers.map((m) => `${m.name}=${m.peerURL}`).join(',')
-          : `${host.name}=${etcdPeerUrl(host)}`,
+      initialCluster: initialCluster(
+        etcdMembers && etcdMembers.length > 0 ? etcdMembers : [{ name: host.name, peerURL: etcdPeerUrl(host) }],
+      ),
     },
   };
 }

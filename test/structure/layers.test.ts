@@ -18,6 +18,7 @@ const LAYERS: Record<string, number> = {
   pipeline: 50, // the phase type, the runner, the per-host run record, wet()
   render: 40, // everything written on a host, computed offline
   api: 38, // the Kubernetes API client, reached through a host's transport
+  etcd: 38, // etcd's v3 API (membership, health) through its JSON gateway, reached through a host's transport
   cluster: 36, // kubeadm's API objects (upload-config, tokens, RBAC, addons), computed offline
   prepare: 37, // what prepare sets up on a host (kernel, tools, runtime, kubelet/crictl), computed offline
   kubelet: 35,
