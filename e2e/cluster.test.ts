@@ -19,6 +19,7 @@ import { resetHosts } from '../src/commands/reset.js';
 import { loadInventory } from '../src/inventory/index.js';
 import { clusterVersion } from '../src/kube/version.js';
 import { controlPlaneEndpoint } from '../src/pki/endpoints.js';
+import { hostPkiDir } from '../src/pki/index.js';
 import { failures, upReport, variant } from './runs.js';
 import { DockerCli } from './lab/docker.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
@@ -145,6 +146,26 @@ function clusterSuite(version: string, expect: { kubeletConfigMap: string; contr
       } finally {
         await kubectl('delete', 'node', 'stray');
       }
+    });
+
+    it('status lists the etcd members as etcdctl does: ID, name, peer URL, voter and leader, healthy', async () => {
+      const { stdout } = await run(process.execPath, [cli, 'status', lab.inventory, '-o', 'json'], { cwd: repoRoot }).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+      const status = JSON.parse(stdout) as { etcd?: { members: { id: string; name: string; peerURL: string; clientURL: string; learner: boolean; leader: boolean; healthy: boolean }[] } };
+      assert.ok(status.etcd, stdout);
+      // The outside judge: Debian's etcdctl, with the same client certificate, straight to the member.
+      const stateDir = (await loadInventory(lab.inventory)).stateDir;
+      const cp1 = lab.nodes.find((n) => n.name === 'cp1')!;
+      const tls = ['--endpoints', `https://${cp1.address}:2379`, '--cacert', join(stateDir, 'pki', 'etcd', 'ca.crt'),
+        '--cert', join(hostPkiDir(stateDir, 'cp1'), 'etcd', 'healthcheck-client.crt'), '--key', join(hostPkiDir(stateDir, 'cp1'), 'etcd', 'healthcheck-client.key')];
+      const env = { ...process.env, ETCDCTL_API: '3' };
+      // "<id>, started, <name>, <peer URLs>, <client URLs>, <is learner>"
+      const members = (await run('etcdctl', [...tls, 'member', 'list', '-w', 'simple'], { env })).stdout.trim().split('\n').map((l) => l.split(', '));
+      // "<endpoint>, <id>, <version>, <db size>, <is leader>, <is learner>, …"
+      const endpoint = (await run('etcdctl', [...tls, 'endpoint', 'status', '-w', 'simple'], { env })).stdout.trim().split(', ');
+      assert.deepEqual(status.etcd.members.map((m) => [m.id, m.name, m.peerURL, m.clientURL, String(m.learner)]), members.map((m) => [m[0], m[2], m[3], m[4], m[5]]));
+      assert.deepEqual(status.etcd.members.map((m) => [m.id, m.leader, m.healthy]), [[endpoint[1], endpoint[4] === 'true', true]]);
+      const text = (await run(process.execPath, [cli, 'status', lab.inventory], { cwd: repoRoot })).stdout;
+      assert.match(text, new RegExp(`^etcd members:\\n  ${endpoint[1]} +cp1 +https://${cp1.address.replace(/\./g, '\\.')}:2380 +voter, leader +healthy$`, 'm'));
     });
 
     it('join-command prints kubeadm\'s line, its CA hash equal to openssl\'s', async () => {

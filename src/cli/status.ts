@@ -9,8 +9,9 @@ import { terminalPrompt } from './prompt.js';
 export const usage = `Usage: bootstrap status <inventory.yaml> [--concurrency N] [--accept-new-host-keys] [-F ssh_config] [-o text|json]
 
 Reports each host and component: reachable, kubelet running, and for the control plane each component's
-Pod running in the runtime and its health endpoint answering. Changes nothing. Exit code 0 when every
-control-plane component is healthy, 1 otherwise.`;
+Pod running in the runtime and its health endpoint answering; the cluster's Nodes and kubeadm's objects; the
+etcd members (ID, name, peer URL, learner, leader, health). Changes nothing. Exit code 0 when every
+control-plane component and etcd member is healthy, 1 otherwise.`;
 
 export async function status(argv: string[]): Promise<number> {
   const { positionals, values } = parse(argv, HOST_RUN_OPTIONS, usage);
@@ -38,6 +39,13 @@ export async function status(argv: string[]): Promise<number> {
       for (const n of report.cluster.nodes) console.log(`  ${nodeLine(n)}`);
       const missing = report.cluster.objects.filter((o) => !o.present);
       console.log(missing.length ? `Missing objects: ${missing.map((o) => o.object).join(', ')}` : `kubeadm's objects: all ${report.cluster.objects.length} present`);
+    }
+    if (report.etcd) {
+      console.log('etcd members:');
+      for (const m of report.etcd.members) {
+        const role = `${m.learner ? 'learner' : 'voter'}${m.leader ? ', leader' : ''}`;
+        console.log(`  ${m.id.padEnd(16)} ${(m.name || '(not started)').padEnd(12)} ${m.peerURL.padEnd(26)} ${role.padEnd(14)} ${m.healthy ? 'healthy' : `unhealthy: ${m.error ?? ''}`}`);
+      }
     }
   }
   return interrupts.exitCode(report.ok ? 0 : 1);

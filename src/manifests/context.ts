@@ -31,6 +31,11 @@ export interface EtcdMember {
   peerURL: string;
 }
 
+/** https://<advertise address>:2379, as kubeadm's etcdutil.GetClientURL: where a stacked member serves clients. */
+export function etcdClientUrl(host: HostSpec): string {
+  return `https://${urlHost(host.advertiseAddress)}:2379`;
+}
+
 /** https://<advertise address>:2380, as kubeadm's etcdutil.GetPeerURL. */
 export function etcdPeerUrl(host: HostSpec): string {
   return `https://${urlHost(host.advertiseAddress)}:2380`;

@@ -16,7 +16,7 @@ export { podToYaml } from './yaml.js';
 export { ManifestError } from './errors.js';
 export { DEBIAN_CA_DIRECTORIES } from './volumes.js';
 export type { EtcdMember } from './context.js';
-export { etcdPeerUrl, initialCluster, stackedEtcdMembers } from './context.js';
+export { etcdClientUrl, etcdPeerUrl, initialCluster, stackedEtcdMembers } from './context.js';
 
 /** kubeadm's constants.ManifestsSubDirName under KubernetesDir. */
 export const MANIFESTS_DIR = `${KUBERNETES_DIR}/manifests`;
