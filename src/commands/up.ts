@@ -9,7 +9,7 @@ import { certsPhase, controlPlanePhase, etcdPhase, kubeconfigPhase } from '../ph
 import { kubeletStartPhase } from '../phases/kubelet-start.js';
 import { imagesPhase } from '../phases/images.js';
 import { preflightPhase } from '../phases/preflight.js';
-import { preparePhase } from '../phases/prepare.js';
+import { prepareInputs, preparePhase } from '../phases/prepare.js';
 import { waitControlPlanePhase } from '../phases/wait-control-plane.js';
 import { uploadConfigPhase } from '../phases/upload-config.js';
 import { markControlPlanePhase } from '../phases/mark-control-plane.js';
@@ -123,6 +123,8 @@ export async function up(inventory: string | Inventory, options: UpOptions = {})
     );
   }
   const ctx = newContext(inv, options);
+  // The control machine's own inputs first (install files verified by checksum): a refusal touches no host.
+  await prepareInputs(ctx);
   const failed = await runOnHosts(ctx, UP_PHASES);
   const hosts = ctx.hosts.map(hostReport);
   const report: UpReport = {

@@ -81,6 +81,16 @@ function endpointsOf(inv: Inventory): Record<string, RegistrySettings> {
   return inv.registries?.endpoints ?? {};
 }
 
+/**
+ * What the control machine supplies to prepare, read and verified once per run. `up` calls it before it connects
+ * to any host: a wrong checksum in install.files must stop the run before any host is touched, not even by the
+ * versions connect keeps there.
+ */
+export function prepareInputs(ctx: UpContext): Promise<LocalInputs> | undefined {
+  if (!(ctx.inv.prepare ?? DEFAULT_PREPARE).enabled) return undefined;
+  return oncePerRun(ctx, 'prepare:local', () => readLocal(ctx.inv));
+}
+
 /** The whole files prepare may write on a host: their hashes tell what already is as planned. */
 function hashedPaths(inv: Inventory, artifacts: readonly VerifiedArtifact[]): string[] {
   const paths = [MODULES_LOAD_PATH, SYSCTL_CONF_PATH, APT_LIST_PATH, APT_KEY_PATH, CA_BUNDLE_PATH, YUM_REPO_PATH, KUBELET_UNIT_PATH, KUBEADM_DROPIN_PATH];
@@ -168,7 +178,7 @@ export const preparePhase: Phase = {
   appliesTo: (_h, ctx) => (ctx.inv.prepare ?? DEFAULT_PREPARE).enabled,
   async run(ctx, h, task) {
     task.progress('reading what is there');
-    const local = await oncePerRun(ctx, 'prepare:local', () => readLocal(ctx.inv));
+    const local = await (prepareInputs(ctx) as Promise<LocalInputs>);
     const state = await readHostState(hostOf(h), ctx.inv, local.artifacts, /dockershim|docker\.sock/.test(runtimeSocket(h) ?? ''));
     const plan = await planFor(ctx, h, state, local);
     h.results.prepare = { changes: plan.changes, notes: plan.notes };
