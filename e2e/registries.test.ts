@@ -173,6 +173,13 @@ describe(`registry credentials for workloads on the lab (${VERSION}: one control
     assert.equal(JSON.parse(await kubectl('get', 'secret', 'registry-credentials', '-n', 'workloads', '-o', 'json')).type, 'kubernetes.io/dockerconfigjson');
 
     await kubectl('create', 'namespace', 'plain');
+    // As on any cluster, a new namespace's default ServiceAccount comes from the controller-manager a moment later,
+    // and the API server's ServiceAccount admission refuses Pods until it is there.
+    const deadline = Date.now() + POD_WAIT_MS;
+    while (!(await kubectl('get', 'serviceaccounts', '-n', 'plain', '-o', 'name')).includes('serviceaccount/default')) {
+      if (Date.now() > deadline) assert.fail('the default ServiceAccount of namespace plain never appeared');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     await podsOnEveryNode('plain');
     const failed = await waitForPods('plain', pullFailed, 'failing to pull');
     assert.ok(failed.every((p) => !running(p)));
