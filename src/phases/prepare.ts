@@ -21,7 +21,7 @@ import { CONTAINERD_CONFIG_PATH } from '../prepare/containerd.js';
 import { artifactKind, KUBELET_UNIT_PATH, UPLOAD_DIR } from '../prepare/artifacts.js';
 import { parseProbe, planPrepare, PROBE_SCRIPT, verifyArtifacts, type HostState, type PreparePlan, type VerifiedArtifact } from '../prepare/index.js';
 import { CERTS_D } from '../prepare/registries.js';
-import { DOCKER_CERTS_D, DOCKER_DAEMON_JSON } from '../prepare/docker.js';
+import { DOCKER_CERTS_D, DOCKER_DAEMON_JSON, isDockerSocket } from '../prepare/docker.js';
 import { APT_KEY_PATH, APT_LIST_PATH, CA_BUNDLE_PATH, YUM_REPO_PATH } from '../prepare/repository.js';
 import { FSTAB_PATH, MODULES_LOAD_PATH, SYSCTL_CONF_PATH } from '../prepare/system.js';
 import { KUBEADM_DROPIN_PATH } from '../kubelet/dropin.js';
@@ -179,7 +179,7 @@ export const preparePhase: Phase = {
   async run(ctx, h, task) {
     task.progress('reading what is there');
     const local = await (prepareInputs(ctx) as Promise<LocalInputs>);
-    const state = await readHostState(hostOf(h), ctx.inv, local.artifacts, /dockershim|docker\.sock/.test(runtimeSocket(h) ?? ''));
+    const state = await readHostState(hostOf(h), ctx.inv, local.artifacts, isDockerSocket(runtimeSocket(h)));
     const plan = await planFor(ctx, h, state, local);
     h.results.prepare = { changes: plan.changes, notes: plan.notes };
     h.notes.push(...plan.notes);

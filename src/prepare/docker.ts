@@ -12,11 +12,16 @@
  * a container.
  */
 import type { RegistrySettings } from '../inventory/types.js';
-import type { FileWrite } from '../transport/host.js';
+import { contentHash, type FileWrite } from '../transport/host.js';
 import { emptyPart, PrepareError, type PlanPart } from './plan.js';
 
 export const DOCKER_DAEMON_JSON = '/etc/docker/daemon.json';
 export const DOCKER_CERTS_D = '/etc/docker/certs.d';
+
+/** A CRI socket that means Docker: dockershim (kubeadm before v1.24) or docker.sock itself. */
+export function isDockerSocket(socket: string | undefined): boolean {
+  return socket !== undefined && /dockershim|docker\.sock/.test(socket);
+}
 
 export interface DockerRegistriesInput {
   registries: Record<string, RegistrySettings>;
@@ -25,7 +30,6 @@ export interface DockerRegistriesInput {
   /** SHA-256 of the files as found, by path. */
   hashOf: (path: string) => string | undefined;
   cas: ReadonlyMap<string, Buffer>;
-  contentHash: (content: string | Buffer) => string;
 }
 
 type DaemonConfig = Record<string, unknown>;
@@ -67,7 +71,7 @@ export function planDockerRegistries(input: DockerRegistriesInput): PlanPart {
       const ca = input.cas.get(registry.ca);
       if (!ca) throw new Error(`the CA ${registry.ca} was not read`);
       const file: FileWrite = { path: `${DOCKER_CERTS_D}/${name}/ca.crt`, content: ca, mode: 0o644 };
-      if (input.hashOf(file.path) !== input.contentHash(ca)) {
+      if (input.hashOf(file.path) !== contentHash(ca)) {
         part.files.push(file);
         part.changes.push(`write ${file.path}`);
       }

@@ -8,7 +8,7 @@
 import type { PrepareSettings, RegistrySettings } from '../inventory/types.js';
 import { contentHash } from '../transport/host.js';
 import { containerdConfig, CONTAINERD_CONFIG_PATH } from './containerd.js';
-import { planDockerRegistries } from './docker.js';
+import { isDockerSocket, planDockerRegistries } from './docker.js';
 import { emptyPart, PrepareError, type PlanPart } from './plan.js';
 import { registryFiles } from './registries.js';
 import type { HostState } from './state.js';
@@ -29,9 +29,9 @@ export interface RuntimeInput {
 export function planRuntime(input: RuntimeInput): PlanPart {
   const { state, settings } = input;
   const part = emptyPart();
-  if (input.criSocket !== undefined && /dockershim|docker\.sock/.test(input.criSocket)) {
+  if (isDockerSocket(input.criSocket)) {
     // Docker keeps its daemon (kubeadm before v1.24 drives it through dockershim); only registry settings change.
-    return planDockerRegistries({ registries: input.registries, daemonJson: state.dockerDaemonConfig, hashOf: (p) => state.hashes.get(p), cas: input.cas, contentHash });
+    return planDockerRegistries({ registries: input.registries, daemonJson: state.dockerDaemonConfig, hashOf: (p) => state.hashes.get(p), cas: input.cas });
   }
   if (input.criSocket !== undefined && !input.criSocket.includes('containerd')) {
     part.notes.push(`the runtime is not containerd (${input.criSocket}): its configuration is left as it is`);
