@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { defaultUpOptions, down, up, type UpOptions } from './lab.js';
+import { defaultUpOptions, down, status, up, type UpOptions } from './lab.js';
 import { ensureDebianPackages } from './packages.js';
 import { defaultRepoRoot, labExists, loadLab, type LabState } from './state.js';
 
@@ -27,14 +27,30 @@ export function labUnavailable(): string | undefined {
  * Call `release()` in an `after` hook.
  */
 export async function leaseLab(options: Partial<UpOptions> = {}, repoRoot = defaultRepoRoot()): Promise<LabLease> {
-  if (labExists(repoRoot)) return { lab: loadLab(repoRoot), owned: false, release: async () => undefined };
   const quiet = () => undefined;
+  if (labExists(repoRoot)) {
+    if (await labAlive(repoRoot)) return { lab: loadLab(repoRoot), owned: false, release: async () => undefined };
+    // A lab.json whose engine or containers are gone (an earlier run killed mid-way) names nodes that do not
+    // exist: reusing it fails later with "No such container". Clean it up and make a fresh lab instead.
+    process.stderr.write('lab: .lab/lab.json names a lab that is not running; taking it down and bringing up a new one\n');
+    await down(repoRoot, { purge: false, log: quiet });
+  }
   try {
     const lab = await up(repoRoot, defaultUpOptions({ log: quiet, ...options }));
     return { lab, owned: true, release: () => down(repoRoot, { purge: false, log: quiet }) };
   } catch (error) {
     await down(repoRoot, { purge: false, log: quiet }).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Whether the lab in lab.json is really there: its engine answers and every node's container runs. */
+async function labAlive(repoRoot: string): Promise<boolean> {
+  try {
+    const lab = await status(repoRoot);
+    return lab.engine && lab.nodes.every((n) => n.state === 'running');
+  } catch {
+    return false;
   }
 }
 

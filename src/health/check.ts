@@ -313,7 +313,9 @@ export async function waitForControlPlane(target: HealthTarget, options: WaitOpt
   const deadline = started + options.timeoutMs;
   const remaining = () => deadline - Date.now();
   let wait = options.firstDelayMs ?? 250;
-  const maxWait = options.maxDelayMs ?? 2000;
+  // kubeadm polls the control plane every constants.APICallRetryInterval (500 ms) while it waits: backing off
+  // further would add up to the longer pause to the moment `up` reports a component that is already healthy.
+  const maxWait = options.maxDelayMs ?? 500;
   let polls = 0;
   let commands = 0;
   const pause = async () => {
