@@ -18,16 +18,18 @@ import { addonsPhase } from '../phases/addons.js';
 import { registrySecretsPhase } from '../phases/registry-secrets.js';
 import { kubeletFinalizePhase } from '../phases/kubelet-finalize.js';
 import { joinPhase } from '../phases/join.js';
+import { controlPlaneJoinPhase } from '../phases/control-plane-join.js';
 import { waitNodesPhase, type NodeState } from '../phases/wait-nodes.js';
 import { hostOutcome, newContext, type ComponentStatus, type HostRun, type ImageResult, type UpOptions } from '../pipeline/context.js';
 import type { Phase } from '../pipeline/phase.js';
 import { runOnHosts } from '../pipeline/runner.js';
-import { HostError, InputError } from '../util/errors.js';
+import { HostError } from '../util/errors.js';
 
 /**
  * connect, prepare (a bare host made ready for kubeadm), then kubeadm init's order (preflight, images, certs,
  * kubeconfig, etcd, control-plane, kubelet-start, wait-control-plane, upload-config, mark-control-plane,
- * bootstrap-token, kubelet-finalize, addons), then kubeadm join on the workers, then a look at the Nodes.
+ * bootstrap-token, kubelet-finalize, addons) on the first control plane, then kubeadm join --control-plane on the
+ * other control planes one at a time, then kubeadm join on the workers, then a look at the Nodes.
  */
 export const UP_PHASES: Phase[] = [
   upConnectPhase,
@@ -46,6 +48,7 @@ export const UP_PHASES: Phase[] = [
   kubeletFinalizePhase,
   addonsPhase,
   registrySecretsPhase,
+  controlPlaneJoinPhase,
   joinPhase,
   waitNodesPhase,
 ];
@@ -107,21 +110,8 @@ function hostReport(h: HostRun): HostReport {
   };
 }
 
-/** Several control planes are rendered (bootstrap render) but not yet joined: see src/cluster/control-plane-join.ts. */
-export class SeveralControlPlanesError extends InputError {
-  override name = 'SeveralControlPlanesError';
-}
-
 export async function up(inventory: string | Inventory, options: UpOptions = {}): Promise<UpReport> {
   const inv = typeof inventory === 'string' ? await loadInventory(inventory) : inventory;
-  const controlPlanes = inv.hosts.filter((h) => h.roles.includes('control-plane'));
-  if (controlPlanes.length > 1) {
-    throw new SeveralControlPlanesError(
-      `up brings up one control-plane host; joining ${controlPlanes.slice(1).map((h) => h.name).join(', ')} to ` +
-        `${controlPlanes[0]?.name} (kubeadm join --control-plane) is not implemented yet. ` +
-        '`bootstrap render` writes the files each of them would get.',
-    );
-  }
   const ctx = newContext(inv, options);
   // The control machine's own inputs first (install files verified by checksum): a refusal touches no host.
   await prepareInputs(ctx);

@@ -7,9 +7,11 @@ import { contentHash } from '../transport/host.js';
 import type { RenderedFile } from '../inventory/types.js';
 import { prepareRender, renderControlPlaneHost } from '../render/index.js';
 import { currentSandboxes, targetFor } from '../health/check.js';
-import { factsOf, hostOf, isControlPlane, type HostRun, type UpContext } from '../pipeline/context.js';
+import { factsOf, hostOf, type HostRun, type UpContext } from '../pipeline/context.js';
+import { isInitHost } from './cluster-api.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { finalizedKubeletConf, isFinalized, KUBELET_CONF } from './kubelet-finalize.js';
+import type { EtcdMember } from '../manifests/index.js';
 
 /** Which phase writes a file, by its path, as kubeadm's phases divide them. */
 export function phaseOfPath(path: string): 'certs' | 'kubeconfig' | 'etcd' | 'control-plane' | 'kubelet-start' {
@@ -25,17 +27,19 @@ export function phaseOfPath(path: string): 'certs' | 'kubeconfig' | 'etcd' | 'co
  * Renders the host's files once per run (with what the connect phase learnt: CRI socket, hostname,
  * systemd-resolved) and reads the hashes of the host's copies in one round trip.
  */
-export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<RenderedFile[]> {
-  if (h.files && h.found) return h.files;
+export async function plannedFiles(ctx: UpContext, h: HostRun, join?: JoinRender): Promise<RenderedFile[]> {
+  if (h.files && h.found && !join) return h.files;
   ctx.renderInputs ??= prepareRender(ctx.inv);
   const facts = factsOf(h);
   const render = await renderControlPlaneHost(ctx.inv, h.spec, await ctx.renderInputs, {
     criSocket: facts.criSocket,
     hostname: facts.hostname,
     resolvConf: facts.systemdResolved ? '/run/systemd/resolve/resolv.conf' : undefined,
-  });
+    ...(join?.etcdMembers ? { etcdMembers: join.etcdMembers } : {}),
+  }, join?.clusterKubeletConfig);
+  const first = !h.files;
   h.files = render.files;
-  h.notes.push(...render.notes);
+  if (first) h.notes.push(...render.notes);
   h.found = await hostOf(h).hashFiles(render.files.map((f) => f.path));
   // A kubelet.conf that kubelet-finalize switched to the rotatable certificate stays so: rewriting the embedded
   // form would undo it on every run (and restart kubelet for nothing).
@@ -43,6 +47,15 @@ export async function plannedFiles(ctx: UpContext, h: HostRun): Promise<Rendered
     h.files = h.files.map((f) => (f.path === KUBELET_CONF ? { ...f, content: finalizedKubeletConf(ctx.inv, h, f.content.toString()) ?? f.content } : f));
   }
   return h.files;
+}
+
+/**
+ * What a joining control plane's files depend on in the running cluster (kubeadm join --control-plane): the etcd
+ * members its --initial-cluster lists, and the kubelet configuration the cluster's ConfigMap holds.
+ */
+export interface JoinRender {
+  etcdMembers?: readonly EtcdMember[];
+  clusterKubeletConfig?: string;
 }
 
 /**
@@ -116,15 +129,21 @@ async function rememberReplacedPods(ctx: UpContext, h: HostRun, phase: string): 
   for (const name of names) record.sandboxes.set(name, sandboxes.get(name));
 }
 
-function writePhase(name: 'certs' | 'kubeconfig' | 'etcd' | 'control-plane', title: string): Phase {
+type WritePhaseName = 'certs' | 'kubeconfig' | 'etcd' | 'control-plane';
+
+/** One write phase's files on one host; a static Pod being replaced is remembered for wait-control-plane. */
+export async function writePhaseFiles(ctx: UpContext, h: HostRun, name: WritePhaseName, progress: (line: string) => void): Promise<string[]> {
+  if (name === 'etcd' || name === 'control-plane') await rememberReplacedPods(ctx, h, name);
+  return writeChanged(ctx, h, name, progress);
+}
+
+/** kubeadm init's phases run on the first control plane; the others get the same files as they join (control-plane-join). */
+function writePhase(name: WritePhaseName, title: string): Phase {
   return {
     name,
     title,
-    appliesTo: isControlPlane,
-    async run(ctx, h, task) {
-      if (name === 'etcd' || name === 'control-plane') await rememberReplacedPods(ctx, h, name);
-      await writeChanged(ctx, h, name, task.progress);
-    },
+    appliesTo: (h, ctx) => isInitHost(h, ctx),
+    run: (ctx, h, task) => writePhaseFiles(ctx, h, name, task.progress).then(() => undefined),
   };
 }
 

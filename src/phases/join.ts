@@ -44,7 +44,7 @@ const isWorker = (h: HostRun) => !h.spec.roles.includes('control-plane');
  * anonymously, its kubeconfig's JWS signature checked with the token, and its CA checked against the pinned
  * hash of the cluster's CA. Waits (within wait.timeout) for the controller-manager's bootstrapsigner to sign it.
  */
-async function discover(ctx: UpContext, token: BootstrapToken): Promise<void> {
+export async function discover(ctx: UpContext, token: BootstrapToken): Promise<void> {
   const h = initHost(ctx);
   if (!h) throw new JoinError('the inventory has no control-plane host to join');
   const caPem = clusterCaPem(ctx);
@@ -100,8 +100,16 @@ async function sameMachine(h: HostRun, node: KubeObject): Promise<boolean> {
   return !!id && id === registered;
 }
 
+/** kubeadm join's check that no other live machine is registered under this host's name. */
+export async function refuseLiveNamesake(h: HostRun, api: Client): Promise<void> {
+  const node = await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name });
+  if (node && readyCondition(node)?.status === 'True' && (await leaseIsFresh(api, h.spec.name)) && !(await sameMachine(h, node))) {
+    throw new JoinError(`a Node with name "${h.spec.name}" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node`);
+  }
+}
+
 /** The kubelet configuration kubeadm join writes: the cluster's, from its kubelet ConfigMap. */
-async function clusterKubeletConfig(ctx: UpContext, api: Client): Promise<string> {
+export async function clusterKubeletConfig(ctx: UpContext, api: Client): Promise<string> {
   const name = kubeletConfigMapName(clusterVersion(ctx.inv));
   const cm = await api.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'kube-system', name });
   const config = (cm?.data as Record<string, string> | undefined)?.kubelet;
@@ -174,6 +182,30 @@ async function diagnose(ctx: UpContext, h: HostRun, api: Client, token: Bootstra
   return why;
 }
 
+/**
+ * The end of kubeadm join's kubelet-start: waits (within wait.timeout, from `started`) until kubelet has its own
+ * client certificate and its Node is registered, saying why not on timeout; then preserves the CRI socket on the
+ * Node where the version does, and removes bootstrap-kubelet.conf, the token's credential, from the disk.
+ */
+export async function finishTlsBootstrap(ctx: UpContext, h: HostRun, api: Client, token: BootstrapToken, started: number): Promise<void> {
+  const deadline = started + waitTimeoutMs(ctx);
+  for (;;) {
+    const node = (await tlsBootstrapped(h)) ? await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }) : undefined;
+    if (node) break;
+    if (Date.now() >= deadline || ctx.options.signal?.aborted) {
+      const why = await diagnose(ctx, h, api, token);
+      throw new JoinError(`${h.spec.name} did not join within ${Math.round((deadline - started) / 1000)}s:\n  - ${why.join('\n  - ')}`);
+    }
+    await sleep(POLL_MS, ctx.options.signal);
+  }
+  // kubeadm join: "preserving the crisocket information for the node" (before v1.34).
+  const annotations = nodeAnnotations(clusterVersion(ctx.inv), factsOf(h).criSocket ?? h.spec.criSocket ?? defaultCriSocket(clusterVersion(ctx.inv)));
+  if (Object.keys(annotations).length) {
+    await wet(ctx, h, `annotate Node ${h.spec.name} with its CRI socket`, () => api.mergePatch({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }, { metadata: { annotations } }));
+  }
+  await wet(ctx, h, `remove ${BOOTSTRAP_KUBELET_CONF}`, (host) => host.exec(['rm', '-f', BOOTSTRAP_KUBELET_CONF], { sudo: true }));
+}
+
 export interface JoinResult {
   /** True when this run joined the worker (it had no kubelet.conf). */
   joined: boolean;
@@ -208,10 +240,7 @@ export const joinPhase: Phase = {
       token = await joinToken(ctx);
       task.progress('discovering the cluster (cluster-info, CA pinned by its hash)');
       await oncePerRun(ctx, 'join:discovery', () => discover(ctx, token as BootstrapToken));
-      const node = await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name });
-      if (node && readyCondition(node)?.status === 'True' && (await leaseIsFresh(api, h.spec.name)) && !(await sameMachine(h, node))) {
-        throw new JoinError(`a Node with name "${h.spec.name}" and status "Ready" already exists in the cluster. You must delete the existing Node or change the name of this new joining Node`);
-      }
+      await refuseLiveNamesake(h, api);
       const caPem = clusterCaPem(ctx);
       const server = controlPlaneEndpoint(ctx.inv, h.spec);
       files.push({ path: BOOTSTRAP_KUBELET_CONF, content: bootstrapKubeletConf(caPem, server, token, ctx.inv.cluster.clusterName), mode: 0o600 });
@@ -237,23 +266,7 @@ export const joinPhase: Phase = {
       return;
     }
     task.progress('waiting for the kubelet to perform the TLS Bootstrap');
-    const deadline = Date.now() + waitTimeoutMs(ctx);
-    for (;;) {
-      const node = (await tlsBootstrapped(h)) ? await api.get({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }) : undefined;
-      if (node) break;
-      if (Date.now() >= deadline || ctx.options.signal?.aborted) {
-        const why = await diagnose(ctx, h, api, token as BootstrapToken);
-        throw new JoinError(`${h.spec.name} did not join within ${Math.round((deadline - started) / 1000)}s:\n  - ${why.join('\n  - ')}`);
-      }
-      await sleep(POLL_MS, ctx.options.signal);
-    }
-    // kubeadm join: "preserving the crisocket information for the node" (before v1.34).
-    const annotations = nodeAnnotations(clusterVersion(ctx.inv), factsOf(h).criSocket ?? h.spec.criSocket ?? defaultCriSocket(clusterVersion(ctx.inv)));
-    if (Object.keys(annotations).length) {
-      await wet(ctx, h, `annotate Node ${h.spec.name} with its CRI socket`, () => api.mergePatch({ apiVersion: 'v1', kind: 'Node', name: h.spec.name }, { metadata: { annotations } }));
-    }
-    // The token's credential leaves the disk once kubelet has its own, as kubeadm join does.
-    await wet(ctx, h, `remove ${BOOTSTRAP_KUBELET_CONF}`, (host) => host.exec(['rm', '-f', BOOTSTRAP_KUBELET_CONF], { sudo: true }));
+    await finishTlsBootstrap(ctx, h, api, token as BootstrapToken, started);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     h.changed.push(`joined Node/${h.spec.name}`);
     h.notes.push(`joined the cluster in ${seconds}s`);

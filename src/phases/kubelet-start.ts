@@ -3,7 +3,8 @@
  * but only when something it reads changed or it is not running: restarting a healthy kubelet for nothing
  * would disturb a running control plane.
  */
-import { factsOf, isControlPlane } from '../pipeline/context.js';
+import { factsOf } from '../pipeline/context.js';
+import { isInitHost } from './cluster-api.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { CommandError } from '../transport/host.js';
 import { writeChanged } from './files.js';
@@ -17,7 +18,8 @@ export const KUBELET_RESTART: readonly string[] = ['sh', '-c', 'systemctl daemon
 export const kubeletStartPhase: Phase = {
   name: 'kubelet-start',
   title: 'kubelet-start: kubelet configuration, flags and drop-in; (re)start kubelet',
-  appliesTo: isControlPlane,
+  // The first control plane; the others start kubelet as they join (control-plane-join).
+  appliesTo: (h, ctx) => isInitHost(h, ctx),
   async run(ctx, h, task) {
     const written = await writeChanged(ctx, h, 'kubelet-start', task.progress);
     const inputsChanged = h.changed.some((p) => KUBELET_INPUTS.includes(p));

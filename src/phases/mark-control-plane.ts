@@ -6,7 +6,8 @@
 import { markControlPlane, nodeAnnotations, type Taint } from '../cluster/index.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import { clusterVersion } from '../kube/version.js';
-import { factsOf, isControlPlane } from '../pipeline/context.js';
+import { factsOf } from '../pipeline/context.js';
+import { isInitHost } from './cluster-api.js';
 import { wet, type Phase } from '../pipeline/phase.js';
 import { adminApi } from './cluster-api.js';
 import { waitForNode } from './nodes.js';
@@ -16,7 +17,8 @@ const sameTaint = (a: Taint, b: Taint) => a.key === b.key && a.effect === b.effe
 export const markControlPlanePhase: Phase = {
   name: 'mark-control-plane',
   title: 'mark-control-plane: control-plane labels and taints on the Node',
-  appliesTo: isControlPlane,
+  // The first control plane; the others are marked as they join (control-plane-join).
+  appliesTo: (h, ctx) => isInitHost(h, ctx),
   async run(ctx, h, task) {
     const version = clusterVersion(ctx.inv);
     const { labels, taints } = markControlPlane(version);

@@ -10,7 +10,7 @@ import { componentImage } from '../kube/images.js';
 import { defaultCriSocket } from '../kube/runtime.js';
 import { clusterVersion } from '../kube/version.js';
 import { KUBELET_CONFIG_PATH, renderKubeletFiles } from '../kubelet/index.js';
-import { renderStaticPodFiles, stackedEtcdMembers, type ControlPlaneComponent } from '../manifests/index.js';
+import { renderStaticPodFiles, stackedEtcdMembers, type ControlPlaneComponent, type EtcdMember } from '../manifests/index.js';
 import { joiningKubeletServer } from '../cluster/control-plane-join.js';
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
 import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
@@ -24,6 +24,11 @@ export interface RenderFacts {
   criSocket?: string;
   hostname?: string;
   resolvConf?: string;
+  /**
+   * A joining control plane's etcd members as the running cluster answered (etcd's MemberAdd, or the
+   * --initial-cluster its etcd.yaml already has); without it, the inventory order stands in (stackedEtcdMembers).
+   */
+  etcdMembers?: readonly EtcdMember[];
 }
 
 export interface HostRender {
@@ -90,7 +95,7 @@ export async function renderControlPlaneHost(
     ? (target: string, obj: object) => applyPatches(patches, target, obj, (line) => notes.push(line))
     : undefined;
   const images = Object.fromEntries(CONTROL_PLANE.map((c) => [c, imageFor(inv, c)])) as Record<ControlPlaneComponent, string>;
-  const etcdMembers = stackedEtcdMembers(inv, host);
+  const etcdMembers = stackedEtcdMembers(inv, host) && (facts.etcdMembers ?? stackedEtcdMembers(inv, host));
   const kubelet = renderKubeletFiles(inv, host, {
     criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
     pauseImage: imageFor(inv, 'pause'),
