@@ -159,9 +159,12 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
   const client = await stackedEtcdClient(ctx, via, others);
 
   task.progress('checking the etcd cluster');
-  const members = await requireHealthyMembers(client, peerURL);
   const hasData = await hasEtcdData(ctx, h);
-  let member = members.find((m) => m.peerURLs[0] === peerURL);
+  let member = (await client.memberList()).find((m) => m.peerURLs[0] === peerURL);
+  // Only a change of membership needs every other member to answer (kubeadm's join preflight); a host that is a
+  // member already is brought up to date whatever the others do, so that a cluster with one member down converges.
+  const changesMembership = !member || !hasData;
+  if (changesMembership) member = (await requireHealthyMembers(client, peerURL)).find((m) => m.peerURLs[0] === peerURL);
   const result: ControlPlaneJoinResult = { addedMember: false, ...(member ? { memberId: memberIdHex(member.id) } : {}) };
   h.results['control-plane-join'] = result;
   if (member && member.name && !hasData) {
@@ -225,6 +228,7 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
     await plannedFiles(ctx, h, { clusterKubeletConfig: kubeletConfig, ...(initial ? { etcdMembers: initial } : {}) });
     result.addedMember = true;
     h.changed.push(`added etcd member ${h.spec.name}`);
+    if (initial) h.notes.push(`etcd member added as a ${add}; its --initial-cluster as etcd answered: ${initial.map((m) => `${m.name}=${m.peerURL}`).join(',')}`);
   }
   await writePhaseFiles(ctx, h, 'etcd', task.progress);
   const id = await client.getMemberID(peerURL);
@@ -233,8 +237,12 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
     task.progress(`promoting etcd learner ${h.spec.name} once it has caught up`);
     await wet(ctx, h, `promote etcd member ${h.spec.name}`, () => promote(ctx, client, id, started));
   }
-  task.progress('waiting for every etcd member to be healthy');
-  await client.waitForClusterAvailable({ retries: Math.max(2, Math.ceil(waitTimeoutMs(ctx) / POLL_MS)), intervalMs: POLL_MS, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) });
+  if (changesMembership) {
+    // kubeadm's WaitForClusterAvailable after a member joins, before the next host may change the membership. A
+    // member that was there already is waited for with the rest of this host's control plane (waitHealthy).
+    task.progress('waiting for every etcd member to be healthy');
+    await client.waitForClusterAvailable({ retries: Math.max(2, Math.ceil(waitTimeoutMs(ctx) / POLL_MS)), intervalMs: POLL_MS, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) });
+  }
 
   if (token && localMode) {
     task.progress('waiting for the kubelet to perform the TLS Bootstrap');

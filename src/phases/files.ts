@@ -5,7 +5,7 @@
  */
 import { contentHash } from '../transport/host.js';
 import type { RenderedFile } from '../inventory/types.js';
-import { prepareRender, renderControlPlaneHost } from '../render/index.js';
+import { joiningControlPlaneNote, prepareRender, renderControlPlaneHost } from '../render/index.js';
 import { currentSandboxes, targetFor } from '../health/check.js';
 import { factsOf, hostOf, type HostRun, type UpContext } from '../pipeline/context.js';
 import { isInitHost } from './cluster-api.js';
@@ -39,7 +39,8 @@ export async function plannedFiles(ctx: UpContext, h: HostRun, join?: JoinRender
   }, join?.clusterKubeletConfig);
   const first = !h.files;
   h.files = render.files;
-  if (first) h.notes.push(...render.notes);
+  // A joining host rendered with what the running cluster answered does not need render's offline explanation.
+  if (first) h.notes.push(...render.notes.filter((note) => !join || note !== joiningControlPlaneNote(ctx.inv, h.spec)));
   h.found = await hostOf(h).hashFiles(render.files.map((f) => f.path));
   // A kubelet.conf that kubelet-finalize switched to the rotatable certificate stays so: rewriting the embedded
   // form would undo it on every run (and restart kubelet for nothing).
