@@ -62,7 +62,7 @@ const isJoiningControlPlane = (h: HostRun, ctx: UpContext) => isControlPlane(h) 
  * runner starts a phase's hosts in order), so the chain is that order. When one fails, those after it do not start:
  * their etcd member would join a cluster whose last change did not complete.
  */
-function inTurn(ctx: UpContext, h: HostRun, work: () => Promise<void>): Promise<void> {
+export function inTurn(ctx: UpContext, h: HostRun, work: () => Promise<void>): Promise<void> {
   const key = 'control-plane-join:turn';
   const before = (ctx.shared.get(key) as Promise<string | undefined> | undefined) ?? Promise.resolve(undefined);
   const mine = before.then(async (failed) => {
