@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { ADMIN_KUBECONFIG, progressLine, targetFor, waitForControlPlane } from '../health/check.js';
-import { hostOf, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
+import { hostOf, isControlPlane, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase, type PhaseTask } from '../pipeline/phase.js';
 import { isInitHost } from './cluster-api.js';
 import { KEY_MODE, openStateDir, readOptional, writeAtomic } from '../pki/index.js';
@@ -51,7 +51,7 @@ declare module '../pipeline/context.js' {
 export const waitControlPlanePhase: Phase = {
   name: 'wait-control-plane',
   title: 'wait-control-plane: wait for kubelet and the control-plane components to be healthy',
-  appliesTo: (h, ctx) => isInitHost(h, ctx),
+  appliesTo: (h, ctx) => isControlPlane(h) && isInitHost(h, ctx),
   run: (ctx, h, task) => waitHealthy(ctx, h, task, { keepAdminKubeconfig: true }),
 };
 
