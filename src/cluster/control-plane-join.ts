@@ -3,7 +3,7 @@
  * pure: the per-version rules the join follows. The files a joining host gets are rendered by
  * src/render/index.ts (renderControlPlaneHost); the phase is src/phases/control-plane-join.ts.
  *
- * kubeadm's join workflow, as that phase follows it ( cmd/kubeadm/app/cmd/join.go and
+ * kubeadm's join workflow, as that phase follows it (cmd/kubeadm/app/cmd/join.go and
  * cmd/kubeadm/app/cmd/phases/join/*.go). The first control-plane host in inventory order runs everything `up`
  * runs today (kubeadm init); then the others join ONE AT A TIME, in inventory order, each only after the one
  * before it is a healthy etcd voter:
