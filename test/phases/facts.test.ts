@@ -70,7 +70,8 @@ for (const shell of Object.keys(SHELLS)) {
     assert.deepEqual(readdirSync(f.versions), ['versions'], 'no temporary file left behind');
     const second = await gatherFacts(f.host(shell), VERSION, { keepVersions: true });
     assert.deepEqual(starts(f), each(1));
-    assert.deepEqual(second, first);
+    // The machine's listening sockets are this machine's, which other tests running alongside open and close.
+    assert.deepEqual({ ...second, listening: undefined }, { ...first, listening: undefined });
     assert.deepEqual(f.sent.map((o) => o.readOnly), [false, false], 'a command that may write is not marked read-only');
   });
 
