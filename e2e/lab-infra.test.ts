@@ -13,12 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadInventory } from '../src/inventory/index.js';
 import { SshHost } from '../src/transport/ssh.js';
-import { runCommand } from './lab/docker.js';
+import { DockerCli, runCommand } from './lab/docker.js';
 import { LAB_DOCKER_HOST, LAB_RUN_DIR, engineAnswers, readIpForward } from './lab/dockerd.js';
 import { applyFault, clearFaults, listFaults, parseDuration } from './lab/faults.js';
 import { renderLabInventory } from './lab/inventory.js';
 import { LAB_BRIDGE, defaultUpOptions, down, status, up, validateUpOptions } from './lab/lab.js';
-import { haproxyBackends, waitForBackends, type HaproxyBackend } from './lab/load-balancer.js';
+import { configureLoadBalancer, haproxyBackends, waitForBackends, type HaproxyBackend } from './lab/load-balancer.js';
 import { containerdConfig, hostsToml } from './lab/node-image.js';
 import { nodeCreateArgs, planNodes } from './lab/nodes.js';
 import { registryStatus } from './lab/registry.js';
@@ -545,6 +545,18 @@ describe('lab up --control-planes 2: haproxy in front of the API servers', { ski
     assert.deepEqual(answer, { statusLine: 'HTTP/1.0 200 ok', peer: 'cp1' });
     await sshOut(lab, 'cp1', ['systemctl', 'stop', 'lab-https-probe']);
     assert.equal(states(await waitForBackends(lab, (b) => b[0]?.status === 'DOWN', 20_000)), 'cp1=DOWN cp2=DOWN');
+  });
+
+  it('reloads haproxy with other servers once haproxy has checked the new config', { timeout: 60_000 }, async () => {
+    const docker = new DockerCli(lab.docker.host);
+    const [cp1, cp2] = lab.nodes as [LabState['nodes'][number], LabState['nodes'][number]];
+    const pid = async () => sshOut(lab, 'lb', ['systemctl', 'show', '-p', 'MainPID', '--value', 'haproxy']);
+    const master = await pid();
+    await configureLoadBalancer(docker, lab.loadBalancer!, [cp2], { timeoutMs: 20_000 });
+    assert.deepEqual((await haproxyBackends(lab)).map((b) => b.name), ['cp2']);
+    assert.equal(await pid(), master, 'reloaded, not restarted');
+    await configureLoadBalancer(docker, lab.loadBalancer!, [cp1, cp2], { timeoutMs: 20_000 });
+    assert.deepEqual((await haproxyBackends(lab)).map((b) => b.name), ['cp1', 'cp2']);
   });
 
   it('shows the load balancer and its servers in status', async () => {
