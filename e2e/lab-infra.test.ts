@@ -8,15 +8,17 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadInventory } from '../src/inventory/index.js';
 import { SshHost } from '../src/transport/ssh.js';
-import { runCommand } from './lab/docker.js';
+import { DockerCli, runCommand } from './lab/docker.js';
 import { LAB_DOCKER_HOST, LAB_RUN_DIR, engineAnswers, readIpForward } from './lab/dockerd.js';
 import { applyFault, clearFaults, listFaults, parseDuration } from './lab/faults.js';
 import { renderLabInventory } from './lab/inventory.js';
 import { LAB_BRIDGE, defaultUpOptions, down, status, up, validateUpOptions } from './lab/lab.js';
+import { configureLoadBalancer, haproxyBackends, waitForBackends, type HaproxyBackend } from './lab/load-balancer.js';
 import { containerdConfig, hostsToml } from './lab/node-image.js';
 import { nodeCreateArgs, planNodes } from './lab/nodes.js';
 import { registryStatus } from './lab/registry.js';
@@ -472,6 +474,100 @@ describe('lab up --runtime docker (Kubernetes < 1.24)', { skip: whyNot, timeout:
     } finally {
       await down(repoRoot, { purge: false, log: quiet });
     }
+    await assertNothingLeft(ipForwardBefore);
+  });
+});
+
+/** Sends one HTTP/1.0 request over TLS to host:port; the answer's first line and the certificate's CN, within timeoutMs. */
+function httpsThrough(host: string, port: number, path: string, timeoutMs = 10_000): Promise<{ statusLine: string; peer: string }> {
+  return new Promise((resolvePromise, reject) => {
+    // The probe's certificate is self-signed: what matters is which server answered, not who signed it.
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, timeout: timeoutMs });
+    const chunks: Buffer[] = [];
+    let peer = '';
+    socket.once('secureConnect', () => {
+      peer = String(socket.getPeerCertificate().subject?.CN ?? '');
+      socket.write(`GET ${path} HTTP/1.0\r\nHost: ${host}\r\n\r\n`);
+    });
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('end', () => resolvePromise({ statusLine: Buffer.concat(chunks).toString('utf8').split('\r\n')[0] ?? '', peer }));
+    socket.once('timeout', () => socket.destroy(new Error(`${host}:${port} did not answer within ${timeoutMs} ms`)));
+    socket.once('error', reject);
+  });
+}
+
+const states = (backends: HaproxyBackend[]) => backends.map((b) => `${b.name}=${b.status}`).join(' ');
+
+describe('lab up --control-planes 2: haproxy in front of the API servers', { skip: whyNot, timeout: 5 * 60_000 }, () => {
+  let lab: LabState;
+  let ipForwardBefore = '';
+
+  before(async () => {
+    ipForwardBefore = readIpForward();
+    lab = await up(repoRoot, defaultUpOptions({ hosts: 2, controlPlanes: 2, images: false, standins: false, log: quiet }));
+  });
+
+  after(async () => {
+    await down(repoRoot, { purge: false, log: quiet });
+  });
+
+  it('runs Debian\'s haproxy under systemd in lb, with the config it checked and the endpoint in the inventory', async () => {
+    const lb = lab.loadBalancer!;
+    assert.deepEqual([lb.name, lb.address, lb.container, lb.port], ['lb', '10.77.0.9', 'bootstrap-lab-lb', 6443]);
+    assert.equal(await sshOut(lab, 'lb', ['systemctl', 'is-system-running']), 'running');
+    assert.equal(await sshOut(lab, 'lb', ['systemctl', 'is-active', 'haproxy']), 'active');
+    assert.match(await sshOut(lab, 'lb', ["dpkg-query -W -f '${Version}' haproxy"]), /^2\.\d+\.\d+-\d/);
+    assert.equal(await sshOut(lab, 'lb', ['stat', '-c', '%a', '/etc/haproxy/haproxy.cfg']), '644');
+    assert.match(await sshOut(lab, 'lb', ['haproxy', '-c', '-f', '/etc/haproxy/haproxy.cfg']), /Configuration file is valid/);
+    const inventory = await loadInventory(lab.inventory);
+    assert.equal(inventory.cluster.controlPlaneEndpoint, '10.77.0.9:6443');
+    assert.deepEqual(inventory.hosts.map((h) => h.name), ['cp1', 'cp2'], 'the load balancer is no cluster host');
+    // The admin socket in lab.json answers too, with the same servers.
+    const stat = await sshOut(lab, 'lb', [`echo 'show stat' | socat stdio UNIX:${lb.statsSocket}`]);
+    assert.match(stat, /^kube-apiserver,cp1,/m);
+    assert.match(stat, /^kube-apiserver,cp2,/m);
+  });
+
+  it('reports both API servers DOWN while nothing listens on :6443', { timeout: 30_000 }, async () => {
+    const backends = await waitForBackends(lab, (b) => b.length === 2 && b.every((s) => s.status === 'DOWN'), 20_000);
+    assert.deepEqual(backends.map((b) => [b.name, b.address, b.status]), [['cp1', '10.77.0.10:6443', 'DOWN'], ['cp2', '10.77.0.11:6443', 'DOWN']]);
+  });
+
+  it('takes a server UP once it answers GET /readyz over TLS, and forwards TCP on lb:6443 to it', { timeout: 60_000 }, async () => {
+    // openssl's test server answers every GET with 200 over TLS: all the health check asks of an API server.
+    await sshOut(lab, 'cp1', ['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-subj', '/CN=cp1', '-days', '1', '-keyout', '/root/probe.key', '-out', '/root/probe.crt']);
+    await sshOut(lab, 'cp1', ['systemd-run', '--unit', 'lab-https-probe', 'openssl', 's_server', '-4', '-accept', '6443', '-www',
+      '-cert', '/root/probe.crt', '-key', '/root/probe.key']);
+    const backends = await waitForBackends(lab, (b) => states(b) === 'cp1=UP cp2=DOWN', 20_000);
+    assert.equal(backends[0]?.checkStatus, 'L7OK');
+    const answer = await httpsThrough(lab.loadBalancer!.address, lab.loadBalancer!.port, '/readyz');
+    assert.deepEqual(answer, { statusLine: 'HTTP/1.0 200 ok', peer: 'cp1' });
+    await sshOut(lab, 'cp1', ['systemctl', 'stop', 'lab-https-probe']);
+    assert.equal(states(await waitForBackends(lab, (b) => b[0]?.status === 'DOWN', 20_000)), 'cp1=DOWN cp2=DOWN');
+  });
+
+  it('reloads haproxy with other servers once haproxy has checked the new config', { timeout: 60_000 }, async () => {
+    const docker = new DockerCli(lab.docker.host);
+    const [cp1, cp2] = lab.nodes as [LabState['nodes'][number], LabState['nodes'][number]];
+    const pid = async () => sshOut(lab, 'lb', ['systemctl', 'show', '-p', 'MainPID', '--value', 'haproxy']);
+    const master = await pid();
+    await configureLoadBalancer(docker, lab.loadBalancer!, [cp2], { timeoutMs: 20_000 });
+    assert.deepEqual((await haproxyBackends(lab)).map((b) => b.name), ['cp2']);
+    assert.equal(await pid(), master, 'reloaded, not restarted');
+    await configureLoadBalancer(docker, lab.loadBalancer!, [cp1, cp2], { timeoutMs: 20_000 });
+    assert.deepEqual((await haproxyBackends(lab)).map((b) => b.name), ['cp1', 'cp2']);
+  });
+
+  it('shows the load balancer and its servers in status', async () => {
+    const result = await status(repoRoot);
+    assert.deepEqual([result.loadBalancer?.name, result.loadBalancer?.state, result.loadBalancer?.systemd, result.loadBalancer?.haproxy], ['lb', 'running', 'running', 'active']);
+    assert.deepEqual((result.loadBalancer?.backends as HaproxyBackend[]).map((b) => b.name), ['cp1', 'cp2']);
+    assert.deepEqual((await haproxyBackends(lab)).map((b) => b.address), ['10.77.0.10:6443', '10.77.0.11:6443']);
+  });
+
+  it('down removes the load balancer with the rest', { timeout: 120_000 }, async () => {
+    await down(repoRoot, { purge: false, log: quiet });
     await assertNothingLeft(ipForwardBefore);
   });
 });

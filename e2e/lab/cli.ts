@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run lab -- up [--hosts N] [--control-planes N] [--kubernetes-version V] [--runtime containerd|docker]
- *                   [--light | --bare] [--no-images] [--no-standins] [--node-image IMAGE]
+ *                   [--light | --bare] [--no-images] [--no-standins] [--node-image IMAGE] [--load-balancer]
  * npm run lab -- down [--purge]
  * npm run lab -- status [--json]
  * npm run lab -- fault KIND ... [--for DURATION] | fault list | fault clear [ID]
@@ -16,6 +16,7 @@ import { defaultRepoRoot, labExists } from './state.js';
 const USAGE = `usage: npm run lab -- COMMAND
   up      [--hosts N] [--control-planes N] [--kubernetes-version vX.Y.Z] [--runtime containerd|docker]
           [--light | --bare] [--no-images] [--no-standins] [--node-image kindest/node:vX.Y.Z (needs internet)]
+          [--load-balancer (haproxy at 10.77.0.9:6443; always with more than one control plane)]
   down    [--purge]            remove every trace of the lab (--purge: also the cached node root and images)
   status  [--json]
   fault   sshd-stop NODE | node-stop NODE | node-pause NODE | latency NODE --delay MS
@@ -52,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
           'no-images': { type: 'boolean' },
           'no-standins': { type: 'boolean' },
           'node-image': { type: 'string' },
+          'load-balancer': { type: 'boolean' },
         },
         strict: true,
       });
@@ -67,12 +69,15 @@ async function main(argv: string[]): Promise<void> {
         images: !(values['no-images'] ?? false) && !(values.light ?? false),
         standins: !(values['no-standins'] ?? false),
         ...(values['node-image'] ? { nodeImage: values['node-image'] } : {}),
+        // Absent: the lab decides (a load balancer with more than one control plane).
+        ...(values['load-balancer'] ? { loadBalancer: true } : {}),
       });
       const lab = await up(repoRoot, options).catch((error: Error) => {
         if (error.message.startsWith('a lab is already up') || !labExists(repoRoot)) throw error;
         throw new Error(`${error.message}\nwhat was made so far stays; remove it with: npm run lab -- down`);
       });
       process.stdout.write(`inventory: ${lab.inventory}\nssh: ssh -F ${lab.sshConfig} ${lab.nodes[0]?.name ?? ''}\n`);
+      if (lab.loadBalancer) process.stdout.write(`load balancer: ${lab.loadBalancer.address}:${lab.loadBalancer.port} (haproxy stats ${lab.loadBalancer.statsUrl})\n`);
       return;
     }
     case 'down': {
@@ -93,6 +98,11 @@ async function main(argv: string[]): Promise<void> {
       );
       for (const r of result.registries) process.stdout.write(`registry ${r.address}: /v2/ -> ${r.status || 'no answer'}\n`);
       for (const n of result.nodes) process.stdout.write(`${n.name.padEnd(8)} ${n.address.padEnd(15)} ${n.state.padEnd(10)} ${n.systemd}\n`);
+      const lb = result.loadBalancer;
+      if (lb) {
+        const backends = 'error' in lb.backends ? `stats: ${lb.backends.error}` : lb.backends.map((b) => `${b.name} ${b.status}`).join(', ');
+        process.stdout.write(`${lb.name.padEnd(8)} ${lb.address.padEnd(15)} ${lb.state.padEnd(10)} ${lb.systemd}; haproxy ${lb.haproxy} on :${s.loadBalancer?.port ?? ''}: ${backends}\n`);
+      }
       for (const f of listFaults(repoRoot)) process.stdout.write(`fault ${f.id} until ${new Date(f.until).toISOString()}\n`);
       return;
     }

@@ -86,8 +86,10 @@ export function listFaults(repoRoot: string): ActiveFault[] {
 }
 
 function nodeOf(lab: LabState, name: string) {
-  const node = lab.nodes.find((n) => n.name === name);
-  if (!node) throw new Error(`no lab node named ${JSON.stringify(name)} (nodes: ${lab.nodes.map((n) => n.name).join(', ')})`);
+  // The load balancer is no cluster host but fails like one (node-stop lb, loss lb, ...).
+  const machines = [...lab.nodes, ...(lab.loadBalancer ? [lab.loadBalancer] : [])];
+  const node = machines.find((n) => n.name === name);
+  if (!node) throw new Error(`no lab node named ${JSON.stringify(name)} (nodes: ${machines.map((n) => n.name).join(', ')})`);
   return node;
 }
 

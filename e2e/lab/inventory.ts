@@ -11,6 +11,8 @@ import { labDir } from './state.js';
 export interface LabInventoryInput {
   kubernetesVersion: string;
   imageRepository: string;
+  /** The load balancer's address:port, when the lab has one (required with more than one control plane). */
+  controlPlaneEndpoint?: string;
   identityFile: string;
   knownHostsFile: string;
   nodes: (LabNode & { hostKey: string })[];
@@ -26,6 +28,7 @@ export function renderLabInventory(input: LabInventoryInput): string {
     cluster: {
       kubernetesVersion: input.kubernetesVersion,
       imageRepository: input.imageRepository,
+      ...(input.controlPlaneEndpoint ? { controlPlaneEndpoint: input.controlPlaneEndpoint } : {}),
     },
     // The lab's containerd and dockerd run with the cgroupfs driver (nodes share the host's cgroup v1 tree).
     kubelet: { cgroupDriver: 'cgroupfs' },

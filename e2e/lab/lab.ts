@@ -9,7 +9,9 @@ import { satisfies, valid } from 'semver';
 import { DockerCli, runCommand } from './docker.js';
 import { dataRootHasContainers, ensureDockerEngine, engineAnswers, killOrphans, LAB_DOCKER_HOST, LAB_RUN_DIR, readIpForward, removeEmptyCgroups, startLabDockerd, stopLabDockerd, unmountUnder } from './dockerd.js';
 import { clearFaults } from './faults.js';
+import type { HaproxyBackend } from './haproxy.js';
 import { writeLabInventory } from './inventory.js';
+import { configureLoadBalancer, ensureLoadBalancerImage, haproxyBackends, loadBalancerEndpoint, planLoadBalancer } from './load-balancer.js';
 import { BARE_DEBIAN_KEY_PATH, ensureBareNodeImage, ensureExternalNodeImage, ensureNodeImage } from './node-image.js';
 import { buildAptRepository, buildDebianSubset, buildStandinPackages, buildStandinRuntime, DEBIAN_SUBSET_PACKAGES } from './package-repo.js';
 import { startPackageServer, stopPackageServer } from './package-server.js';
@@ -17,7 +19,7 @@ import { createNode, forEachBounded, LAB_LABEL, planNodes, waitForSshd, waitForS
 import { allLabHostPackages, ensureDebianPackages } from './packages.js';
 import { startRegistry, stopRegistry, registryStatus } from './registry.js';
 import { knownHostsFile, makeHostKey, makeLabKeyPair, writeSshFiles } from './ssh.js';
-import type { LabNode, LabPackages, LabRuntime, LabState } from './state.js';
+import type { LabLoadBalancer, LabNode, LabPackages, LabRuntime, LabState } from './state.js';
 import { labDir, labExists, loadLab, saveLab } from './state.js';
 
 export const DEFAULT_KUBERNETES_VERSION = 'v1.28.4';
@@ -45,7 +47,17 @@ export interface UpOptions {
    * packages and files bootstrap's prepare installs them from, and the inventory says so.
    */
   bare: boolean;
+  /**
+   * The `lb` container with haproxy in front of the control planes' API servers. Unset: only with more than one
+   * control plane (the inventory then needs its address as controlPlaneEndpoint).
+   */
+  loadBalancer?: boolean;
   log: (line: string) => void;
+}
+
+/** Whether `up` with these options makes the load balancer. */
+export function wantsLoadBalancer(options: Pick<UpOptions, 'controlPlanes' | 'loadBalancer'>): boolean {
+  return options.loadBalancer ?? options.controlPlanes > 1;
 }
 
 export function defaultUpOptions(overrides: Partial<UpOptions> = {}): UpOptions {
@@ -79,6 +91,9 @@ export function validateUpOptions(options: UpOptions): void {
   if (!/^v\d+\.\d+\.\d+$/.test(options.kubernetesVersion) || valid(options.kubernetesVersion) === null) {
     throw new Error(`--kubernetes-version must look like v1.28.4, not ${JSON.stringify(options.kubernetesVersion)}`);
   }
+  if (options.loadBalancer === false && options.controlPlanes > 1) {
+    throw new Error('more than one control plane needs the load balancer: the inventory\'s controlPlaneEndpoint is its address');
+  }
   if (options.bare && (options.light || options.nodeImage !== undefined || options.runtime !== 'containerd')) {
     throw new Error('--bare nodes are the lab\'s own image with containerd: not with --light, --node-image or --runtime docker');
   }
@@ -89,9 +104,11 @@ export function validateUpOptions(options: UpOptions): void {
   }
 }
 
+/** The lab subnet's first three octets, "10.77.0". */
+const subnetPrefix = (): string => LAB_SUBNET.gateway.split('.').slice(0, 3).join('.');
+
 function ipOf(index: number): string {
-  const [a, b, c] = LAB_SUBNET.gateway.split('.');
-  return `${a}.${b}.${c}.${LAB_SUBNET.firstHost + index}`;
+  return `${subnetPrefix()}.${LAB_SUBNET.firstHost + index}`;
 }
 
 const ipForwardFile = (repoRoot: string) => join(labDir(repoRoot), 'ip_forward.before');
@@ -129,6 +146,7 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
   const registry = `${LAB_SUBNET.gateway}:${REGISTRY_PORT}`;
   const authRegistry = `${LAB_SUBNET.gateway}:${AUTH_REGISTRY_PORT}`;
   const nodes = planNodes(options.hosts, options.controlPlanes, ipOf);
+  const loadBalancer = wantsLoadBalancer(options) ? planLoadBalancer(subnetPrefix()) : undefined;
   const state: LabState = {
     docker: engine,
     network: { name: LAB_NETWORK, subnet: LAB_SUBNET.subnet, gateway: LAB_SUBNET.gateway },
@@ -138,6 +156,7 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
     runtime: options.runtime,
     light: options.light,
     nodes,
+    ...(loadBalancer ? { loadBalancer } : {}),
     sshKey: key.privateKey,
     sshConfig: join(labDir(repoRoot), 'ssh_config'),
     inventory: join(labDir(repoRoot), 'inventory.yaml'),
@@ -176,25 +195,29 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
     : options.nodeImage
       ? await ensureExternalNodeImage(docker, repoRoot, options.nodeImage, imageSettings, log)
       : await ensureNodeImage(docker, repoRoot, imageSettings, log);
+  const lbImage = loadBalancer ? await ensureLoadBalancerImage(docker, repoRoot, log) : '';
 
   const hostKeys = new Map<string, string>();
   const runtimeDirs = options.runtime === 'docker' ? ['/var/lib/containerd', '/var/lib/docker'] : ['/var/lib/containerd'];
-  log(`starting ${nodes.length} ${options.light ? 'light ' : ''}node(s)`);
-  await forEachBounded(nodes, options.light ? 8 : 4, async (node) => {
+  // The load balancer starts with the nodes: a full node of its own image (systemd, sshd, haproxy), no runtime.
+  const machines: LabNode[] = loadBalancer ? [...nodes, loadBalancer] : nodes;
+  log(`starting ${nodes.length} ${options.light ? 'light ' : ''}node(s)${loadBalancer ? ' and the load balancer' : ''}`);
+  await forEachBounded(machines, options.light ? 8 : 4, async (node) => {
     const hostKey = await makeHostKey(repoRoot, node.name);
     hostKeys.set(node.name, hostKey.publicKey);
+    const isLb = node === loadBalancer;
     await createNode(docker, repoRoot, node, {
-      image,
+      image: isLb ? lbImage : image,
       network: LAB_NETWORK,
-      light: options.light,
-      runtimeDirs,
+      light: isLb ? false : options.light,
+      runtimeDirs: isLb ? [] : runtimeDirs,
       hostPrivateKey: hostKey.privateKey,
       hostPublicKey: hostKey.publicKey,
       authorizedKey: key.publicKey,
     });
   });
-  await forEachBounded(nodes, 8, async (node) => {
-    if (options.light) {
+  await forEachBounded(machines, 8, async (node) => {
+    if (options.light && node !== loadBalancer) {
       await waitForSshd(node, 60_000);
       return;
     }
@@ -204,15 +227,22 @@ export async function up(repoRoot: string, options: UpOptions): Promise<LabState
   });
 
   const withKeys = nodes.map((node) => ({ ...node, hostKey: hostKeys.get(node.name) ?? '' }));
-  writeSshFiles(repoRoot, withKeys, key.privateKey);
+  const lbWithKey = loadBalancer ? [{ ...loadBalancer, hostKey: hostKeys.get(loadBalancer.name) ?? '' }] : [];
+  writeSshFiles(repoRoot, [...withKeys, ...lbWithKey], key.privateKey);
   writeLabInventory(repoRoot, {
     kubernetesVersion: options.kubernetesVersion,
     imageRepository: registry,
+    ...(loadBalancer ? { controlPlaneEndpoint: loadBalancerEndpoint(loadBalancer) } : {}),
     identityFile: key.privateKey,
     knownHostsFile: knownHostsFile(repoRoot),
     nodes: withKeys,
     ...(packages ? { bare: { registries: [registry, authRegistry], repository: `${packages.url}${packages.kubernetesBase}` } } : {}),
   });
+  if (loadBalancer) {
+    const controlPlanes = nodes.filter((n) => n.roles.includes('control-plane'));
+    await configureLoadBalancer(docker, loadBalancer, controlPlanes);
+    log(`load balancer ${loadBalancerEndpoint(loadBalancer)} (haproxy) in front of ${controlPlanes.map((n) => n.name).join(', ')}; stats ${loadBalancer.statsUrl}`);
+  }
   saveLab(state, repoRoot);
   log(`${nodes.length} node(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -401,10 +431,18 @@ export interface NodeStatus {
   systemd: string;
 }
 
+export interface LoadBalancerStatus extends NodeStatus {
+  /** `systemctl is-active haproxy` in the load balancer. */
+  haproxy: string;
+  /** The API servers as haproxy sees them, or why the stats did not answer. */
+  backends: HaproxyBackend[] | { error: string };
+}
+
 export interface LabStatus {
   state: LabState;
   engine: boolean;
   nodes: NodeStatus[];
+  loadBalancer?: LoadBalancerStatus;
   registries: { address: string; status: number }[];
 }
 
@@ -413,26 +451,35 @@ export async function status(repoRoot: string): Promise<LabStatus> {
   const state = loadLab(repoRoot);
   const docker = new DockerCli(state.docker.host);
   const engine = await engineAnswers(state.docker.host);
-  const nodes: NodeStatus[] = [];
-  for (const node of state.nodes) {
+  const nodeStatus = async (node: LabNode, light: boolean): Promise<NodeStatus> => {
     let containerState = 'unknown';
     let systemd = '-';
     if (engine) {
       const inspect = await docker.run(['inspect', '--format', '{{.State.Status}}', node.container], { allowFailure: true });
       containerState = inspect.code === 0 ? inspect.stdout.trim() : 'missing';
-      if (containerState === 'running' && !state.light) {
+      if (containerState === 'running' && !light) {
         const result = await docker.exec(node.container, ['systemctl', 'is-system-running'], { allowFailure: true, timeoutMs: 10_000 });
         systemd = result.stdout.trim() || 'unknown';
       }
     }
-    nodes.push({ name: node.name, address: node.address, container: node.container, state: containerState, systemd });
-  }
+    return { name: node.name, address: node.address, container: node.container, state: containerState, systemd };
+  };
+  const nodes: NodeStatus[] = [];
+  for (const node of state.nodes) nodes.push(await nodeStatus(node, state.light));
+  const loadBalancer = state.loadBalancer ? await loadBalancerStatus(docker, state.loadBalancer, await nodeStatus(state.loadBalancer, false)) : undefined;
   const registries = [];
   for (const address of [state.registry.address, state.authRegistry.address]) {
     const [host, port] = address.split(':');
     registries.push({ address, status: await registryStatus(host ?? '', Number(port)) });
   }
-  return { state, engine, nodes, registries };
+  return { state, engine, nodes, ...(loadBalancer ? { loadBalancer } : {}), registries };
+}
+
+async function loadBalancerStatus(docker: DockerCli, lb: LabLoadBalancer, node: NodeStatus): Promise<LoadBalancerStatus> {
+  if (node.state !== 'running') return { ...node, haproxy: '-', backends: { error: `the container is ${node.state}` } };
+  const active = await docker.exec(lb.container, ['systemctl', 'is-active', 'haproxy.service'], { allowFailure: true, timeoutMs: 10_000 });
+  const backends = await haproxyBackends(lb).catch((error: Error) => ({ error: error.message }));
+  return { ...node, haproxy: active.stdout.trim() || 'unknown', backends };
 }
 
 /** Used by tests: the ssh command for a node (argv). */

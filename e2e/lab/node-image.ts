@@ -39,6 +39,10 @@ export function baseTarball(repoRoot: string): string {
   return join(cacheDir(repoRoot), `node-rootfs-${DEBIAN_SUITE}-${baseImageKey()}.tar`);
 }
 
+/** Units that have no work to do in a container and would only make the boot slower or degraded. */
+export const MASK_IDLE_UNITS =
+  'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true';
+
 export const BASE_IMAGE_REPO = 'bootstrap-lab/node-base';
 export const NODE_IMAGE_REPO = 'bootstrap-lab/node';
 
@@ -73,7 +77,7 @@ export async function ensureBaseTarball(repoRoot: string, log: (line: string) =>
   }
 }
 
-async function imageExists(docker: DockerCli, image: string): Promise<boolean> {
+export async function imageExists(docker: DockerCli, image: string): Promise<boolean> {
   const result = await docker.run(['image', 'inspect', '--format', '{{.Id}}', image], { allowFailure: true });
   return result.code === 0;
 }
@@ -196,8 +200,7 @@ export async function ensureNodeImage(
     'set -e',
     disable.length ? `systemctl disable ${disable.join(' ')}` : 'true',
     `systemctl enable ${enable.join(' ')}`,
-    // Units that have no work to do in a container and would only make the boot slower or degraded.
-    'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true',
+    MASK_IDLE_UNITS,
   ].join('\n');
   log('preparing the lab node image');
   return layerImage(docker, repoRoot, { base, files: nodeImageFiles(settings), script, repository: NODE_IMAGE_REPO });
@@ -253,7 +256,7 @@ export async function ensureBareNodeImage(
     'grep -q restrict_oom_score_adj /etc/containerd/config.toml',
     'systemctl disable docker.service docker.socket',
     'systemctl enable containerd.service',
-    'systemctl mask e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer getty@tty1.service console-getty.service systemd-remount-fs.service 2>/dev/null || true',
+    MASK_IDLE_UNITS,
   ].join('\n');
   log('preparing the bare node image');
   return layerImage(docker, repoRoot, { base, files, tars: [settings.standinRuntime], script, repository: `${NODE_IMAGE_REPO}-bare` });
@@ -295,7 +298,7 @@ export async function ensureExternalNodeImage(
   return layerImage(docker, repoRoot, { base: external, files, script, repository: `${NODE_IMAGE_REPO}-external`, network: 'host' });
 }
 
-interface LayerRecipe {
+export interface LayerRecipe {
   base: string;
   files: Record<string, { content: string; mode: number }>;
   /** Tars (rooted at /) unpacked into the layer before the script; named by their content, so the tag follows it. */
@@ -304,15 +307,18 @@ interface LayerRecipe {
   script: string;
   repository: string;
   network?: string;
+  /** Makes the tars, run only when the image has to be built (a function: not part of the tag). */
+  prepare?: () => Promise<void>;
 }
 
 /** `docker create` + `docker cp` + run the script + `docker commit`, tagged by the hash of the recipe. */
-async function layerImage(docker: DockerCli, repoRoot: string, recipe: LayerRecipe): Promise<string> {
+export async function layerImage(docker: DockerCli, repoRoot: string, recipe: LayerRecipe): Promise<string> {
   // Bump when the way images are made changes, so that no image made the old way is reused.
   const recipeVersion = 2;
   const tag = createHash('sha256').update(JSON.stringify({ recipeVersion, recipe })).digest('hex').slice(0, 12);
   const image = `${recipe.repository}:${tag}`;
   if (await imageExists(docker, image)) return image;
+  await recipe.prepare?.();
   mkdirSync(labDir(repoRoot), { recursive: true });
   const stage = mkdtempSync(join(labDir(repoRoot), 'node-image-'));
   const container = `bootstrap-lab-image-build-${process.pid}`;

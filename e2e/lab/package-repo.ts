@@ -190,7 +190,31 @@ export async function buildDebianSubset(
 ): Promise<{ base: string; packages: string[] }> {
   await ensureDebianPackages(LAB_HOST_PACKAGES.packageRepo);
   const names = await dependencyClosure(packages);
-  const debs = await fillDebianPool(repoRoot, names);
-  await publishFlatRepository(repoRoot, debs, join(root, 'debian'), 'debian subset');
+  await publishDebianPackages(repoRoot, names, join(root, 'debian'), 'debian subset');
   return { base: '/debian', packages: names };
+}
+
+/**
+ * A signed flat repository at `target` with exactly the Debian packages `names` (no dependency added), downloaded
+ * once into the cache's pool with this machine's apt.
+ */
+export async function publishDebianPackages(repoRoot: string, names: readonly string[], target: string, label: string): Promise<void> {
+  await ensureDebianPackages(LAB_HOST_PACKAGES.packageRepo);
+  const debs = await fillDebianPool(repoRoot, [...names]);
+  await publishFlatRepository(repoRoot, debs, target, label);
+}
+
+/**
+ * What apt would install for `packages` on a root whose dpkg status is `statusFile` (e.g. one read out of the node
+ * image): this machine's apt answers with its own package lists, so the versions are this machine's (Debian
+ * bookworm, like the nodes). Only what the root lacks, or must upgrade, is named.
+ */
+export async function packagesToInstall(statusFile: string, packages: readonly string[]): Promise<string[]> {
+  const simulate = () => runCommand('apt-get', ['-s', '-o', `Dir::State::status=${statusFile}`, 'install', '--no-install-recommends', ...packages], { timeoutMs: 120_000 });
+  // Lists that have never been fetched know no package at all: fetch them once and ask again.
+  const result = await simulate().catch(async () => {
+    await runCommand('apt-get', ['-q', 'update'], { timeoutMs: 600_000 });
+    return simulate();
+  });
+  return result.stdout.split('\n').flatMap((line) => /^Inst (\S+) /.exec(line)?.[1] ?? []);
 }

@@ -20,6 +20,19 @@ export interface LabNode {
   roles: string[];
 }
 
+/**
+ * The load balancer in front of the control planes' API servers (load-balancer.ts): a container with sshd and
+ * Debian's haproxy, not a cluster host. Its address:port is the inventory's controlPlaneEndpoint.
+ */
+export interface LabLoadBalancer extends LabNode {
+  /** The API port haproxy listens on (6443). */
+  port: number;
+  /** haproxy's stats page, e.g. http://10.77.0.9:8404/stats (append ";csv" for the machine-readable form). */
+  statsUrl: string;
+  /** haproxy's admin socket inside the container, for `docker exec ... socat`. */
+  statsSocket: string;
+}
+
 export interface LabState {
   docker: {
     /** DOCKER_HOST for every docker command of the lab, e.g. unix:///work/main/.lab/docker.sock */
@@ -38,6 +51,8 @@ export interface LabState {
   /** Light nodes run only sshd (no systemd, no container runtime): for scale benchmarks. */
   light: boolean;
   nodes: LabNode[];
+  /** With several control planes (or `up --load-balancer`): haproxy in front of their API servers. */
+  loadBalancer?: LabLoadBalancer;
   /** Absolute path of the lab's private SSH key. */
   sshKey: string;
   /** Absolute path of `.lab/ssh_config`. */
