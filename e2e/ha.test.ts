@@ -19,6 +19,7 @@ import type { Inventory } from '../src/inventory/types.js';
 import { hostPkiDir } from '../src/pki/index.js';
 import { failures, labRunOptions, upReport } from './runs.js';
 import { applyFault, clearFault } from './lab/faults.js';
+import { waitForBackends } from './lab/load-balancer.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
 import { kubectlBinary, labUnavailable } from './lab/testing.js';
 import { defaultRepoRoot, labExists, type LabState } from './lab/state.js';
@@ -47,7 +48,7 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
   const etcdctl = async (...args: string[]) => {
     const pki = hostPkiDir(inv.stateDir, 'cp1');
     const endpoints = inv.hosts.filter((h) => h.roles.includes('control-plane')).map((h) => `https://${h.advertiseAddress}:2379`);
-    const { stdout } = await run('etcdctl', [
+    const { stdout, stderr } = await run('etcdctl', [
       `--endpoints=${endpoints.join(',')}`,
       `--cacert=${join(inv.stateDir, 'pki', 'etcd', 'ca.crt')}`,
       `--cert=${join(pki, 'etcd', 'healthcheck-client.crt')}`,
@@ -56,7 +57,8 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
       '--command-timeout=10s',
       ...args,
     ], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 60_000 });
-    return stdout;
+    // etcdctl prints endpoint health on stderr.
+    return stdout + stderr;
   };
   const members = async () => (JSON.parse(await etcdctl('member', 'list', '-w', 'json')) as { members: Member[] }).members;
   const started = async () => (await members()).filter((m) => m.name).map((m) => m.name).sort();
@@ -96,6 +98,9 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
     }
     assert.match(await run('grep', ['server:', admin]).then((r) => r.stdout), new RegExp(`https://${endpoint.replace(/\./g, '\\.')}`));
     assert.deepEqual(await nodeNames(), ['cp1', 'cp2', 'cp3', 'w1']);
+    // haproxy's own /readyz checks find every API server ready.
+    const backends = await waitForBackends(lab, (b) => b.length === 3 && b.every((x) => x.status === 'UP'), 30_000);
+    assert.deepEqual(backends.map((b) => b.address).sort(), ['10.77.0.10:6443', '10.77.0.11:6443', '10.77.0.12:6443']);
     const roles = await kubectl('get', 'nodes', '-l', 'node-role.kubernetes.io/control-plane', '-o', 'jsonpath={.items[*].metadata.name}');
     assert.deepEqual(roles.split(/\s+/).sort(), ['cp1', 'cp2', 'cp3']);
   });
@@ -112,6 +117,8 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
     const fault = await applyFault(repoRoot, { kind: 'node-stop', node: 'cp3' }, 5 * 60_000);
     try {
       // haproxy takes the stopped API server out of rotation after its failed checks; kubectl keeps answering.
+      const backends = await waitForBackends(lab, (b) => b.find((x) => x.address.startsWith('10.77.0.12:'))?.status === 'DOWN', 30_000);
+      assert.deepEqual(backends.filter((b) => b.status === 'UP').map((b) => b.address).sort(), ['10.77.0.10:6443', '10.77.0.11:6443']);
       for (let i = 0; i < 5; i++) assert.deepEqual(await nodeNames(), ['cp1', 'cp2', 'cp3', 'w1']);
       const status = await statusOf(inv, labRunOptions());
       assert.equal(status.ok, false);
@@ -127,6 +134,7 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
     assert.equal(report.hosts.find((h) => h.name === 'cp3')!.changed.length, 0, JSON.stringify(report.hosts.find((h) => h.name === 'cp3')));
     const health = await etcdctl('endpoint', 'health', '--cluster');
     assert.equal((health.match(/is healthy/g) ?? []).length, 3, health);
+    await waitForBackends(lab, (b) => b.length === 3 && b.every((x) => x.status === 'UP'), 30_000);
   });
 
   it('a control plane whose disk was wiped rejoins: its stale member is removed and it is added again', async () => {
