@@ -120,6 +120,8 @@ export async function removeHost(inv: Inventory, name: string, options: RemoveOp
   const resetOutcome: RemoveReport['reset']['outcome'] = reset
     ? reset.nothingThere ? 'nothing-there' : ctx.options.dryRun ? 'would-reset' : 'reset'
     : unreachable !== undefined ? 'not-reached' : h.error && h.phase?.name === 'reset' ? 'failed' : 'not-run';
+  // The inventory still lists the host: a later up would join it again, a later remove might go through it.
+  if (!failed && !options.dryRun) h.notes.push(`remove ${name} from the inventory: it is no longer part of the cluster`);
   return {
     ok: !failed,
     refused: !!h.error && errorCategory(h.error) === 'input',

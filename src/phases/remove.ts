@@ -27,7 +27,7 @@ import { etcdClientUrl, etcdPeerUrl } from '../manifests/index.js';
 import { hostOf, isControlPlane, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wetElsewhere, type Phase } from '../pipeline/phase.js';
 import { hostPkiDir } from '../pki/index.js';
-import { HostError, interruption } from '../util/errors.js';
+import { HostError, interruption, isRetryable } from '../util/errors.js';
 import { adminApiThrough } from './cluster-api.js';
 import { connectPhase } from './connect.js';
 import { POLL_MS, sleep } from './nodes.js';
@@ -264,8 +264,12 @@ function etcdMemberPhase(settings: RemoveSettings): Phase {
         return;
       }
       await wetElsewhere(ctx, h, `remove etcd member ${member.name || member.id} (ID ${member.id}, ${member.peerURL}) through ${via.spec.name}`, async () => {
-        // The client checks the quorum again, with the health of this moment, and takes a member gone meanwhile as removed.
-        await client.removeMember(BigInt(`0x${member.id}`).toString());
+        // The client checks the quorum again, with the health of this moment, and takes a member gone meanwhile as
+        // removed. etcd itself refuses ("unhealthy cluster", retryable) until every other voter has been connected
+        // for 5 s (server.go mayRemoveMember, HealthInterval): kubeadm's RemoveMember polls for that.
+        await untilDeadline(ctx, ETCD_API_CALL_TIMEOUT_MS, (error) => task.progress(`etcd: ${error.message}; trying again`), () =>
+          client.removeMember(BigInt(`0x${member.id}`).toString()),
+        );
       });
       if (ctx.options.dryRun) {
         etcd.outcome = 'would-remove';
@@ -278,6 +282,24 @@ function etcdMemberPhase(settings: RemoveSettings): Phase {
       task.progress(`removed; ${etcd.after.length - down.length}/${etcd.after.length} remaining member(s) healthy`);
     },
   };
+}
+
+/** kubeadm's constants.EtcdAPICallTimeout and EtcdAPICallRetryInterval: how long, and how often, a membership call is tried. */
+const ETCD_API_CALL_TIMEOUT_MS = 2 * 60_000;
+const ETCD_API_CALL_RETRY_MS = 500;
+
+/** `call` again after each retryable failure (util/errors isRetryable), until it succeeds or the time is up. */
+async function untilDeadline<T>(ctx: UpContext, timeoutMs: number, onRetry: (error: Error) => void, call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isRetryable(error) || Date.now() >= deadline || ctx.options.signal?.aborted) throw error;
+      onRetry(error as Error);
+      await sleep(ETCD_API_CALL_RETRY_MS, ctx.options.signal);
+    }
+  }
 }
 
 /** kubectl drain: cordon, then evict every Pod that may be evicted, until none is left or the wait timeout passes. */
