@@ -198,7 +198,9 @@ function planPhase(settings: RemoveSettings): Phase {
       const name = h.spec.name;
       const others = ctx.hosts.filter((x) => isControlPlane(x) && x !== h);
       if (others.length === 0) throw new RemoveError(lastControlPlane(name), 'input');
-      const via = others.find(reachable);
+      // A control plane whose kubelet runs, before one that answers SSH but was reset (an earlier remove of a host
+      // still in the inventory): its API server and etcd member are gone.
+      const via = others.find((x) => reachable(x) && x.facts?.kubeletActive) ?? others.find(reachable);
       if (!via) {
         const why = others.map((x) => `${x.spec.name}: ${(x.results.unreachable?.error ?? x.error?.message ?? 'not reached').split('\n')[0]}`);
         throw new RemoveError(`no other control plane could be reached to remove ${name} through (${why.join('; ')}); nothing was changed`);
@@ -323,17 +325,27 @@ function drainPhase(settings: RemoveSettings): Phase {
       const ids = plan.evict.map((p) => `${p.namespace}/${p.name}`);
       if (ids.length === 0) return task.progress('no Pod to evict');
       await wetElsewhere(ctx, h, `evict ${ids.length} Pod(s) from Node ${name}: ${ids.join(', ')}`, async () => {
-        drain.evicted = await evictAll(ctx, api, name, plan.evict, task.progress);
+        drain.evicted = await evictAll(ctx, api, name, plan.evict, result.reachable, task.progress);
       });
+      if (!result.reachable) h.notes.push(`${name} is not reached, so its kubelet cannot confirm that its Pods stopped: they go once its Node is deleted`);
     },
   };
 }
 
 /**
  * Asks for each Pod's eviction and waits until none of them is on the Node any more, asking again for those a
- * PodDisruptionBudget refused (429), until the wait timeout. Returns the Pods evicted.
+ * PodDisruptionBudget refused (429), until the wait timeout. Returns the Pods evicted. On a Node whose host is not
+ * reached, waiting for the Pods to go would wait for a kubelet that is not there: every eviction accepted is enough
+ * (the Pods' replacements start elsewhere; the Pods themselves go with the Node).
  */
-async function evictAll(ctx: UpContext, api: NodeApi, node: string, pods: { namespace: string; name: string }[], progress: (line: string) => void): Promise<string[]> {
+async function evictAll(
+  ctx: UpContext,
+  api: NodeApi,
+  node: string,
+  pods: { namespace: string; name: string }[],
+  kubeletThere: boolean,
+  progress: (line: string) => void,
+): Promise<string[]> {
   const id = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`;
   const timeoutMs = waitTimeoutMs(ctx);
   const deadline = Date.now() + timeoutMs;
@@ -351,7 +363,7 @@ async function evictAll(ctx: UpContext, api: NodeApi, node: string, pods: { name
         else throw error;
       }
     }
-    const wanted = new Set(pods.map(id));
+    const wanted = new Set(pods.map(id).filter((p) => kubeletThere || !asked.has(p)));
     const left = (await api.podsOnNode(node)).map((p) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`).filter((p) => wanted.has(p));
     if (left.length === 0) return pods.map(id);
     progress(`${pods.length - left.length}/${pods.length} Pod(s) gone`);

@@ -45,7 +45,9 @@ class ClusterHost extends MemoryHost {
   constructor(name: string) {
     super(name);
     this.on((argv) => {
-      if (argv[0] === 'sh' && argv[3] === 'sh') return { stdout: `hostname=${name}\nos=debian 12\narch=x86_64\nuid=0\ncpus=2\nmemkb=4000000\nswaps=0\nactive.kubelet=active\n` };
+      if (argv[0] === 'sh' && argv[3] === 'sh') {
+        return { stdout: `hostname=${name}\nos=debian 12\narch=x86_64\nuid=0\ncpus=2\nmemkb=4000000\nswaps=0\nactive.kubelet=${this.clean ? 'inactive' : 'active'}\n` };
+      }
       if (argv[2] === RESET_SCRIPT) return { stdout: this.reset(argv) };
       return undefined;
     });
@@ -306,9 +308,8 @@ test('again, with the host back: the member and the Node are already gone, and t
   assert.equal(third.ok, true);
   assert.equal(third.reset.outcome, 'nothing-there');
   assert.deepEqual(await etcdctlNames('cp2'), ['cp2', 'cp3']);
-  // As the report tells the user: the host leaves the inventory too.
+  // As the report tells the user: the host leaves the inventory too. Left in, it is not chosen to go through.
   assert.ok(third.notes.includes('remove cp1 from the inventory: it is no longer part of the cluster'), third.notes.join('\n'));
-  inv = { ...inv, hosts: inv.hosts.filter((h) => h.name !== 'cp1') };
 });
 
 test('a worker: cordoned, its Pods evicted (not DaemonSet or static Pods, a budget waited out), reset, then its Node deleted', async () => {
@@ -324,6 +325,8 @@ test('a worker: cordoned, its Pods evicted (not DaemonSet or static Pods, a budg
   const report = await remove('w1');
   assert.equal(report.ok, true, report.error);
   assert.equal(report.role, 'worker');
+  // cp1 answers SSH, but was reset (its kubelet does not run): the API is reached through cp2.
+  assert.equal(report.via, 'cp2');
   assert.equal(report.etcd, undefined);
   assert.deepEqual(report.drain, { cordoned: true, evicted: ['default/web-1', 'default/db-0'], kept: ['kube-system/kube-proxy-x (DaemonSet)', 'kube-system/static-w1 (static Pod)'] });
   assert.deepEqual(events.slice(before), [
@@ -350,7 +353,32 @@ test('a worker whose Pods cannot be evicted within the wait timeout stays cordon
   api.budget.clear();
 });
 
+test('a worker that is not reached: its evicted Pods are not waited for, and its Node is deleted', async () => {
+  down.add('w1');
+  try {
+    api.nodes.set('w1', node('w1'));
+    api.pods = [pod('default', 'web-3', 'w1', { owner: 'ReplicaSet' })];
+    // As the API does for a Pod on a Node whose kubelet is gone: the eviction is accepted, the Pod stays, terminating.
+    const evict = api.evict.bind(api);
+    api.evict = async (namespace, name) => {
+      events.push(`evict ${namespace}/${name} (terminating)`);
+      if (!api.pods.length) await evict(namespace, name);
+    };
+    const before = events.length;
+    const report = await remove('w1', { waitTimeoutMs: 60_000 });
+    api.evict = evict;
+    assert.equal(report.ok, true, report.error);
+    assert.equal(report.reset.outcome, 'not-reached');
+    assert.deepEqual(report.drain?.evicted, ['default/web-3']);
+    assert.deepEqual(events.slice(before), ['patch Node w1 {"spec":{"unschedulable":true}}', 'evict default/web-3 (terminating)', 'delete Node w1']);
+    assert.ok(report.notes.includes('w1 is not reached, so its kubelet cannot confirm that its Pods stopped: they go once its Node is deleted'));
+  } finally {
+    down.delete('w1');
+  }
+});
+
 test('with no other control plane reachable, nothing is changed', async () => {
+  down.add('cp1');
   down.add('cp2');
   down.add('cp3');
   try {
@@ -358,9 +386,11 @@ test('with no other control plane reachable, nothing is changed', async () => {
     const report = await remove('w1');
     assert.equal(report.ok, false);
     assert.equal(report.refused, false);
-    assert.equal(report.error, 'no other control plane could be reached to remove w1 through (cp2: cp2: the host presented a different host key; cp3: cp3: the host presented a different host key); nothing was changed');
+    assert.equal(report.error, 'no other control plane could be reached to remove w1 through (cp1: cp1: the host presented a different host key; ' +
+      'cp2: cp2: the host presented a different host key; cp3: cp3: the host presented a different host key); nothing was changed');
     assert.deepEqual(events.slice(before), []);
   } finally {
+    down.delete('cp1');
     down.delete('cp2');
     down.delete('cp3');
   }
