@@ -18,18 +18,16 @@
  * Every phase runs on H's run (so the report has one place for what was done to H) and changes the cluster only
  * through wetElsewhere(): a dry run reads and says what it would do.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ApiError, type ApiClient, type ObjectRef } from '../api/client.js';
 import { drainPlan } from '../cluster/drain.js';
-import { EtcdClient, findMember, hostConnector, memberIdHex, removalRefusal, type EtcdMemberHealth, type EtcdMemberInfo } from '../etcd/index.js';
+import { findMember, memberIdHex, removalRefusal, type EtcdClient, type EtcdMemberHealth, type EtcdMemberInfo } from '../etcd/index.js';
 import { etcdClientUrl, etcdPeerUrl } from '../manifests/index.js';
-import { hostOf, isControlPlane, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
+import { isControlPlane, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wetElsewhere, type Phase } from '../pipeline/phase.js';
-import { hostPkiDir } from '../pki/index.js';
 import { HostError, interruption, isRetryable } from '../util/errors.js';
 import { adminApiThrough } from './cluster-api.js';
 import { connectPhase } from './connect.js';
+import { stackedEtcdClient } from './etcd-client.js';
 import { POLL_MS, sleep } from './nodes.js';
 import { makeResetPhase, type ResetPhaseSettings } from './reset.js';
 
@@ -150,31 +148,14 @@ export const removeConnectPhase: Phase = {
 };
 
 /**
- * The etcd client kubeadm's reset would build (etcdutil.NewFromCluster, with the etcd/healthcheck-client
- * certificate status uses): the remaining members' client URLs, `via`'s own first, reached through `via`'s
- * connection. Any control plane's certificate will do (the etcd CA signed each); `via`'s is tried first.
+ * The etcd client kubeadm's reset would build (etcdutil.NewFromCluster), as status and the control-plane join
+ * build it (etcd-client.ts): `via`'s etcd/healthcheck-client certificate, through `via`'s connection, to the
+ * REMAINING members' client URLs, `via`'s own first. One per run.
  */
-async function etcdThrough(ctx: UpContext, via: HostRun, leaving: HostRun): Promise<EtcdClient> {
-  return oncePerRun(ctx, `etcd:${via.spec.name}`, async () => {
-    const controlPlanes = ctx.hosts.filter(isControlPlane);
-    const owners = [via, ...controlPlanes.filter((x) => x !== via)];
-    const caPem = await readFile(join(ctx.inv.stateDir, 'pki', 'etcd', 'ca.crt'), 'utf8');
-    let client: { certPem: string; keyPem: string } | undefined;
-    for (const owner of owners) {
-      const dir = join(hostPkiDir(ctx.inv.stateDir, owner.spec.name), 'etcd');
-      try {
-        const [certPem, keyPem] = await Promise.all([readFile(join(dir, 'healthcheck-client.crt'), 'utf8'), readFile(join(dir, 'healthcheck-client.key'), 'utf8')]);
-        client = { certPem, keyPem };
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    if (!client) {
-      throw new RemoveError(`no etcd client certificate in the state directory (${join(hostPkiDir(ctx.inv.stateDir, via.spec.name), 'etcd', 'healthcheck-client.crt')}): run up first`);
-    }
-    const remaining = [via, ...controlPlanes.filter((x) => x !== via && x !== leaving)];
-    return new EtcdClient({ endpoints: remaining.map((x) => etcdClientUrl(x.spec)), tls: { caPem, ...client }, connect: hostConnector(hostOf(via)) });
+function etcdThrough(ctx: UpContext, via: HostRun, leaving: HostRun): Promise<EtcdClient> {
+  return oncePerRun(ctx, `etcd:${via.spec.name}`, () => {
+    const remaining = [via, ...ctx.hosts.filter((x) => isControlPlane(x) && x !== via && x !== leaving)];
+    return stackedEtcdClient(ctx, via, remaining.map((x) => etcdClientUrl(x.spec)));
   });
 }
 
