@@ -201,12 +201,12 @@ export class ApiClient {
   }
 
   /**
-   * Asks for a Pod's eviction (policy/v1 Eviction, the pods/eviction subresource), which honours its
+   * Asks for a Pod's eviction (an Eviction of `apiVersion` posted to the pods/eviction subresource), which honours its
    * PodDisruptionBudgets: 429 while a budget forbids it, 404 when the Pod is already gone (both as ApiError).
    */
-  async evict(namespace: string, name: string): Promise<void> {
+  async evict(namespace: string, name: string, apiVersion = 'policy/v1'): Promise<void> {
     try {
-      await this.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+      await this.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion, kind: 'Eviction', metadata: { name, namespace } } });
     } catch (error) {
       throw apiError(error, `evict Pod ${namespace}/${name}`);
     }

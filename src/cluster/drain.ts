@@ -5,7 +5,29 @@
  * it ignores the unschedulable mark) stay; every other Pod is evicted, finished ones included. Pure: the API
  * calls are the phase's.
  */
+import type { Inventory } from '../inventory/types.js';
+import { defineTable, lookup } from '../kube/table.js';
+import { clusterVersion } from '../kube/version.js';
 import type { KubeObject } from './objects.js';
+
+/** The Eviction kubectl drain posts to pods/<name>/eviction: policy/v1 from v1.22, policy/v1beta1 before. */
+export const EVICTION_API_VERSION = defineTable<string>('the API version of an Eviction', [
+  {
+    range: '>=1.22.0',
+    value: 'policy/v1',
+    source: 'staging/src/k8s.io/kubectl/pkg/drain/drain.go EvictPod and CheckEvictionSupport (kubectl v1.22): policy/v1 where the ' +
+      'server serves it; the Eviction API is GA in Kubernetes v1.22 (CHANGELOG/CHANGELOG-1.22.md)',
+  },
+  {
+    range: '>=1.20.0 <1.22.0',
+    value: 'policy/v1beta1',
+    source: 'staging/src/k8s.io/kubectl/pkg/drain/drain.go EvictPod (kubectl v1.20, v1.21): policy/v1beta1, the only Eviction version served before v1.22',
+  },
+]);
+
+export function evictionApiVersion(inv: Inventory): string {
+  return lookup(EVICTION_API_VERSION, clusterVersion(inv));
+}
 
 /** kubelet's annotation on a mirror Pod (k8s.io/kubernetes/pkg/kubelet/types ConfigMirrorAnnotationKey). */
 export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';

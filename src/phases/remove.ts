@@ -19,7 +19,7 @@
  * through wetElsewhere(): a dry run reads and says what it would do.
  */
 import { ApiError, type ApiClient, type ObjectRef } from '../api/client.js';
-import { drainPlan } from '../cluster/drain.js';
+import { drainPlan, evictionApiVersion } from '../cluster/drain.js';
 import { findMember, memberIdHex, removalRefusal, type EtcdClient, type EtcdMemberHealth, type EtcdMemberInfo } from '../etcd/index.js';
 import { etcdClientUrl, etcdPeerUrl } from '../manifests/index.js';
 import { isControlPlane, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
@@ -336,7 +336,7 @@ async function evictAll(
     refused = new Map();
     for (const pod of pods.filter((p) => !asked.has(id(p)))) {
       try {
-        await api.evict(pod.namespace, pod.name);
+        await api.evict(pod.namespace, pod.name, evictionApiVersion(ctx.inv));
         asked.add(id(pod));
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) asked.add(id(pod));

@@ -117,8 +117,9 @@ class FakeApi implements NodeApi {
     return this.pods.filter((p) => p.spec.nodeName === name);
   }
 
-  async evict(namespace: string, name: string): Promise<void> {
+  async evict(namespace: string, name: string, apiVersion?: string): Promise<void> {
     const id = `${namespace}/${name}`;
+    assert.equal(apiVersion, 'policy/v1');
     const refusals = this.budget.get(id) ?? 0;
     if (refusals > 0) {
       this.budget.set(id, refusals - 1);
