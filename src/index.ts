@@ -5,6 +5,7 @@
  *   const report = await up('inventory.yaml', { acceptNewHostKeys: true });
  */
 export { up, UpFailedError, type UpReport, type HostReport } from './commands/up.js';
+export { removeHost, type RemoveOptions, type RemoveReport } from './commands/remove.js';
 export type { UpOptions } from './pipeline/context.js';
 export { HostsFailedError } from './pipeline/runner.js';
 export { loadInventory, parseInventory, InventoryError, inventorySchema } from './inventory/index.js';

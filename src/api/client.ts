@@ -190,6 +190,28 @@ export class ApiClient {
     }
   }
 
+  /** The Pods bound to a Node, in every namespace (a field selector on spec.nodeName, as kubectl drain lists them). */
+  async podsOnNode(nodeName: string): Promise<KubeObject[]> {
+    try {
+      const list = await this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
+      return plain<{ items?: KubeObject[] }>(list).items ?? [];
+    } catch (error) {
+      throw apiError(error, `list Pods on Node ${nodeName}`);
+    }
+  }
+
+  /**
+   * Asks for a Pod's eviction (an Eviction of `apiVersion` posted to the pods/eviction subresource), which honours its
+   * PodDisruptionBudgets: 429 while a budget forbids it, 404 when the Pod is already gone (both as ApiError).
+   */
+  async evict(namespace: string, name: string, apiVersion = 'policy/v1'): Promise<void> {
+    try {
+      await this.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion, kind: 'Eviction', metadata: { name, namespace } } });
+    } catch (error) {
+      throw apiError(error, `evict Pod ${namespace}/${name}`);
+    }
+  }
+
   close(): Promise<void> {
     return this.tunnel.close();
   }

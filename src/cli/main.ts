@@ -16,6 +16,7 @@ const commands: Record<string, { load: () => Promise<Run>; summary: string }> = 
   up: { load: async () => (await import('./up.js')).up, summary: 'bring every host of an inventory into one cluster: kubeadm init on the control plane, join on the workers' },
   status: { load: async () => (await import('./status.js')).status, summary: 'report each host and control-plane component; changes nothing' },
   reset: { load: async () => (await import('./reset.js')).reset, summary: 'undo up on every host, as kubeadm reset, plus what it leaves behind' },
+  remove: { load: async () => (await import('./remove.js')).remove, summary: 'take one host out of the cluster: its etcd member, its Node (after draining a worker), then reset it' },
   hosts: { load: async () => (await import('./hosts.js')).hosts, summary: "re-pin a host's SSH host key after a reprovision (hosts trust)" },
   'join-command': { load: async () => (await import('./join-command.js')).joinCommand, summary: 'print a kubeadm join line (token and CA hash) for a machine outside the inventory' },
   'ssh-config': { load: async () => (await import('./ssh-config.js')).sshConfig, summary: 'print how each host is reached (user, keys, jump hosts, known_hosts) in the shape of ssh -G' },

@@ -4,7 +4,7 @@
  */
 export { EtcdClient, type EtcdClientOptions, type EtcdMemberHealth, type EtcdStatus } from './client.js';
 export { directConnector, hostConnector, type EtcdConnector, type EtcdTls } from './gateway.js';
-export { describeMember, initialClusterMembers, memberIdHex, removalRefusal, type EtcdMemberInfo } from './members.js';
+export { describeMember, findMember, initialClusterMembers, memberIdHex, removalRefusal, type EtcdMemberInfo } from './members.js';
 export {
   EtcdApiError,
   EtcdError,

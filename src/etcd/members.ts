@@ -108,3 +108,12 @@ export function removalRefusal(members: readonly EtcdMemberInfo[], healthy: Read
   }
   return undefined;
 }
+
+/**
+ * A host's member: the one named after it, else the one whose peer URL is the host's (a member added but never
+ * started has no name yet). kubeadm's reset finds it by peer URL (etcdutil GetMemberID); the name is checked first
+ * because a host whose advertise address changed since it joined still carries its name.
+ */
+export function findMember(members: readonly EtcdMemberInfo[], host: { name: string; peerURL: string }): EtcdMemberInfo | undefined {
+  return members.find((m) => m.name === host.name) ?? members.find((m) => m.peerURLs.includes(host.peerURL));
+}

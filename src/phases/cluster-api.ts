@@ -92,6 +92,14 @@ export function adminApi(ctx: UpContext): Promise<ApiClient> {
   return openShared(ctx, 'api:admin', () => target(ctx, h, ADMIN_KUBECONFIG));
 }
 
+/**
+ * The admin client through another control plane's connection, to that host's own API server: for `remove`,
+ * where the first control plane may be the one leaving (the first is only special while the cluster is made).
+ */
+export function adminApiThrough(ctx: UpContext, h: HostRun): Promise<ApiClient> {
+  return openShared(ctx, `api:admin:${h.spec.name}`, () => target(ctx, h, ADMIN_KUBECONFIG));
+}
+
 /** The super-admin client (system:masters), present only where super-admin.conf is rendered (v1.29+). */
 export function superAdminApi(ctx: UpContext): Promise<ApiClient> | undefined {
   const h = initHost(ctx);

@@ -41,3 +41,14 @@ export async function wet<T>(
   if (!ctx.options.dryRun) return change(connectionOf(h));
   return look?.(hostOf(h));
 }
+
+/**
+ * wet() for a change made somewhere other than on h's own connection (through the cluster's API or etcd, reached
+ * over another host's connection) but about h: recorded on h's run as wet() records it, and in a dry run only
+ * recorded. `look` answers in its place in a dry run, where reading can say more.
+ */
+export async function wetElsewhere<T>(ctx: UpContext, h: HostRun, action: string, change: () => Promise<T>, look?: () => Promise<T>): Promise<T | undefined> {
+  h.actions.push(ctx.options.dryRun ? `would ${action}` : action);
+  if (!ctx.options.dryRun) return change();
+  return look?.();
+}

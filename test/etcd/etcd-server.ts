@@ -27,17 +27,23 @@ export interface MemberFiles {
 
 export interface TestPki {
   root: string;
+  /** The state directory the PKI is in, as `up` leaves it (pki/etcd/ca.crt, hosts/<name>/pki/etcd/…). */
+  stateDir: string;
   members: MemberFiles[];
 }
 
 const PKI = '/etc/kubernetes/pki';
 
-/** A cluster PKI in a fresh state directory and the etcd files of each named host (all at 127.0.0.1). */
-export async function makeEtcdPki(names: string[]): Promise<TestPki> {
+/**
+ * A cluster PKI in a fresh state directory and the etcd files of each named host. The members listen on 127.0.0.1
+ * whatever their advertise address (kubeadm's etcd server and peer certificates name 127.0.0.1 too), so a test may
+ * give hosts the addresses of an inventory and map their client URLs to the local ports.
+ */
+export async function makeEtcdPki(names: string[], addresses: string[] = []): Promise<TestPki> {
   ensureSystemTools(); // etcd and etcdctl: installed when missing and possible, else a failure naming them
   useKeyPool();
   const root = tempDir('bootstrap-etcd-');
-  const hosts: HostSpec[] = names.map((n) => host(n, '127.0.0.1'));
+  const hosts: HostSpec[] = names.map((n, i) => host(n, addresses[i] ?? '127.0.0.1'));
   const inv = inventory(join(root, 'state'), { hosts });
   const pki = await loadOrCreateClusterPki(inv.stateDir);
   const members: MemberFiles[] = [];
@@ -61,7 +67,7 @@ export async function makeEtcdPki(names: string[]): Promise<TestPki> {
       },
     });
   }
-  return { root, members };
+  return { root, stateDir: inv.stateDir, members };
 }
 
 /** Starts etcd for the member; its log goes to <dir>/etcd.log. The caller kills it. */
