@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { removeHost } from '../src/commands/remove.js';
 import { resetHosts } from '../src/commands/reset.js';
 import { statusOf } from '../src/commands/status.js';
 import { loadInventory } from '../src/inventory/index.js';
@@ -20,6 +21,7 @@ import { hostPkiDir } from '../src/pki/index.js';
 import { failures, labRunOptions, upReport } from './runs.js';
 import { applyFault, clearFault } from './lab/faults.js';
 import { waitForBackends } from './lab/load-balancer.js';
+import { DockerCli } from './lab/docker.js';
 import { defaultUpOptions, down, up as labUp } from './lab/lab.js';
 import { kubectlBinary, labUnavailable } from './lab/testing.js';
 import { defaultRepoRoot, labExists, type LabState } from './lab/state.js';
@@ -152,6 +154,39 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
     assert.ok(!now.some((m) => String(m.ID) === String(old.ID)), 'the stale member is still there');
     const health = await etcdctl('endpoint', 'health', '--cluster');
     assert.equal((health.match(/is healthy/g) ?? []).length, 3, health);
+    assert.deepEqual(await nodeNames(), ['cp1', 'cp2', 'cp3', 'w1']);
+    const again = await upReport(lab.inventory);
+    assert.equal(again.ok, true, failures(again));
+    assert.equal(again.changed, false, JSON.stringify(again.hosts.map((h) => ({ host: h.name, changed: h.changed }))));
+  });
+
+  it('remove of a control plane leaves two healthy members, the API answering through the endpoint, and the host clean', async () => {
+    const report = await removeHost(await loadInventory(lab.inventory), 'cp3', { ...labRunOptions(), yes: true });
+    assert.equal(report.ok, true, JSON.stringify({ error: report.error, actions: report.actions }));
+    assert.equal(report.etcd?.outcome, 'removed');
+    assert.equal(report.reset.outcome, 'reset');
+    assert.deepEqual(await started(), ['cp1', 'cp2']);
+    const health = await etcdctl('endpoint', 'health', '--cluster');
+    assert.equal((health.match(/is healthy/g) ?? []).length, 2, health);
+    await waitForBackends(lab, (b) => b.find((x) => x.address.startsWith('10.77.0.12:'))?.status === 'DOWN', 30_000);
+    assert.deepEqual(await nodeNames(), ['cp1', 'cp2', 'w1']);
+    // kubeadm reset's cleanup: no manifests, no etcd data, no kubeconfigs or certificates left on cp3.
+    const docker = new DockerCli(lab.docker.host);
+    const cp3 = lab.nodes.find((n) => n.name === 'cp3')!.container;
+    const left = await docker.exec(cp3, ['sh', '-c', 'ls -A /etc/kubernetes/manifests /var/lib/etcd /etc/kubernetes/pki 2>/dev/null; ls /etc/kubernetes/*.conf 2>/dev/null; true']);
+    assert.equal(left.stdout.split('\n').filter((l) => l && !l.endsWith(':')).join(' '), '', left.stdout);
+  });
+
+  it('up adds the removed control plane again: three members, all healthy, and a re-run changes nothing', async () => {
+    const report = await upReport(lab.inventory);
+    assert.equal(report.ok, true, failures(report));
+    const cp3 = report.hosts.find((h) => h.name === 'cp3')!;
+    assert.ok(cp3.changed.includes('added etcd member cp3'), JSON.stringify(cp3.changed));
+    assert.ok(!cp3.changed.some((c) => c.includes('(stale)')), JSON.stringify(cp3.changed));
+    assert.deepEqual(await started(), ['cp1', 'cp2', 'cp3']);
+    const health = await etcdctl('endpoint', 'health', '--cluster');
+    assert.equal((health.match(/is healthy/g) ?? []).length, 3, health);
+    await waitForBackends(lab, (b) => b.length === 3 && b.every((x) => x.status === 'UP'), 30_000);
     assert.deepEqual(await nodeNames(), ['cp1', 'cp2', 'cp3', 'w1']);
     const again = await upReport(lab.inventory);
     assert.equal(again.ok, true, failures(again));
