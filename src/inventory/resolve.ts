@@ -18,6 +18,7 @@ import { KUBELET_CONFIG_SHAPES } from '../kube/kubelet-config-shapes.js';
 import type { FieldPath, Problem } from './errors.js';
 import { resolveInstall, resolvePrepare } from './prepare.js';
 import { resolveRegistries } from './registries.js';
+import { resolveExternalEtcd } from './etcd.js';
 import type {
   BastionSettings, ClusterConfiguration, HostSpec, ImagesSettings, Inventory, KubeletSettings, Role, SshSettings,
 } from './types.js';
@@ -206,6 +207,7 @@ export class Resolver {
     if (!isDnsName(dnsDomain)) this.fail(path('networking', 'dnsDomain'), `"${dnsDomain}" is not a DNS domain`);
 
     const apiServer = obj(raw.apiServer);
+    const external = resolveExternalEtcd(this, obj(raw.etcd));
     const etcd = obj(obj(raw.etcd).local);
     const dataDir = str(etcd.dataDir) ?? '/var/lib/etcd';
     if (!isAbsolute(dataDir)) this.fail(path('etcd', 'local', 'dataDir'), 'must be an absolute path on the host');
@@ -232,6 +234,7 @@ export class Resolver {
           serverCertSANs: this.sans(path('etcd', 'local', 'serverCertSANs'), etcd.serverCertSANs),
           peerCertSANs: this.sans(path('etcd', 'local', 'peerCertSANs'), etcd.peerCertSANs),
         },
+        ...(external ? { external } : {}),
       },
     };
   }
