@@ -28,7 +28,7 @@ function isHttpsClientUrl(text: string): boolean {
 const FILES = [
   ['caFile', 'the CA that signed the etcd members\' serving certificates'],
   ['certFile', 'the client certificate the API server presents to etcd'],
-  ['keyFile', 'its private key'],
+  ['keyFile', 'the client certificate\'s private key'],
 ] as const;
 
 /** `etcd` of the cluster section: the external etcd, or undefined when the stacked (local) etcd is used. */
