@@ -10,7 +10,7 @@ import { lookup } from '../kube/table.js';
 import { kubeVersion, type VersionLike } from '../kube/version.js';
 import { toKubeYaml } from '../kubelet/yaml.js';
 import { filteredAuthorizationModes } from '../manifests/args.js';
-import { externalEtcdHostPaths } from '../pki/external-etcd.js';
+import { externalEtcdHostPaths } from '../inventory/etcd.js';
 import type { KubeObject } from './objects.js';
 import { GROUP_BOOTSTRAPPERS, GROUP_NODES, groupSubject, role, roleBinding } from './rbac.js';
 import {

@@ -5,6 +5,7 @@
  * kubeadm in one respect: the CA, certificate and key are all required, because preflight and `status` reach the
  * members themselves with them, and its etcd client speaks only TLS with a client certificate.
  */
+import { posix } from 'node:path';
 import type { FieldPath } from './errors.js';
 import { existingFile, type SectionResolver } from './prepare.js';
 import type { ExternalEtcd } from './types.js';
@@ -59,4 +60,23 @@ export function resolveExternalEtcd(r: SectionResolver, etcd: Raw): ExternalEtcd
     files[field] = existingFile(r, [...path, field], text);
   }
   return { endpoints, caFile: files.caFile ?? '', certFile: files.certFile ?? '', keyFile: files.keyFile ?? '' };
+}
+
+/**
+ * Where the external etcd's CA, client certificate and key go on a control plane. kubeadm uses the paths its
+ * configuration names, on the node it runs on (copycerts.go certsToTransfer: DownloadCerts writes them to
+ * cfg.Etcd.External.*File on a joining control plane, keys with keyutil.WriteKey 0600, certificates with
+ * certutil.WriteCert 0644). bootstrap reads them on the control machine instead, so it chooses the host paths: the
+ * ones kubeadm's documentation for an external etcd uses (the HA guide's ClusterConfiguration:
+ * /etc/kubernetes/pki/etcd/ca.crt, /etc/kubernetes/pki/apiserver-etcd-client.{crt,key}). They lie under
+ * certificatesDir, which the API server already mounts (k8s-certs), so kubeadm's getEtcdCertVolumes adds no volume
+ * for them; and they are the stacked etcd's names, which an external etcd never has, so nothing else writes there.
+ * Here, beside the inventory's certificatesDir, because the manifests, the PKI and kubeadm-config all name them.
+ */
+export function externalEtcdHostPaths(certificatesDir: string): { caFile: string; certFile: string; keyFile: string } {
+  return {
+    caFile: posix.join(certificatesDir, 'etcd', 'ca.crt'),
+    certFile: posix.join(certificatesDir, 'apiserver-etcd-client.crt'),
+    keyFile: posix.join(certificatesDir, 'apiserver-etcd-client.key'),
+  };
 }

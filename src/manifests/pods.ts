@@ -19,7 +19,7 @@ import { etcdInRange, etcdVersionOf } from './versions.js';
 import { inRange, lookup, type Row } from '../kube/table.js';
 import { clusterVersion, isSupported, SUPPORTED_RANGE, type KubeVersion } from '../kube/version.js';
 import { ManifestError } from './errors.js';
-import { externalEtcdHostPaths } from '../pki/external-etcd.js';
+import { externalEtcdHostPaths } from '../inventory/etcd.js';
 
 export interface StaticPodOptions {
   /**

@@ -1,28 +1,13 @@
 /**
- * The external etcd's client files on every control plane. kubeadm uses the paths its configuration names, on
- * the node it runs on (copycerts.go certsToTransfer: DownloadCerts writes them to cfg.Etcd.External.*File on a
- * joining control plane, keys with keyutil.WriteKey 0600, certificates with certutil.WriteCert 0644). bootstrap
- * reads them on the control machine instead, so it chooses the host paths: the ones kubeadm's own documentation
- * for an external etcd uses (the HA guide's ClusterConfiguration: /etc/kubernetes/pki/etcd/ca.crt,
- * /etc/kubernetes/pki/apiserver-etcd-client.{crt,key}). They lie under certificatesDir, which the API server
- * already mounts (k8s-certs), so kubeadm's getEtcdCertVolumes adds no volume for them; and they are the names of
- * the stacked etcd's files, which an external etcd never has, so nothing else writes there.
+ * The external etcd's client files on every control plane: read on the control machine (the key refused when others
+ * can read it), written where externalEtcdHostPaths (inventory/etcd.ts) says, with copycerts' modes.
  */
 import { open } from 'node:fs/promises';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { posix } from 'node:path';
+import { externalEtcdHostPaths } from '../inventory/etcd.js';
 import type { ExternalEtcd, Inventory, RenderedFile } from '../inventory/types.js';
 import { PkiError } from './errors.js';
 import { CERT_MODE, KEY_MODE } from './store.js';
-
-/** Where the external etcd's CA, client certificate and key go on a control plane, under certificatesDir. */
-export function externalEtcdHostPaths(certificatesDir: string): { caFile: string; certFile: string; keyFile: string } {
-  return {
-    caFile: posix.join(certificatesDir, 'etcd', 'ca.crt'),
-    certFile: posix.join(certificatesDir, 'apiserver-etcd-client.crt'),
-    keyFile: posix.join(certificatesDir, 'apiserver-etcd-client.key'),
-  };
-}
 
 /** The three files as read on the control machine (the key checked private first). */
 export interface ExternalEtcdCredentials {
