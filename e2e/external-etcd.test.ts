@@ -3,7 +3,8 @@
  * bridge's own address, outside every node, and `bootstrap up` of one control plane pointed at it. Judged from
  * outside: kubectl with the admin kubeconfig, etcdctl against the external etcd (the cluster's keys are there,
  * under /registry/), the node's files (no etcd.yaml, the client key 0600) and the runtime (no etcd Pod); a re-run
- * changes nothing; status lists the external member.
+ * changes nothing; status lists the external member; with the etcd gone, preflight stops up before anything is
+ * written (kubeadm's ExternalEtcdVersion check).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -92,5 +93,15 @@ describe('an external etcd on the lab (v1.28, one control plane)', { concurrency
     const members = (await etcd!.etcdctl('member', 'list', '-w', 'simple')).trim().split('\n').map((l) => l.split(', '));
     assert.deepEqual(status.etcd.members.map((m) => [m.id, m.name, m.clientURL, m.leader, m.healthy]), members.map((m) => [m[0], m[2], m[4], true, true]));
     assert.equal(status.ok, true, stdout);
+  });
+
+  it('with the external etcd gone, preflight fails on ExternalEtcdVersion, naming the endpoint, and nothing is written', async () => {
+    await etcd!.halt();
+    const report = await upReport(inventory);
+    assert.equal(report.ok, false);
+    const cp1 = report.hosts[0]!;
+    assert.match(cp1.error ?? '', new RegExp(`\\[ERROR ExternalEtcdVersion\\]: cannot reach the external etcd from cp1: etcd Status at ${etcd!.endpoint.replace(/\./g, '\\.')}: `), cp1.error);
+    assert.match(cp1.error ?? '', /--ignore-preflight-errors=ExternalEtcdVersion/);
+    assert.deepEqual(cp1.changed, []);
   });
 });

@@ -61,6 +61,9 @@ export interface ExternalEtcd extends ExternalEtcdFiles {
   endpoint: string;
   /** etcdctl (API v3) with the client pair against the endpoint; its stdout. */
   etcdctl(...args: string[]): Promise<string>;
+  /** Kills etcd and waits for it to be gone; its files stay (an inventory still names them). */
+  halt(): Promise<void>;
+  /** halt(), then the folder with the certificates, keys and data is removed. */
   stop(): Promise<void>;
 }
 
@@ -89,13 +92,16 @@ export async function startExternalEtcd(address: string, readyMs = 30_000): Prom
   const etcdctl = async (...args: string[]) => (await run(ETCDCTL, [
     `--endpoints=${endpoint}`, `--cacert=${files.caFile}`, `--cert=${files.certFile}`, `--key=${files.keyFile}`, '--command-timeout=5s', ...args,
   ], { env: { ETCDCTL_API: '3', PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 15_000, maxBuffer: 64 << 20 })).stdout;
-  const stop = async () => {
+  const halt = async () => {
     process.off('exit', kill);
     if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((resolve) => child.once('exit', resolve));
       kill();
       await gone;
     }
+  };
+  const stop = async () => {
+    await halt();
     rmSync(files.dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + readyMs;
@@ -116,5 +122,5 @@ export async function startExternalEtcd(address: string, readyMs = 30_000): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { ...files, endpoint, etcdctl, stop };
+  return { ...files, endpoint, etcdctl, halt, stop };
 }
