@@ -408,7 +408,8 @@ export class Resolver {
       this.fail(['cluster', 'controlPlaneEndpoint'], `required with more than one control-plane host (${names}): ` +
         'the stable address of their API servers, e.g. a load balancer\'s lb.example.com:6443, as kubeadm join --control-plane requires');
     }
-    if (count % 2 === 0) {
+    // An external etcd's quorum is its own: how many control planes run the API server does not change it.
+    if (count % 2 === 0 && !cluster.etcd.external) {
       const quorum = Math.floor(count / 2) + 1;
       this.warn(['hosts'], `${count} control-plane hosts (${names}): etcd needs ${quorum} of them for a quorum, so it survives ` +
         `the loss of ${count - quorum}, as ${count - 1} would; an odd number is recommended`);

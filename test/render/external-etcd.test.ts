@@ -143,3 +143,22 @@ test('reset leaves an external etcd\'s data alone; preflight needs no etcd port 
   assert.deepEqual(requiredPorts('control-plane', 6443, true).map((p) => p.port), [6443, 10259, 10257, 10250]);
   assert.deepEqual(requiredPorts('control-plane', 6443).map((p) => p.port), [6443, 10259, 10257, 10250, 2379, 2380]);
 });
+
+test('several control planes with an external etcd: each gets the user\'s files and no etcd.yaml, no etcd member is added, no quorum warning', async () => {
+  const { dir, inventory } = await workspace();
+  const text = (await readFile(inventory, 'utf8'))
+    .replace('  kubernetesVersion: v1.28.4\n', '  kubernetesVersion: v1.28.4\n  controlPlaneEndpoint: lb.example.com:6443\n')
+    .replace('  - { name: w1,', '  - { name: cp2, address: 10.7.0.151, roles: [control-plane] }\n  - { name: w1,');
+  await writeFile(inventory, text);
+  const inv = await loadInventory(inventory);
+  assert.deepEqual(inv.warnings ?? [], []);
+  const { stdout } = await run(process.execPath, [cli, 'render', inventory, '--out', join(dir, 'out')]);
+  assert.match(stdout, /etcd is external, so no member is added/);
+  for (const name of ['cp1', 'cp2']) {
+    const root = join(dir, 'out', name);
+    const rendered = (await walk(root)).map((p) => `/${relative(root, p)}`);
+    assert.ok(!rendered.includes('/etc/kubernetes/manifests/etcd.yaml'), name);
+    assert.ok(rendered.includes('/etc/kubernetes/pki/apiserver-etcd-client.key'), name);
+    assert.ok(!rendered.some((p) => /etcd\/(server|peer|healthcheck-client|ca\.key)/.test(p)), name);
+  }
+});
