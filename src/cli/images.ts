@@ -32,14 +32,17 @@ export async function images(argv: string[]): Promise<number> {
     throw new UsageError(`give either --kubernetes-version or one inventory\n\n${usage}`);
   }
   let version: KubeVersion;
+  let externalEtcd = false;
   if (positionals[0]) {
     const inv = await loadInventory(positionals[0]);
     version = inv.cluster.version ?? supportedKubeVersion(inv.cluster.kubernetesVersion);
     repository ??= inv.cluster.imageRepository;
+    externalEtcd = inv.cluster.etcd.external !== undefined;
   } else {
     version = supportedKubeVersion(versionText);
   }
-  const list = catalogImages(version, repository);
+  // kubeadm config images list leaves etcd out for a configuration with etcd.external (images.go GetControlPlaneImages).
+  const list = catalogImages(version, repository).filter((c) => !(externalEtcd && c.component === 'etcd'));
   if (format === 'json') console.log(JSON.stringify({ kubernetesVersion: version.text, images: list }, null, 2));
   else for (const { image } of list) console.log(image);
   return 0;

@@ -10,6 +10,7 @@ import { lookup } from '../kube/table.js';
 import { kubeVersion, type VersionLike } from '../kube/version.js';
 import { toKubeYaml } from '../kubelet/yaml.js';
 import { filteredAuthorizationModes } from '../manifests/args.js';
+import { externalEtcdHostPaths } from '../inventory/etcd.js';
 import type { KubeObject } from './objects.js';
 import { GROUP_BOOTSTRAPPERS, GROUP_NODES, groupSubject, role, roleBinding } from './rbac.js';
 import {
@@ -67,6 +68,18 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * etcd.external as kubeadm stores it (ExternalEtcd in v1beta2–v1beta4: endpoints, caFile, certFile, keyFile, none
+ * omitempty), with the paths where the files are on the control planes: what the API server's flags name, and
+ * what a later `kubeadm join --control-plane` or `kubeadm upgrade` on the node reads.
+ */
+function externalEtcdObject(c: Inventory['cluster']): Record<string, unknown> {
+  const external = c.etcd.external;
+  if (!external) throw new Error('unreachable: no external etcd');
+  const paths = externalEtcdHostPaths(c.certificatesDir);
+  return { caFile: paths.caFile, certFile: paths.certFile, endpoints: [...external.endpoints], keyFile: paths.keyFile };
+}
+
+/**
  * The ClusterConfiguration object kubeadm of that version stores: the defaulted internal configuration converted to
  * the release's storage API version, with only what kubeadm sets for an inventory like ours (no external etcd, no
  * feature gates, no extra volumes, no image overrides).
@@ -96,7 +109,7 @@ export function clusterConfigurationObject(inv: Inventory, version: VersionLike)
     controllerManager: compact({ extraArgs: extraArgs(c.controllerManager.extraArgs, shape) }),
     dns: shape.dnsType ? { type: 'CoreDNS' } : {},
     encryptionAlgorithm: shape.v1beta4Fields ? ENCRYPTION_ALGORITHM : undefined,
-    etcd: {
+    etcd: c.etcd.external ? { external: externalEtcdObject(c) } : {
       // LocalEtcd.DataDir has no omitempty; the SAN lists and extraArgs do.
       local: {
         dataDir: local.dataDir,

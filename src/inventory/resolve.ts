@@ -18,6 +18,7 @@ import { KUBELET_CONFIG_SHAPES } from '../kube/kubelet-config-shapes.js';
 import type { FieldPath, Problem } from './errors.js';
 import { resolveInstall, resolvePrepare } from './prepare.js';
 import { resolveRegistries } from './registries.js';
+import { resolveExternalEtcd } from './etcd.js';
 import type {
   BastionSettings, ClusterConfiguration, HostSpec, ImagesSettings, Inventory, KubeletSettings, Role, SshSettings,
 } from './types.js';
@@ -206,6 +207,7 @@ export class Resolver {
     if (!isDnsName(dnsDomain)) this.fail(path('networking', 'dnsDomain'), `"${dnsDomain}" is not a DNS domain`);
 
     const apiServer = obj(raw.apiServer);
+    const external = resolveExternalEtcd(this, obj(raw.etcd));
     const etcd = obj(obj(raw.etcd).local);
     const dataDir = str(etcd.dataDir) ?? '/var/lib/etcd';
     if (!isAbsolute(dataDir)) this.fail(path('etcd', 'local', 'dataDir'), 'must be an absolute path on the host');
@@ -232,6 +234,7 @@ export class Resolver {
           serverCertSANs: this.sans(path('etcd', 'local', 'serverCertSANs'), etcd.serverCertSANs),
           peerCertSANs: this.sans(path('etcd', 'local', 'peerCertSANs'), etcd.peerCertSANs),
         },
+        ...(external ? { external } : {}),
       },
     };
   }
@@ -405,7 +408,8 @@ export class Resolver {
       this.fail(['cluster', 'controlPlaneEndpoint'], `required with more than one control-plane host (${names}): ` +
         'the stable address of their API servers, e.g. a load balancer\'s lb.example.com:6443, as kubeadm join --control-plane requires');
     }
-    if (count % 2 === 0) {
+    // An external etcd's quorum is its own: how many control planes run the API server does not change it.
+    if (count % 2 === 0 && !cluster.etcd.external) {
       const quorum = Math.floor(count / 2) + 1;
       this.warn(['hosts'], `${count} control-plane hosts (${names}): etcd needs ${quorum} of them for a quorum, so it survives ` +
         `the loss of ${count - quorum}, as ${count - 1} would; an odd number is recommended`);

@@ -77,6 +77,8 @@ export const inventorySchema = object(
         scheduler: object({ extraArgs }),
         etcd: object({
           local: object({ dataDir: str, extraArgs, serverCertSANs: strList, peerCertSANs: strList }),
+          // kubeadm's ExternalEtcd; mutually exclusive with local (checked with the other rules).
+          external: object({ endpoints: strList, caFile: str, certFile: str, keyFile: str }, ['endpoints']),
         }),
       },
       ['kubernetesVersion'],

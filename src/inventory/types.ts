@@ -39,13 +39,32 @@ export interface ClusterConfiguration {
   controllerManager: { extraArgs: Record<string, string> };
   scheduler: { extraArgs: Record<string, string> };
   etcd: {
+    /**
+     * kubeadm's defaults even with an external etcd (then nothing reads them): code that means the stacked etcd
+     * asks `etcd.external` first.
+     */
     local: {
       dataDir: string;
       extraArgs: Record<string, string>;
       serverCertSANs: string[];
       peerCertSANs: string[];
     };
+    /** kubeadm's etcd.external: the API server uses these etcd members, and no etcd runs on the control planes. */
+    external?: ExternalEtcd;
   };
+}
+
+/**
+ * An etcd cluster bootstrap does not run (kubeadm's ClusterConfiguration etcd.external). The three files are on
+ * the control machine; up copies them to every control plane (see src/pki/external-etcd.ts for where).
+ */
+export interface ExternalEtcd {
+  /** https:// client URLs, in the inventory's order (the API server's --etcd-servers). */
+  endpoints: string[];
+  /** Absolute paths on the control machine. */
+  caFile: string;
+  certFile: string;
+  keyFile: string;
 }
 
 /**

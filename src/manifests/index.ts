@@ -27,7 +27,7 @@ export const MANIFEST_FILE_MODE = 0o600;
 /** Rewrites a Pod before it is serialised (kubeadm's --patches run at this point). */
 export type StaticPodPatch = (component: ControlPlaneComponent, pod: object) => object;
 
-/** /etc/kubernetes/manifests/<component>.yaml for the four control-plane components, etcd first. */
+/** /etc/kubernetes/manifests/<component>.yaml for the control-plane components, etcd first (none with an external etcd). */
 export function renderStaticPodFiles(
   inv: Inventory,
   host: HostSpec,
@@ -36,7 +36,7 @@ export function renderStaticPodFiles(
   options?: StaticPodOptions,
 ): RenderedFile[] {
   const pods = renderStaticPods(inv, host, images, options);
-  return CONTROL_PLANE_COMPONENTS.map((component) => {
+  return CONTROL_PLANE_COMPONENTS.filter((component) => pods.has(component)).map((component) => {
     const pod = pods.get(component) as object;
     return {
       path: `${MANIFESTS_DIR}/${component}.yaml`,

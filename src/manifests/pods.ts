@@ -19,6 +19,7 @@ import { etcdInRange, etcdVersionOf } from './versions.js';
 import { inRange, lookup, type Row } from '../kube/table.js';
 import { clusterVersion, isSupported, SUPPORTED_RANGE, type KubeVersion } from '../kube/version.js';
 import { ManifestError } from './errors.js';
+import { externalEtcdHostPaths } from '../inventory/etcd.js';
 
 export interface StaticPodOptions {
   /**
@@ -122,9 +123,21 @@ function defaultFlags(
     flags.set(flag.name, fill(flag.value, ctx));
   }
   if (name === 'kube-apiserver') {
-    // getAPIServerCommand: a local etcd that advertises other client URLs is reached there.
-    const advertised = inv.cluster.etcd.local.extraArgs['advertise-client-urls'];
-    if (advertised !== undefined) flags.set('etcd-servers', advertised);
+    const external = inv.cluster.etcd.external;
+    if (external) {
+      // getAPIServerCommand (every release v1.20–v1.3x): with cfg.Etcd.External, etcd-servers is the endpoints
+      // joined with commas, and etcd-cafile/certfile/keyfile the configuration's files, which on the host are
+      // where render copies them (src/pki/external-etcd.ts).
+      const paths = externalEtcdHostPaths(inv.cluster.certificatesDir);
+      flags.set('etcd-servers', external.endpoints.join(','));
+      flags.set('etcd-cafile', paths.caFile);
+      flags.set('etcd-certfile', paths.certFile);
+      flags.set('etcd-keyfile', paths.keyFile);
+    } else {
+      // getAPIServerCommand: a local etcd that advertises other client URLs is reached there.
+      const advertised = inv.cluster.etcd.local.extraArgs['advertise-client-urls'];
+      if (advertised !== undefined) flags.set('etcd-servers', advertised);
+    }
   }
   return flags;
 }
@@ -218,7 +231,9 @@ function buildPod(
 
 /**
  * The control-plane static Pods kubeadm of inv.cluster.kubernetesVersion writes for this host, before any
- * patches, keyed by component (etcd, kube-apiserver, kube-controller-manager, kube-scheduler).
+ * patches, keyed by component (etcd, kube-apiserver, kube-controller-manager, kube-scheduler). With an external
+ * etcd there is no etcd Pod: kubeadm's etcd phase writes nothing then (cmd/phases/init/etcd.go runEtcdPhaseLocal:
+ * "[etcd] External etcd mode. Skipping the creation of a manifest for local etcd").
  */
 export function renderStaticPods(
   inv: Inventory,
@@ -245,6 +260,7 @@ export function renderStaticPods(
   const etcdVersion = etcdVersionOf(images.etcd);
   const pods = new Map<ControlPlaneComponent, StaticPod>();
   for (const component of CONTROL_PLANE_COMPONENTS) {
+    if (component === 'etcd' && inv.cluster.etcd.external) continue;
     pods.set(component, buildPod(component, data, ctx, inv, images[component], etcdVersion, options));
   }
   return pods;

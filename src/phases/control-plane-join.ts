@@ -144,9 +144,51 @@ async function dryRunJoin(ctx: UpContext, h: HostRun, task: PhaseTask): Promise<
   for (const phase of ['certs', 'kubeconfig', 'control-plane', 'kubelet-start', 'etcd'] as const) await writeChanged(ctx, h, phase, task.progress);
   const joined = (await hostOf(h).hashFiles([KUBELET_CONF])).has(KUBELET_CONF);
   if (!joined) {
-    await wet(ctx, h, `write ${BOOTSTRAP_KUBELET_CONF}, start kubelet, add the etcd member ${h.spec.name} (${etcdPeerUrl(h.spec)}) and wait for it and the control plane`, async () => undefined);
+    const etcd = ctx.inv.cluster.etcd.external ? '' : `, add the etcd member ${h.spec.name} (${etcdPeerUrl(h.spec)})`;
+    await wet(ctx, h, `write ${BOOTSTRAP_KUBELET_CONF}, start kubelet${etcd} and wait for ${etcd ? 'it and ' : ''}the control plane`, async () => undefined);
   }
   task.progress(joined ? 'joined already' : 'would join');
+}
+
+/** The stacked etcd's part of a join: the member added (unless it is there), etcd.yaml, promotion, a healthy cluster. */
+async function joinEtcdMember(
+  ctx: UpContext,
+  h: HostRun,
+  task: PhaseTask,
+  { client, member, peerURL, kubeletConfig, result, changesMembership, started }: {
+    client: EtcdClient;
+    member: EtcdMemberInfo | undefined;
+    peerURL: string;
+    kubeletConfig: string;
+    result: ControlPlaneJoinResult;
+    changesMembership: boolean;
+    started: number;
+  },
+): Promise<void> {
+  if (!member) {
+    const add = etcdMemberAdd(ctx.inv);
+    task.progress(`adding etcd member ${h.spec.name} as a ${add}`);
+    const initial = await wet(ctx, h, `add etcd member ${h.spec.name} (${peerURL}) as a ${add}`, () =>
+      add === 'learner' ? client.addMemberAsLearner(h.spec.name, peerURL) : client.addMember(h.spec.name, peerURL),
+    );
+    await plannedFiles(ctx, h, { clusterKubeletConfig: kubeletConfig, ...(initial ? { etcdMembers: initial } : {}) });
+    result.addedMember = true;
+    h.changed.push(`added etcd member ${h.spec.name}`);
+    if (initial) h.notes.push(`etcd member added as a ${add}; its --initial-cluster as etcd answered: ${initial.map((m) => `${m.name}=${m.peerURL}`).join(',')}`);
+  }
+  await writePhaseFiles(ctx, h, 'etcd', task.progress);
+  const id = await client.getMemberID(peerURL);
+  result.memberId = memberIdHex(id);
+  if ((await client.memberList()).find((m) => m.id === id)?.isLearner) {
+    task.progress(`promoting etcd learner ${h.spec.name} once it has caught up`);
+    await wet(ctx, h, `promote etcd member ${h.spec.name}`, () => promote(ctx, client, id, started));
+  }
+  if (changesMembership) {
+    // kubeadm's WaitForClusterAvailable after a member joins, before the next host may change the membership. A
+    // member that was there already is waited for with the rest of this host's control plane (waitHealthy).
+    task.progress('waiting for every etcd member to be healthy');
+    await client.waitForClusterAvailable({ retries: Math.max(2, Math.ceil(waitTimeoutMs(ctx) / POLL_MS)), intervalMs: POLL_MS, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) });
+  }
 }
 
 async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Promise<void> {
@@ -154,32 +196,44 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
   const started = Date.now();
   const version = clusterVersion(ctx.inv);
   const peerURL = etcdPeerUrl(h.spec);
-  const via = memberVia(ctx, h);
-  const others = ctx.hosts.filter((x) => isControlPlane(x) && x !== h).map((x) => etcdClientUrl(x.spec));
-  const client = await stackedEtcdClient(ctx, via, others);
-
-  task.progress('checking the etcd cluster');
-  const hasData = await hasEtcdData(ctx, h);
-  let member = (await client.memberList()).find((m) => m.peerURLs[0] === peerURL);
-  // Only a change of membership needs every other member to answer (kubeadm's join preflight); a host that is a
-  // member already is brought up to date whatever the others do, so that a cluster with one member down converges.
-  const changesMembership = !member || !hasData;
-  if (changesMembership) member = (await requireHealthyMembers(client, peerURL)).find((m) => m.peerURLs[0] === peerURL);
-  const result: ControlPlaneJoinResult = { addedMember: false, ...(member ? { memberId: memberIdHex(member.id) } : {}) };
+  // With an external etcd a joining control plane has no member to add (kubeadm join --control-plane runs its etcd
+  // steps only for a local etcd: phases/join/controlplanejoin.go runEtcdPhase, "[control-plane-join] Using external
+  // etcd - no local stacked instance added"): no etcd client, no membership check, no etcd.yaml.
+  const stacked = ctx.inv.cluster.etcd.external === undefined;
+  let client: EtcdClient | undefined;
+  let member: EtcdMemberInfo | undefined;
+  let hasData = false;
+  let changesMembership = false;
+  const result: ControlPlaneJoinResult = { addedMember: false };
   h.results['control-plane-join'] = result;
-  if (member && member.name && !hasData) {
-    // A member that has run, but not from this disk: the machine was reprovisioned. Its old identity cannot come
-    // back, so it goes (through the remaining members, refused if that would cost the quorum) and is added anew.
-    const stale = member;
-    await wet(ctx, h, `remove the stale etcd member ${describeMember(stale)}: ${h.spec.name} has no etcd data`, () => client.removeMember(stale.id));
-    h.changed.push(`removed etcd member ${memberIdHex(stale.id)} (stale)`);
-    member = undefined;
-  }
-  if (!member && hasData) {
-    throw new ControlPlaneJoinError(
-      `${h.spec.name} has etcd data in ${ctx.inv.cluster.etcd.local.dataDir} but is no member of the cluster (removed?): ` +
-        `its etcd would start as a member that no longer exists. Run \`bootstrap reset --hosts ${h.spec.name}\`, then up again`,
-    );
+  if (stacked) {
+    const via = memberVia(ctx, h);
+    const others = ctx.hosts.filter((x) => isControlPlane(x) && x !== h).map((x) => etcdClientUrl(x.spec));
+    client = await stackedEtcdClient(ctx, via, others);
+
+    task.progress('checking the etcd cluster');
+    hasData = await hasEtcdData(ctx, h);
+    member = (await client.memberList()).find((m) => m.peerURLs[0] === peerURL);
+    // Only a change of membership needs every other member to answer (kubeadm's join preflight); a host that is a
+    // member already is brought up to date whatever the others do, so that a cluster with one member down converges.
+    changesMembership = !member || !hasData;
+    if (changesMembership) member = (await requireHealthyMembers(client, peerURL)).find((m) => m.peerURLs[0] === peerURL);
+    if (member) result.memberId = memberIdHex(member.id);
+    if (member && member.name && !hasData) {
+      // A member that has run, but not from this disk: the machine was reprovisioned. Its old identity cannot come
+      // back, so it goes (through the remaining members, refused if that would cost the quorum) and is added anew.
+      const stale = member;
+      const etcdClient = client;
+      await wet(ctx, h, `remove the stale etcd member ${describeMember(stale)}: ${h.spec.name} has no etcd data`, () => etcdClient.removeMember(stale.id));
+      h.changed.push(`removed etcd member ${memberIdHex(stale.id)} (stale)`);
+      member = undefined;
+    }
+    if (!member && hasData) {
+      throw new ControlPlaneJoinError(
+        `${h.spec.name} has etcd data in ${ctx.inv.cluster.etcd.local.dataDir} but is no member of the cluster (removed?): ` +
+          `its etcd would start as a member that no longer exists. Run \`bootstrap reset --hosts ${h.spec.name}\`, then up again`,
+      );
+    }
   }
 
   const api = await adminApi(ctx);
@@ -212,37 +266,16 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
   }
   // With ControlPlaneKubeletLocalMode (v1.33+) the kubelet talks to this host's own API server, which needs the local
   // etcd member first: kubeadm then waits for the TLS bootstrap after etcd (kubelet-wait-bootstrap).
-  const localMode = pkiProfileFor(version).controlPlaneKubeletUsesLocalApiEndpoint;
+  // An external etcd is there already, so the local API server can serve the TLS bootstrap at once.
+  const localMode = pkiProfileFor(version).controlPlaneKubeletUsesLocalApiEndpoint && stacked;
   if (token && !localMode) {
     task.progress('waiting for the kubelet to perform the TLS Bootstrap');
     await finishTlsBootstrap(ctx, h, api, token, started);
   }
 
   // etcd: announce the member through the running members, then start it, then (learner) promote it.
-  if (!member) {
-    const add = etcdMemberAdd(ctx.inv);
-    task.progress(`adding etcd member ${h.spec.name} as a ${add}`);
-    const initial = await wet(ctx, h, `add etcd member ${h.spec.name} (${peerURL}) as a ${add}`, () =>
-      add === 'learner' ? client.addMemberAsLearner(h.spec.name, peerURL) : client.addMember(h.spec.name, peerURL),
-    );
-    await plannedFiles(ctx, h, { clusterKubeletConfig: kubeletConfig, ...(initial ? { etcdMembers: initial } : {}) });
-    result.addedMember = true;
-    h.changed.push(`added etcd member ${h.spec.name}`);
-    if (initial) h.notes.push(`etcd member added as a ${add}; its --initial-cluster as etcd answered: ${initial.map((m) => `${m.name}=${m.peerURL}`).join(',')}`);
-  }
-  await writePhaseFiles(ctx, h, 'etcd', task.progress);
-  const id = await client.getMemberID(peerURL);
-  result.memberId = memberIdHex(id);
-  if ((await client.memberList()).find((m) => m.id === id)?.isLearner) {
-    task.progress(`promoting etcd learner ${h.spec.name} once it has caught up`);
-    await wet(ctx, h, `promote etcd member ${h.spec.name}`, () => promote(ctx, client, id, started));
-  }
-  if (changesMembership) {
-    // kubeadm's WaitForClusterAvailable after a member joins, before the next host may change the membership. A
-    // member that was there already is waited for with the rest of this host's control plane (waitHealthy).
-    task.progress('waiting for every etcd member to be healthy');
-    await client.waitForClusterAvailable({ retries: Math.max(2, Math.ceil(waitTimeoutMs(ctx) / POLL_MS)), intervalMs: POLL_MS, ...(ctx.options.signal ? { signal: ctx.options.signal } : {}) });
-  }
+  if (client) await joinEtcdMember(ctx, h, task, { client, member, peerURL, kubeletConfig, result, changesMembership, started });
+  else task.progress('using external etcd - no local stacked instance added');
 
   if (token && localMode) {
     task.progress('waiting for the kubelet to perform the TLS Bootstrap');
@@ -261,7 +294,7 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
 
 export const controlPlaneJoinPhase: Phase = {
   name: 'control-plane-join',
-  title: 'control-plane-join: further control planes join one at a time (kubeadm join --control-plane, stacked etcd)',
+  title: 'control-plane-join: further control planes join one at a time (kubeadm join --control-plane)',
   appliesTo: isJoiningControlPlane,
   run: (ctx, h, task) => inTurn(ctx, h, () => joinControlPlane(ctx, h, task)),
 };

@@ -1,12 +1,15 @@
 /**
- * The etcd part of `bootstrap status`: every member of the stacked etcd cluster (ID, name, peer URL, learner or
- * voter), which one leads, and whether each answers, read through the first control plane's SSH connection with
- * the etcd/healthcheck-client certificate kubeadm makes for exactly this (what its etcd probes use). Reads only.
+ * The etcd part of `bootstrap status`: every member of the etcd cluster (ID, name, peer URL, learner or voter),
+ * which one leads, and whether each answers, read through the first control plane's SSH connection. A stacked etcd
+ * is asked with the etcd/healthcheck-client certificate kubeadm makes for exactly this (what its etcd probes use);
+ * an external one (cluster.etcd.external) at its endpoints with the inventory's client certificate, the one the
+ * API server uses, since bootstrap has no other. Reads only.
  */
 import { memberIdHex } from '../etcd/index.js';
 import type { Phase } from '../pipeline/phase.js';
 import { isInitHost } from './cluster-api.js';
 import { stackedEtcdClient } from './etcd-client.js';
+import { externalEtcdClient } from './external-etcd.js';
 
 export interface EtcdMemberStatus {
   /** In hex, as etcdctl and kubeadm print it. */
@@ -37,7 +40,7 @@ export const etcdStatusPhase: Phase = {
   title: 'etcd: members, leader and health',
   appliesTo: (h, ctx) => isInitHost(h, ctx),
   async run(ctx, h, task) {
-    const client = await stackedEtcdClient(ctx, h);
+    const client = (await externalEtcdClient(ctx, h)) ?? (await stackedEtcdClient(ctx, h));
     const health = await client.clusterHealth();
     const leader = health.find((m) => m.status && m.status.leader !== '0')?.status?.leader;
     const members = health.map(({ member, status, error }): EtcdMemberStatus => ({

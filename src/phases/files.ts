@@ -150,5 +150,18 @@ function writePhase(name: WritePhaseName, title: string): Phase {
 
 export const certsPhase = writePhase('certs', 'certs: certificates and keys in /etc/kubernetes/pki');
 export const kubeconfigPhase = writePhase('kubeconfig', 'kubeconfig: kubeconfig files in /etc/kubernetes');
-export const etcdPhase = writePhase('etcd', 'etcd: static Pod manifest for local etcd');
+const localEtcdPhase = writePhase('etcd', 'etcd: static Pod manifest for local etcd');
+
+/**
+ * With an external etcd kubeadm's etcd phase writes nothing ("[etcd] External etcd mode. Skipping the creation of a
+ * manifest for local etcd", cmd/phases/init/etcd.go): the phase still shows, saying why, so the report reads as kubeadm's.
+ */
+export const etcdPhase: Phase = {
+  ...localEtcdPhase,
+  async run(ctx, h, task) {
+    const external = ctx.inv.cluster.etcd.external;
+    if (!external) return localEtcdPhase.run(ctx, h, task);
+    task.progress(`skipped: etcd is external (${external.endpoints.join(', ')}); no local etcd manifest`);
+  },
+};
 export const controlPlanePhase = writePhase('control-plane', 'control-plane: static Pod manifests for the API server, controller-manager and scheduler');

@@ -38,11 +38,15 @@ export { parseCrictlImages, parseDockerImages } from '../kube/cri-output.js';
 /** What a worker runs once joined: pause for every sandbox, the kube-proxy DaemonSet, CoreDNS's Deployment. */
 export const WORKER_COMPONENTS: readonly Component[] = ['kube-proxy', 'coredns', 'pause'];
 
-/** The images a host needs, in the order `kubeadm config images list` prints them. */
+/**
+ * The images a host needs, in the order `kubeadm config images list` prints them. No etcd image with an external
+ * etcd: kubeadm's GetControlPlaneImages adds it only `if cfg.Etcd.Local != nil` (app/images/images.go).
+ */
 export function imagesForHost(inv: Inventory, spec: HostSpec): string[] {
   const controlPlane = spec.roles.includes('control-plane');
   return catalogImages(clusterVersion(inv), inv.cluster.imageRepository)
     .filter((c) => controlPlane || WORKER_COMPONENTS.includes(c.component))
+    .filter((c) => !(c.component === 'etcd' && inv.cluster.etcd.external))
     .map((c) => c.image);
 }
 

@@ -74,6 +74,11 @@ export interface PreflightInput {
   kubeletFailSwapOn?: boolean;
   /** The inventory names the CRI socket (hosts[].criSocket): no detection happened. */
   criSocketFromInventory: boolean;
+  /**
+   * The cluster uses an external etcd: no etcd runs here, so its ports need not be free (InitNodeChecks adds
+   * Port-2379, Port-2380 and DirAvailable--var-lib-etcd only `if cfg.Etcd.Local != nil`).
+   */
+  externalEtcd?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -231,15 +236,19 @@ function swap(input: PreflightInput): Finding[] {
 }
 
 /** The ports this host's role needs, each with the components allowed to hold it already. */
-export function requiredPorts(role: PreflightInput['role'], bindPort: number): { port: number; owners: readonly string[] }[] {
+export function requiredPorts(role: PreflightInput['role'], bindPort: number, externalEtcd = false): { port: number; owners: readonly string[] }[] {
   const kubelet = { port: KUBELET_PORT, owners: PORT_OWNERS[KUBELET_PORT]! };
   if (role !== 'control-plane') return [kubelet];
-  // InitNodeChecks order: bindPort, scheduler, controller-manager; kubelet (addCommonChecks); etcd (local etcd).
-  return [
+  // InitNodeChecks order: bindPort, scheduler, controller-manager; kubelet (addCommonChecks); etcd (local etcd only).
+  const ports = [
     { port: bindPort, owners: PORT_OWNERS.apiserver! },
     { port: KUBE_SCHEDULER_PORT, owners: PORT_OWNERS[KUBE_SCHEDULER_PORT]! },
     { port: KUBE_CONTROLLER_MANAGER_PORT, owners: PORT_OWNERS[KUBE_CONTROLLER_MANAGER_PORT]! },
     kubelet,
+  ];
+  if (externalEtcd) return ports;
+  return [
+    ...ports,
     { port: ETCD_CLIENT_PORT, owners: PORT_OWNERS[ETCD_CLIENT_PORT]! },
     { port: ETCD_PEER_PORT, owners: PORT_OWNERS[ETCD_PEER_PORT]! },
   ];
@@ -247,7 +256,7 @@ export function requiredPorts(role: PreflightInput['role'], bindPort: number): {
 
 function ports(input: PreflightInput): Finding[] {
   const out: Finding[] = [];
-  for (const { port, owners } of requiredPorts(input.role, input.bindPort)) {
+  for (const { port, owners } of requiredPorts(input.role, input.bindPort, input.externalEtcd)) {
     const holder = input.facts.listening.get(port);
     if (holder === undefined || owners.includes(holder)) continue;
     out.push(error(`Port-${port}`, `Port ${port} is in use (by ${holder === '?' ? 'an unknown process' : `"${holder}"`})`));

@@ -32,6 +32,8 @@ import {
   type ProbeResult,
 } from './preflight-checks.js';
 import { EXEC_CHECKS } from '../kube/preflight-rules.js';
+import { isInitHost } from './cluster-api.js';
+import { externalEtcdFindings } from './external-etcd.js';
 
 export { PreflightError } from './preflight-checks.js';
 
@@ -152,6 +154,7 @@ export async function preflightInput(ctx: UpContext, h: HostRun, probe: ProbeRes
     // Only worth working out when swap is on; bootstrap starts kubelet on control planes only.
     kubeletFailSwapOn: controlPlane && factsOf(h).swapOn ? await kubeletFailSwapOn(ctx, h) : controlPlane ? true : undefined,
     criSocketFromInventory: h.spec.criSocket !== undefined,
+    ...(cluster.etcd.external ? { externalEtcd: true } : {}),
   };
 }
 
@@ -175,7 +178,9 @@ export const preflightPhase: Phase = {
     const plan = probePlan(version, h);
     task.progress(plan.mode === 'none' ? 'running preflight checks' : `running preflight checks (asking the runtime with ${plan.mode})`);
     const probe = await runProbe(hostOf(h), plan);
-    const results = reportFindings(h, preflightFindings(await preflightInput(ctx, h, probe)), ctx.options.ignorePreflightErrors);
+    // kubeadm asks the external etcd from the node running init (InitNodeChecks, not on a joining control plane).
+    const etcd = ctx.inv.cluster.etcd.external && isInitHost(h, ctx) ? await externalEtcdFindings(ctx, h) : [];
+    const results = reportFindings(h, [...preflightFindings(await preflightInput(ctx, h, probe)), ...etcd], ctx.options.ignorePreflightErrors);
     const warnings = results.length;
     task.progress(warnings ? `preflight passed with ${warnings} warning(s)` : 'preflight passed');
   },

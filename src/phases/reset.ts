@@ -112,7 +112,9 @@ export function resetSteps(inv: Inventory, host: HostSpec, runtime: ResetRuntime
     const tool = criToolFor(runtime.kubernetesVersion, runtime.criSocket);
     steps.push(tool.kind === 'docker' ? { op: 'docker' } : { op: 'crictl', socket: tool.socket });
   }
-  if (host.roles.includes('control-plane')) {
+  // An external etcd's data is on its own machines: kubeadm reset's remove-etcd-member phase finds no etcd.yaml and
+  // leaves it alone ("[reset] No etcd config found. Assuming external etcd", removeetcdmember.go).
+  if (host.roles.includes('control-plane') && !inv.cluster.etcd.external) {
     const dataDir = inv.cluster.etcd.local.dataDir;
     assertSafeToClean(dataDir, 'the etcd data directory');
     steps.push({ op: 'dir', path: dataDir });
@@ -360,7 +362,9 @@ export function resetSummary(inv: Inventory): string[] {
     `remove the static Pod manifests (${MANIFESTS_DIR}/*) and every Pod's containers and sandboxes in the container runtime`,
     `delete ${inv.cluster.certificatesDir}/*, ${KUBECONFIG_FILES.map((f) => `${KUBERNETES_DIR}/${f}`).join(', ')}`,
     `delete ${KUBELET_CONFIG_PATH}, ${KUBELET_FLAGS_ENV_PATH}, ${KUBELET_INSTANCE_CONFIG_PATH}, ${KUBELET_PKI_DIR}/* and the kubelet drop-in ${KUBEADM_DROPIN_PATH}`,
-    `delete the etcd data ${inv.cluster.etcd.local.dataDir}/* (control-plane hosts)`,
+    inv.cluster.etcd.external
+      ? 'leave the external etcd and its data alone (as kubeadm reset: reset it by hand to reuse it for a new cluster)'
+      : `delete the etcd data ${inv.cluster.etcd.local.dataDir}/* (control-plane hosts)`,
     `delete the CNI configuration ${CNI_CONFIG_DIR}/*`,
     `delete the copies of replaced files that up kept in ${BACKUP_ROOT}/*`,
   ];

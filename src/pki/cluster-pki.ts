@@ -33,7 +33,8 @@ export interface ClusterPki {
   stateDir: string;
   ca: CertificateAuthority;
   frontProxyCa: CertificateAuthority;
-  etcdCa: CertificateAuthority;
+  /** Absent with an external etcd: kubeadm then makes no etcd CA ("External etcd mode: Skipping etcd/ca"). */
+  etcdCa?: CertificateAuthority;
   serviceAccount: ServiceAccountKeys;
 }
 
@@ -152,13 +153,18 @@ async function loadOrCreateServiceAccount(dir: string): Promise<ServiceAccountKe
   return { keyPem, publicKeyPem: pubPem };
 }
 
-export async function loadOrCreateClusterPki(stateDir: string): Promise<ClusterPki> {
+/**
+ * The cluster's CAs and service-account keys. `etcdCa: false` (an external etcd) neither makes nor loads the etcd CA,
+ * as kubeadm's certs phase skips it (cmd/phases/init/certs.go runCAPhase); one made earlier is left where it is.
+ */
+export async function loadOrCreateClusterPki(stateDir: string, options: { etcdCa?: boolean } = {}): Promise<ClusterPki> {
   await openStateDir(stateDir);
   const dir = clusterPkiDir(stateDir);
   await ensureDir(dir);
   const now = new Date();
-  const [ca, frontProxyCa, etcdCa] = await Promise.all(AUTHORITIES.map((spec) => loadOrCreateAuthority(dir, spec, now)));
+  const wanted = options.etcdCa === false ? AUTHORITIES.filter((a) => a.name !== 'etcd-ca') : AUTHORITIES;
+  const [ca, frontProxyCa, etcdCa] = await Promise.all(wanted.map((spec) => loadOrCreateAuthority(dir, spec, now)));
   const serviceAccount = await loadOrCreateServiceAccount(dir);
-  if (!ca || !frontProxyCa || !etcdCa) throw new Error('unreachable: three authorities');
-  return { stateDir, ca, frontProxyCa, etcdCa, serviceAccount };
+  if (!ca || !frontProxyCa || (options.etcdCa !== false && !etcdCa)) throw new Error('unreachable: three authorities');
+  return { stateDir, ca, frontProxyCa, ...(etcdCa ? { etcdCa } : {}), serviceAccount };
 }

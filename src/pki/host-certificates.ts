@@ -80,7 +80,11 @@ function assertAdvertiseAddress(host: HostSpec): void {
   }
 }
 
-/** Every leaf of a control-plane node, in kubeadm's order (certlist.go GetDefaultCertList). */
+/**
+ * Every leaf of a control-plane node, in kubeadm's order (certlist.go GetDefaultCertList). With an external etcd,
+ * none signed by etcd-ca: kubeadm's certs phase skips them ("External etcd mode: Skipping %s certificate
+ * generation", cmd/phases/init/certs.go runCertPhase), apiserver-etcd-client included.
+ */
 export function controlPlaneLeaves(inv: Inventory, host: HostSpec, profile: PkiProfile): LeafCertificate[] {
   assertAdvertiseAddress(host);
   const etcd = inv.cluster.etcd.local;
@@ -91,7 +95,7 @@ export function controlPlaneLeaves(inv: Inventory, host: HostSpec, profile: PkiP
     dnsNames: [],
     ips: [],
   });
-  return [
+  const leaves: LeafCertificate[] = [
     {
       name: 'apiserver',
       baseName: 'apiserver',
@@ -131,6 +135,7 @@ export function controlPlaneLeaves(inv: Inventory, host: HostSpec, profile: PkiP
       subject: client('kube-apiserver-etcd-client', profile.etcdClientOrganization),
     },
   ];
+  return inv.cluster.etcd.external ? leaves.filter((l) => l.ca !== 'etcd-ca') : leaves;
 }
 
 export type KubeconfigFile = 'admin.conf' | 'super-admin.conf' | 'kubelet.conf' | 'controller-manager.conf' | 'scheduler.conf';

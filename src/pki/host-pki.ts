@@ -40,7 +40,10 @@ interface IssuedPair {
 }
 
 function authority(pki: ClusterPki, name: CaName): CertificateAuthority {
-  return name === 'ca' ? pki.ca : name === 'front-proxy-ca' ? pki.frontProxyCa : pki.etcdCa;
+  if (name === 'ca') return pki.ca;
+  if (name === 'front-proxy-ca') return pki.frontProxyCa;
+  if (!pki.etcdCa) throw new PkiError('the etcd CA was not loaded: the inventory uses an external etcd');
+  return pki.etcdCa;
 }
 
 function leafValidity(profile: PkiProfile, ca: CertificateAuthority, now: Date): Validity {
@@ -173,11 +176,15 @@ export async function renderHostPki(inv: Inventory, host: HostSpec, pki: Cluster
     leafPair('apiserver-kubelet-client');
     pem(pki.frontProxyCa.baseName, pki.frontProxyCa.certPem, pki.frontProxyCa.keyPem);
     leafPair('front-proxy-client');
-    pem(pki.etcdCa.baseName, pki.etcdCa.certPem, pki.etcdCa.keyPem);
-    leafPair('etcd-server');
-    leafPair('etcd-peer');
-    leafPair('etcd-healthcheck-client');
-    leafPair('apiserver-etcd-client');
+    // An external etcd's CA and client pair come from the inventory's files (render adds them: external-etcd.ts).
+    if (!inv.cluster.etcd.external) {
+      if (!pki.etcdCa) throw new PkiError('the etcd CA was not loaded');
+      pem(pki.etcdCa.baseName, pki.etcdCa.certPem, pki.etcdCa.keyPem);
+      leafPair('etcd-server');
+      leafPair('etcd-peer');
+      leafPair('etcd-healthcheck-client');
+      leafPair('apiserver-etcd-client');
+    }
     // sa.pub is written with keyutil.WriteKey, hence 0600 like the private key.
     files.push({ path: posix.join(certsDir, 'sa.key'), content: pki.serviceAccount.keyPem, mode: KEY_MODE });
     files.push({ path: posix.join(certsDir, 'sa.pub'), content: pki.serviceAccount.publicKeyPem, mode: KEY_MODE });

@@ -15,3 +15,4 @@ export type { PkiProfile, LeafValidityRule } from './profiles.js';
 export { PkiError } from './errors.js';
 export { openStateDir, checkStateDir, StateDirError, STATE_GITIGNORE } from './state-dir.js';
 export { KEY_MODE, LocalWriteError, readOptional, writeAtomic } from './store.js';
+export { externalEtcdFiles, loadExternalEtcdCredentials, type ExternalEtcdCredentials } from './external-etcd.js';

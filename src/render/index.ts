@@ -13,7 +13,7 @@ import { KUBELET_CONFIG_PATH, renderKubeletFiles } from '../kubelet/index.js';
 import { renderStaticPodFiles, stackedEtcdMembers, type ControlPlaneComponent, type EtcdMember } from '../manifests/index.js';
 import { joiningKubeletServer } from '../cluster/control-plane-join.js';
 import { applyPatches, loadPatches, type PatchSet } from '../manifests/patches.js';
-import { loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
+import { externalEtcdFiles, loadExternalEtcdCredentials, loadOrCreateClusterPki, renderHostPki, type ClusterPki } from '../pki/index.js';
 import { nodeCredentialFiles } from '../registries/node.js';
 
 /**
@@ -55,20 +55,29 @@ export interface RenderInputs {
   pki: ClusterPki;
   patches?: PatchSet;
   nodeFiles: RenderedFile[];
+  /** With an external etcd: its CA, client certificate and key, as every control plane gets them. */
+  externalEtcdFiles?: RenderedFile[];
 }
 
 export async function prepareRender(inv: Inventory): Promise<RenderInputs> {
-  const pki = await loadOrCreateClusterPki(inv.stateDir);
+  const external = inv.cluster.etcd.external;
+  const pki = await loadOrCreateClusterPki(inv.stateDir, { etcdCa: !external });
   const patches = inv.patches ? await loadPatches(inv.patches, { kubernetesVersion: clusterVersion(inv) }) : undefined;
-  return { pki, patches, nodeFiles: await nodeCredentialFiles(inv) };
+  return {
+    pki,
+    patches,
+    nodeFiles: await nodeCredentialFiles(inv),
+    ...(external ? { externalEtcdFiles: externalEtcdFiles(inv, await loadExternalEtcdCredentials(external)) } : {}),
+  };
 }
 
 /** Why a joining control plane's render lacks kubelet.conf, and what its etcd.yaml assumes. */
 export function joiningControlPlaneNote(inv: Inventory, host: HostSpec): string {
   return `joins as kubeadm join --control-plane does: kubelet.conf comes from the kubelet's TLS bootstrap at join time ` +
     `(bootstrap-kubelet.conf, the join token, pointing at ${joiningKubeletServer(inv, host)}); config.yaml is the ` +
-    `cluster's kubelet ConfigMap; etcd's --initial-cluster lists the members in inventory order, where kubeadm ` +
-    `writes the order etcd's member-add answers with`;
+    `cluster's kubelet ConfigMap; ` + (inv.cluster.etcd.external
+      ? 'etcd is external, so no member is added'
+      : `etcd's --initial-cluster lists the members in inventory order, where kubeadm writes the order etcd's member-add answers with`);
 }
 
 /** The kubelet files of a joining node: its own, with config.yaml replaced by the cluster's kubelet ConfigMap. */
@@ -89,13 +98,15 @@ export async function renderControlPlaneHost(
   facts: RenderFacts = {},
   clusterKubeletConfig?: string,
 ): Promise<HostRender> {
-  const { pki, patches, nodeFiles } = inputs;
+  const { pki, patches, nodeFiles, externalEtcdFiles: externalEtcd = [] } = inputs;
   const notes: string[] = [];
   const patch = patches
     ? (target: string, obj: object) => applyPatches(patches, target, obj, (line) => notes.push(line))
     : undefined;
   const images = Object.fromEntries(CONTROL_PLANE.map((c) => [c, imageFor(inv, c)])) as Record<ControlPlaneComponent, string>;
-  const etcdMembers = stackedEtcdMembers(inv, host) && (facts.etcdMembers ?? stackedEtcdMembers(inv, host));
+  // Defined for a joining control plane (not the first); with an external etcd it has no etcd member to add.
+  const joining = stackedEtcdMembers(inv, host);
+  const etcdMembers = inv.cluster.etcd.external ? undefined : joining && (facts.etcdMembers ?? joining);
   const kubelet = renderKubeletFiles(inv, host, {
     criSocket: facts.criSocket ?? host.criSocket ?? defaultCriSocket(clusterVersion(inv)),
     pauseImage: imageFor(inv, 'pause'),
@@ -106,11 +117,12 @@ export async function renderControlPlaneHost(
   });
   const files = [
     ...(await renderHostPki(inv, host, pki)),
+    ...externalEtcd,
     ...renderStaticPodFiles(inv, host, images, patch, { etcdMembers }),
-    ...(etcdMembers ? withClusterKubeletConfig(kubelet, clusterKubeletConfig) : kubelet),
+    ...(joining ? withClusterKubeletConfig(kubelet, clusterKubeletConfig) : kubelet),
     ...nodeFiles,
   ];
-  if (etcdMembers) notes.push(joiningControlPlaneNote(inv, host));
+  if (joining) notes.push(joiningControlPlaneNote(inv, host));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { host, files, notes };
 }

@@ -35,6 +35,27 @@ const EXPECTED: Record<string, string[]> = {
   'duplicate-role.yaml': ['4:46: hosts[0].roles: lists a role twice'],
   'empty-file.yaml': ['1:1: an inventory is a mapping with at least "cluster" and "hosts"'],
   'empty-hosts.yaml': ['3:8: hosts: must not be empty'],
+  'external-etcd-bad-endpoints.yaml': [
+    '5:7: cluster.etcd.external: missing "keyFile": the client certificate\'s private key, a file on this machine; bootstrap reaches etcd only over TLS with a client certificate',
+    '5:19: cluster.etcd.external.endpoints[0]: "http://10.0.0.10:2379" is not an https:// etcd client URL (e.g. https://10.0.0.10:2379); with client certificates kubeadm requires https',
+    '5:42: cluster.etcd.external.endpoints[1]: "https://10.0.0.11:2379/v3" is not an https:// etcd client URL (e.g. https://10.0.0.10:2379); with client certificates kubeadm requires https',
+    '5:95: cluster.etcd.external.endpoints[3]: "https://10.0.0.12:2379" is listed twice',
+    '6:15: cluster.etcd.external.caFile: file not found: …',
+    '7:17: cluster.etcd.external.certFile: file not found: …',
+    '8:7: cluster.etcd.external.keyfile: unknown field "keyfile" (did you mean "keyFile"?)',
+  ],
+  'external-etcd-no-endpoints.yaml': [
+    '4:15: cluster.etcd.external: missing required field "endpoints"',
+    '4:15: cluster.etcd.external: missing "certFile": the client certificate the API server presents to etcd, a file on this machine; bootstrap reaches etcd only over TLS with a client certificate',
+    '4:15: cluster.etcd.external: missing "keyFile": the client certificate\'s private key, a file on this machine; bootstrap reaches etcd only over TLS with a client certificate',
+    '4:25: cluster.etcd.external.caFile: file not found: …',
+  ],
+  'external-etcd-with-local.yaml': [
+    "5:15: cluster.etcd.external: cannot be used with etcd.local: kubeadm's etcd.local and etcd.external are mutually exclusive (remove one)",
+    '5:62: cluster.etcd.external.caFile: file not found: …',
+    '5:88: cluster.etcd.external.certFile: file not found: …',
+    '5:117: cluster.etcd.external.keyFile: file not found: …',
+  ],
   'extra-args-dashes.yaml': ['5:27: cluster.apiServer.extraArgs.--audit-log-maxage: write flag names without leading dashes ("audit-log-maxage")'],
   'hostname-without-advertise.yaml': ['4:5: hosts[0].advertiseAddress: required when address is a host name ("cp1.lab.example"): the API server advertises an IP address'],
   'install-bad-checksum.yaml': [

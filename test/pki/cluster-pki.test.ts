@@ -24,7 +24,8 @@ test('the CAs are created once in <stateDir>/pki with private modes and loaded u
   const loaded = await loadOrCreateClusterPki(state);
   assert.equal(loaded.ca.certPem, created.ca.certPem);
   assert.equal(loaded.ca.keyPem, created.ca.keyPem);
-  assert.equal(loaded.etcdCa.certPem, created.etcdCa.certPem);
+  assert.ok(created.etcdCa, "the etcd CA is made by default");
+  assert.equal(loaded.etcdCa?.certPem, created.etcdCa?.certPem);
   assert.equal(loaded.frontProxyCa.certPem, created.frontProxyCa.certPem);
   assert.deepEqual(loaded.serviceAccount, created.serviceAccount);
 });
@@ -49,7 +50,7 @@ test('CA certificates: kubeadm names, CA:TRUE, certificate signing, a DNS SAN eq
   }
   assert.equal(new Date(pki.ca.cert.validTo).getTime() - new Date(pki.ca.cert.validFrom).getTime(), 3650 * 86400_000 + 5 * 60_000);
   assert.ok(Math.abs(new Date(pki.ca.cert.validFrom).getTime() - (Date.now() - 5 * 60_000)) < 5000);
-  assert.notEqual(pki.ca.cert.serialNumber, pki.etcdCa.cert.serialNumber);
+  assert.notEqual(pki.ca.cert.serialNumber, pki.etcdCa?.cert.serialNumber);
 });
 
 test('a corrupt CA certificate is a clear error naming the files, not a new CA', async () => {
