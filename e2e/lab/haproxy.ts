@@ -31,7 +31,8 @@ export interface HaproxyConfigOptions {
  * haproxy.cfg for the API servers: TCP passthrough (clients verify the API server's own certificate, which lists
  * the load balancer's address among its SANs), every server health-checked with an HTTPS `GET /readyz` that must
  * answer 200 (the API server's readiness, which kube-apiserver serves to anonymous clients), certificate not
- * verified (the check wants readiness, not identity). Two failures take a server out, two successes bring it back.
+ * verified (the check wants readiness, not identity). Two failures take a server out, two successes bring it back;
+ * a connection that cannot reach its server is tried on another one.
  */
 export function renderHaproxyConfig(servers: readonly HaproxyServer[], options: HaproxyConfigOptions = {}): string {
   const inter = `${options.checkIntervalMs ?? 2_000}ms`;
@@ -55,7 +56,11 @@ export function renderHaproxyConfig(servers: readonly HaproxyServer[], options: 
     '  mode tcp',
     '  option tcplog',
     '  option dontlognull',
-    '  timeout connect 5s',
+    // A stopped node does not refuse a connection, it never answers: give up on it soon and try another server
+    // (every retry goes elsewhere), well within a client's TLS handshake timeout (kubectl's is 10 s).
+    '  timeout connect 2s',
+    '  retries 2',
+    '  option redispatch 1',
     // Watches stay open for minutes; the API server ends them itself.
     '  timeout client 1h',
     '  timeout server 1h',
@@ -69,7 +74,9 @@ export function renderHaproxyConfig(servers: readonly HaproxyServer[], options: 
     '  balance roundrobin',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    ...servers.map((s) => `  server ${s.name} ${s.address}:${s.port ?? API_SERVER_PORT} check check-ssl verify none inter ${inter} fall 2 rise 2`),
+    // Sessions to a server marked down are closed, so that watches reconnect through a live one instead of
+    // hanging on a node that is gone until the client's or server's timeout.
+    ...servers.map((s) => `  server ${s.name} ${s.address}:${s.port ?? API_SERVER_PORT} check check-ssl verify none inter ${inter} fall 2 rise 2 on-marked-down shutdown-sessions`),
     '',
     'listen stats',
     `  bind :${HAPROXY_STATS_PORT}`,

@@ -36,9 +36,9 @@ describe('lab load balancer: haproxy.cfg', () => {
     assert.ok(section(config, 'defaults').includes('mode tcp'));
     const servers = section(config, 'backend kube-apiserver').filter((l) => l.startsWith('server '));
     assert.deepEqual(servers, [
-      'server cp1 10.77.0.10:6443 check check-ssl verify none inter 2000ms fall 2 rise 2',
-      'server cp2 10.77.0.11:6443 check check-ssl verify none inter 2000ms fall 2 rise 2',
-      'server cp3 10.77.0.12:6443 check check-ssl verify none inter 2000ms fall 2 rise 2',
+      'server cp1 10.77.0.10:6443 check check-ssl verify none inter 2000ms fall 2 rise 2 on-marked-down shutdown-sessions',
+      'server cp2 10.77.0.11:6443 check check-ssl verify none inter 2000ms fall 2 rise 2 on-marked-down shutdown-sessions',
+      'server cp3 10.77.0.12:6443 check check-ssl verify none inter 2000ms fall 2 rise 2 on-marked-down shutdown-sessions',
     ]);
   });
 
@@ -49,6 +49,11 @@ describe('lab load balancer: haproxy.cfg', () => {
     assert.ok(backend.includes('balance roundrobin'));
   });
 
+  it('tries another server when one cannot be reached, soon enough for a client\'s TLS handshake timeout', () => {
+    const defaults = section(renderHaproxyConfig(cps), 'defaults');
+    for (const line of ['timeout connect 2s', 'retries 2', 'option redispatch 1']) assert.ok(defaults.includes(line), line);
+  });
+
   it('gives the tests a stats socket and a stats page with the servers\' addresses', () => {
     const config = renderHaproxyConfig(cps);
     assert.ok(section(config, 'global').includes('stats socket /run/haproxy/admin.sock mode 660 level admin'));
@@ -57,7 +62,7 @@ describe('lab load balancer: haproxy.cfg', () => {
   });
 
   it('takes another check interval, and no server at all', () => {
-    assert.match(renderHaproxyConfig(cps.slice(0, 1), { checkIntervalMs: 500 }), /^ {2}server cp1 10\.77\.0\.10:6443 .* inter 500ms fall 2 rise 2$/m);
+    assert.match(renderHaproxyConfig(cps.slice(0, 1), { checkIntervalMs: 500 }), /^ {2}server cp1 10\.77\.0\.10:6443 .* inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions$/m);
     assert.deepEqual(section(renderHaproxyConfig([]), 'backend kube-apiserver').filter((l) => l.startsWith('server ')), []);
   });
 
