@@ -113,6 +113,10 @@ describe(`several control planes behind the lab's load balancer (${VERSION}: thr
     assert.equal(report.ok, true, failures(report));
     assert.equal(report.changed, false, JSON.stringify(report.hosts.map((h) => ({ host: h.name, changed: h.changed, restarted: h.kubeletRestarted }))));
     assert.deepEqual((await members()).map((m) => String(m.ID)).sort(), before);
+    // A dry run says the same without asking the cluster: the joined members' files as they are.
+    const dry = await upReport(lab.inventory, { dryRun: true });
+    assert.equal(dry.ok, true, failures(dry));
+    assert.equal(dry.changed, false, JSON.stringify(dry.hosts.map((h) => ({ host: h.name, changed: h.changed, actions: h.actions.filter((a) => a.startsWith('would write')) }))));
   });
 
   it('with one control plane stopped, the API answers through the endpoint and status names the lost member', async () => {

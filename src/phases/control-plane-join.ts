@@ -14,6 +14,7 @@ import { bootstrapKubeletConf, type BootstrapToken } from '../cluster/index.js';
 import { etcdMemberAdd, joiningKubeletServer } from '../cluster/control-plane-join.js';
 import { describeMember, EtcdLearnerNotReadyError, memberIdHex, type EtcdClient, type EtcdMemberInfo } from '../etcd/index.js';
 import type { RenderedFile } from '../inventory/types.js';
+import { KUBELET_CONFIG_PATH } from '../kubelet/index.js';
 import { etcdClientUrl, etcdPeerUrl, type EtcdMember } from '../manifests/index.js';
 import { factsOf, hostOf, isControlPlane, oncePerRun, waitTimeoutMs, type HostRun, type UpContext } from '../pipeline/context.js';
 import { wet, type Phase, type PhaseTask } from '../pipeline/phase.js';
@@ -22,7 +23,7 @@ import { clusterVersion } from '../kube/version.js';
 import { contentHash } from '../transport/host.js';
 import { HostError } from '../util/errors.js';
 import { joinToken } from './bootstrap-token.js';
-import { adminApi, clusterCaPem, initHost, isInitHost } from './cluster-api.js';
+import { adminApi, clusterCaPem, initHost, isInitHost, renderedText } from './cluster-api.js';
 import { stackedEtcdClient } from './etcd-client.js';
 import { plannedFiles, writeChanged, writePhaseFiles } from './files.js';
 import { BOOTSTRAP_KUBELET_CONF, clusterKubeletConfig, discover, finishTlsBootstrap, refuseLiveNamesake } from './join.js';
@@ -139,8 +140,16 @@ async function writeIfChanged(ctx: UpContext, h: HostRun, files: RenderedFile[])
   return changed.map((f) => f.path);
 }
 
+/**
+ * A dry run compares what a real run would write without asking the cluster: the kubelet configuration the first
+ * control plane uploads (its own, rendered in this run), and for a member that runs already the --initial-cluster
+ * its etcd.yaml has, which a real run keeps.
+ */
 async function dryRunJoin(ctx: UpContext, h: HostRun, task: PhaseTask): Promise<void> {
-  await plannedFiles(ctx, h);
+  const first = initHost(ctx);
+  const clusterKubeletConfig = first && renderedText(first, KUBELET_CONFIG_PATH);
+  const current = initialClusterOf((await hostOf(h).readFile(ETCD_MANIFEST))?.toString('utf8'));
+  await plannedFiles(ctx, h, { ...(clusterKubeletConfig ? { clusterKubeletConfig } : {}), ...(current ? { etcdMembers: current } : {}) });
   for (const phase of ['certs', 'kubeconfig', 'control-plane', 'kubelet-start', 'etcd'] as const) await writeChanged(ctx, h, phase, task.progress);
   const joined = (await hostOf(h).hashFiles([KUBELET_CONF])).has(KUBELET_CONF);
   if (!joined) {
