@@ -296,7 +296,7 @@ async function benchSize(repoRoot: string, n: number, options: Options, ansible:
       const runs: ToolRun[] = [];
       for (const tool of TOOLS) {
         if (tool === 'ansible' && !runAnsibleHere) {
-          const why = ansible === undefined ? 'ansible-core could not be installed' : `${n} hosts is above --ansible-max ${options.ansibleMax}`;
+          const why = n > options.ansibleMax ? `${n} hosts is above --ansible-max ${options.ansibleMax}` : 'ansible-core could not be installed';
           log(`${n} hosts: ansible skipped: ${why}`);
           runs.push({ tool, hosts: n, files: files.length, ok: false, note: `skipped: ${why}` });
           continue;
