@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench:compare [-- --hosts 10,25 --ansible-max 25 --chart] — bootstrap beside the plain OpenSSH floor
+ * npm run bench:compare [-- --hosts 10,25 --ansible-max 25 --rounds 3 --chart] — bootstrap beside the plain OpenSSH floor
  * and Ansible, doing the same work on every host of a light lab (sshd-only nodes) of each size: connect,
  * gather facts, check and write the 33 files of bootstrap's own render of the first control plane (under
  * /tmp/bench-root, the same bytes, modes and paths for all three), then three commands. All hosts at once,
@@ -41,6 +41,8 @@ const MAX_HOSTS = 100;
 interface Options {
   hosts: number[];
   ansibleMax: number;
+  /** Rounds of the floor and of bootstrap per size. */
+  rounds: number;
   chart: boolean;
 }
 
@@ -53,6 +55,10 @@ interface ToolRun {
   /** Why the tool did not run, or what failed. */
   note?: string;
   wallS?: number;
+  /** How many rounds were run; the figures are those of the round with the median wall time. */
+  rounds?: number;
+  /** The shortest and longest wall time of the rounds that succeeded. */
+  wallRangeS?: [number, number];
   /** Wall time over the floor's at the same size. */
   vsFloor?: number;
   /** This machine's CPU per host: every process of the tool (its cgroup), start-up included. */
@@ -77,6 +83,7 @@ function parseOptions(argv: string[]): Options {
     options: {
       hosts: { type: 'string', default: '10,25' },
       'ansible-max': { type: 'string', default: '25' },
+      rounds: { type: 'string', default: '3' },
       chart: { type: 'boolean', default: false },
     },
   });
@@ -84,7 +91,9 @@ function parseOptions(argv: string[]): Options {
   if (hosts.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_HOSTS)) throw new Error(`--hosts takes sizes from 1 to ${MAX_HOSTS}, e.g. 10,25,50`);
   const ansibleMax = Number(values['ansible-max']);
   if (!Number.isInteger(ansibleMax) || ansibleMax < 0) throw new Error('--ansible-max takes a whole number of hosts');
-  return { hosts: [...new Set(hosts)].sort((a, b) => a - b), ansibleMax, chart: values.chart };
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error('--rounds takes a whole number from 1 to 20');
+  return { hosts: [...new Set(hosts)].sort((a, b) => a - b), ansibleMax, rounds, chart: values.chart };
 }
 
 // ------------------------------------------------------------------------------------------------ the lab
@@ -281,6 +290,21 @@ async function measureTool(tool: Tool, lab: LabState, files: readonly FileWrite[
 
 // ------------------------------------------------------------------------------------------------ one size
 
+async function measured(tool: Tool, lab: LabState, files: readonly FileWrite[], dir: string, nodeCgroups: string[], which: string): Promise<ToolRun> {
+  log(`${lab.nodes.length} hosts: ${tool}, ${which}`);
+  const run = await measureTool(tool, lab, files, dir, nodeCgroups);
+  log(`${lab.nodes.length} hosts: ${tool}, ${which}: ${run.wallS!.toFixed(2)} s${run.ok ? '' : ` (${run.note})`}`);
+  return run;
+}
+
+/** The round with the median wall time among those that succeeded (the first failure when none did), with the spread. */
+function median(rounds: ToolRun[]): ToolRun {
+  const ok = rounds.filter((r) => r.ok).sort((a, b) => a.wallS! - b.wallS!);
+  if (ok.length === 0) return rounds[0]!;
+  const walls = ok.map((r) => r.wallS!);
+  return { ...ok[Math.floor((ok.length - 1) / 2)]!, rounds: rounds.length, wallRangeS: [walls[0]!, walls.at(-1)!] };
+}
+
 async function benchSize(repoRoot: string, n: number, options: Options, ansible: string | undefined): Promise<ToolRun[]> {
   return withLightLab(repoRoot, n, async (lab) => {
     const dir = await mkdtemp(join(tmpdir(), 'bootstrap-bench-compare-'));
@@ -294,17 +318,19 @@ async function benchSize(repoRoot: string, n: number, options: Options, ansible:
       // One round of the floor first, unmeasured: the nodes' first sessions (cold caches) would count for whichever tool came first.
       await measureTool('openssh', lab, files, dir, nodeCgroups);
       const runs: ToolRun[] = [];
-      for (const tool of TOOLS) {
-        if (tool === 'ansible' && !runAnsibleHere) {
-          const why = n > options.ansibleMax ? `${n} hosts is above --ansible-max ${options.ansibleMax}` : 'ansible-core could not be installed';
-          log(`${n} hosts: ansible skipped: ${why}`);
-          runs.push({ tool, hosts: n, files: files.length, ok: false, note: `skipped: ${why}` });
-          continue;
-        }
-        log(`${n} hosts: ${tool}`);
-        const run = await measureTool(tool, lab, files, dir, nodeCgroups);
-        log(`${n} hosts: ${tool}: ${run.wallS!.toFixed(2)} s${run.ok ? '' : ` (${run.note})`}`);
-        runs.push(run);
+      // The floor and bootstrap take seconds: several rounds, alternating so that a drift of the machine's load
+      // touches both, and the median kept. Ansible takes minutes: once.
+      const quick = { openssh: [] as ToolRun[], bootstrap: [] as ToolRun[] };
+      for (let round = 1; round <= options.rounds; round++) {
+        for (const tool of ['openssh', 'bootstrap'] as const) quick[tool].push(await measured(tool, lab, files, dir, nodeCgroups, `round ${round}`));
+      }
+      runs.push(median(quick.openssh), median(quick.bootstrap));
+      if (runAnsibleHere) {
+        runs.push(await measured('ansible', lab, files, dir, nodeCgroups, 'once'));
+      } else {
+        const why = n > options.ansibleMax ? `${n} hosts is above --ansible-max ${options.ansibleMax}` : 'ansible-core could not be installed';
+        log(`${n} hosts: ansible skipped: ${why}`);
+        runs.push({ tool: 'ansible', hosts: n, files: files.length, ok: false, note: `skipped: ${why}` });
       }
       const floor = runs.find((r) => r.tool === 'openssh' && r.ok)?.wallS;
       for (const r of runs) if (floor && r.wallS !== undefined) r.vsFloor = r.wallS / floor;
@@ -322,11 +348,11 @@ function fixed(value: number | undefined, digits: number): string {
 }
 
 function table(runs: readonly ToolRun[]): string {
-  const head = ['hosts', 'tool', 'wall s', '× floor', 'this machine CPU ms/host', 'host CPU ms/host', 'peak RSS MiB', 'files right on'];
+  const head = ['hosts', 'tool', 'wall s (range)', '× floor', 'this machine CPU ms/host', 'host CPU ms/host', 'peak RSS MiB', 'files right on'];
   const rows = runs.map((r) => [
     String(r.hosts),
     r.tool,
-    fixed(r.wallS, 2),
+    r.wallRangeS && r.rounds! > 1 ? `${fixed(r.wallS, 2)} (${fixed(r.wallRangeS[0], 2)}–${fixed(r.wallRangeS[1], 2)})` : fixed(r.wallS, 2),
     fixed(r.vsFloor, 2),
     r.workCpuMsPerHost !== undefined ? `${fixed(r.workCpuMsPerHost, 1)} work / ${fixed(r.controlCpuMsPerHost, 1)} process` : fixed(r.controlCpuMsPerHost, 1),
     fixed(r.hostCpuMsPerHost, 1),
