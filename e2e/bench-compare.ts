@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * npm run bench:compare [-- --hosts 10,25 --ansible-max 25 --rounds 3 --chart] — bootstrap beside the plain OpenSSH floor
- * and Ansible, doing the same work on every host of a light lab (sshd-only nodes) of each size: connect,
+ * npm run bench:compare [-- --hosts 10,25 --ansible-max 25 --rounds 3 --chart] — bootstrap beside the plain
+ * OpenSSH floor and Ansible, doing the same work on every host of a light lab (sshd-only nodes) of each size: connect,
  * gather facts, check and write the 33 files of bootstrap's own render of the first control plane (under
  * /tmp/bench-root, the same bytes, modes and paths for all three), then three commands. All hosts at once,
  * one connection per host. Figures only, no assertions: wall time, its ratio to the floor, this machine's CPU
