@@ -6,7 +6,7 @@
  * /tmp/bench-root, the same bytes, modes and paths for all three), then three commands. All hosts at once,
  * one connection per host. Figures only, no assertions: wall time, its ratio to the floor, this machine's CPU
  * per host, the hosts' CPU per host (their containers' cgroups), bootstrap's peak RSS, and whether every host
- * ended with exactly the files asked for. Writes .lab/bench-compare.json, and with --chart docs/bench-compare.svg.
+ * ended with exactly the files asked for. Writes .lab/bench-compare.json, and with --chart e2e/bench-compare.svg.
  *
  * Brings up each lab itself (or uses the lab that is up when it is light and of that size) and takes down the
  * ones it brought up. The lab is one per machine: run it under the lab's lock, e.g.
@@ -406,7 +406,7 @@ async function writeChart(repoRoot: string, runs: readonly ToolRun[], cores: num
     color: colors[tool],
     points: runs.filter((r) => r.tool === tool && r.ok).map((r) => [r.hosts, r.wallS!] as [number, number]),
   })).filter((s) => s.points.length > 0);
-  const file = join(repoRoot, 'docs', 'bench-compare.svg');
+  const file = join(repoRoot, 'e2e', 'bench-compare.svg');
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, wallChart(`Same work on every host: wall time (${cores} cores, light lab)`, series));
   return file;
