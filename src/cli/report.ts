@@ -10,8 +10,11 @@ export function formatUpReport(report: UpReport): string {
   for (const h of report.hosts) {
     const parts: string[] = [];
     const files = h.changed.filter((c) => c.startsWith('/'));
-    const objects = h.changed.filter((c) => !c.startsWith('/'));
+    // Membership of the stacked etcd is no API object: said as it is ("added etcd member cp2").
+    const etcd = h.changed.filter((c) => / etcd member /.test(` ${c} `));
+    const objects = h.changed.filter((c) => !c.startsWith('/') && !etcd.includes(c));
     if (files.length) parts.push(`${files.length} file(s) ${report.dryRun ? 'would change' : 'written'}`);
+    if (etcd.length) parts.push(etcd.join(', '));
     if (objects.length) parts.push(`${objects.length} API object(s) ${report.dryRun ? 'would change' : 'created or updated'}`);
     if (h.prepared.length) parts.push(`prepare: ${h.prepared.length} change(s)`);
     if (h.kubeletRestarted) parts.push('kubelet restarted');

@@ -21,3 +21,9 @@ test('prepare\'s changes are listed under their host, and a dry run says they wo
   assert.match(text, /^w1 \(worker\): prepare: 2 change\(s\)\n {2}prepare: load kernel module br_netfilter\n {2}prepare: install kubelet=1\.28\.4-\* cri-tools\nw2 \(worker\): nothing to do$/m);
   assert.match(formatUpReport(report([host({ prepared })], true)), /^ {2}prepare would: load kernel module br_netfilter$/m);
 });
+
+test('a joining control plane\'s etcd membership is said as such, not counted among API objects', () => {
+  const changed = ['/etc/kubernetes/manifests/etcd.yaml', 'removed etcd member 8e9e05c52164694d (stale)', 'added etcd member cp3', 'joined Node/cp3 as a control plane'];
+  const text = formatUpReport(report([host({ name: 'cp3', roles: ['control-plane'], changed })]));
+  assert.match(text, /^cp3 \(control-plane\): 1 file\(s\) written; removed etcd member 8e9e05c52164694d \(stale\), added etcd member cp3; 1 API object\(s\) created or updated$/m);
+});
