@@ -28,7 +28,7 @@ import { stackedEtcdClient } from './etcd-client.js';
 import { plannedFiles, writeChanged, writePhaseFiles } from './files.js';
 import { BOOTSTRAP_KUBELET_CONF, clusterKubeletConfig, discover, finishTlsBootstrap, refuseLiveNamesake } from './join.js';
 import { KUBELET_CONF } from './kubelet-finalize.js';
-import { KUBELET_RESTART } from './kubelet-start.js';
+import { KUBELET_INPUTS, restartKubelet } from './kubelet-start.js';
 import { markControlPlanePhase } from './mark-control-plane.js';
 import { POLL_MS, sleep } from './nodes.js';
 import { waitHealthy } from './wait-control-plane.js';
@@ -186,9 +186,12 @@ async function joinEtcdMember(
     if (initial) h.notes.push(`etcd member added as a ${add}; its --initial-cluster as etcd answered: ${initial.map((m) => `${m.name}=${m.peerURL}`).join(',')}`);
   }
   await writePhaseFiles(ctx, h, 'etcd', task.progress);
-  const id = await client.getMemberID(peerURL);
+  // kubeadm's GetMemberID, and whether the member is a learner, from one member list.
+  const self = (await client.memberList()).find((m) => m.peerURLs[0] === peerURL);
+  if (!self) throw new ControlPlaneJoinError(`etcd lists no member with the peer URL ${peerURL} after ${h.spec.name}'s was added`);
+  const id = self.id;
   result.memberId = memberIdHex(id);
-  if ((await client.memberList()).find((m) => m.id === id)?.isLearner) {
+  if (self.isLearner) {
     task.progress(`promoting etcd learner ${h.spec.name} once it has caught up`);
     await wet(ctx, h, `promote etcd member ${h.spec.name}`, () => promote(ctx, client, id, started));
   }
@@ -265,13 +268,8 @@ async function joinControlPlane(ctx: UpContext, h: HostRun, task: PhaseTask): Pr
     const server = joiningKubeletServer(ctx.inv, h.spec);
     await writeIfChanged(ctx, h, [{ path: BOOTSTRAP_KUBELET_CONF, content: bootstrapKubeletConf(clusterCaPem(ctx), server, token, ctx.inv.cluster.clusterName), mode: 0o600 }]);
   }
-  const kubeletInputs = h.changed.some((p) => p === `${ctx.inv.cluster.certificatesDir}/ca.crt`);
-  if (!joined || kubeletFiles.length || kubeletInputs || !factsOf(h).kubeletActive) {
-    await wet(ctx, h, `restart kubelet (${joined ? 'its configuration changed' : 'to join'})`, async (host) => {
-      const restart = await host.exec(KUBELET_RESTART, { sudo: true });
-      if (restart.code !== 0) throw new ControlPlaneJoinError(`${h.spec.name}: restarting kubelet failed: ${(restart.stderr || restart.stdout).trim()}`);
-      h.kubeletRestarted = true;
-    });
+  if (!joined || kubeletFiles.length || h.changed.some((p) => KUBELET_INPUTS.includes(p)) || !factsOf(h).kubeletActive) {
+    await restartKubelet(ctx, h, joined ? 'its configuration changed' : 'to join');
   }
   // With ControlPlaneKubeletLocalMode (v1.33+) the kubelet talks to this host's own API server, which needs the local
   // etcd member first: kubeadm then waits for the TLS bootstrap after etcd (kubelet-wait-bootstrap).
